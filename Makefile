@@ -1,0 +1,45 @@
+# The two commands: `make demo` and `make test`. Both build .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+
+.PHONY: demo test install lint messages bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# axe-core for the accessibility checks in the browser tests (npm, if present).
+$(NPM_STAMP): package.json
+	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent && touch $(NPM_STAMP); \
+	else echo "npm not found: accessibility checks will be skipped"; fi
+
+install: $(STAMP)
+	$(PY) manage.py compile_translations
+
+demo: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Cooperation runs at http://127.0.0.1:8000/  (Ctrl+C stops it)"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install $(NPM_STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Re-extract translatable strings (needs GNU gettext; only for developers).
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l pl --no-obsolete --ignore=.venv --ignore=node_modules
+	$(PY) manage.py compile_translations
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -1,0 +1,108 @@
+"""Django admin for the tenancy core.
+
+Superusers see everything. Institution administrators who are staff see
+only their own institution's rows (`InstitutionScopedAdmin`), and every
+foreign key to Institution offers only their institution.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent, Institution, Membership, User
+from .permissions import institution_of, owned_by
+
+admin.site.site_header = _("Cooperation — administration")
+admin.site.site_title = _("Cooperation")
+
+
+class InstitutionScopedAdmin(admin.ModelAdmin):
+    """Admin limited to the staff user's institution; apps' admins extend it."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        institution = institution_of(request.user)
+        return owned_by(qs, institution) if institution else qs.none()
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.related_model is Institution and not request.user.is_superuser:
+            institution = institution_of(request.user)
+            kwargs["queryset"] = Institution.objects.filter(pk=getattr(institution, "pk", None))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Institution)
+class InstitutionAdmin(InstitutionScopedAdmin):
+    list_display = ["name", "short_name", "kind", "county", "municipality", "is_active"]
+    list_filter = ["kind", "pes_subkind", "county", "is_active"]
+    search_fields = ["name", "short_name", "municipality", "regon", "nip"]
+    readonly_fields = ["group"]
+
+    def save_model(self, request: HttpRequest, obj: Institution, form: Any, change: bool) -> None:
+        if not change:
+            from django.contrib.auth.models import Group
+
+            obj.group, _created = Group.objects.get_or_create(name=f"institution:{obj.short_name}")
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Membership)
+class MembershipAdmin(InstitutionScopedAdmin):
+    list_display = ["user", "institution", "role", "is_active", "created_at"]
+    list_filter = ["role", "is_active", "institution__kind"]
+    search_fields = ["user__username", "user__email", "user__last_name", "institution__name"]
+    list_select_related = ["user", "institution"]
+    autocomplete_fields = ["user"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["institution", "role", "is_active", "ended_at"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff"]
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("Work"), {"fields": ("phone", "job_title")}))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        institution = institution_of(request.user)
+        return qs.filter(memberships__institution=institution, memberships__is_active=True).distinct()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["is_superuser", "is_staff", "groups", "user_permissions", "last_login", "date_joined"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(InstitutionScopedAdmin):
+    """Read-only: the audit log is evidence and is never edited."""
+
+    list_display = ["at", "actor", "institution", "action", "object_label", "ip"]
+    list_filter = ["action", "institution"]
+    search_fields = ["actor__username", "object_label", "object_id"]
+    list_select_related = ["actor", "institution"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from .navigation import nav_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    membership = getattr(request, "membership", None)
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"nav_items": []}
+    return {
+        "current_membership": membership or None,
+        "current_institution": membership.institution if membership else None,
+        "nav_items": nav_for(membership.role if membership else None),
+    }

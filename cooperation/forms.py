@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditAction, AuditEvent, Institution, Membership, Role
+
+
+class InviteForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class MembershipForm(forms.ModelForm):
+    is_active = forms.BooleanField(
+        label=_("Active member"),
+        required=False,
+        help_text=_("Untick to end this person's membership. They lose access at once."),
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["role", "is_active"]
+
+
+class InstitutionForm(forms.ModelForm):
+    class Meta:
+        model = Institution
+        fields = ["name", "street", "postal_code", "city", "phone", "email", "regon", "nip"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateRangeFilterForm(forms.Form):
+    """Filter form that refuses a date range upside down, next to the end field.
+
+    Any filter set with `date_from`/`date_to` filters can use it as `Meta.form`.
+    """
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", ValidationError(_("The end date is before the start date.")))
+        return data
+
+
+class AuditFilter(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices)
+    date_from = django_filters.DateFilter(
+        label=_("From"), field_name="at", lookup_expr="date__gte", widget=DateInput()
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), field_name="at", lookup_expr="date__lte", widget=DateInput()
+    )
+    actor = django_filters.CharFilter(label=_("User"), method="filter_actor")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "date_from", "date_to", "actor"]
+        form = DateRangeFilterForm
+
+    def filter_actor(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(actor__username__icontains=value)

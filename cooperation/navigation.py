@@ -1,0 +1,74 @@
+"""The top navigation and the home page, per role, extended by each app.
+
+Apps add their entries in `AppConfig.ready()` so the base layout never needs
+to know which apps exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+ALL_ROLES: frozenset[str] = frozenset()  # empty means "every role"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str] = ALL_ROLES
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    """A box on the home page listing the user's own work of one kind.
+
+    `items(request)` returns the rows to show (already permission-filtered and
+    limited); an empty list shows the section's `empty` text.
+    """
+
+    key: str
+    title: str
+    template: str
+    items: Callable[[HttpRequest], Any]
+    roles: frozenset[str] = ALL_ROLES
+    order: int = 100
+    empty: str = ""
+    more_url_name: str = ""
+
+
+_nav: list[NavItem] = []
+_home: dict[str, HomeSection] = {}
+
+
+def register_nav(item: NavItem) -> None:
+    if item not in _nav:
+        _nav.append(item)
+
+
+def register_home_section(section: HomeSection) -> None:
+    _home[section.key] = section
+
+
+def _for_role(roles: frozenset[str], role: str | None) -> bool:
+    return not roles or (role is not None and role in roles)
+
+
+def nav_for(role: str | None) -> list[NavItem]:
+    return sorted((i for i in _nav if _for_role(i.roles, role)), key=lambda i: i.order)
+
+
+@dataclass
+class RenderedSection:
+    section: HomeSection
+    items: list[Any] = field(default_factory=list)
+
+
+def home_sections_for(request: HttpRequest) -> list[RenderedSection]:
+    role = request.membership.role if request.membership else None
+    sections = sorted((s for s in _home.values() if _for_role(s.roles, role)), key=lambda s: s.order)
+    return [RenderedSection(section=s, items=list(s.items(request))) for s in sections]

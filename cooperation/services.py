@@ -1,0 +1,194 @@
+"""Writes of the tenancy core. Each is atomic, checks its rule, and audits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from .audit import audit
+from .models import AuditAction, Institution, Membership, User
+from .permissions import membership_of, policy_for
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+def _require_manager(acting_user: User, institution: Institution) -> None:
+    membership = membership_of(acting_user)
+    if acting_user.is_superuser:
+        return
+    if membership is None or membership.institution_id != institution.pk or not membership.can_manage_people:
+        raise PermissionDenied(_("Only a coordinator or an administrator of this institution may do this."))
+
+
+@transaction.atomic
+def institution_create(*, acting_user: User | None = None, **fields: object) -> Institution:
+    """Create an institution with its own permission group (named after its short name)."""
+    short_name = str(fields["short_name"])
+    group, _created = Group.objects.get_or_create(name=f"institution:{short_name}")
+    institution = Institution(group=group, **fields)
+    institution.full_clean()
+    institution.save()
+    audit(actor=acting_user, action=AuditAction.CREATE, obj=institution, institution=institution)
+    return institution
+
+
+@transaction.atomic
+def institution_update(
+    *, institution: Institution, acting_user: User, data: dict[str, object]
+) -> Institution:
+    """Change an institution's contact details; only its own admin or coordinator may."""
+    _require_manager(acting_user, institution)
+    changed = [name for name, value in data.items() if getattr(institution, name) != value]
+    for name in changed:
+        setattr(institution, name, data[name])
+    institution.full_clean()
+    institution.save()
+    if changed:
+        audit(actor=acting_user, action=AuditAction.UPDATE, obj=institution, fields=changed)
+    return institution
+
+
+@transaction.atomic
+def membership_create(*, user: User, institution: Institution, role: str) -> Membership:
+    """Attach a user to an institution, ending any other active membership first.
+
+    A user acts for exactly one institution at a time; the old membership is
+    kept (inactive) as history.
+    """
+    Membership.objects.filter(user=user, is_active=True).update(is_active=False, ended_at=timezone.now())
+    membership = Membership(user=user, institution=institution, role=role)
+    membership.full_clean()
+    membership.save()
+    user.groups.set([g for g in user.groups.exclude(name__startswith="institution:")] + [institution.group])
+    user.__dict__.pop("_active_membership", None)
+    return membership
+
+
+def invitation_url(user: User) -> str:
+    """A one-time set-password link (allauth's password-reset key)."""
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+    return settings.SITE_URL + path.replace("UID-KEY", key)
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    institution: Institution,
+    acting_user: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    username: str = "",
+    request: HttpRequest | None = None,
+) -> Membership:
+    """Create a user in the acting manager's institution and e-mail them a set-password link."""
+    _require_manager(acting_user, institution)
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("A user with this e-mail address already exists.")})
+    user = User(
+        username=username or email,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+    )
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    membership = membership_create(user=user, institution=institution, role=role)
+    link = invitation_url(user)
+    context = {"user": user, "institution": institution, "inviter": acting_user, "link": link}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("Invitation to Cooperation — %(institution)s") % {"institution": institution.name},
+            message=render_to_string("cooperation/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    audit(actor=acting_user, action=AuditAction.INVITE, obj=user, request=request)
+    return membership
+
+
+@transaction.atomic
+def membership_update(
+    *, membership: Membership, acting_user: User, role: str, is_active: bool, request: HttpRequest | None = None
+) -> Membership:
+    """Change a member's role or end their membership; a manager cannot demote themselves."""
+    _require_manager(acting_user, membership.institution)
+    if membership.user_id == acting_user.pk and (role != membership.role or not is_active):
+        raise ValidationError(_("You cannot change your own role or end your own membership."))
+    changed = []
+    if role != membership.role:
+        membership.role = role
+        changed.append("role")
+    if is_active != membership.is_active:
+        if is_active:
+            raise ValidationError(_("An ended membership cannot be reopened; invite the person again."))
+        membership.is_active = False
+        membership.ended_at = timezone.now()
+        membership.user.groups.remove(membership.institution.group)
+        changed.append("is_active")
+    membership.full_clean()
+    membership.save()
+    if changed:
+        audit(actor=acting_user, action=AuditAction.UPDATE, obj=membership, fields=changed, request=request)
+    return membership
+
+
+def _grant_targets(obj: models.Model, actions: Iterable[str]) -> list[str]:
+    policy = policy_for(type(obj))
+    unknown = set(actions) - policy.shared_actions
+    if unknown:
+        raise ValueError(f"{type(obj).__name__} cannot share {sorted(unknown)}")
+    return [f"{obj._meta.app_label}.{policy.codename(a)}" for a in actions]
+
+
+@transaction.atomic
+def object_share(
+    *,
+    obj: models.Model,
+    institution: Institution,
+    actions: Iterable[str],
+    acting_user: User | None,
+    reason: str,
+) -> None:
+    """Grant an institution's group object permissions on one row, and audit it.
+
+    This is the low-level mechanism: the app's own service decides *whether*
+    sharing is allowed (agreement, consent) before calling it.
+    """
+    for perm in _grant_targets(obj, actions):
+        assign_perm(perm, institution.group, obj)
+    audit(actor=acting_user, action=AuditAction.GRANT, obj=obj, reason=f"{institution.short_name}: {reason}")
+
+
+@transaction.atomic
+def object_unshare(
+    *,
+    obj: models.Model,
+    institution: Institution,
+    actions: Iterable[str],
+    acting_user: User | None,
+    reason: str,
+) -> None:
+    """Revoke what `object_share` granted; takes effect on the next request."""
+    for perm in _grant_targets(obj, actions):
+        remove_perm(perm, institution.group, obj)
+    audit(actor=acting_user, action=AuditAction.REVOKE, obj=obj, reason=f"{institution.short_name}: {reason}")

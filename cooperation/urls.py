@@ -1,0 +1,30 @@
+"""The project URLconf: each app mounts under its own prefix with a namespace."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from . import views
+
+cooperation_patterns = (
+    [
+        path("people/", views.people, name="people"),
+        path("people/invite/", views.person_invite, name="person_invite"),
+        path("people/<int:pk>/", views.person_edit, name="person_edit"),
+        path("institution/", views.institution, name="institution"),
+        path("audit/", views.audit_log, name="audit"),
+    ],
+    "cooperation",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dostepnosc/", TemplateView.as_view(template_name="accessibility.html"), name="accessibility"),
+    path("", include(cooperation_patterns)),
+    path("clients/", include("clients.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

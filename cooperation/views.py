@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import copy
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from . import services
+from .decorators import member_required
+from .forms import AuditFilter, InstitutionForm, InviteForm, MembershipForm
+from .models import MANAGING_ROLES, Membership
+from .navigation import home_sections_for
+from .permissions import CHANGE, get_visible_or_404
+from .selectors import audit_events_visible_to, members_visible_to
+
+
+def _page(request: HttpRequest, qs, per_page: int = 25):  # type: ignore[no-untyped-def]
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+@member_required()
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "cooperation/home.html", {"sections": home_sections_for(request)})
+
+
+@member_required(MANAGING_ROLES)
+def people(request: HttpRequest) -> HttpResponse:
+    page = _page(request, members_visible_to(request.user))
+    return render(request, "cooperation/people.html", {"page": page})
+
+
+@member_required(MANAGING_ROLES)
+def person_invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_invite(
+                institution=request.institution, acting_user=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
+            return redirect("cooperation:people")
+    return render(request, "cooperation/person_invite.html", {"form": form})
+
+
+@member_required(MANAGING_ROLES)
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    # The form edits a copy so the service can tell what changed.
+    membership = get_visible_or_404(Membership.objects.select_related("user"), request.user, CHANGE, pk=pk)
+    form = MembershipForm(request.POST or None, instance=copy.copy(membership))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(
+                membership=membership, acting_user=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("cooperation:people")
+    return render(request, "cooperation/person_edit.html", {"form": form, "membership": membership})
+
+
+@member_required()
+def institution(request: HttpRequest) -> HttpResponse:
+    inst = request.institution
+    can_edit = request.membership.role in MANAGING_ROLES
+    form = InstitutionForm(request.POST or None, instance=copy.copy(inst)) if can_edit else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        services.institution_update(institution=inst, acting_user=request.user, data=form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("cooperation:institution")
+    return render(request, "cooperation/institution.html", {"institution": inst, "form": form})
+
+
+@member_required(MANAGING_ROLES)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    filterset = AuditFilter(request.GET or None, queryset=audit_events_visible_to(request.user))
+    events = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    return render(request, "cooperation/audit_list.html", {"filter": filterset, "page": _page(request, events, 50)})
