@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -71,3 +72,16 @@ class AuditFilter(django_filters.FilterSet):
 
     def filter_actor(self, queryset, name, value):  # type: ignore[no-untyped-def]
         return queryset.filter(actor__username__icontains=value)
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form with a visible label instead of a placeholder-only field."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Username or email")  # allauth ships this translation
+        self.fields["login"].widget.attrs.pop("placeholder", None)
+        self.fields["login"].widget.attrs["autocomplete"] = "username"
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+        # The page shows its own "forgot password" link next to the button.
+        self.fields["password"].help_text = ""

@@ -133,7 +133,7 @@ def visible(
         parent_model = qs.model._meta.get_field(policy.parent).related_model
         return qs.filter(**{f"{policy.parent}__in": visible(parent_model, user, action).values("pk")})
     institution = membership.institution
-    return qs.filter(Q(**{policy.owner: institution}) | _shared_with(policy, institution, action))
+    return qs.filter(Q(**{policy.owner: institution.pk}) | _shared_with(policy, institution, action))
 
 
 def can(user: User | AnonymousUser, obj: models.Model, action: str = VIEW) -> bool:
@@ -164,4 +164,4 @@ def get_visible_or_404(
 def owned_by(model_or_qs: type[models.Model] | QuerySet, institution: Institution) -> QuerySet:
     """The floor: rows owned by one institution, with no sharing. Used by the benchmark."""
     qs = model_or_qs if isinstance(model_or_qs, QuerySet) else model_or_qs._default_manager.all()
-    return qs.filter(**{policy_for(qs.model).owner: institution})
+    return qs.filter(**{policy_for(qs.model).owner: institution.pk})

@@ -183,6 +183,7 @@ AUTHENTICATION_BACKENDS = [
 # django-allauth: log in with username or e-mail, no public sign-up (users are
 # invited by their institution, see cooperation.services.member_invite).
 ACCOUNT_ADAPTER = "cooperation.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "cooperation.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"

@@ -5,6 +5,7 @@ import copy
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -84,3 +85,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     filterset = AuditFilter(request.GET or None, queryset=audit_events_visible_to(request.user))
     events = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     return render(request, "cooperation/audit_list.html", {"filter": filterset, "page": _page(request, events, 50)})
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for the load balancer and docker-compose: 200 when the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

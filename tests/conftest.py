@@ -1,0 +1,70 @@
+"""The standing cast of every test: three institutions and their people.
+
+- `own` institution (MOPS) with `owner` (social worker), `colleague` (another
+  worker) and `coordinator`;
+- `partner`: a PUP in the same county, with `partner_user` (client advisor) —
+  it sees nothing of `own` unless something is shared with it;
+- `foreign`: a MOPS in another county, with `outsider` — never sees anything.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from cooperation.models import Institution, InstitutionKind, Role, User
+
+from .factories import InstitutionFactory, member
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM
+# calls made by the test itself are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_locmem_mail(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def own(db) -> Institution:  # type: ignore[no-untyped-def]
+    return InstitutionFactory(short_name="mops-test", name="MOPS Testowo", kind=InstitutionKind.OPS)
+
+
+@pytest.fixture
+def partner(db) -> Institution:  # type: ignore[no-untyped-def]
+    return InstitutionFactory(short_name="pup-test", name="PUP Testowo", kind=InstitutionKind.PUP)
+
+
+@pytest.fixture
+def foreign(db) -> Institution:  # type: ignore[no-untyped-def]
+    return InstitutionFactory(
+        short_name="mops-obce", name="MOPS Obcowo", kind=InstitutionKind.OPS, county="ostrowiecki"
+    )
+
+
+@pytest.fixture
+def owner(own: Institution) -> User:
+    return member(own, Role.SOCIAL_WORKER, username="owner")
+
+
+@pytest.fixture
+def colleague(own: Institution) -> User:
+    return member(own, Role.SOCIAL_WORKER, username="colleague")
+
+
+@pytest.fixture
+def coordinator(own: Institution) -> User:
+    return member(own, Role.COORDINATOR, username="coordinator")
+
+
+@pytest.fixture
+def partner_user(partner: Institution) -> User:
+    return member(partner, Role.CLIENT_ADVISOR, username="partner")
+
+
+@pytest.fixture
+def outsider(foreign: Institution) -> User:
+    return member(foreign, Role.COORDINATOR, username="outsider")

@@ -1,0 +1,46 @@
+"""The home page lists the user's own work, per role."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cooperation.models import Role
+
+from ..factories import ClientFactory, member
+
+
+def test_a_social_worker_sees_the_clients_they_registered(client, own, owner, colleague) -> None:
+    mine = ClientFactory(owner=own, created_by=owner, last_name="Mojszy")
+    ClientFactory(owner=own, created_by=colleague, last_name="Cudzy")
+    client.force_login(owner)
+    body = client.get(reverse("home")).content.decode()
+    assert mine.last_name in body and "Cudzy" not in body
+    assert mine.pesel not in body  # masked in lists
+    assert mine.masked_pesel in body
+
+
+def test_a_coordinator_sees_pending_invitations_and_recent_audit(client, own, coordinator) -> None:
+    invited = member(own, Role.SOCIAL_WORKER, first_name="Zaproszona", last_name="Osoba")
+    invited.set_unusable_password()
+    invited.save()
+    client.force_login(coordinator)
+    body = client.get(reverse("home")).content.decode()
+    assert "Zaproszona" in body
+    assert reverse("cooperation:audit") in body
+
+
+def test_navigation_follows_the_role(client, owner, coordinator) -> None:
+    client.force_login(owner)
+    assert reverse("cooperation:people") not in client.get(reverse("home")).content.decode()
+    client.force_login(coordinator)
+    assert reverse("cooperation:people") in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("rows", [2, 25])
+def test_the_home_page_costs_the_same_queries_for_any_size(client, django_assert_max_num_queries, own, owner, rows) -> None:
+    for _ in range(rows):
+        ClientFactory(owner=own, created_by=owner)
+    client.force_login(owner)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("home")).status_code == 200

@@ -1,0 +1,41 @@
+"""`seed_demo` builds the two demo counties and can run twice."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+
+from clients.models import Client
+from cooperation.models import Institution, Membership, Role, User
+from cooperation.permissions import visible
+from cooperation.validators import validate_pesel
+
+
+def test_it_builds_both_counties_and_is_idempotent(db) -> None:
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (Institution.objects.count(), User.objects.count(), Client.objects.count())
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (Institution.objects.count(), User.objects.count(), Client.objects.count()) == counts
+    assert set(Institution.objects.values_list("county", flat=True)) == {"skarżyski", "ostrowiecki"}
+    assert Institution.objects.count() == 9
+
+
+def test_demo_users_follow_the_naming_scheme(db) -> None:
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    expected = {
+        "worker.mops-skarzysko": Role.SOCIAL_WORKER,
+        "advisor.pup-skarzysko": Role.CLIENT_ADVISOR,
+        "coordinator.pup-ostrowiec": Role.COORDINATOR,
+        "staff.cis-skarzysko": Role.PARTNER_STAFF,
+        "admin.ngo-ostrowiec": Role.INSTITUTION_ADMIN,
+    }
+    for username, role in expected.items():
+        assert Membership.objects.get(user__username=username, is_active=True).role == role
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_demo_clients_have_valid_pesels_and_stay_in_their_county(db) -> None:
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    for pesel in Client.objects.values_list("pesel", flat=True):
+        validate_pesel(pesel)
+    worker = User.objects.get(username="worker.mops-ostrowiec")
+    assert {c.owner.short_name for c in visible(Client, worker)} == {"mops-ostrowiec"}

@@ -1,0 +1,79 @@
+"""Factories shared by all tests. Sub-factories keep each object in one tenant:
+a client's creator is a member of the client's owning institution."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from factory.django import DjangoModelFactory
+
+from clients.models import Client
+from cooperation.models import Institution, InstitutionKind, Membership, Role, User
+from cooperation.services import institution_create, membership_create
+from cooperation.validators import make_pesel
+
+PASSWORD = "Test-password-2026!"
+
+
+class InstitutionFactory(DjangoModelFactory):
+    class Meta:
+        model = Institution
+
+    kind = InstitutionKind.OPS
+    name = factory.Sequence(lambda n: f"Ośrodek Pomocy Społecznej nr {n}")
+    short_name = factory.Sequence(lambda n: f"ops-{n}")
+    county = "skarżyski"
+    municipality = "Skarżysko-Kamienna"
+    city = "Skarżysko-Kamienna"
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Institution:
+        return institution_create(**kwargs)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.pl")
+    first_name = "Anna"
+    last_name = factory.Sequence(lambda n: f"Kowalska{n}")
+    password = factory.django.Password(PASSWORD)
+
+
+def member(institution: Institution, role: str = Role.SOCIAL_WORKER, **user_fields: object) -> User:
+    """A user with an active membership in `institution`."""
+    user = UserFactory(**user_fields)
+    membership_create(user=user, institution=institution, role=role)
+    return user
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    institution = factory.SubFactory(InstitutionFactory)
+    role = Role.SOCIAL_WORKER
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Membership:
+        return membership_create(**kwargs)
+
+
+class ClientFactory(DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    owner = factory.SubFactory(InstitutionFactory)
+    first_name = factory.Sequence(lambda n: f"Janina{n}")
+    last_name = factory.Sequence(lambda n: f"Testowa{n}")
+    birth_date = factory.Sequence(lambda n: dt.date(1960, 1, 1) + dt.timedelta(days=97 * n))
+    sex = "F"
+    pesel = factory.LazyAttributeSequence(lambda c, n: make_pesel(c.birth_date, n, female=True))
+    phone = factory.Sequence(lambda n: f"600{n:06d}")
+    street = factory.Sequence(lambda n: f"ul. Sekretna {n}")
+    city = "Skarżysko-Kamienna"

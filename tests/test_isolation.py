@@ -1,0 +1,84 @@
+"""Tenant isolation, for every object-bearing URL of the project.
+
+For each URL pattern that takes an argument, an object is built in one
+institution; a user of another county's institution and a user of a
+same-county institution that has been granted nothing both get 404 or 403,
+and none of the object's personal data appears in the response.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cooperation.models import Institution, Role, User
+
+from .factories import member
+from .isolation import CASES
+
+# Third-party URL trees with their own access rules: allauth's key-bearing
+# links (password reset) and the Django admin (staff only, scoped by
+# InstitutionScopedAdmin, tested in tests/cooperation/test_admin.py).
+EXEMPT_NAMESPACES = {"admin"}
+EXEMPT_NAMES = {"account_reset_password_from_key", "account_confirm_email", "set_language"}
+
+
+def _walk(patterns, prefix: str = "", namespace: str = ""):  # type: ignore[no-untyped-def]
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or ""
+            full_ns = f"{namespace}:{ns}".strip(":") if ns else namespace
+            if ns in EXEMPT_NAMESPACES:
+                continue
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), full_ns)
+        elif isinstance(p, URLPattern):
+            yield (f"{namespace}:{p.name}" if namespace else p.name), prefix + str(p.pattern)
+
+
+def object_url_names() -> list[str]:
+    names = []
+    for name, route in _walk(get_resolver().url_patterns):
+        if name in EXEMPT_NAMES or not ("<" in route or "(?P<" in route):
+            continue
+        names.append(name)
+    return sorted(set(names))
+
+
+def test_every_object_url_has_an_isolation_case() -> None:
+    missing = [n for n in object_url_names() if n not in CASES]
+    assert not missing, f"Register these URLs in tests/isolation.py: {missing}"
+
+
+def test_the_harness_sees_the_known_object_urls() -> None:
+    # Guards the URL walk itself: if it found nothing, the check above would pass vacuously.
+    assert {"clients:detail", "cooperation:person_edit"} <= set(object_url_names())
+
+
+@pytest.fixture(params=["other_county", "same_county_unshared"])
+def intruder(request, foreign: Institution, partner: Institution) -> User:  # type: ignore[no-untyped-def]
+    institution = foreign if request.param == "other_county" else partner
+    # A coordinator passes every role gate, so only the object check stands in the way.
+    return member(institution, Role.COORDINATOR)
+
+
+@pytest.mark.parametrize("url_name", sorted(CASES))
+def test_an_outsider_gets_no_object_and_no_data(client, url_name, own, owner, intruder) -> None:  # type: ignore[no-untyped-def]
+    case = CASES[url_name]
+    built = case.build(own, owner)
+    url = reverse(url_name, kwargs=built.kwargs)
+    client.force_login(intruder)
+    for method in case.methods:
+        response = getattr(client, method)(url)
+        assert response.status_code in (403, 404), f"{method.upper()} {url} gave {response.status_code}"
+        body = response.content.decode()
+        leaked = [s for s in built.secrets if s and s in body]
+        assert not leaked, f"{method.upper()} {url} leaked {leaked}"
+
+
+@pytest.mark.parametrize("url_name", sorted(CASES))
+def test_the_owner_institution_can_open_it(client, url_name, own, owner) -> None:  # type: ignore[no-untyped-def]
+    # Proves each case builds a reachable object, so the 404s above mean isolation, not a broken URL.
+    built = CASES[url_name].build(own, owner)
+    client.force_login(member(own, Role.COORDINATOR))
+    response = client.get(reverse(url_name, kwargs=built.kwargs))
+    assert response.status_code == 200
