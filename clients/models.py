@@ -22,7 +22,10 @@ class Client(models.Model):
     """A person helped by an institution, identified by PESEL where they have one."""
 
     owner = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="clients", verbose_name=_("registered by")
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="clients",
+        verbose_name=_("registered by"),
     )
     pesel = models.CharField(_("PESEL"), max_length=11, blank=True, validators=[validate_pesel])
     no_pesel_reason = models.CharField(
@@ -57,7 +60,9 @@ class Client(models.Model):
             # Two unrelated institutions may each hold the same person; one
             # institution may not hold them twice.
             models.UniqueConstraint(
-                fields=["owner", "pesel"], condition=~Q(pesel=""), name="client_unique_pesel_per_owner"
+                fields=["owner", "pesel"],
+                condition=~Q(pesel=""),
+                name="client_unique_pesel_per_owner",
             ),
             models.CheckConstraint(
                 condition=~Q(pesel="") | ~Q(no_pesel_reason=""), name="client_pesel_or_reason"

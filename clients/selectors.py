@@ -34,4 +34,6 @@ def client_get_for_user(user: User, pk: int) -> Client:
 
 
 def home_my_recent_clients(request: HttpRequest) -> list[Client]:
-    return list(clients_visible_to(request.user).filter(created_by=request.user).order_by("-created_at")[:8])
+    return list(
+        clients_visible_to(request.user).filter(created_by=request.user).order_by("-created_at")[:8]
+    )

@@ -25,5 +25,11 @@ def client_list(request: HttpRequest) -> HttpResponse:
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk)
     # The detail page shows the full PESEL and contact data: every view is evidence.
-    audit(actor=request.user, action=AuditAction.VIEW, obj=client, fields=["pesel", "contact"], request=request)
+    audit(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        obj=client,
+        fields=["pesel", "contact"],
+        request=request,
+    )
     return render(request, "clients/client_detail.html", {"client": client})

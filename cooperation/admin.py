@@ -80,12 +80,21 @@ class UserAdmin(BaseUserAdmin):
         if request.user.is_superuser:
             return qs
         institution = institution_of(request.user)
-        return qs.filter(memberships__institution=institution, memberships__is_active=True).distinct()
+        return qs.filter(
+            memberships__institution=institution, memberships__is_active=True
+        ).distinct()
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
-        return ["is_superuser", "is_staff", "groups", "user_permissions", "last_login", "date_joined"]
+        return [
+            "is_superuser",
+            "is_staff",
+            "groups",
+            "user_permissions",
+            "last_login",
+            "date_joined",
+        ]
 
 
 @admin.register(AuditEvent)

@@ -97,7 +97,13 @@ def audit_many(
     ip = client_ip(request)
     events = [
         _event(
-            actor=actor, institution=institution, action=action, obj=o, fields=(), reason=reason, ip=ip
+            actor=actor,
+            institution=institution,
+            action=action,
+            obj=o,
+            fields=(),
+            reason=reason,
+            ip=ip,
         )
         for o in objects
     ]

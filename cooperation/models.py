@@ -119,7 +119,10 @@ class Membership(models.Model):
         verbose_name=_("user"),
     )
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("institution")
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("institution"),
     )
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
@@ -204,4 +207,6 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.object_label}"
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.object_label}"
+        )

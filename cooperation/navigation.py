@@ -70,5 +70,7 @@ class RenderedSection:
 
 def home_sections_for(request: HttpRequest) -> list[RenderedSection]:
     role = request.membership.role if request.membership else None
-    sections = sorted((s for s in _home.values() if _for_role(s.roles, role)), key=lambda s: s.order)
+    sections = sorted(
+        (s for s in _home.values() if _for_role(s.roles, role)), key=lambda s: s.order
+    )
     return [RenderedSection(section=s, items=list(s.items(request))) for s in sections]

@@ -131,9 +131,13 @@ def visible(
         return qs.none()
     if policy.parent:
         parent_model = qs.model._meta.get_field(policy.parent).related_model
-        return qs.filter(**{f"{policy.parent}__in": visible(parent_model, user, action).values("pk")})
+        return qs.filter(
+            **{f"{policy.parent}__in": visible(parent_model, user, action).values("pk")}
+        )
     institution = membership.institution
-    return qs.filter(Q(**{policy.owner: institution.pk}) | _shared_with(policy, institution, action))
+    return qs.filter(
+        Q(**{policy.owner: institution.pk}) | _shared_with(policy, institution, action)
+    )
 
 
 def can(user: User | AnonymousUser, obj: models.Model, action: str = VIEW) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -24,11 +25,11 @@ def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
 
 
 def home_pending_invitations(request: HttpRequest) -> list[Membership]:
-    # An invited user has an unusable password until they follow the link;
-    # Django marks those with a leading "!".
-    return list(
-        members_visible_to(request.user).filter(is_active=True, user__password__startswith="!")[:10]
+    # An invited user has an unusable password until they follow the link.
+    pending = members_visible_to(request.user).filter(
+        is_active=True, user__password__startswith=UNUSABLE_PASSWORD_PREFIX
     )
+    return list(pending[:10])
 
 
 def home_recent_audit(request: HttpRequest) -> list[AuditEvent]:

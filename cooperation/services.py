@@ -21,6 +21,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from .audit import audit
 from .models import AuditAction, Institution, Membership, User
 from .permissions import membership_of, policy_for
+from .tasks import send_invitation
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -30,8 +31,14 @@ def _require_manager(acting_user: User, institution: Institution) -> None:
     membership = membership_of(acting_user)
     if acting_user.is_superuser:
         return
-    if membership is None or membership.institution_id != institution.pk or not membership.can_manage_people:
-        raise PermissionDenied(_("Only a coordinator or an administrator of this institution may do this."))
+    if (
+        membership is None
+        or membership.institution_id != institution.pk
+        or not membership.can_manage_people
+    ):
+        raise PermissionDenied(
+            _("Only a coordinator or an administrator of this institution may do this.")
+        )
 
 
 @transaction.atomic
@@ -69,11 +76,15 @@ def membership_create(*, user: User, institution: Institution, role: str) -> Mem
     A user acts for exactly one institution at a time; the old membership is
     kept (inactive) as history.
     """
-    Membership.objects.filter(user=user, is_active=True).update(is_active=False, ended_at=timezone.now())
+    Membership.objects.filter(user=user, is_active=True).update(
+        is_active=False, ended_at=timezone.now()
+    )
     membership = Membership(user=user, institution=institution, role=role)
     membership.full_clean()
     membership.save()
-    user.groups.set([g for g in user.groups.exclude(name__startswith="institution:")] + [institution.group])
+    user.groups.set(
+        [g for g in user.groups.exclude(name__startswith="institution:")] + [institution.group]
+    )
     user.__dict__.pop("_active_membership", None)
     return membership
 
@@ -83,6 +94,25 @@ def invitation_url(user: User) -> str:
     key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
     path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
     return settings.SITE_URL + path.replace("UID-KEY", key)
+
+
+def invitation_send(*, user: User, inviter: User) -> None:
+    """E-mail a fresh set-password link to an invited user (their current institution)."""
+    membership = membership_of(user)
+    institution = membership.institution if membership else None
+    context = {
+        "user": user,
+        "institution": institution,
+        "inviter": inviter,
+        "link": invitation_url(user),
+    }
+    send_mail(
+        subject=_("Invitation to Cooperation — %(institution)s")
+        % {"institution": getattr(institution, "name", "")},
+        message=render_to_string("cooperation/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
 
 
 @transaction.atomic
@@ -112,23 +142,19 @@ def member_invite(
     user.full_clean()
     user.save()
     membership = membership_create(user=user, institution=institution, role=role)
-    link = invitation_url(user)
-    context = {"user": user, "institution": institution, "inviter": acting_user, "link": link}
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=_("Invitation to Cooperation — %(institution)s") % {"institution": institution.name},
-            message=render_to_string("cooperation/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
-    )
+    transaction.on_commit(lambda: send_invitation.delay(user.pk, acting_user.pk))
     audit(actor=acting_user, action=AuditAction.INVITE, obj=user, request=request)
     return membership
 
 
 @transaction.atomic
 def membership_update(
-    *, membership: Membership, acting_user: User, role: str, is_active: bool, request: HttpRequest | None = None
+    *,
+    membership: Membership,
+    acting_user: User,
+    role: str,
+    is_active: bool,
+    request: HttpRequest | None = None,
 ) -> Membership:
     """Change a member's role or end their membership; a manager cannot demote themselves."""
     _require_manager(acting_user, membership.institution)
@@ -140,7 +166,9 @@ def membership_update(
         changed.append("role")
     if is_active != membership.is_active:
         if is_active:
-            raise ValidationError(_("An ended membership cannot be reopened; invite the person again."))
+            raise ValidationError(
+                _("An ended membership cannot be reopened; invite the person again.")
+            )
         membership.is_active = False
         membership.ended_at = timezone.now()
         membership.user.groups.remove(membership.institution.group)
@@ -148,7 +176,13 @@ def membership_update(
     membership.full_clean()
     membership.save()
     if changed:
-        audit(actor=acting_user, action=AuditAction.UPDATE, obj=membership, fields=changed, request=request)
+        audit(
+            actor=acting_user,
+            action=AuditAction.UPDATE,
+            obj=membership,
+            fields=changed,
+            request=request,
+        )
     return membership
 
 
@@ -176,7 +210,12 @@ def object_share(
     """
     for perm in _grant_targets(obj, actions):
         assign_perm(perm, institution.group, obj)
-    audit(actor=acting_user, action=AuditAction.GRANT, obj=obj, reason=f"{institution.short_name}: {reason}")
+    audit(
+        actor=acting_user,
+        action=AuditAction.GRANT,
+        obj=obj,
+        reason=f"{institution.short_name}: {reason}",
+    )
 
 
 @transaction.atomic
@@ -191,4 +230,9 @@ def object_unshare(
     """Revoke what `object_share` granted; takes effect on the next request."""
     for perm in _grant_targets(obj, actions):
         remove_perm(perm, institution.group, obj)
-    audit(actor=acting_user, action=AuditAction.REVOKE, obj=obj, reason=f"{institution.short_name}: {reason}")
+    audit(
+        actor=acting_user,
+        action=AuditAction.REVOKE,
+        obj=obj,
+        reason=f"{institution.short_name}: {reason}",
+    )

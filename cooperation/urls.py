@@ -22,7 +22,11 @@ cooperation_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
-    path("dostepnosc/", TemplateView.as_view(template_name="accessibility.html"), name="accessibility"),
+    path(
+        "dostepnosc/",
+        TemplateView.as_view(template_name="accessibility.html"),
+        name="accessibility",
+    ),
     path("", include(cooperation_patterns)),
     path("clients/", include("clients.urls")),
     path("accounts/", include("allauth.urls")),

@@ -88,5 +88,7 @@ def make_pesel(birth: dt.date, serial: int, *, female: bool) -> str:
     offset = {1800: 80, 1900: 0, 2000: 20, 2100: 40, 2200: 60}[birth.year // 100 * 100]
     serial3 = serial % 1000
     sex_digit = (serial // 1000) % 5 * 2 + (0 if female else 1)
-    first_ten = f"{birth.year % 100:02d}{birth.month + offset:02d}{birth.day:02d}{serial3:03d}{sex_digit}"
+    first_ten = (
+        f"{birth.year % 100:02d}{birth.month + offset:02d}{birth.day:02d}{serial3:03d}{sex_digit}"
+    )
     return first_ten + str(pesel_checksum(first_ten))

@@ -40,7 +40,10 @@ def person_invite(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.member_invite(
-                institution=request.institution, acting_user=request.user, request=request, **form.cleaned_data
+                institution=request.institution,
+                acting_user=request.user,
+                request=request,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -53,12 +56,17 @@ def person_invite(request: HttpRequest) -> HttpResponse:
 @member_required(MANAGING_ROLES)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # The form edits a copy so the service can tell what changed.
-    membership = get_visible_or_404(Membership.objects.select_related("user"), request.user, CHANGE, pk=pk)
+    membership = get_visible_or_404(
+        Membership.objects.select_related("user"), request.user, CHANGE, pk=pk
+    )
     form = MembershipForm(request.POST or None, instance=copy.copy(membership))
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(
-                membership=membership, acting_user=request.user, request=request, **form.cleaned_data
+                membership=membership,
+                acting_user=request.user,
+                request=request,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -74,7 +82,9 @@ def institution(request: HttpRequest) -> HttpResponse:
     can_edit = request.membership.role in MANAGING_ROLES
     form = InstitutionForm(request.POST or None, instance=copy.copy(inst)) if can_edit else None
     if request.method == "POST" and form is not None and form.is_valid():
-        services.institution_update(institution=inst, acting_user=request.user, data=form.cleaned_data)
+        services.institution_update(
+            institution=inst, acting_user=request.user, data=form.cleaned_data
+        )
         messages.success(request, _("Saved."))
         return redirect("cooperation:institution")
     return render(request, "cooperation/institution.html", {"institution": inst, "form": form})
@@ -84,7 +94,11 @@ def institution(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     filterset = AuditFilter(request.GET or None, queryset=audit_events_visible_to(request.user))
     events = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    return render(request, "cooperation/audit_list.html", {"filter": filterset, "page": _page(request, events, 50)})
+    return render(
+        request,
+        "cooperation/audit_list.html",
+        {"filter": filterset, "page": _page(request, events, 50)},
+    )
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -15,6 +15,7 @@ import pytest
 
 from cooperation.models import Institution, InstitutionKind, Role, User
 
+from .browser import browser, page  # noqa: F401 - fixtures for browser tests
 from .factories import InstitutionFactory, member
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
@@ -26,6 +27,18 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def _fast_hashing_and_locmem_mail(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():  # type: ignore[no-untyped-def]
+    """Tasks run in-process in tests, even when REDIS_URL is set; the one test
+    that drives a real worker (test_celery_worker.py) switches this off."""
+    from cooperation.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from cooperation.models import Role
 
-from .browser import axe_violations, browser, describe, page, screenshot  # noqa: F401 - fixtures
+from .browser import axe_violations, describe, screenshot
 from .factories import PASSWORD, ClientFactory, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

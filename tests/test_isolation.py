@@ -69,7 +69,9 @@ def test_an_outsider_gets_no_object_and_no_data(client, url_name, own, owner, in
     client.force_login(intruder)
     for method in case.methods:
         response = getattr(client, method)(url)
-        assert response.status_code in (403, 404), f"{method.upper()} {url} gave {response.status_code}"
+        assert response.status_code in (403, 404), (
+            f"{method.upper()} {url} gave {response.status_code}"
+        )
         body = response.content.decode()
         leaked = [s for s in built.secrets if s and s in body]
         assert not leaked, f"{method.upper()} {url} leaked {leaked}"
@@ -77,7 +79,7 @@ def test_an_outsider_gets_no_object_and_no_data(client, url_name, own, owner, in
 
 @pytest.mark.parametrize("url_name", sorted(CASES))
 def test_the_owner_institution_can_open_it(client, url_name, own, owner) -> None:  # type: ignore[no-untyped-def]
-    # Proves each case builds a reachable object, so the 404s above mean isolation, not a broken URL.
+    # Each case builds a reachable object, so the 404s above mean isolation, not a broken URL.
     built = CASES[url_name].build(own, owner)
     client.force_login(member(own, Role.COORDINATOR))
     response = client.get(reverse(url_name, kwargs=built.kwargs))

@@ -44,7 +44,9 @@ def test_a_shared_client_shows_with_its_owner(client, own, owner, partner, partn
 
 
 @pytest.mark.parametrize("rows", [3, 40])
-def test_the_list_costs_the_same_queries_for_any_size(client, django_assert_max_num_queries, own, owner, partner, partner_user, rows) -> None:
+def test_the_list_costs_the_same_queries_for_any_size(
+    client, django_assert_max_num_queries, own, owner, partner, partner_user, rows
+) -> None:
     for _ in range(rows):
         c = ClientFactory(owner=own)
         object_share(obj=c, institution=partner, actions=[VIEW], acting_user=owner, reason="test")

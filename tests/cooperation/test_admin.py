@@ -15,7 +15,9 @@ from ..factories import ClientFactory, member
 def staff_admin(own):  # type: ignore[no-untyped-def]
     user = member(own, Role.INSTITUTION_ADMIN, username="inst-admin", is_staff=True)
     user.user_permissions.set(
-        Permission.objects.filter(codename__in=["view_client", "view_membership", "view_auditevent", "view_institution"])
+        Permission.objects.filter(
+            codename__in=["view_client", "view_membership", "view_auditevent", "view_institution"]
+        )
     )
     return user
 
@@ -26,17 +28,24 @@ def test_an_institution_admin_sees_only_their_clients(client, staff_admin, own, 
     client.force_login(staff_admin)
     body = client.get(reverse("admin:clients_client_changelist")).content.decode()
     assert mine.last_name in body and theirs.last_name not in body
-    assert client.get(reverse("admin:clients_client_change", args=[theirs.pk])).status_code in (302, 404)
+    assert client.get(reverse("admin:clients_client_change", args=[theirs.pk])).status_code in (
+        302,
+        404,
+    )
 
 
-def test_an_institution_admin_sees_only_their_institution(client, staff_admin, own, foreign) -> None:
+def test_an_institution_admin_sees_only_their_institution(
+    client, staff_admin, own, foreign
+) -> None:
     client.force_login(staff_admin)
     body = client.get(reverse("admin:cooperation_institution_changelist")).content.decode()
     assert own.name in body and foreign.name not in body
 
 
 def test_the_audit_log_is_read_only_in_the_admin(client, staff_admin, own) -> None:
-    event = AuditEvent.objects.create(institution=own, action=AuditAction.VIEW, object_label="klient #1")
+    event = AuditEvent.objects.create(
+        institution=own, action=AuditAction.VIEW, object_label="klient #1"
+    )
     client.force_login(staff_admin)
     assert client.get(reverse("admin:cooperation_auditevent_add")).status_code == 403
     client.post(reverse("admin:cooperation_auditevent_delete", args=[event.pk]), {"post": "yes"})

@@ -16,7 +16,12 @@ def test_opening_a_client_writes_who_what_and_from_where(client, own, owner) -> 
     client.force_login(owner)
     client.get(reverse("clients:detail", args=[c.pk]), REMOTE_ADDR="10.1.2.3")
     event = AuditEvent.objects.get(action=AuditAction.VIEW)
-    assert (event.actor, event.institution, event.object_id, event.ip) == (owner, own, str(c.pk), "10.1.2.3")
+    assert (event.actor, event.institution, event.object_id, event.ip) == (
+        owner,
+        own,
+        str(c.pk),
+        "10.1.2.3",
+    )
     assert "pesel" in event.fields
 
 
@@ -24,7 +29,9 @@ def test_the_log_never_stores_the_data_itself(client, own, owner) -> None:
     c = ClientFactory(owner=own)
     client.force_login(owner)
     client.get(reverse("clients:detail", args=[c.pk]))
-    stored = " ".join(str(v) for v in AuditEvent.objects.values_list("object_label", "fields", "reason"))
+    stored = " ".join(
+        str(v) for v in AuditEvent.objects.values_list("object_label", "fields", "reason")
+    )
     assert c.pesel not in stored and c.last_name not in stored
 
 
@@ -38,12 +45,18 @@ def test_writing_many_rows_is_one_insert(django_assert_num_queries, own, owner) 
     assert AuditEvent.objects.filter(action=AuditAction.LIST).count() == 20
 
 
-def test_a_coordinator_sees_only_their_institutions_events(client, own, owner, coordinator, outsider, foreign) -> None:
+def test_a_coordinator_sees_only_their_institutions_events(
+    client, own, owner, coordinator, outsider, foreign
+) -> None:
     ClientFactory(owner=foreign)
     client.force_login(outsider)
     client.get(reverse("home"))
-    theirs = AuditEvent.objects.create(actor=outsider, institution=foreign, action=AuditAction.VIEW, object_label="obcy #1")
-    mine = AuditEvent.objects.create(actor=owner, institution=own, action=AuditAction.VIEW, object_label="nasz #2")
+    theirs = AuditEvent.objects.create(
+        actor=outsider, institution=foreign, action=AuditAction.VIEW, object_label="obcy #1"
+    )
+    mine = AuditEvent.objects.create(
+        actor=owner, institution=own, action=AuditAction.VIEW, object_label="nasz #2"
+    )
     client.force_login(coordinator)
     body = client.get(reverse("cooperation:audit")).content.decode()
     assert mine.object_label in body
@@ -57,7 +70,9 @@ def test_a_worker_cannot_read_the_log(client, owner) -> None:
 
 def test_an_upside_down_date_range_is_refused_next_to_the_field(client, coordinator) -> None:
     client.force_login(coordinator)
-    response = client.get(reverse("cooperation:audit"), {"date_from": "2026-05-01", "date_to": "2026-04-01"})
+    response = client.get(
+        reverse("cooperation:audit"), {"date_from": "2026-05-01", "date_to": "2026-04-01"}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert 'id="id_date_to_error"' in body
@@ -65,9 +80,12 @@ def test_an_upside_down_date_range_is_refused_next_to_the_field(client, coordina
 
 
 @pytest.mark.parametrize("rows", [5, 60])
-def test_the_log_page_costs_the_same_queries_for_any_size(client, django_assert_max_num_queries, own, owner, coordinator, rows) -> None:
+def test_the_log_page_costs_the_same_queries_for_any_size(
+    client, django_assert_max_num_queries, own, owner, coordinator, rows
+) -> None:
     AuditEvent.objects.bulk_create(
-        AuditEvent(actor=owner, institution=own, action=AuditAction.VIEW, object_label=f"x #{i}") for i in range(rows)
+        AuditEvent(actor=owner, institution=own, action=AuditAction.VIEW, object_label=f"x #{i}")
+        for i in range(rows)
     )
     client.force_login(coordinator)
     with django_assert_max_num_queries(8):

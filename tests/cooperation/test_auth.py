@@ -11,7 +11,9 @@ from ..factories import PASSWORD
 
 
 def test_it_logs_in_with_username_and_shows_the_home_page(client, owner) -> None:
-    response = client.post(reverse("account_login"), {"login": "owner", "password": PASSWORD}, follow=True)
+    response = client.post(
+        reverse("account_login"), {"login": "owner", "password": PASSWORD}, follow=True
+    )
     assert response.status_code == 200
     assert response.request["PATH_INFO"] == reverse("home")
     assert "MOPS Testowo" in response.content.decode()

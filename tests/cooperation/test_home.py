@@ -38,7 +38,9 @@ def test_navigation_follows_the_role(client, owner, coordinator) -> None:
 
 
 @pytest.mark.parametrize("rows", [2, 25])
-def test_the_home_page_costs_the_same_queries_for_any_size(client, django_assert_max_num_queries, own, owner, rows) -> None:
+def test_the_home_page_costs_the_same_queries_for_any_size(
+    client, django_assert_max_num_queries, own, owner, rows
+) -> None:
     for _ in range(rows):
         ClientFactory(owner=own, created_by=owner)
     client.force_login(owner)

@@ -16,14 +16,21 @@ from ..factories import member
 
 
 def _invite(client, **overrides):  # type: ignore[no-untyped-def]
-    data = {"first_name": "Ewa", "last_name": "Nowa", "email": "ewa.nowa@example.pl", "role": Role.SOCIAL_WORKER}
+    data = {
+        "first_name": "Ewa",
+        "last_name": "Nowa",
+        "email": "ewa.nowa@example.pl",
+        "role": Role.SOCIAL_WORKER,
+    }
     data.update(overrides)
     # The invitation e-mail leaves only after the transaction commits.
     with TestCase.captureOnCommitCallbacks(execute=True):
         return client.post(reverse("cooperation:person_invite"), data)
 
 
-def test_a_coordinator_invites_a_person_who_sets_a_password_and_logs_in(client, coordinator, own) -> None:
+def test_a_coordinator_invites_a_person_who_sets_a_password_and_logs_in(
+    client, coordinator, own
+) -> None:
     client.force_login(coordinator)
     response = _invite(client)
     assert response.status_code == 302
@@ -38,12 +45,16 @@ def test_a_coordinator_invites_a_person_who_sets_a_password_and_logs_in(client, 
     form_page = client.get("/" + path, follow=True)
     assert form_page.status_code == 200
     new_password = "Nowe-haslo-2026!"
-    response = client.post(form_page.request["PATH_INFO"], {"password1": new_password, "password2": new_password})
+    response = client.post(
+        form_page.request["PATH_INFO"], {"password1": new_password, "password2": new_password}
+    )
     assert response.status_code == 302
     assert client.login(username="ewa.nowa@example.pl", password=new_password)
 
 
-def test_an_invitation_to_a_taken_email_is_refused_next_to_the_form(client, coordinator, owner) -> None:
+def test_an_invitation_to_a_taken_email_is_refused_next_to_the_form(
+    client, coordinator, owner
+) -> None:
     client.force_login(coordinator)
     response = _invite(client, email=owner.email.upper())
     assert response.status_code == 200
@@ -98,7 +109,9 @@ def test_a_coordinator_cannot_demote_themselves(client, coordinator) -> None:
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_the_people_page_costs_the_same_queries_for_any_size(client, django_assert_max_num_queries, own, coordinator, rows) -> None:
+def test_the_people_page_costs_the_same_queries_for_any_size(
+    client, django_assert_max_num_queries, own, coordinator, rows
+) -> None:
     for _ in range(rows):
         member(own, Role.SOCIAL_WORKER)
     client.force_login(coordinator)

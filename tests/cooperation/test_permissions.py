@@ -31,31 +31,53 @@ def test_it_hides_rows_from_other_institutions(own_client, partner_user, outside
     assert not can(outsider, own_client)
 
 
-def test_it_shows_a_shared_row_until_the_share_is_revoked(own_client, owner, partner, partner_user) -> None:
-    object_share(obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="test")
+def test_it_shows_a_shared_row_until_the_share_is_revoked(
+    own_client, owner, partner, partner_user
+) -> None:
+    object_share(
+        obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="test"
+    )
     assert list(visible(Client, partner_user)) == [own_client]
     assert not can(partner_user, own_client, CHANGE)
 
-    object_unshare(obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="test")
+    object_unshare(
+        obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="test"
+    )
     assert not visible(Client, partner_user).exists()
 
 
 def test_sharing_and_revoking_are_audited(own_client, owner, partner) -> None:
-    object_share(obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="zgoda")
-    object_unshare(obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="cofnięta")
-    actions = list(AuditEvent.objects.filter(content_type__model="client", object_id=str(own_client.pk)).values_list("action", flat=True))
+    object_share(
+        obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="zgoda"
+    )
+    object_unshare(
+        obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="cofnięta"
+    )
+    actions = list(
+        AuditEvent.objects.filter(
+            content_type__model="client", object_id=str(own_client.pk)
+        ).values_list("action", flat=True)
+    )
     assert sorted(actions) == [AuditAction.GRANT, AuditAction.REVOKE]
 
 
-def test_a_share_with_one_institution_does_not_leak_to_another(own_client, owner, partner, outsider) -> None:
-    object_share(obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="test")
+def test_a_share_with_one_institution_does_not_leak_to_another(
+    own_client, owner, partner, outsider
+) -> None:
+    object_share(
+        obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="test"
+    )
     assert not visible(Client, outsider).exists()
 
 
-def test_it_gives_404_to_outsiders_and_403_to_read_only_partners(own_client, owner, partner, partner_user, outsider) -> None:
+def test_it_gives_404_to_outsiders_and_403_to_read_only_partners(
+    own_client, owner, partner, partner_user, outsider
+) -> None:
     with pytest.raises(Http404):
         get_visible_or_404(Client, outsider, pk=own_client.pk)
-    object_share(obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="test")
+    object_share(
+        obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="test"
+    )
     assert get_visible_or_404(Client, partner_user, pk=own_client.pk) == own_client
     with pytest.raises(PermissionDenied):
         get_visible_or_404(Client, partner_user, CHANGE, pk=own_client.pk)
@@ -71,7 +93,9 @@ def test_a_user_without_membership_sees_nothing(own_client, django_user_model) -
     assert not visible(Client, loner).exists()
 
 
-def test_child_records_inherit_their_parents_visibility(monkeypatch, own_client, owner, partner, partner_user, outsider) -> None:
+def test_child_records_inherit_their_parents_visibility(
+    monkeypatch, own_client, owner, partner, partner_user, outsider
+) -> None:
     # A permission row belongs to a client, like a note or a plan will: register
     # it as a child and check it follows the client's visibility without rows of its own.
     monkeypatch.setitem(
@@ -79,7 +103,9 @@ def test_child_records_inherit_their_parents_visibility(monkeypatch, own_client,
         ClientGroupObjectPermission,
         Policy(ClientGroupObjectPermission, owner=None, parent="content_object"),
     )
-    object_share(obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="test")
+    object_share(
+        obj=own_client, institution=partner, actions=[VIEW], acting_user=owner, reason="test"
+    )
     assert visible(ClientGroupObjectPermission, owner).count() == 1
     assert visible(ClientGroupObjectPermission, partner_user).count() == 1
     assert visible(ClientGroupObjectPermission, outsider).count() == 0

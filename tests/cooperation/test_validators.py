@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 
 from cooperation.validators import (
     make_pesel,
-    pesel_decode,
     pesel_checksum,
+    pesel_decode,
     pesel_mask,
     validate_nip,
     validate_pesel,

@@ -53,39 +53,137 @@ SKARZYSKI = "skarżyski"
 OSTROWIECKI = "ostrowiecki"
 
 INSTITUTIONS = [
-    Inst("mops-skarzysko", InstitutionKind.OPS, "Miejski Ośrodek Pomocy Społecznej w Skarżysku-Kamiennej",
-         SKARZYSKI, "Skarżysko-Kamienna", "ul. Słowackiego 25", "26-110", "Skarżysko-Kamienna", "41 251 20 70"),
-    Inst("gops-suchedniow", InstitutionKind.OPS, "Gminny Ośrodek Pomocy Społecznej w Suchedniowie",
-         SKARZYSKI, "Suchedniów", "ul. Fabryczna 5", "26-130", "Suchedniów", "41 254 32 50"),
-    Inst("pcpr-skarzysko", InstitutionKind.PCPR, "Powiatowe Centrum Pomocy Rodzinie w Skarżysku-Kamiennej",
-         SKARZYSKI, "Skarżysko-Kamienna", "ul. Konarskiego 20", "26-110", "Skarżysko-Kamienna", "41 252 56 24"),
-    Inst("pup-skarzysko", InstitutionKind.PUP, "Powiatowy Urząd Pracy w Skarżysku-Kamiennej",
-         SKARZYSKI, "Skarżysko-Kamienna", "ul. Szydłowiecka 2", "26-110", "Skarżysko-Kamienna", "41 251 29 50"),
-    Inst("ngo-skarzysko", InstitutionKind.NGO, "Stowarzyszenie „Razem dla Skarżyska”",
-         SKARZYSKI, "Skarżysko-Kamienna", "ul. Legionów 122", "26-110", "Skarżysko-Kamienna", "41 253 10 11"),
-    Inst("cis-skarzysko", InstitutionKind.PES, "Centrum Integracji Społecznej w Skarżysku-Kamiennej",
-         SKARZYSKI, "Skarżysko-Kamienna", "ul. Rejowska 99", "26-110", "Skarżysko-Kamienna", "41 252 43 80",
-         PesSubkind.CIS),
-    Inst("mops-ostrowiec", InstitutionKind.OPS, "Miejski Ośrodek Pomocy Społecznej w Ostrowcu Świętokrzyskim",
-         OSTROWIECKI, "Ostrowiec Świętokrzyski", "ul. Mickiewicza 6", "27-400", "Ostrowiec Świętokrzyski",
-         "41 276 58 00"),
-    Inst("pup-ostrowiec", InstitutionKind.PUP, "Powiatowy Urząd Pracy w Ostrowcu Świętokrzyskim",
-         OSTROWIECKI, "Ostrowiec Świętokrzyski", "ul. Polna 11", "27-400", "Ostrowiec Świętokrzyski",
-         "41 247 37 00"),
-    Inst("ngo-ostrowiec", InstitutionKind.NGO, "Fundacja „Nowy Start” w Ostrowcu Świętokrzyskim",
-         OSTROWIECKI, "Ostrowiec Świętokrzyski", "ul. Iłżecka 37", "27-400", "Ostrowiec Świętokrzyski",
-         "41 265 12 34"),
+    Inst(
+        "mops-skarzysko",
+        InstitutionKind.OPS,
+        "Miejski Ośrodek Pomocy Społecznej w Skarżysku-Kamiennej",
+        SKARZYSKI,
+        "Skarżysko-Kamienna",
+        "ul. Słowackiego 25",
+        "26-110",
+        "Skarżysko-Kamienna",
+        "41 251 20 70",
+    ),
+    Inst(
+        "gops-suchedniow",
+        InstitutionKind.OPS,
+        "Gminny Ośrodek Pomocy Społecznej w Suchedniowie",
+        SKARZYSKI,
+        "Suchedniów",
+        "ul. Fabryczna 5",
+        "26-130",
+        "Suchedniów",
+        "41 254 32 50",
+    ),
+    Inst(
+        "pcpr-skarzysko",
+        InstitutionKind.PCPR,
+        "Powiatowe Centrum Pomocy Rodzinie w Skarżysku-Kamiennej",
+        SKARZYSKI,
+        "Skarżysko-Kamienna",
+        "ul. Konarskiego 20",
+        "26-110",
+        "Skarżysko-Kamienna",
+        "41 252 56 24",
+    ),
+    Inst(
+        "pup-skarzysko",
+        InstitutionKind.PUP,
+        "Powiatowy Urząd Pracy w Skarżysku-Kamiennej",
+        SKARZYSKI,
+        "Skarżysko-Kamienna",
+        "ul. Szydłowiecka 2",
+        "26-110",
+        "Skarżysko-Kamienna",
+        "41 251 29 50",
+    ),
+    Inst(
+        "ngo-skarzysko",
+        InstitutionKind.NGO,
+        "Stowarzyszenie „Razem dla Skarżyska”",
+        SKARZYSKI,
+        "Skarżysko-Kamienna",
+        "ul. Legionów 122",
+        "26-110",
+        "Skarżysko-Kamienna",
+        "41 253 10 11",
+    ),
+    Inst(
+        "cis-skarzysko",
+        InstitutionKind.PES,
+        "Centrum Integracji Społecznej w Skarżysku-Kamiennej",
+        SKARZYSKI,
+        "Skarżysko-Kamienna",
+        "ul. Rejowska 99",
+        "26-110",
+        "Skarżysko-Kamienna",
+        "41 252 43 80",
+        PesSubkind.CIS,
+    ),
+    Inst(
+        "mops-ostrowiec",
+        InstitutionKind.OPS,
+        "Miejski Ośrodek Pomocy Społecznej w Ostrowcu Świętokrzyskim",
+        OSTROWIECKI,
+        "Ostrowiec Świętokrzyski",
+        "ul. Mickiewicza 6",
+        "27-400",
+        "Ostrowiec Świętokrzyski",
+        "41 276 58 00",
+    ),
+    Inst(
+        "pup-ostrowiec",
+        InstitutionKind.PUP,
+        "Powiatowy Urząd Pracy w Ostrowcu Świętokrzyskim",
+        OSTROWIECKI,
+        "Ostrowiec Świętokrzyski",
+        "ul. Polna 11",
+        "27-400",
+        "Ostrowiec Świętokrzyski",
+        "41 247 37 00",
+    ),
+    Inst(
+        "ngo-ostrowiec",
+        InstitutionKind.NGO,
+        "Fundacja „Nowy Start” w Ostrowcu Świętokrzyskim",
+        OSTROWIECKI,
+        "Ostrowiec Świętokrzyski",
+        "ul. Iłżecka 37",
+        "27-400",
+        "Ostrowiec Świętokrzyski",
+        "41 265 12 34",
+    ),
 ]
 
 # (first name, last name) for staff, cycled per institution.
 STAFF_NAMES = [
-    ("Anna", "Kowalczyk"), ("Marek", "Wójcik"), ("Katarzyna", "Lis"), ("Tomasz", "Mazur"),
-    ("Magdalena", "Krawczyk"), ("Paweł", "Zając"), ("Agnieszka", "Król"), ("Piotr", "Wieczorek"),
-    ("Joanna", "Jabłońska"), ("Krzysztof", "Nowakowski"), ("Ewa", "Majewska"), ("Michał", "Olszewski"),
-    ("Barbara", "Stępień"), ("Grzegorz", "Malinowski"), ("Monika", "Jaworska"), ("Łukasz", "Adamczyk"),
-    ("Beata", "Dudek"), ("Rafał", "Nowicki"), ("Dorota", "Pawłowska"), ("Jacek", "Górski"),
-    ("Iwona", "Witkowska"), ("Sławomir", "Walczak"), ("Renata", "Sikora"), ("Dariusz", "Baran"),
-    ("Elżbieta", "Rutkowska"), ("Andrzej", "Michalski"), ("Teresa", "Szewczyk"),
+    ("Anna", "Kowalczyk"),
+    ("Marek", "Wójcik"),
+    ("Katarzyna", "Lis"),
+    ("Tomasz", "Mazur"),
+    ("Magdalena", "Krawczyk"),
+    ("Paweł", "Zając"),
+    ("Agnieszka", "Król"),
+    ("Piotr", "Wieczorek"),
+    ("Joanna", "Jabłońska"),
+    ("Krzysztof", "Nowakowski"),
+    ("Ewa", "Majewska"),
+    ("Michał", "Olszewski"),
+    ("Barbara", "Stępień"),
+    ("Grzegorz", "Malinowski"),
+    ("Monika", "Jaworska"),
+    ("Łukasz", "Adamczyk"),
+    ("Beata", "Dudek"),
+    ("Rafał", "Nowicki"),
+    ("Dorota", "Pawłowska"),
+    ("Jacek", "Górski"),
+    ("Iwona", "Witkowska"),
+    ("Sławomir", "Walczak"),
+    ("Renata", "Sikora"),
+    ("Dariusz", "Baran"),
+    ("Elżbieta", "Rutkowska"),
+    ("Andrzej", "Michalski"),
+    ("Teresa", "Szewczyk"),
 ]
 
 CLIENTS = {
@@ -96,7 +194,9 @@ CLIENTS = {
         ("Aleksandra", "Lewandowska", dt.date(2001, 1, 21), True, "ul. Żeromskiego 41"),
     ],
     "gops-suchedniow": [("Stanisław", "Kamiński", dt.date(1972, 9, 9), False, "ul. Berezów 7")],
-    "pcpr-skarzysko": [("Natalia", "Zielińska", dt.date(2004, 5, 17), True, "ul. Niepodległości 2")],
+    "pcpr-skarzysko": [
+        ("Natalia", "Zielińska", dt.date(2004, 5, 17), True, "ul. Niepodległości 2")
+    ],
     "pup-skarzysko": [("Zbigniew", "Szymański", dt.date(1975, 2, 28), False, "ul. Mickiewicza 19")],
     "mops-ostrowiec": [
         ("Halina", "Woźniak", dt.date(1966, 8, 12), True, "ul. Sienkiewicza 60/2"),
@@ -135,7 +235,11 @@ class Command(BaseCommand):
                 if role == Role.INSTITUTION_ADMIN:
                     user.groups.add(admins_group)
                 membership = Membership.objects.filter(user=user, is_active=True).first()
-                if membership is None or membership.institution_id != institution.pk or membership.role != role:
+                if (
+                    membership is None
+                    or membership.institution_id != institution.pk
+                    or membership.role != role
+                ):
                     membership_create(user=user, institution=institution, role=role)
                 logins.append((username, str(Role(role).label), institution.name))
             self._clients(institution, spec)
@@ -149,18 +253,32 @@ class Command(BaseCommand):
         if existing:
             return existing
         return institution_create(
-            short_name=spec.short, kind=spec.kind, pes_subkind=spec.subkind, name=spec.name,
-            county=spec.county, municipality=spec.municipality, street=spec.street,
-            postal_code=spec.postal, city=spec.city, phone=spec.phone,
+            short_name=spec.short,
+            kind=spec.kind,
+            pes_subkind=spec.subkind,
+            name=spec.name,
+            county=spec.county,
+            municipality=spec.municipality,
+            street=spec.street,
+            postal_code=spec.postal,
+            city=spec.city,
+            phone=spec.phone,
             email=f"sekretariat@{spec.short}.example.pl",
-            regon=_regon(f"29{index:02d}1{index:03d}"), nip=_nip(f"66{index:02d}10{index:03d}"),
+            regon=_regon(f"29{index:02d}1{index:03d}"),
+            nip=_nip(f"66{index:02d}10{index:03d}"),
         )
 
-    def _user(self, username: str, first: str, last: str, spec: Inst | None, *, staff: bool) -> User:
+    def _user(
+        self, username: str, first: str, last: str, spec: Inst | None, *, staff: bool
+    ) -> User:
         domain = f"{spec.short}.example.pl" if spec else "wspolpraca.example.pl"
         user, _created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "email": f"{username.split('.')[0]}@{domain}"},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username.split('.')[0]}@{domain}",
+            },
         )
         user.is_staff = staff
         user.set_password(DEMO_PASSWORD)
@@ -169,13 +287,21 @@ class Command(BaseCommand):
 
     def _clients(self, institution: Institution, spec: Inst) -> None:
         worker = Membership.objects.filter(institution=institution, is_active=True).first()
-        for serial, (first, last, birth, female, street) in enumerate(CLIENTS.get(spec.short, []), start=101):
+        for serial, (first, last, birth, female, street) in enumerate(
+            CLIENTS.get(spec.short, []), start=101
+        ):
             pesel = make_pesel(birth, serial + institution.pk * 10, female=female)
             Client.objects.get_or_create(
-                owner=institution, pesel=pesel,
+                owner=institution,
+                pesel=pesel,
                 defaults={
-                    "first_name": first, "last_name": last, "birth_date": birth, "sex": "F" if female else "M",
-                    "street": street, "postal_code": spec.postal, "city": spec.city,
+                    "first_name": first,
+                    "last_name": last,
+                    "birth_date": birth,
+                    "sex": "F" if female else "M",
+                    "street": street,
+                    "postal_code": spec.postal,
+                    "city": spec.city,
                     "phone": f"600 {serial:03d} {institution.pk:03d}",
                     "created_by": worker.user if worker else None,
                 },
@@ -186,8 +312,14 @@ class Command(BaseCommand):
         perms = Permission.objects.filter(
             content_type__app_label__in=["cooperation", "clients"],
             codename__in=[
-                "view_institution", "change_institution", "view_membership", "change_membership",
-                "view_user", "change_user", "view_auditevent", "view_client",
+                "view_institution",
+                "change_institution",
+                "view_membership",
+                "change_membership",
+                "view_user",
+                "change_user",
+                "view_auditevent",
+                "view_client",
             ],
         )
         group.permissions.set(perms)
@@ -195,7 +327,9 @@ class Command(BaseCommand):
 
     def _print(self, logins: list[tuple[str, str, str]]) -> None:
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/accounts/login/"))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/accounts/login/")
+        )
         self.stdout.write(f"Password for every demo user: {DEMO_PASSWORD}")
         self.stdout.write("")
         for username, role, institution in logins:

@@ -1,0 +1,23 @@
+"""Celery tasks of the tenancy core: thin wrappers that take ids."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .models import User
+
+
+@shared_task(
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_invitation(user_id: int, inviter_id: int) -> None:
+    """Send the set-password e-mail; retried with backoff if the mail server is down."""
+    from .services import invitation_send
+
+    invitation_send(
+        user=User.objects.get(pk=user_id),
+        inviter=User.objects.get(pk=inviter_id),
+    )
