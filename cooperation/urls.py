@@ -13,6 +13,7 @@ cooperation_patterns = (
         path("people/", views.people, name="people"),
         path("people/invite/", views.person_invite, name="person_invite"),
         path("people/<int:pk>/", views.person_edit, name="person_edit"),
+        path("people/<int:pk>/resend/", views.person_resend_invitation, name="person_resend"),
         path("institution/", views.institution, name="institution"),
         path("audit/", views.audit_log, name="audit"),
     ],

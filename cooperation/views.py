@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 
 from . import services
@@ -74,6 +75,19 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("cooperation:people")
     return render(request, "cooperation/person_edit.html", {"form": form, "membership": membership})
+
+
+@member_required(MANAGING_ROLES)
+@require_POST
+def person_resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_visible_or_404(Membership.objects.select_related("user"), request.user, CHANGE, pk=pk)
+    try:
+        services.invitation_resend(membership=membership, acting_user=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": membership.user.email})
+    return redirect("cooperation:person_edit", pk=membership.pk)
 
 
 @member_required()

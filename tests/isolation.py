@@ -48,6 +48,7 @@ def _membership(institution: Institution, owner: User) -> Built:
 
 
 register("cooperation:person_edit", _membership)
+register("cooperation:person_resend", _membership, methods=("post",))
 
 
 # --- clients ---------------------------------------------------------------
