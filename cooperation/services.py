@@ -148,11 +148,15 @@ def member_invite(
 
 
 @transaction.atomic
-def invitation_resend(*, membership: Membership, acting_user: User, request: HttpRequest | None = None) -> None:
+def invitation_resend(
+    *, membership: Membership, acting_user: User, request: HttpRequest | None = None
+) -> None:
     """Send a new set-password link to someone who has not set a password yet."""
     _require_manager(acting_user, membership.institution)
     if not membership.is_active or membership.user.has_usable_password():
-        raise ValidationError(_("This person has already set a password; there is nothing to resend."))
+        raise ValidationError(
+            _("This person has already set a password; there is nothing to resend.")
+        )
     transaction.on_commit(lambda: send_invitation.delay(membership.user_id, acting_user.pk))
     audit(actor=acting_user, action=AuditAction.INVITE, obj=membership.user, request=request)
 

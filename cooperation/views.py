@@ -8,8 +8,8 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from . import services
 from .decorators import member_required
@@ -80,13 +80,17 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(MANAGING_ROLES)
 @require_POST
 def person_resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = get_visible_or_404(Membership.objects.select_related("user"), request.user, CHANGE, pk=pk)
+    membership = get_visible_or_404(
+        Membership.objects.select_related("user"), request.user, CHANGE, pk=pk
+    )
     try:
         services.invitation_resend(membership=membership, acting_user=request.user, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": membership.user.email})
+        messages.success(
+            request, _("Invitation sent again to %(email)s.") % {"email": membership.user.email}
+        )
     return redirect("cooperation:person_edit", pk=membership.pk)
 
 

@@ -119,7 +119,9 @@ def test_the_people_page_costs_the_same_queries_for_any_size(
         assert client.get(reverse("cooperation:people")).status_code == 200
 
 
-def test_an_invitation_can_be_sent_again_until_the_password_is_set(client, coordinator, own) -> None:
+def test_an_invitation_can_be_sent_again_until_the_password_is_set(
+    client, coordinator, own
+) -> None:
     client.force_login(coordinator)
     _invite(client)
     membership = Membership.objects.get(user__email="ewa.nowa@example.pl")
@@ -130,5 +132,8 @@ def test_an_invitation_can_be_sent_again_until_the_password_is_set(client, coord
     membership.user.set_password("Ustawione-2026!")
     membership.user.save()
     response = client.post(reverse("cooperation:person_resend", args=[membership.pk]), follow=True)
-    assert "już ustawiła hasło" in response.content.decode() or "already set" in response.content.decode()
+    assert (
+        "już ustawiła hasło" in response.content.decode()
+        or "already set" in response.content.decode()
+    )
     assert len(mail.outbox) == 2
