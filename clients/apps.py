@@ -9,12 +9,15 @@ class ClientsConfig(AppConfig):
     verbose_name = _("Shared client records")
 
     def ready(self) -> None:
+        from agreements.models import Scope
+        from agreements.scope import on_scope_lost
         from cooperation.models import Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
         from cooperation.permissions import CHANGE, VIEW, Policy, register
 
         from .models import Client, ClientGroupObjectPermission
         from .selectors import home_my_recent_clients
+        from .services import client_shares_revoke_between
 
         casework = frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR, Role.COORDINATOR})
         register(
@@ -26,6 +29,7 @@ class ClientsConfig(AppConfig):
                 shared_actions=frozenset({VIEW, CHANGE}),
             )
         )
+        on_scope_lost(Scope.CLIENT_RECORDS, client_shares_revoke_between)
         register_nav(NavItem(_("Clients"), "clients:list", casework, order=10))
         register_home_section(
             HomeSection(

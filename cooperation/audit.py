@@ -84,16 +84,20 @@ def audit(
 
 def audit_many(
     *,
-    actor: User,
+    actor: User | None,
     action: AuditAction | str,
     objects: Iterable[models.Model],
     request: HttpRequest | None = None,
     reason: str = "",
+    institution: Institution | None = None,
 ) -> list[AuditEvent]:
-    """One row per object in a single INSERT (ContentType lookups are cached)."""
+    """One row per object in a single INSERT (ContentType lookups are cached).
+
+    `actor=None` marks a system action (a nightly task, an agreement ending).
+    """
     from .permissions import institution_of
 
-    institution = institution_of(actor)
+    institution = institution or (institution_of(actor) if actor is not None else None)
     ip = client_ip(request)
     events = [
         _event(

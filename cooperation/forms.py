@@ -9,6 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from .models import AuditAction, AuditEvent, Institution, Membership, Role
 
 
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: keyed errors next to their
+    fields, the rest at the top. The form keeps everything the user typed."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 class InviteForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .decorators import member_required
-from .forms import AuditFilter, InstitutionForm, InviteForm, MembershipForm
+from .forms import AuditFilter, InstitutionForm, InviteForm, MembershipForm, add_service_errors
 from .models import MANAGING_ROLES, Membership
 from .navigation import home_sections_for
 from .permissions import CHANGE, get_visible_or_404
@@ -47,7 +47,7 @@ def person_invite(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
             return redirect("cooperation:people")
@@ -70,7 +70,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("cooperation:people")

@@ -30,6 +30,11 @@ def _fast_hashing_and_locmem_mail(settings) -> None:  # type: ignore[no-untyped-
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():  # type: ignore[no-untyped-def]
     """Tasks run in-process in tests, even when REDIS_URL is set; the one test
     that drives a real worker (test_celery_worker.py) switches this off."""

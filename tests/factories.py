@@ -77,3 +77,49 @@ class ClientFactory(DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"600{n:06d}")
     street = factory.Sequence(lambda n: f"ul. Sekretna {n}")
     city = "Skarżysko-Kamienna"
+
+
+def agreement_between(
+    a: Institution,
+    b: Institution,
+    scopes: list[str] | None = None,
+    *,
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+    status: str = "active",
+) -> object:
+    """An agreement between two institutions taken through the real workflow
+    (draft, send, accept), so it is in the state the services would leave it."""
+    from django.utils import timezone
+
+    from agreements.models import Scope, Status
+    from agreements.services import agreement_accept, agreement_draft, agreement_send
+
+    coordinator_a = member(a, Role.COORDINATOR)
+    coordinator_b = member(b, Role.COORDINATOR)
+    agreement = agreement_draft(
+        acting_user=coordinator_a,
+        title=f"Porozumienie {a.short_name} – {b.short_name}",
+        partners=[b],
+        scopes=scopes or [Scope.CLIENT_RECORDS],
+        valid_from=valid_from or timezone.localdate() - dt.timedelta(days=10),
+        valid_until=valid_until,
+    )
+    if status == Status.DRAFT:
+        return agreement
+    agreement_send(
+        agreement=agreement,
+        acting_user=coordinator_a,
+        signatory_name="Anna Nowak",
+        signatory_function="Dyrektor",
+    )
+    if status == Status.SENT:
+        return agreement
+    agreement_accept(
+        agreement=agreement,
+        acting_user=coordinator_b,
+        signatory_name="Jan Kowalski",
+        signatory_function="Dyrektor",
+    )
+    agreement.refresh_from_db()
+    return agreement

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from cooperation.models import Institution, Role, User
 
-from .factories import ClientFactory, member
+from .factories import ClientFactory, InstitutionFactory, agreement_between, member
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class Case:
     url_name: str
     build: Callable[[Institution, User], Built]
     methods: tuple[str, ...] = ("get", "post")
+    # Pages scoped to the visitor's own institution (exports of "my" records)
+    # answer 200 to anyone; for them the harness checks only that no data leaks.
+    outsider_statuses: tuple[int, ...] = (403, 404)
 
 
 CASES: dict[str, Case] = {}
@@ -58,3 +61,81 @@ def _client(institution: Institution, owner: User) -> Built:
 
 
 register("clients:detail", _client)
+
+
+# --- agreements ------------------------------------------------------------
+def _agreement(status: str) -> Callable[[Institution, User], Built]:
+    def build(institution: Institution, owner: User) -> Built:
+        other = InstitutionFactory(county=institution.county)
+        agreement = agreement_between(institution, other, status=status)
+        agreement.title = "Porozumienie Tajne-Zielone"
+        agreement.save(update_fields=["title"])
+        return Built({"pk": agreement.pk}, [agreement.title, agreement.number])
+
+    return build
+
+
+def _annex(institution: Institution, owner: User) -> Built:
+    from django.utils import timezone
+
+    from agreements.models import Scope
+    from agreements.services import annex_propose
+
+    built = _agreement("active")(institution, owner)
+    from agreements.models import Agreement
+
+    agreement = Agreement.objects.get(pk=built.kwargs["pk"])
+    annex = annex_propose(
+        agreement=agreement,
+        acting_user=member(institution, Role.COORDINATOR),
+        description="Aneks Tajny-Zielony",
+        effective_from=timezone.localdate(),
+        scopes=[Scope.SEPI],
+        valid_until=None,
+    )
+    return Built({"pk": annex.pk}, [annex.description, agreement.number])
+
+
+def _attachment(institution: Institution, owner: User) -> Built:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agreements.models import Agreement
+    from agreements.services import attachment_add
+
+    built = _agreement("active")(institution, owner)
+    attachment = attachment_add(
+        agreement=Agreement.objects.get(pk=built.kwargs["pk"]),
+        acting_user=member(institution, Role.COORDINATOR),
+        kind="signed_scan",
+        file=SimpleUploadedFile("skan-tajny.pdf", b"%PDF-1.4 Tajne-Zielone"),
+        description="Skan Tajny",
+    )
+    return Built({"pk": attachment.pk}, ["Tajne-Zielone", "Skan Tajny"])
+
+
+def _export(institution: Institution, owner: User) -> Built:
+    built = _agreement("active")(institution, owner)
+    return Built({"fmt": "csv"}, built.secrets)
+
+
+def _coordinator_card(institution: Institution, owner: User) -> Built:
+    from agreements.models import Coordinator
+
+    person = member(institution, Role.COORDINATOR, last_name="Koordynatorska-Tajna")
+    card = Coordinator.objects.create(institution=institution, user=person, phone="600 999 111")
+    return Built({"pk": card.pk}, [])
+
+
+register("agreements:detail", _agreement("active"))
+register("agreements:pdf", _agreement("active"))
+register("agreements:edit", _agreement("draft"))
+register("agreements:send", _agreement("draft"))
+register("agreements:accept", _agreement("sent"))
+register("agreements:return", _agreement("sent"))
+register("agreements:terminate", _agreement("active"))
+register("agreements:annex_create", _agreement("active"))
+register("agreements:attachment_add", _agreement("active"))
+register("agreements:annex_approve", _annex, methods=("post",))
+register("agreements:attachment", _attachment, methods=("get",))
+register("agreements:coordinator_remove", _coordinator_card, methods=("post",))
+register("agreements:export", _export, methods=("get",), outsider_statuses=(200,))

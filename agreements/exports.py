@@ -1,0 +1,77 @@
+"""The agreement as a PDF, and the list of agreements in force as PDF or CSV."""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+
+from cooperation.audit import audit
+from cooperation.models import AuditAction
+from cooperation.pdf import pdf_response, render_pdf
+
+from .models import Agreement
+from .scope import in_force
+from .selectors import agreements_visible_to, terms_on
+
+
+def agreement_pdf_response(request: HttpRequest, agreement: Agreement) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "agreement": agreement,
+        "parties": list(agreement.parties.all()),
+        "terms": terms_on(agreement, today) or agreement,
+        "annexes": agreement.annexes.filter(applied=True),
+        "today": today,
+    }
+    pdf = render_pdf("pdf/agreements/agreement.html", context, request=request)
+    audit(
+        actor=request.user, action=AuditAction.EXPORT, obj=agreement, request=request, reason="PDF"
+    )
+    return pdf_response(pdf, agreement.number)
+
+
+def active_agreements(request: HttpRequest) -> list[Agreement]:
+    return list(
+        agreements_visible_to(request.user)
+        .filter(pk__in=in_force().values("pk"))
+        .order_by("valid_from", "number")
+    )
+
+
+def active_agreements_response(request: HttpRequest, fmt: str) -> HttpResponse:
+    rows = active_agreements(request)
+    institution = request.institution
+    audit(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        reason=f"agreements in force ({fmt})",
+        request=request,
+    )
+    filename = f"porozumienia-{institution.short_name}-{timezone.localdate():%Y-%m-%d}"
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        response.write("\ufeff")  # so Excel opens Polish characters correctly
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow(["Numer", "Tytuł", "Strony", "Zakres", "Od", "Do", "Wypowiedziane od"])
+        for a in rows:
+            writer.writerow(
+                [
+                    a.number,
+                    a.title,
+                    ", ".join(p.institution.name for p in a.parties.all()),
+                    ", ".join(a.scope_labels),
+                    a.valid_from.isoformat(),
+                    a.valid_until.isoformat() if a.valid_until else "bezterminowo",
+                    a.termination_date.isoformat() if a.termination_date else "",
+                ]
+            )
+        return response
+    if fmt == "pdf":
+        context = {"agreements": rows, "institution": institution, "today": timezone.localdate()}
+        return pdf_response(
+            render_pdf("pdf/agreements/agreement_list.html", context, request=request), filename
+        )
+    raise Http404

@@ -1,0 +1,83 @@
+"""The question every app asks: may data of scope S flow between A and B today?
+
+Kept apart from the services so any app can import it without importing the
+agreement workflow. One indexed query per call; `partners_covering` answers
+for all partners at once (for form choices and list filters).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from cooperation.models import Institution
+
+from .models import SCOPE_FIELDS, Agreement, Status
+
+InstitutionRef = Institution | int
+
+
+def _pk(ref: InstitutionRef) -> int:
+    return ref.pk if isinstance(ref, Institution) else int(ref)
+
+
+def in_force(on: dt.date | None = None) -> QuerySet[Agreement]:
+    """Agreements binding on a date: active, started, not ended, not terminated."""
+    day = on or timezone.localdate()
+    return Agreement.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        Q(termination_date__isnull=True) | Q(termination_date__gt=day),
+        status=Status.ACTIVE,
+        valid_from__lte=day,
+    )
+
+
+def agreement_covers(
+    a: InstitutionRef, b: InstitutionRef, scope: str, *, on: dt.date | None = None
+) -> bool:
+    """Does an agreement in force between institutions A and B cover `scope`?"""
+    if _pk(a) == _pk(b):
+        return True  # an institution never needs an agreement with itself
+    return (
+        in_force(on)
+        .filter(**{SCOPE_FIELDS[scope]: True})
+        .filter(parties__institution_id=_pk(a))
+        .filter(parties__institution_id=_pk(b))
+        .exists()
+    )
+
+
+def partners_covering(
+    institution: InstitutionRef, scope: str, *, on: dt.date | None = None
+) -> set[int]:
+    """Ids of the institutions that an agreement in force links to `institution` for `scope`."""
+    mine = in_force(on).filter(
+        **{SCOPE_FIELDS[scope]: True}, parties__institution_id=_pk(institution)
+    )
+    from .models import Party
+
+    return set(
+        Party.objects.filter(agreement__in=mine.values("pk"))
+        .exclude(institution_id=_pk(institution))
+        .values_list("institution_id", flat=True)
+    )
+
+
+# What other apps do when a scope stops covering a pair of institutions:
+# e.g. clients revokes the client shares between them. Called inside the
+# transaction that ends the coverage, so the access disappears with it.
+ScopeLostHandler = Callable[[Institution, Institution, str], None]
+_handlers: dict[str, list[ScopeLostHandler]] = defaultdict(list)
+
+
+def on_scope_lost(scope: str, handler: ScopeLostHandler) -> None:
+    if handler not in _handlers[scope]:
+        _handlers[scope].append(handler)
+
+
+def scope_lost_handlers(scope: str) -> list[ScopeLostHandler]:
+    return list(_handlers[scope])

@@ -1,0 +1,322 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cooperation.decorators import member_required
+from cooperation.forms import add_service_errors
+from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
+from cooperation.models import MANAGING_ROLES
+from cooperation.permissions import CHANGE, get_visible_or_404
+
+from . import exports, services
+from .forms import (
+    AgreementFilter,
+    AgreementForm,
+    AnnexForm,
+    AttachmentForm,
+    CoordinatorCardForm,
+    ReturnForm,
+    SignForm,
+    TerminateForm,
+)
+from .models import Annex, Attachment, Coordinator
+from .selectors import (
+    agreement_get_for_user,
+    agreements_expiring,
+    agreements_visible_to,
+    network_institutions,
+    network_view,
+    terms_on,
+)
+
+
+def _apply(request: HttpRequest, form, action, success: str, **kwargs):  # type: ignore[no-untyped-def]
+    """Run a service with the form's data; its ValidationError goes next to the fields."""
+    try:
+        result = action(**kwargs, **form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    messages.success(request, success)
+    return result
+
+
+@member_required()
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    institution = request.institution
+    agreements = agreements_visible_to(request.user).order_by("-year", "-sequence")
+    filterset = AgreementFilter(
+        request.GET or None,
+        queryset=agreements,
+        partners_qs=network_institutions(institution).exclude(pk=institution.pk),
+        expiring_ids=agreements_expiring(request.user).values("pk"),
+    )
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else agreements
+    return render(
+        request, "agreements/agreement_list.html", {"filter": filterset, "agreements": rows}
+    )
+
+
+@member_required(MANAGING_ROLES)
+def agreement_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and (done := form_token_result(request)):
+        messages.info(request, _("This agreement was already saved."))
+        return redirect(done)
+    institution = request.institution
+    partners = network_institutions(institution).exclude(pk=institution.pk)
+    form = AgreementForm(
+        request.POST or None, partners_qs=partners, initial={"valid_from": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        agreement = _apply(
+            request, form, services.agreement_draft, _("Draft saved."), acting_user=request.user
+        )
+        if agreement:
+            form_token_done(request, agreement.get_absolute_url())
+            return redirect(agreement)
+    token = request.POST.get(FIELD) or form_token_new()
+    return render(request, "agreements/agreement_form.html", {"form": form, "form_token": token})
+
+
+@member_required(MANAGING_ROLES)
+def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_get_for_user(request.user, pk, CHANGE)
+    initial = {
+        "title": agreement.title,
+        "scopes": agreement.scopes,
+        "valid_from": agreement.valid_from,
+        "valid_until": agreement.valid_until,
+        "body": agreement.body,
+    }
+    form = AgreementForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        if _apply(
+            request,
+            form,
+            services.agreement_update,
+            _("Saved."),
+            agreement=agreement,
+            acting_user=request.user,
+        ):
+            return redirect(agreement)
+    return render(request, "agreements/agreement_form.html", {"form": form, "agreement": agreement})
+
+
+@member_required()
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_get_for_user(request.user, pk)
+    try:
+        on = dt.date.fromisoformat(request.GET.get("on", ""))
+    except ValueError:
+        on = timezone.localdate()
+    party = next(
+        (p for p in agreement.parties.all() if p.institution_id == request.institution.pk), None
+    )
+    context = {
+        "agreement": agreement,
+        "my_party": party,
+        "on": on,
+        "terms": terms_on(agreement, on),
+        "events": agreement.events.select_related("actor", "institution"),
+        "annexes": agreement.annexes.prefetch_related("approvals"),
+        "attachments": agreement.attachments.all(),
+        "can_act": request.membership.role in MANAGING_ROLES,
+    }
+    return render(request, "agreements/agreement_detail.html", context)
+
+
+def _action_view(
+    request: HttpRequest, pk: int, form_class, service, template: str, success: str, **extra
+):  # type: ignore[no-untyped-def]
+    """A confirmation page for one workflow step: GET shows it, POST performs it."""
+    agreement = agreement_get_for_user(request.user, pk, CHANGE)
+    form = form_class(request.POST or None, **extra.pop("form_kwargs", {}))
+    if request.method == "POST" and form.is_valid():
+        if _apply(request, form, service, success, agreement=agreement, acting_user=request.user):
+            return redirect(agreement)
+    return render(request, template, {"form": form, "agreement": agreement, **extra})
+
+
+@member_required(MANAGING_ROLES)
+def agreement_send(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action_view(
+        request,
+        pk,
+        SignForm,
+        services.agreement_send,
+        "agreements/action_sign.html",
+        _("Signed and sent to the partners."),
+        title=_("Sign and send for signature"),
+    )
+
+
+@member_required(MANAGING_ROLES)
+def agreement_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action_view(
+        request,
+        pk,
+        SignForm,
+        services.agreement_accept,
+        "agreements/action_sign.html",
+        _("Your institution accepted the agreement."),
+        title=_("Accept the agreement"),
+    )
+
+
+@member_required(MANAGING_ROLES)
+def agreement_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action_view(
+        request,
+        pk,
+        ReturnForm,
+        services.agreement_return,
+        "agreements/action_form.html",
+        _("The agreement went back to draft with your comment."),
+        title=_("Return with a comment"),
+    )
+
+
+@member_required(MANAGING_ROLES)
+def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action_view(
+        request,
+        pk,
+        TerminateForm,
+        services.agreement_terminate,
+        "agreements/action_form.html",
+        _("Notice of termination recorded."),
+        title=_("Terminate the agreement"),
+        danger=True,
+    )
+
+
+@member_required(MANAGING_ROLES)
+def annex_create(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_get_for_user(request.user, pk, CHANGE)
+    initial = {
+        "scopes": agreement.scopes,
+        "valid_from": timezone.localdate(),
+        "valid_until": agreement.valid_until,
+    }
+    form = AnnexForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["effective_from"] = data.pop("valid_from")
+        try:
+            services.annex_propose(agreement=agreement, acting_user=request.user, **data)
+        except ValidationError as exc:
+            add_service_errors(form, _rename(exc, {"effective_from": "valid_from"}))
+        else:
+            messages.success(request, _("Annex proposed. It applies once all parties approve it."))
+            return redirect(agreement)
+    return render(
+        request,
+        "agreements/action_form.html",
+        {"form": form, "agreement": agreement, "title": _("Propose an annex")},
+    )
+
+
+def _rename(exc: ValidationError, names: dict[str, str]) -> ValidationError:
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError({names.get(k, k): v for k, v in exc.error_dict.items()})
+
+
+@member_required(MANAGING_ROLES)
+def annex_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    annex = get_visible_or_404(
+        Annex.objects.select_related("agreement"), request.user, CHANGE, pk=pk
+    )
+    if request.method == "POST":
+        try:
+            services.annex_approve(annex=annex, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Annex approved."))
+    return redirect(annex.agreement)
+
+
+@member_required(MANAGING_ROLES)
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_get_for_user(request.user, pk, CHANGE)
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        if _apply(
+            request,
+            form,
+            services.attachment_add,
+            _("Attachment added."),
+            agreement=agreement,
+            acting_user=request.user,
+        ):
+            return redirect(agreement)
+    return render(
+        request,
+        "agreements/action_form.html",
+        {"form": form, "agreement": agreement, "title": _("Add an attachment"), "multipart": True},
+    )
+
+
+@member_required()
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = get_visible_or_404(
+        Attachment.objects.select_related("agreement"), request.user, pk=pk
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.file.name.rsplit("/", 1)[-1],
+    )
+
+
+@member_required()
+def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_get_for_user(request.user, pk)
+    return exports.agreement_pdf_response(request, agreement)
+
+
+@member_required()
+def agreements_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return exports.active_agreements_response(request, fmt)
+
+
+@member_required()
+def network(request: HttpRequest) -> HttpResponse:
+    return render(request, "agreements/network.html", network_view(request.institution))
+
+
+@member_required(MANAGING_ROLES)
+def coordinator_card(request: HttpRequest) -> HttpResponse:
+    institution = request.institution
+    people = institution.memberships.filter(is_active=True).select_related("user")
+    form = CoordinatorCardForm(
+        request.POST or None, people=type(request.user).objects.filter(memberships__in=people)
+    )
+    if request.method == "POST" and form.is_valid():
+        if _apply(
+            request,
+            form,
+            services.coordinator_card_save,
+            _("Contact card saved."),
+            acting_user=request.user,
+        ):
+            return redirect("agreements:network")
+    cards = Coordinator.objects.filter(institution=institution).select_related("user")
+    return render(request, "agreements/coordinator_form.html", {"form": form, "cards": cards})
+
+
+@member_required(MANAGING_ROLES)
+def coordinator_card_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    card = get_visible_or_404(Coordinator, request.user, CHANGE, pk=pk)
+    if request.method == "POST":
+        services.coordinator_card_remove(acting_user=request.user, card=card)
+        messages.success(request, _("Contact card removed."))
+    return redirect("agreements:coordinators")
