@@ -202,6 +202,9 @@ class AnnexApproval(models.Model):
             models.UniqueConstraint(fields=["annex", "institution"], name="annex_approval_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.annex}: {self.institution}"
+
 
 class AgreementTerms(ScopeFields):
     """One version of the terms, in force from `effective_from` until the next version."""
@@ -216,6 +219,9 @@ class AgreementTerms(ScopeFields):
     class Meta:
         verbose_name = _("terms version")
         ordering = ["effective_from", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.number} od {self.effective_from:%Y-%m-%d}"
 
 
 class EventKind(models.TextChoices):
@@ -254,6 +260,9 @@ class AgreementEvent(models.Model):
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["agreement", "kind"])]
 
+    def __str__(self) -> str:
+        return f"{self.agreement.number}: {self.get_kind_display()}"
+
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     return f"agreements/{instance.agreement_id}/{filename}"
@@ -278,6 +287,9 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = _("attachment")
         ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.number}: {self.get_kind_display()}"
 
 
 class Coordinator(models.Model):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -96,16 +97,19 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "body": agreement.body,
     }
     form = AgreementForm(request.POST or None, initial=initial, editing=True)
-    if request.method == "POST" and form.is_valid():
-        if _apply(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(
             request,
             form,
             services.agreement_update,
             _("Saved."),
             agreement=agreement,
             acting_user=request.user,
-        ):
-            return redirect(agreement)
+        )
+    ):
+        return redirect(agreement)
     return render(request, "agreements/agreement_form.html", {"form": form, "agreement": agreement})
 
 
@@ -138,9 +142,12 @@ def _action_view(
     """A confirmation page for one workflow step: GET shows it, POST performs it."""
     agreement = agreement_get_for_user(request.user, pk, CHANGE)
     form = form_class(request.POST or None, **extra.pop("form_kwargs", {}))
-    if request.method == "POST" and form.is_valid():
-        if _apply(request, form, service, success, agreement=agreement, acting_user=request.user):
-            return redirect(agreement)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(request, form, service, success, agreement=agreement, acting_user=request.user)
+    ):
+        return redirect(agreement)
     return render(request, template, {"form": form, "agreement": agreement, **extra})
 
 
@@ -248,16 +255,19 @@ def annex_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_get_for_user(request.user, pk, CHANGE)
     form = AttachmentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        if _apply(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(
             request,
             form,
             services.attachment_add,
             _("Attachment added."),
             agreement=agreement,
             acting_user=request.user,
-        ):
-            return redirect(agreement)
+        )
+    ):
+        return redirect(agreement)
     return render(
         request,
         "agreements/action_form.html",
@@ -298,17 +308,20 @@ def coordinator_card(request: HttpRequest) -> HttpResponse:
     institution = request.institution
     people = institution.memberships.filter(is_active=True).select_related("user")
     form = CoordinatorCardForm(
-        request.POST or None, people=type(request.user).objects.filter(memberships__in=people)
+        request.POST or None, people=get_user_model().objects.filter(memberships__in=people)
     )
-    if request.method == "POST" and form.is_valid():
-        if _apply(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(
             request,
             form,
             services.coordinator_card_save,
             _("Contact card saved."),
             acting_user=request.user,
-        ):
-            return redirect("agreements:network")
+        )
+    ):
+        return redirect("agreements:network")
     cards = Coordinator.objects.filter(institution=institution).select_related("user")
     return render(request, "agreements/coordinator_form.html", {"form": form, "cards": cards})
 

@@ -30,7 +30,7 @@ class InstitutionScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return qs
         institution = institution_of(request.user)
-        return owned_by(qs, institution) if institution else qs.none()
+        return owned_by(qs, institution).distinct() if institution else qs.none()
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.related_model is Institution and not request.user.is_superuser:

@@ -168,4 +168,10 @@ def get_visible_or_404(
 def owned_by(model_or_qs: type[models.Model] | QuerySet, institution: Institution) -> QuerySet:
     """The floor: rows owned by one institution, with no sharing. Used by the benchmark."""
     qs = model_or_qs if isinstance(model_or_qs, QuerySet) else model_or_qs._default_manager.all()
-    return qs.filter(**{policy_for(qs.model).owner: institution.pk})
+    policy = policy_for(qs.model)
+    if policy.parent:
+        parent_model = qs.model._meta.get_field(policy.parent).related_model
+        return qs.filter(
+            **{f"{policy.parent}__in": owned_by(parent_model, institution).values("pk")}
+        )
+    return qs.filter(**{policy.owner: institution.pk})

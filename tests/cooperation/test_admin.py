@@ -56,3 +56,18 @@ def test_a_superuser_sees_every_institution(client, admin_user, own, foreign) ->
     client.force_login(admin_user)
     body = client.get(reverse("admin:cooperation_institution_changelist")).content.decode()
     assert own.name in body and foreign.name in body
+
+
+def test_an_institution_admin_sees_only_agreements_of_their_institution(
+    client, own, partner, foreign
+) -> None:
+    from ..factories import InstitutionFactory, agreement_between
+
+    ours = agreement_between(own, partner)
+    other = InstitutionFactory(county="ostrowiecki")
+    theirs = agreement_between(foreign, other)
+    admin_user = member(own, Role.INSTITUTION_ADMIN, username="inst-admin2", is_staff=True)
+    admin_user.user_permissions.set(Permission.objects.filter(codename="view_agreement"))
+    client.force_login(admin_user)
+    body = client.get(reverse("admin:agreements_agreement_changelist")).content.decode()
+    assert ours.number in body and theirs.number not in body

@@ -39,3 +39,19 @@ def test_demo_clients_have_valid_pesels_and_stay_in_their_county(db) -> None:
         validate_pesel(pesel)
     worker = User.objects.get(username="worker.mops-ostrowiec")
     assert {c.owner.short_name for c in visible(Client, worker)} == {"mops-ostrowiec"}
+
+
+def test_demo_agreements_stay_inside_their_county(db) -> None:
+    from agreements.models import Agreement, Scope, Status
+    from agreements.scope import agreement_covers
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Agreement.objects.count() == 4
+    assert Agreement.objects.filter(status=Status.DRAFT).count() == 1
+    inst = {i.short_name: i for i in Institution.objects.all()}
+    assert agreement_covers(inst["mops-skarzysko"], inst["pup-skarzysko"], Scope.CLIENT_RECORDS)
+    assert agreement_covers(inst["pcpr-skarzysko"], inst["pup-skarzysko"], Scope.CLIENT_RECORDS)
+    assert agreement_covers(inst["mops-ostrowiec"], inst["pup-ostrowiec"], Scope.CLIENT_RECORDS)
+    for agreement in Agreement.objects.prefetch_related("parties__institution"):
+        assert len({p.institution.county for p in agreement.parties.all()}) == 1

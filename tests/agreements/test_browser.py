@@ -1,0 +1,82 @@
+"""In the browser: two coordinators take an agreement from draft to active."""
+
+from __future__ import annotations
+
+import pytest
+
+from agreements.models import Agreement, Status
+from cooperation.models import Role
+
+from ..browser import axe_violations, describe, screenshot
+from ..factories import PASSWORD, member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Nazwa użytkownika lub e-mail").fill(username)
+    page.get_by_label("Hasło").fill(PASSWORD)
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def _log_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Wyloguj się").click()
+    page.wait_for_url("**/accounts/login/")
+
+
+def test_two_coordinators_take_an_agreement_from_draft_to_active(
+    page, live_server, own, partner
+) -> None:  # type: ignore[no-untyped-def]
+    member(own, Role.COORDINATOR, username="koord-mops", first_name="Anna", last_name="Mazur")
+    member(partner, Role.COORDINATOR, username="koord-pup", first_name="Piotr", last_name="Zając")
+
+    _log_in(page, live_server, "koord-mops")
+    page.goto(f"{live_server.url}/agreements/new/")
+    page.get_by_label("Tytuł").fill("Porozumienie o współpracy MOPS i PUP")
+    page.get_by_label(partner.name).check()
+    page.get_by_label("Udostępnianie danych klientów").check()
+    page.get_by_label("Publikowanie ofert pracy").check()
+    screenshot(page, "agreement-form")
+    page.get_by_role("button", name="Zapisz projekt").click()
+    page.wait_for_url("**/agreements/*/")
+    page.get_by_role("link", name="Podpisz i wyślij").click()
+    page.get_by_label("Imię i nazwisko osoby podpisującej").fill("Anna Mazur")
+    page.get_by_label("Funkcja").fill("Dyrektor")
+    page.get_by_role("button", name="Podpisz i wyślij").click()
+    page.wait_for_url("**/agreements/*/")
+    assert page.get_by_text("przesłane do podpisu").first.is_visible()
+    _log_out(page)
+
+    _log_in(page, live_server, "koord-pup")
+    assert page.get_by_text(
+        "Porozumienie o współpracy MOPS i PUP"
+    ).first.is_visible()  # waiting on the home page
+    page.get_by_role("link", name=Agreement.objects.get().number).first.click()
+    page.get_by_role("link", name="Zaakceptuj").click()
+    page.get_by_label("Imię i nazwisko osoby podpisującej").fill("Piotr Zając")
+    page.get_by_label("Funkcja").fill("Dyrektor")
+    page.get_by_role("button", name="Zaakceptuj").click()
+    page.wait_for_url("**/agreements/*/")
+    assert page.get_by_text("obowiązujące").first.is_visible()
+    screenshot(page, "agreement-detail")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    assert Agreement.objects.get().status == Status.ACTIVE
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/agreements/", "/agreements/network/", "/agreements/new/", "/agreements/coordinators/"],
+)
+def test_agreement_pages_pass_axe(page, live_server, own, partner, path) -> None:  # type: ignore[no-untyped-def]
+    from ..factories import agreement_between
+
+    agreement_between(own, partner)
+    member(own, Role.COORDINATOR, username="koord")
+    _log_in(page, live_server, "koord")
+    page.goto(f"{live_server.url}{path}")
+    screenshot(page, "agreements" + path.strip("/").replace("/", "-").replace("agreements", ""))
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
