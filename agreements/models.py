@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cooperation.models import Institution
 
@@ -32,12 +33,12 @@ SCOPE_FIELDS = {s.value: f"scope_{s.value}" for s in Scope}
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    SENT = "sent", _("sent for signature")
-    SIGNED = "signed", _("signed, not yet in force")
-    ACTIVE = "active", _("active")
-    EXPIRED = "expired", _("expired")
-    TERMINATED = "terminated", _("terminated")
+    DRAFT = "draft", pgettext_lazy("agreement status", "draft")
+    SENT = "sent", pgettext_lazy("agreement status", "sent for signature")
+    SIGNED = "signed", pgettext_lazy("agreement status", "signed, not yet in force")
+    ACTIVE = "active", pgettext_lazy("agreement status", "in force")
+    EXPIRED = "expired", pgettext_lazy("agreement status", "expired")
+    TERMINATED = "terminated", pgettext_lazy("agreement status", "terminated")
 
 
 class ScopeFields(models.Model):

@@ -23,13 +23,14 @@ def pdf_pages(data: bytes) -> int:
 
 def pdf_to_png(data: bytes, name: str) -> Path | None:
     """Render the first page to test-artifacts/<name>.png with pdftoppm, when it is installed."""
-    if not shutil.which("pdftoppm"):
+    pdftoppm = shutil.which("pdftoppm")
+    if not pdftoppm:
         return None
     ARTIFACTS.mkdir(exist_ok=True)
     pdf = ARTIFACTS / f"{name}.pdf"
     pdf.write_bytes(data)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf), str(ARTIFACTS / name)],
+        [pdftoppm, "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf), str(ARTIFACTS / name)],
         check=True,
     )
     return ARTIFACTS / f"{name}-1.png"

@@ -42,7 +42,7 @@ def test_two_coordinators_take_an_agreement_from_draft_to_active(
     page.get_by_role("button", name="Zapisz projekt").click()
     page.wait_for_url("**/agreements/*/")
     page.get_by_role("link", name="Podpisz i wyślij").click()
-    page.get_by_label("Imię i nazwisko osoby podpisującej").fill("Anna Mazur")
+    page.get_by_label("Imię i nazwisko osoby podpisującej", exact=False).fill("Anna Mazur")
     page.get_by_label("Funkcja").fill("Dyrektor")
     page.get_by_role("button", name="Podpisz i wyślij").click()
     page.wait_for_url("**/agreements/*/")
@@ -55,7 +55,7 @@ def test_two_coordinators_take_an_agreement_from_draft_to_active(
     ).first.is_visible()  # waiting on the home page
     page.get_by_role("link", name=Agreement.objects.get().number).first.click()
     page.get_by_role("link", name="Zaakceptuj").click()
-    page.get_by_label("Imię i nazwisko osoby podpisującej").fill("Piotr Zając")
+    page.get_by_label("Imię i nazwisko osoby podpisującej", exact=False).fill("Piotr Zając")
     page.get_by_label("Funkcja").fill("Dyrektor")
     page.get_by_role("button", name="Zaakceptuj").click()
     page.wait_for_url("**/agreements/*/")
