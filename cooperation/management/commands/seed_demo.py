@@ -7,6 +7,8 @@ resets demo passwords, so the printed password always works).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,9 @@ from clients.models import Client
 from cooperation.models import Institution, InstitutionKind, Membership, PesSubkind, Role, User
 from cooperation.services import institution_create, membership_create
 from cooperation.validators import NIP_WEIGHTS, REGON9_WEIGHTS, make_pesel
+
+# Apps whose `demo.seed()` runs after the institutions and users exist, in this order.
+DEMO_APPS = ["agreements", "clients", "reintegration", "meetings", "sepi", "joboffers", "partners"]
 
 DEMO_PASSWORD = "Wspolpraca-2026!"  # noqa: S105 - printed for the demo on purpose
 INSTITUTION_ADMINS_GROUP = "Administratorzy instytucji"
@@ -243,7 +248,10 @@ class Command(BaseCommand):
                     membership_create(user=user, institution=institution, role=role)
                 logins.append((username, str(Role(role).label), institution.name))
             self._clients(institution, spec)
-        self._agreements()
+        for app in DEMO_APPS:
+            # Each app adds its own demo records, in dependency order.
+            if importlib.util.find_spec(f"{app}.demo"):
+                importlib.import_module(f"{app}.demo").seed()
         superuser = self._user("admin", "Administrator", "Systemu", None, staff=True)
         superuser.is_superuser = True
         superuser.save(update_fields=["is_superuser"])
@@ -305,91 +313,6 @@ class Command(BaseCommand):
                     "city": spec.city,
                     "phone": f"600 {serial:03d} {institution.pk:03d}",
                     "created_by": worker.user if worker else None,
-                },
-            )
-
-    def _agreements(self) -> None:
-        """Skarżysko: MOPS–PUP and PCPR–PUP in force, a draft with the NGO; Ostrowiec: MOPS–PUP.
-        Taken through the real workflow, so numbers, timeline and terms are as in use."""
-        from agreements.models import Agreement, Coordinator, Scope
-        from agreements.services import agreement_accept, agreement_draft, agreement_send
-
-        def coordinator(short: str) -> User:
-            return User.objects.get(username=f"coordinator.{short}")
-
-        all_scopes = [s.value for s in Scope]
-        plans = [
-            (
-                "Porozumienie o współpracy MOPS i PUP w Skarżysku-Kamiennej",
-                "mops-skarzysko",
-                "pup-skarzysko",
-                all_scopes,
-                "active",
-                dt.date(2026, 1, 2),
-                None,
-            ),
-            (
-                "Porozumienie o współpracy PCPR i PUP w Skarżysku-Kamiennej",
-                "pcpr-skarzysko",
-                "pup-skarzysko",
-                [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS, Scope.JOB_OFFERS],
-                "active",
-                dt.date(2026, 3, 1),
-                dt.date(2026, 12, 20),
-            ),
-            (
-                "Porozumienie o kierowaniu klientów do Stowarzyszenia „Razem dla Skarżyska”",
-                "mops-skarzysko",
-                "ngo-skarzysko",
-                [Scope.REFERRALS],
-                "draft",
-                dt.date(2027, 1, 1),
-                None,
-            ),
-            (
-                "Porozumienie o współpracy MOPS i PUP w Ostrowcu Świętokrzyskim",
-                "mops-ostrowiec",
-                "pup-ostrowiec",
-                [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS, Scope.SEPI, Scope.JOB_OFFERS],
-                "active",
-                dt.date(2025, 9, 1),
-                None,
-            ),
-        ]
-        for title, initiator, partner, scopes, status, start, end in plans:
-            if Agreement.objects.filter(title=title).exists():
-                continue
-            agreement = agreement_draft(
-                acting_user=coordinator(initiator),
-                title=title,
-                partners=[Institution.objects.get(short_name=partner)],
-                scopes=scopes,
-                valid_from=start,
-                valid_until=end,
-            )
-            if status == "active":
-                a, b = coordinator(initiator), coordinator(partner)
-                agreement_send(
-                    agreement=agreement,
-                    acting_user=a,
-                    signatory_name=a.get_full_name(),
-                    signatory_function="Dyrektor",
-                )
-                agreement_accept(
-                    agreement=agreement,
-                    acting_user=b,
-                    signatory_name=b.get_full_name(),
-                    signatory_function="Dyrektor",
-                )
-        for institution in Institution.objects.all():
-            user = coordinator(institution.short_name)
-            Coordinator.objects.get_or_create(
-                institution=institution,
-                user=user,
-                defaults={
-                    "phone": institution.phone,
-                    "email": user.email,
-                    "office_hours": "pn–pt 8:00–15:00",
                 },
             )
 

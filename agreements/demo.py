@@ -1,0 +1,93 @@
+"""Demo agreements and coordinator cards (run by `manage.py seed_demo`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cooperation.models import Institution, User
+
+
+def seed() -> None:
+    """Skarżysko: MOPS–PUP and PCPR–PUP in force, a draft with the NGO; Ostrowiec: MOPS–PUP.
+    Taken through the real workflow, so numbers, timeline and terms are as in use."""
+    from agreements.models import Agreement, Coordinator, Scope
+    from agreements.services import agreement_accept, agreement_draft, agreement_send
+
+    def coordinator(short: str) -> User:
+        return User.objects.get(username=f"coordinator.{short}")
+
+    all_scopes = [s.value for s in Scope]
+    plans = [
+        (
+            "Porozumienie o współpracy MOPS i PUP w Skarżysku-Kamiennej",
+            "mops-skarzysko",
+            "pup-skarzysko",
+            all_scopes,
+            "active",
+            dt.date(2026, 1, 2),
+            None,
+        ),
+        (
+            "Porozumienie o współpracy PCPR i PUP w Skarżysku-Kamiennej",
+            "pcpr-skarzysko",
+            "pup-skarzysko",
+            [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS, Scope.JOB_OFFERS],
+            "active",
+            dt.date(2026, 3, 1),
+            dt.date(2026, 12, 20),
+        ),
+        (
+            "Porozumienie o kierowaniu klientów do Stowarzyszenia „Razem dla Skarżyska”",
+            "mops-skarzysko",
+            "ngo-skarzysko",
+            [Scope.REFERRALS],
+            "draft",
+            dt.date(2027, 1, 1),
+            None,
+        ),
+        (
+            "Porozumienie o współpracy MOPS i PUP w Ostrowcu Świętokrzyskim",
+            "mops-ostrowiec",
+            "pup-ostrowiec",
+            [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS, Scope.SEPI, Scope.JOB_OFFERS],
+            "active",
+            dt.date(2025, 9, 1),
+            None,
+        ),
+    ]
+    for title, initiator, partner, scopes, status, start, end in plans:
+        if Agreement.objects.filter(title=title).exists():
+            continue
+        agreement = agreement_draft(
+            acting_user=coordinator(initiator),
+            title=title,
+            partners=[Institution.objects.get(short_name=partner)],
+            scopes=scopes,
+            valid_from=start,
+            valid_until=end,
+        )
+        if status == "active":
+            a, b = coordinator(initiator), coordinator(partner)
+            agreement_send(
+                agreement=agreement,
+                acting_user=a,
+                signatory_name=a.get_full_name(),
+                signatory_function="Dyrektor",
+            )
+            agreement_accept(
+                agreement=agreement,
+                acting_user=b,
+                signatory_name=b.get_full_name(),
+                signatory_function="Dyrektor",
+            )
+    for institution in Institution.objects.all():
+        user = coordinator(institution.short_name)
+        Coordinator.objects.get_or_create(
+            institution=institution,
+            user=user,
+            defaults={
+                "phone": institution.phone,
+                "email": user.email,
+                "office_hours": "pn–pt 8:00–15:00",
+            },
+        )
