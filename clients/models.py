@@ -18,6 +18,15 @@ class Sex(models.TextChoices):
     MALE = "M", _("male")
 
 
+class Education(models.TextChoices):
+    NONE = "none", _("no formal education")
+    PRIMARY = "primary", _("primary or lower secondary")
+    VOCATIONAL = "vocational", _("basic vocational")
+    SECONDARY = "secondary", _("secondary")
+    POST_SECONDARY = "post_secondary", _("post-secondary")
+    HIGHER = "higher", _("higher")
+
+
 class Client(models.Model):
     """A person helped by an institution, identified by PESEL where they have one."""
 
@@ -43,6 +52,12 @@ class Client(models.Model):
     street = models.CharField(_("street and number"), max_length=160, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
     city = models.CharField(_("city"), max_length=80, blank=True)
+    municipality = models.CharField(_("municipality (gmina)"), max_length=80, blank=True)
+    education = models.CharField(_("education"), max_length=16, choices=Education.choices, blank=True)
+    occupation = models.CharField(_("learned occupation"), max_length=200, blank=True)
+    skills = models.TextField(
+        _("skills and qualifications"), blank=True, help_text=_("Courses, licences, experience — used to match job offers.")
+    )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
