@@ -15,11 +15,13 @@ class ClientsConfig(AppConfig):
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
         from cooperation.permissions import CHANGE, VIEW, Policy, register
 
-        from .models import Client, ClientGroupObjectPermission
-        from .selectors import home_my_recent_clients
-        from .services import client_shares_revoke_between
+        from .models import AccessRequest, CaseNote, Client, ClientDocument, ClientGroupObjectPermission, ClientShare, Consent
+        from .selectors import home_access_requests, home_my_recent_clients
+        from .services import CASEWORK_ROLES, client_shares_revoke_between
+        from .timeline import register_timeline_source
+        from .timeline_sources import client_record_entries
 
-        casework = frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR, Role.COORDINATOR})
+        casework = CASEWORK_ROLES
         register(
             Policy(
                 Client,
@@ -29,8 +31,27 @@ class ClientsConfig(AppConfig):
                 shared_actions=frozenset({VIEW, CHANGE}),
             )
         )
+        # Children of a client follow its visibility; no permission row per child.
+        register(Policy(CaseNote, owner=None, parent="client", roles={VIEW: casework, CHANGE: casework}))
+        register(Policy(ClientDocument, owner=None, parent="client", roles={VIEW: casework, CHANGE: casework}))
+        # Consents, shares and access requests are the owner's business alone.
+        for model in (Consent, ClientShare, AccessRequest):
+            register(Policy(model, owner="client__owner", roles={VIEW: casework, CHANGE: casework}))
+
         on_scope_lost(Scope.CLIENT_RECORDS, client_shares_revoke_between)
+        register_timeline_source(client_record_entries)
         register_nav(NavItem(_("Clients"), "clients:list", casework, order=10))
+        register_home_section(
+            HomeSection(
+                key="access_requests",
+                title=_("Partners asking you to share a client"),
+                template="clients/home/access_requests.html",
+                items=home_access_requests,
+                roles=casework,
+                order=5,
+                empty=_("No requests are waiting."),
+            )
+        )
         register_home_section(
             HomeSection(
                 key="my_recent_clients",

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cooperation.models import Institution
@@ -27,6 +28,11 @@ class Education(models.TextChoices):
     HIGHER = "higher", _("higher")
 
 
+class ClientStatus(models.TextChoices):
+    ACTIVE = "active", pgettext_lazy("client status", "active")
+    CLOSED = "closed", pgettext_lazy("client status", "closed")
+
+
 class Client(models.Model):
     """A person helped by an institution, identified by PESEL where they have one."""
 
@@ -41,8 +47,10 @@ class Client(models.Model):
         _("reason for no PESEL"),
         max_length=200,
         blank=True,
-        help_text=_("For example: a foreigner — document type and number."),
+        help_text=_("For example: a foreigner without a PESEL number."),
     )
+    document_type = models.CharField(_("identity document"), max_length=60, blank=True, help_text=_("For example: passport, residence card."))
+    document_number = models.CharField(_("document number"), max_length=40, blank=True)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
@@ -58,6 +66,10 @@ class Client(models.Model):
     skills = models.TextField(
         _("skills and qualifications"), blank=True, help_text=_("Courses, licences, experience — used to match job offers.")
     )
+    household_notes = models.TextField(_("household"), blank=True, help_text=_("Who lives with the client, dependants, carers."))
+    status = models.CharField(_("status"), max_length=10, choices=ClientStatus.choices, default=ClientStatus.ACTIVE)
+    closed_at = models.DateField(_("closed on"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -91,6 +103,11 @@ class Client(models.Model):
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("clients:detail", args=[self.pk])
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
@@ -118,3 +135,159 @@ class ClientGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("client permission of an institution")
+
+
+class LegalBasis(models.TextChoices):
+    CONSENT = "consent", _("written consent of the client")
+    STATUTORY_TASK = "statutory", _("statutory task of the institution (Art. 6(1)(c)/(e) GDPR)")
+    SOCIAL_CONTRACT = "contract", _("social contract or programme terms signed by the client")
+    VITAL_INTEREST = "vital", _("protection of the vital interests of the client (Art. 6(1)(d) GDPR)")
+
+
+class Consent(models.Model):
+    """The legal basis for sharing a client with one partner: written consent or another basis.
+
+    Valid from `given_on` until `valid_until`; withdrawing it (or its lapse)
+    revokes every share that rests on it, at once.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
+    partner = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("shared with"))
+    basis = models.CharField(_("legal basis"), max_length=12, choices=LegalBasis.choices, default=LegalBasis.CONSENT)
+    scopes = models.JSONField(_("what the client agreed to"), default=list)
+    given_on = models.DateField(_("signed on"))
+    valid_until = models.DateField(_("valid until"))
+    scan = models.FileField(_("signed consent (scan)"), upload_to="consents/%Y/", blank=True)
+    note = models.CharField(_("note"), max_length=250, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lapsed = models.BooleanField(_("lapsed"), default=False)
+    reminder_sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent or legal basis")
+        verbose_name_plural = _("consents and legal bases")
+        ordering = ["-given_on", "-pk"]
+        indexes = [models.Index(fields=["valid_until", "withdrawn_at", "lapsed"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_until__gte=models.F("given_on")), name="consent_dates_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_basis_display()} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        from django.utils import timezone
+
+        return self.withdrawn_at is None and not self.lapsed and self.valid_until >= timezone.localdate()
+
+
+class ClientShare(models.Model):
+    """The record of a client shared with a partner: on which consent, by whom, until when.
+
+    The access itself is the guardian grant (`ClientGroupObjectPermission`);
+    this row says why it exists and when it ended.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="shares")
+    partner = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("partner"))
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="shares", verbose_name=_("legal basis"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("shared"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    end_reason = models.CharField(_("why it ended"), max_length=250, blank=True)
+
+    class Meta:
+        verbose_name = _("share")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "partner"], condition=Q(ended_at__isnull=True), name="one_open_share_per_partner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} → {self.partner}"
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    GRANTED = "granted", _("granted")
+    DECLINED = "declined", _("declined")
+
+
+class AccessRequest(models.Model):
+    """A partner asks the owning institution to share a client it already holds."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="access_requests")
+    requester = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("why you need access"))
+    status = models.CharField(_("status"), max_length=10, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    answer = models.CharField(_("answer"), max_length=250, blank=True)
+
+    class Meta:
+        verbose_name = _("access request")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "requester"], condition=Q(status="pending"), name="one_pending_request_per_requester"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.client_id}"
+
+
+class CaseNote(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="notes")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    happened_on = models.DateField(_("date"))
+    text = models.TextField(_("note"))
+    internal = models.BooleanField(
+        _("internal to my institution"), default=False, help_text=_("Partners sharing the client will not see it.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case note")
+        ordering = ["-happened_on", "-pk"]
+        indexes = [models.Index(fields=["client", "-happened_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.happened_on}"
+
+
+class DocumentKind(models.TextChoices):
+    CONSENT = "consent", _("consent")
+    DECISION = "decision", _("decision")
+    INTERVIEW = "interview", _("community interview")
+    CERTIFICATE = "certificate", _("certificate")
+    OTHER = "other", _("other")
+
+
+def document_path(instance: ClientDocument, filename: str) -> str:
+    return f"clients/{instance.client_id}/{filename}"
+
+
+class ClientDocument(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="documents")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=document_path)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -5,35 +5,75 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from cooperation.models import User
-from cooperation.permissions import get_visible_or_404, visible
+from agreements.models import Scope
+from agreements.scope import partners_covering
+from cooperation.models import Institution, User
+from cooperation.permissions import get_visible_or_404, institution_of, visible
 
-from .models import Client
+from .models import AccessRequest, AccessRequestStatus, CaseNote, Client, ClientDocument, ClientShare, Consent
+
+
+def client_search(qs: QuerySet[Client], query: str) -> QuerySet[Client]:
+    """Digits match the start of a PESEL; words match first or last names."""
+    query = query.strip()
+    if query.isdigit():
+        return qs.filter(pesel__startswith=query)
+    for word in query.split():
+        qs = qs.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
+    return qs
 
 
 def clients_visible_to(user: User, *, query: str = "") -> QuerySet[Client]:
     """Clients the user may see (own institution's and shared), optionally searched.
 
-    A query of digits matches the start of a PESEL; anything else matches
-    first or last name. Only visible clients are ever searched, so a search
-    reveals nothing about clients of other institutions.
+    Only visible clients are ever searched, so a search reveals nothing
+    about clients of other institutions.
     """
-    qs = visible(Client, user).select_related("owner")
-    query = query.strip()
-    if query.isdigit():
-        qs = qs.filter(pesel__startswith=query)
-    elif query:
-        for word in query.split():
-            qs = qs.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
-    return qs
+    return client_search(visible(Client, user).select_related("owner"), query)
 
 
-def client_get_for_user(user: User, pk: int) -> Client:
-    """One client the user may see, or 404."""
-    return get_visible_or_404(Client.objects.select_related("owner", "created_by"), user, pk=pk)
+def client_get_for_user(user: User, pk: int, action: str = "view") -> Client:
+    """One client the user may see (404 otherwise; 403 to change it without the right)."""
+    return get_visible_or_404(Client.objects.select_related("owner", "created_by"), user, action, pk=pk)
+
+
+def notes_visible_to(user: User, client: Client) -> QuerySet[CaseNote]:
+    """A client's notes: shared ones, and internal ones of the user's own institution."""
+    institution = institution_of(user)
+    return client.notes.filter(Q(internal=False) | Q(institution=institution)).select_related("author", "institution")
+
+
+def documents_visible_to(user: User, client: Client) -> QuerySet[ClientDocument]:
+    return client.documents.select_related("institution", "uploaded_by")
+
+
+def sharing_of(client: Client) -> dict[str, object]:
+    """Consents and shares of a client, for its owner's sharing tab."""
+    return {
+        "consents": list(client.consents.select_related("partner", "recorded_by")),
+        "shares": list(ClientShare.objects.filter(client=client).select_related("partner", "consent", "created_by")),
+        "requests": list(client.access_requests.filter(status=AccessRequestStatus.PENDING).select_related("requester", "requested_by")),
+    }
+
+
+def share_partners(client: Client) -> QuerySet[Institution]:
+    """Partners the owner may share this client with: an agreement in force covers client records."""
+    return Institution.objects.filter(pk__in=partners_covering(client.owner_id, Scope.CLIENT_RECORDS)).order_by("name")
+
+
+def active_consents_for(client: Client) -> list[Consent]:
+    return [c for c in client.consents.select_related("partner") if c.is_active]
+
+
+def home_access_requests(request: HttpRequest) -> list[AccessRequest]:
+    """Partners waiting for this institution to share a client."""
+    institution = institution_of(request.user)
+    return list(
+        AccessRequest.objects.filter(client__owner=institution, status=AccessRequestStatus.PENDING)
+        .select_related("client", "requester")
+        .order_by("created_at")[:8]
+    )
 
 
 def home_my_recent_clients(request: HttpRequest) -> list[Client]:
-    return list(
-        clients_visible_to(request.user).filter(created_by=request.user).order_by("-created_at")[:8]
-    )
+    return list(clients_visible_to(request.user).filter(created_by=request.user).order_by("-created_at")[:8])

@@ -1,36 +1,398 @@
-"""Writes of client records. Sharing under agreement and consent arrives with R3;
-this module already withdraws shares when an agreement stops covering them."""
+"""Writes of client records: registration, consent, sharing under agreement,
+notes, documents, closing, anonymisation. Every change is audited; every
+grant and revocation of access happens here, with the state change that
+causes it."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cooperation.audit import audit_many
-from cooperation.models import AuditAction, Institution
+from agreements.models import Scope
+from agreements.scope import agreement_covers, partners_covering
+from cooperation.audit import audit, audit_many
+from cooperation.models import MANAGING_ROLES, AuditAction, Institution, Role, User
+from cooperation.permissions import CHANGE, VIEW, can, membership_of
+from cooperation.services import object_share, object_unshare
+from cooperation.validators import pesel_decode
 
-from .models import Client, ClientGroupObjectPermission
+from .models import (
+    AccessRequest,
+    AccessRequestStatus,
+    CaseNote,
+    Client,
+    ClientDocument,
+    ClientGroupObjectPermission,
+    ClientShare,
+    ClientStatus,
+    Consent,
+    LegalBasis,
+)
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+CASEWORK_ROLES = frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR, Role.COORDINATOR})
+SHARED_ACTIONS = [VIEW, CHANGE]
+PERSONAL_FIELDS = [
+    "pesel", "no_pesel_reason", "document_type", "document_number", "first_name", "last_name", "birth_date",
+    "sex", "phone", "email", "street", "postal_code", "city", "municipality", "education", "occupation",
+    "skills", "household_notes",
+]
+
+
+class HeldByPartner(ValidationError):
+    """The PESEL is already held by partner institution(s) under an agreement: ask them for access."""
+
+    def __init__(self, holders: list[Institution]) -> None:
+        self.holders = holders
+        names = ", ".join(h.name for h in holders)
+        super().__init__({"pesel": _("This person is already registered by a partner: %(names)s. Ask them for access instead of registering again.") % {"names": names}})
+
+
+def _casework_institution(user: User) -> Institution:
+    membership = membership_of(user)
+    if membership is None or membership.role not in CASEWORK_ROLES:
+        raise PermissionDenied(_("Only social workers, client advisors and coordinators work with client records."))
+    return membership.institution
+
+
+def _owner_institution(user: User, client: Client) -> Institution:
+    institution = _casework_institution(user)
+    if client.owner_id != institution.pk:
+        raise PermissionDenied(_("Only the institution that registered the client may do this."))
+    return institution
+
+
+def _derive_from_pesel(data: dict[str, Any]) -> None:
+    pesel = (data.get("pesel") or "").strip()
+    data["pesel"] = pesel
+    if pesel:
+        try:
+            info = pesel_decode(pesel)
+        except ValidationError as exc:
+            raise ValidationError({"pesel": exc.messages}) from exc
+        data["birth_date"], data["sex"] = info.birth_date, info.sex
+    elif not (data.get("no_pesel_reason") or "").strip():
+        raise ValidationError({"pesel": _("Enter the PESEL, or give the reason why the person has none.")})
+
+
+@transaction.atomic
+def client_register(*, acting_user: User, data: dict[str, Any]) -> Client:
+    """Register a client in the acting user's institution.
+
+    A PESEL the institution already holds is refused; a PESEL held by a
+    partner under an agreement raises `HeldByPartner` so the user can ask
+    for access; anything held by institutions without an agreement is never
+    mentioned.
+    """
+    institution = _casework_institution(acting_user)
+    data = dict(data)
+    _derive_from_pesel(data)
+    pesel = data["pesel"]
+    if pesel:
+        if Client.objects.filter(owner=institution, pesel=pesel).exists():
+            raise ValidationError({"pesel": _("Your institution has already registered a client with this PESEL.")})
+        partners = partners_covering(institution, Scope.CLIENT_RECORDS)
+        holders = list(Institution.objects.filter(pk__in=Client.objects.filter(pesel=pesel, owner_id__in=partners).values("owner_id")))
+        if holders:
+            raise HeldByPartner(holders)
+    client = Client(owner=institution, created_by=acting_user, **data)
+    client.full_clean()
+    client.save()
+    audit(actor=acting_user, action=AuditAction.CREATE, obj=client, fields=[f for f in PERSONAL_FIELDS if data.get(f)])
+    return client
+
+
+@transaction.atomic
+def client_update(*, client: Client, acting_user: User, data: dict[str, Any]) -> Client:
+    """Change a client's record; the owner and partners the client is shared with may."""
+    _casework_institution(acting_user)
+    if not can(acting_user, client, CHANGE):
+        raise PermissionDenied
+    data = dict(data)
+    _derive_from_pesel(data)
+    if data["pesel"] != client.pesel and client.owner_id != membership_of(acting_user).institution_id:
+        raise PermissionDenied(_("Only the institution that registered the client may change the PESEL."))
+    changed = [name for name, value in data.items() if getattr(client, name) != value]
+    for name in changed:
+        setattr(client, name, data[name])
+    client.full_clean()
+    client.save()
+    if changed:
+        audit(actor=acting_user, action=AuditAction.UPDATE, obj=client, fields=changed)
+    return client
+
+
+def consent_default_until(given_on: dt.date, scopes: Iterable[str]) -> dt.date:
+    months = settings.CONSENT_VALIDITY_MONTHS
+    return given_on + relativedelta(months=min(months.get(s, months["default"]) for s in [*scopes, "default"]))
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    client: Client,
+    acting_user: User,
+    partner: Institution,
+    basis: str,
+    scopes: Iterable[str],
+    given_on: dt.date,
+    valid_until: dt.date | None = None,
+    scan: UploadedFile | None = None,
+    note: str = "",
+) -> Consent:
+    """Record the client's consent (or another legal basis) for sharing with one partner."""
+    _owner_institution(acting_user, client)
+    scopes = sorted(set(scopes))
+    if not scopes:
+        raise ValidationError({"scopes": _("Choose what the client agreed to.")})
+    if partner.pk == client.owner_id:
+        raise ValidationError({"partner": _("Choose a partner institution, not your own.")})
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": _("The consent cannot be signed in the future.")})
+    if basis == LegalBasis.CONSENT and not scan:
+        raise ValidationError({"scan": _("Attach the scan of the signed consent.")})
+    valid_until = valid_until or consent_default_until(given_on, scopes)
+    if valid_until < given_on:
+        raise ValidationError({"valid_until": _("The end date is before the start date.")})
+    consent = Consent(
+        client=client, partner=partner, basis=basis, scopes=scopes, given_on=given_on, valid_until=valid_until,
+        note=note.strip(), recorded_by=acting_user,
+    )
+    if scan:
+        _check_upload(scan, field="scan")
+        consent.scan = scan
+    consent.full_clean()
+    consent.save()
+    audit(actor=acting_user, action=AuditAction.CREATE, obj=consent, fields=["basis", "scopes", "given_on", "valid_until"])
+    return consent
+
+
+@transaction.atomic
+def client_share(*, client: Client, partner: Institution, consent: Consent, acting_user: User) -> ClientShare:
+    """Share a client with a partner: needs an agreement in force covering client
+    records between the two and an active consent for that partner."""
+    _owner_institution(acting_user, client)
+    if client.status != ClientStatus.ACTIVE:
+        raise ValidationError(_("A closed client cannot be shared."))
+    if not agreement_covers(client.owner_id, partner, Scope.CLIENT_RECORDS):
+        raise ValidationError({"partner": _("No agreement in force with this institution covers sharing client records.")})
+    if consent.client_id != client.pk or consent.partner_id != partner.pk or not consent.is_active:
+        raise ValidationError({"consent": _("Choose a valid consent given for this partner.")})
+    if Scope.CLIENT_RECORDS not in consent.scopes:
+        raise ValidationError({"consent": _("This consent does not cover sharing the client's record.")})
+    if ClientShare.objects.filter(client=client, partner=partner, ended_at__isnull=True).exists():
+        raise ValidationError(_("The client is already shared with this institution."))
+    share = ClientShare.objects.create(client=client, partner=partner, consent=consent, created_by=acting_user)
+    object_share(obj=client, institution=partner, actions=SHARED_ACTIONS, acting_user=acting_user, reason=str(consent))
+    AccessRequest.objects.filter(client=client, requester=partner, status=AccessRequestStatus.PENDING).update(
+        status=AccessRequestStatus.GRANTED, answered_at=timezone.now(), answered_by=acting_user
+    )
+    return share
+
+
+def _end_shares(shares: Iterable[ClientShare], *, reason: str, acting_user: User | None) -> int:
+    ended = 0
+    for share in shares:
+        object_unshare(obj=share.client, institution=share.partner, actions=SHARED_ACTIONS, acting_user=acting_user, reason=reason)
+        share.ended_at, share.end_reason = timezone.now(), reason[:250]
+        share.save(update_fields=["ended_at", "end_reason"])
+        ended += 1
+    return ended
+
+
+@transaction.atomic
+def client_unshare(*, share: ClientShare, acting_user: User, reason: str) -> None:
+    """The owner stops sharing a client with a partner."""
+    _owner_institution(acting_user, share.client)
+    if share.ended_at:
+        raise ValidationError(_("This sharing has already ended."))
+    _end_shares([share], reason=reason.strip() or _("ended by the owner"), acting_user=acting_user)
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, acting_user: User) -> int:
+    """The client withdrew consent: every share resting on it ends at once."""
+    _owner_institution(acting_user, consent.client)
+    if consent.withdrawn_at:
+        raise ValidationError(_("This consent has already been withdrawn."))
+    consent.withdrawn_at, consent.withdrawn_by = timezone.now(), acting_user
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit(actor=acting_user, action=AuditAction.UPDATE, obj=consent, fields=["withdrawn_at"])
+    shares = consent.shares.filter(ended_at__isnull=True).select_related("client", "partner")
+    return _end_shares(shares, reason=_("consent withdrawn"), acting_user=acting_user)
 
 
 @transaction.atomic
 def client_shares_revoke_between(a: Institution, b: Institution, reason: str) -> int:
     """Withdraw every client share between two institutions (both directions), audited.
 
-    Called when no agreement covers client records between them any more.
+    Called when no agreement in force covers client records between them any more.
     """
-    grants = ClientGroupObjectPermission.objects.filter(
-        Q(content_object__owner=a, group_id=b.group_id)
-        | Q(content_object__owner=b, group_id=a.group_id)
+    shares = ClientShare.objects.filter(
+        Q(client__owner=a, partner=b) | Q(client__owner=b, partner=a), ended_at__isnull=True
+    ).select_related("client", "partner")
+    ended = _end_shares(shares, reason=reason, acting_user=None)
+    # Grants made outside a ClientShare (none should exist) go too, so no access survives.
+    stray = ClientGroupObjectPermission.objects.filter(
+        Q(content_object__owner=a, group_id=b.group_id) | Q(content_object__owner=b, group_id=a.group_id)
     )
-    client_ids = set(grants.values_list("content_object_id", flat=True))
-    if not client_ids:
-        return 0
-    deleted, _detail = grants.delete()
-    clients = Client.objects.filter(pk__in=client_ids).only("pk")
-    audit_many(
-        actor=None,
-        action=AuditAction.REVOKE,
-        objects=clients,
-        reason=f"{a.short_name}↔{b.short_name}: {reason}",
-    )
-    return deleted
+    clients = Client.objects.filter(pk__in=stray.values("content_object_id")).only("pk")
+    if stray.exists():
+        audit_many(actor=None, action=AuditAction.REVOKE, objects=list(clients), reason=f"{a.short_name}↔{b.short_name}: {reason}")
+        stray.delete()
+    return ended
+
+
+def consents_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
+    """Lapse consents past their date (ending their shares) and remind owners 30 days ahead."""
+    from .tasks import consent_reminder
+
+    today = today or timezone.localdate()
+    lapsed = 0
+    for consent in Consent.objects.filter(valid_until__lt=today, withdrawn_at__isnull=True, lapsed=False):
+        with transaction.atomic():
+            consent.lapsed = True
+            consent.save(update_fields=["lapsed"])
+            audit(actor=None, action=AuditAction.UPDATE, obj=consent, fields=["lapsed"])
+            _end_shares(consent.shares.filter(ended_at__isnull=True).select_related("client", "partner"), reason=_("consent lapsed"), acting_user=None)
+            lapsed += 1
+    due = Consent.objects.filter(valid_until=today + dt.timedelta(days=30), withdrawn_at__isnull=True, lapsed=False, reminder_sent_on__isnull=True)
+    reminded = 0
+    for consent in due:
+        with transaction.atomic():
+            consent.reminder_sent_on = today
+            consent.save(update_fields=["reminder_sent_on"])
+            transaction.on_commit(lambda pk=consent.pk: consent_reminder.delay(pk))
+            reminded += 1
+    return {"lapsed": lapsed, "reminded": reminded}
+
+
+@transaction.atomic
+def access_request_create(*, acting_user: User, pesel: str, reason: str) -> list[AccessRequest]:
+    """Ask every partner (under an agreement) that holds this PESEL to share the client."""
+    institution = _casework_institution(acting_user)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why you need access.")})
+    partners = partners_covering(institution, Scope.CLIENT_RECORDS)
+    clients = list(Client.objects.filter(pesel=pesel, owner_id__in=partners))
+    if not clients:
+        raise ValidationError(_("No partner institution holds this person."))
+    requests = []
+    for client in clients:
+        request, _created = AccessRequest.objects.get_or_create(
+            client=client, requester=institution, status=AccessRequestStatus.PENDING,
+            defaults={"requested_by": acting_user, "reason": reason.strip()},
+        )
+        requests.append(request)
+        audit(actor=acting_user, action=AuditAction.CREATE, obj=request)
+    return requests
+
+
+@transaction.atomic
+def access_request_decline(*, request: AccessRequest, acting_user: User, answer: str) -> AccessRequest:
+    _owner_institution(acting_user, request.client)
+    if request.status != AccessRequestStatus.PENDING:
+        raise ValidationError(_("This request has already been answered."))
+    request.status, request.answer = AccessRequestStatus.DECLINED, answer.strip()
+    request.answered_at, request.answered_by = timezone.now(), acting_user
+    request.save()
+    audit(actor=acting_user, action=AuditAction.UPDATE, obj=request, fields=["status"])
+    return request
+
+
+def _check_upload(upload: UploadedFile, *, field: str) -> None:
+    if not upload.name.lower().endswith(settings.UPLOAD_EXTENSIONS):
+        raise ValidationError({field: _("Only PDF, JPG, PNG, ODT or DOCX files can be attached.")})
+    if upload.size > settings.UPLOAD_MAX_MB * 1024 * 1024:
+        raise ValidationError({field: _("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_MB}})
+
+
+@transaction.atomic
+def note_add(*, client: Client, acting_user: User, happened_on: dt.date, text: str, internal: bool) -> CaseNote:
+    """Any institution that may see the client adds a dated note; internal notes stay in-house."""
+    institution = _casework_institution(acting_user)
+    if not can(acting_user, client, VIEW):
+        raise PermissionDenied
+    if happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": _("A note cannot be dated in the future.")})
+    note = CaseNote(client=client, institution=institution, author=acting_user, happened_on=happened_on, text=text.strip(), internal=internal)
+    note.full_clean()
+    note.save()
+    audit(actor=acting_user, action=AuditAction.CREATE, obj=note)
+    return note
+
+
+@transaction.atomic
+def document_add(*, client: Client, acting_user: User, kind: str, title: str, file: UploadedFile) -> ClientDocument:
+    institution = _casework_institution(acting_user)
+    if not can(acting_user, client, CHANGE):
+        raise PermissionDenied
+    _check_upload(file, field="file")
+    document = ClientDocument(client=client, institution=institution, kind=kind, title=title.strip(), file=file, size=file.size, uploaded_by=acting_user)
+    document.full_clean()
+    document.save()
+    audit(actor=acting_user, action=AuditAction.CREATE, obj=document)
+    return document
+
+
+@transaction.atomic
+def client_close(*, client: Client, acting_user: User, closed_on: dt.date | None = None) -> Client:
+    """Close a client's case; sharing ends, the record is kept until the retention period passes."""
+    _owner_institution(acting_user, client)
+    if client.status == ClientStatus.CLOSED:
+        raise ValidationError(_("This client is already closed."))
+    client.status, client.closed_at = ClientStatus.CLOSED, closed_on or timezone.localdate()
+    client.save(update_fields=["status", "closed_at"])
+    audit(actor=acting_user, action=AuditAction.UPDATE, obj=client, fields=["status"])
+    _end_shares(client.shares.filter(ended_at__isnull=True).select_related("client", "partner"), reason=_("case closed"), acting_user=acting_user)
+    return client
+
+
+def anonymise_allowed_from(client: Client) -> dt.date | None:
+    if client.closed_at is None:
+        return None
+    return client.closed_at + relativedelta(years=settings.CLIENT_RETENTION_YEARS)
+
+
+@transaction.atomic
+def client_anonymise(*, client: Client, acting_user: User) -> Client:
+    """Erase a closed client's personal data once the retention period has passed.
+
+    Names and identifiers are replaced, contact data, notes' text, documents and
+    consent scans are deleted. The row stays so statistics and the audit trail
+    keep their references.
+    """
+    membership = membership_of(acting_user)
+    if membership is None or membership.role not in MANAGING_ROLES or membership.institution_id != client.owner_id:
+        raise PermissionDenied(_("Only a coordinator or administrator of the owning institution may anonymise."))
+    allowed = anonymise_allowed_from(client)
+    if client.anonymised_at:
+        raise ValidationError(_("This client has already been anonymised."))
+    if allowed is None or allowed > timezone.localdate():
+        raise ValidationError(_("A client can be anonymised only when closed and after the retention period."))
+    for document in client.documents.all():
+        document.file.delete(save=False)
+    client.documents.all().delete()
+    for consent in client.consents.exclude(scan=""):
+        consent.scan.delete(save=False)
+    client.notes.update(text="[usunięto — anonimizacja]")
+    blank = {f: "" for f in PERSONAL_FIELDS if f not in ("birth_date",)}
+    for name, value in blank.items():
+        setattr(client, name, value)
+    client.first_name, client.last_name = "Zanonimizowany", f"klient #{client.pk}"
+    client.no_pesel_reason, client.birth_date = "anonimizacja", None
+    client.anonymised_at = timezone.now()
+    client.save()
+    audit(actor=acting_user, action=AuditAction.DELETE, obj=client, fields=PERSONAL_FIELDS, reason="anonymisation")
+    return client

@@ -8,5 +8,20 @@ app_name = "clients"
 
 urlpatterns = [
     path("", views.client_list, name="list"),
+    path("new/", views.client_register, name="register"),
+    path("request-access/", views.access_request, name="access_request"),
     path("<int:pk>/", views.client_detail, name="detail"),
+    path("<int:pk>/edit/", views.client_edit, name="edit"),
+    path("<int:pk>/consents/new/", views.consent_add, name="consent_add"),
+    path("<int:pk>/share/", views.client_share, name="share"),
+    path("<int:pk>/notes/", views.note_add, name="note_add"),
+    path("<int:pk>/documents/", views.document_add, name="document_add"),
+    path("<int:pk>/export/<str:fmt>/", views.client_export, name="export"),
+    path("<int:pk>/close/", views.client_close, name="close"),
+    path("<int:pk>/anonymise/", views.client_anonymise, name="anonymise"),
+    path("shares/<int:pk>/end/", views.share_end, name="share_end"),
+    path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("consents/<int:pk>/scan/", views.consent_scan, name="consent_scan"),
+    path("requests/<int:pk>/decline/", views.access_request_decline, name="request_decline"),
+    path("documents/<int:pk>/", views.document_download, name="document"),
 ]

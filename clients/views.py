@@ -1,35 +1,307 @@
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cooperation.audit import audit
 from cooperation.decorators import member_required
-from cooperation.models import AuditAction
+from cooperation.forms import add_service_errors
+from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
+from cooperation.models import MANAGING_ROLES, AuditAction
+from cooperation.permissions import CHANGE, get_visible_or_404
 
-from .selectors import client_get_for_user, clients_visible_to
+from . import exports, services
+from .forms import AccessRequestForm, ClientFilter, ClientForm, ConsentForm, DocumentForm, NoteForm, ReasonForm, ShareForm
+from .models import AccessRequest, ClientDocument, ClientShare, Consent
+from .selectors import (
+    active_consents_for,
+    client_get_for_user,
+    clients_visible_to,
+    documents_visible_to,
+    notes_visible_to,
+    share_partners,
+    sharing_of,
+)
+from .services import CASEWORK_ROLES, HeldByPartner, anonymise_allowed_from
+from .timeline import timeline_for
+
+TABS = ["record", "plan", "timeline", "notes", "documents", "sharing"]
 
 
-@member_required()
+@member_required(CASEWORK_ROLES)
 def client_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
-    page = Paginator(clients_visible_to(request.user, query=query), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "clients/client_list.html", {"page": page, "query": query})
+    clients = clients_visible_to(request.user).order_by("last_name", "first_name", "pk")
+    filterset = ClientFilter(request.GET or None, queryset=clients, institution=request.institution)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else clients
+    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "clients/client_list.html", {"page": page, "filter": filterset})
 
 
-@member_required()
+@member_required(CASEWORK_ROLES)
+def client_register(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and (done := form_token_result(request)):
+        messages.info(request, _("This client was already registered."))
+        return redirect(done)
+    form = ClientForm(request.POST or None)
+    holders = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.client_register(acting_user=request.user, data=form.cleaned_data)
+        except HeldByPartner as exc:
+            holders = exc.holders
+            add_service_errors(form, exc)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Client registered."))
+            url = f"{client.get_absolute_url()}?tab=sharing"
+            form_token_done(request, url)
+            return redirect(url)
+    context = {
+        "form": form,
+        "holders": holders,
+        "request_form": AccessRequestForm(initial={"pesel": form.data.get("pesel", "")}) if holders else None,
+        "form_token": request.POST.get(FIELD) or form_token_new(),
+    }
+    return render(request, "clients/client_form.html", context)
+
+
+@member_required(CASEWORK_ROLES)
+@require_POST
+def access_request(request: HttpRequest) -> HttpResponse:
+    form = AccessRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.access_request_create(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your request was sent. You will see the client once the partner shares it."))
+    return redirect("clients:list")
+
+
+@member_required(CASEWORK_ROLES)
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk)
-    # The detail page shows the full PESEL and contact data: every view is evidence.
-    audit(
-        actor=request.user,
-        action=AuditAction.VIEW,
-        obj=client,
-        fields=["pesel", "contact"],
-        request=request,
-    )
-    return render(request, "clients/client_detail.html", {"client": client})
+    tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "record"
+    is_owner = client.owner_id == request.institution.pk
+    context = {"client": client, "tab": tab, "tabs": TABS, "is_owner": is_owner}
+    if tab == "record":
+        # The record shows the full PESEL and contact data: every view is evidence.
+        audit(actor=request.user, action=AuditAction.VIEW, obj=client, fields=["pesel", "contact", "address"], request=request)
+    elif tab == "timeline":
+        context["entries"] = timeline_for(client, request.user)
+    elif tab == "notes":
+        context["notes"] = notes_visible_to(request.user, client)
+        context["note_form"] = NoteForm(initial={"happened_on": timezone.localdate()})
+    elif tab == "documents":
+        context["documents"] = documents_visible_to(request.user, client)
+        context["document_form"] = DocumentForm()
+    elif tab == "sharing" and is_owner:
+        context.update(sharing_of(client))
+        context["consent_form"] = ConsentForm(partners=share_partners(client), initial={"given_on": timezone.localdate()})
+        context["share_form"] = ShareForm(consents=Consent.objects.filter(pk__in=[c.pk for c in active_consents_for(client)]).select_related("partner"))
+        context["anonymise_from"] = anonymise_allowed_from(client)
+    elif tab == "plan":
+        context["plan_panel"] = _plan_panel(request, client)
+    return render(request, "clients/client_detail.html", context)
+
+
+def _plan_panel(request: HttpRequest, client) -> dict | None:  # type: ignore[no-untyped-def]
+    """The reintegration app's summary of the client's plan, when that app provides one."""
+    try:
+        from reintegration.selectors import plan_summary_for_client
+    except ImportError:
+        return None
+    return plan_summary_for_client(request.user, client)
+
+
+@member_required(CASEWORK_ROLES)
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_get_for_user(request.user, pk, CHANGE)
+    form = ClientForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_update(client=client, acting_user=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(client)
+    return render(request, "clients/client_form.html", {"form": form, "client": client})
+
+
+def _owner_post(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+    return client_get_for_user(request.user, pk, CHANGE)
+
+
+@member_required(CASEWORK_ROLES)
+def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+    client = _owner_post(request, pk)
+    initial = {"given_on": timezone.localdate(), "partner": request.GET.get("partner")}
+    form = ConsentForm(request.POST or None, request.FILES or None, partners=share_partners(client), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent = services.consent_record(client=client, acting_user=request.user, **form.cleaned_data)
+            if request.POST.get("share_now"):
+                services.client_share(client=client, partner=consent.partner, consent=consent, acting_user=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Consent recorded.") if not request.POST.get("share_now") else _("Consent recorded and the client shared."))
+            return redirect(f"{client.get_absolute_url()}?tab=sharing")
+    return render(request, "clients/consent_form.html", {"form": form, "client": client})
+
+
+@member_required(CASEWORK_ROLES)
+@require_POST
+def client_share(request: HttpRequest, pk: int) -> HttpResponse:
+    client = _owner_post(request, pk)
+    form = ShareForm(request.POST, consents=Consent.objects.filter(client=client).select_related("partner"))
+    if form.is_valid():
+        consent = form.cleaned_data["consent"]
+        try:
+            services.client_share(client=client, partner=consent.partner, consent=consent, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The client is now shared with %(partner)s.") % {"partner": consent.partner.name})
+    return redirect(f"{client.get_absolute_url()}?tab=sharing")
+
+
+@member_required(CASEWORK_ROLES)
+@require_POST
+def share_end(request: HttpRequest, pk: int) -> HttpResponse:
+    share = get_visible_or_404(ClientShare.objects.select_related("client", "partner"), request.user, CHANGE, pk=pk)
+    try:
+        services.client_unshare(share=share, acting_user=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Sharing with %(partner)s ended.") % {"partner": share.partner.name})
+    return redirect(f"{share.client.get_absolute_url()}?tab=sharing")
+
+
+@member_required(CASEWORK_ROLES)
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    consent = get_visible_or_404(Consent.objects.select_related("client"), request.user, CHANGE, pk=pk)
+    try:
+        ended = services.consent_withdraw(consent=consent, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Consent withdrawn; sharing ended with %(n)s institution(s).") % {"n": ended})
+    return redirect(f"{consent.client.get_absolute_url()}?tab=sharing")
+
+
+@member_required(CASEWORK_ROLES)
+@require_POST
+def access_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_visible_or_404(AccessRequest.objects.select_related("client"), request.user, CHANGE, pk=pk)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.access_request_decline(request=access, acting_user=request.user, answer=form.cleaned_data.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Request declined."))
+    return redirect(f"{access.client.get_absolute_url()}?tab=sharing")
+
+
+@member_required(CASEWORK_ROLES)
+@require_POST
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_get_for_user(request.user, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(client=client, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect(f"{client.get_absolute_url()}?tab=notes")
+    context = {"client": client, "tab": "notes", "tabs": TABS, "notes": notes_visible_to(request.user, client), "note_form": form,
+               "is_owner": client.owner_id == request.institution.pk}
+    return render(request, "clients/client_detail.html", context)
+
+
+@member_required(CASEWORK_ROLES)
+@require_POST
+def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_get_for_user(request.user, pk, CHANGE)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_add(client=client, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Document added."))
+            return redirect(f"{client.get_absolute_url()}?tab=documents")
+    context = {"client": client, "tab": "documents", "tabs": TABS, "documents": documents_visible_to(request.user, client),
+               "document_form": form, "is_owner": client.owner_id == request.institution.pk}
+    return render(request, "clients/client_detail.html", context, status=200)
+
+
+@member_required(CASEWORK_ROLES)
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    document = get_visible_or_404(ClientDocument.objects.select_related("client"), request.user, pk=pk)
+    audit(actor=request.user, action=AuditAction.EXPORT, obj=document.client, reason=f"document #{document.pk}", request=request)
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+
+
+@member_required(CASEWORK_ROLES)
+def consent_scan(request: HttpRequest, pk: int) -> FileResponse:
+    consent = get_visible_or_404(Consent.objects.select_related("client"), request.user, CHANGE, pk=pk)
+    audit(actor=request.user, action=AuditAction.EXPORT, obj=consent.client, reason=f"consent scan #{consent.pk}", request=request)
+    return FileResponse(consent.scan.open("rb"), as_attachment=True, filename=consent.scan.name.rsplit("/", 1)[-1])
+
+
+@member_required(MANAGING_ROLES)
+def client_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    client = get_object_or_404(exports.exportable_clients(request.user), pk=pk)
+    if fmt == "json":
+        data = exports.client_export_data(client=client, acting_user=request.user, request=request)
+        response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2, default=str), content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="klient-{client.pk}.json"'
+        return response
+    return exports.client_export_pdf(client=client, acting_user=request.user, request=request)
+
+
+@member_required(CASEWORK_ROLES)
+@require_POST
+def client_close(request: HttpRequest, pk: int) -> HttpResponse:
+    client = _owner_post(request, pk)
+    try:
+        services.client_close(client=client, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The case is closed and sharing has ended."))
+    return redirect(client)
+
+
+@member_required(MANAGING_ROLES)
+@require_POST
+def client_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_object_or_404(exports.exportable_clients(request.user), pk=pk)
+    try:
+        services.client_anonymise(client=client, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The client's personal data has been erased."))
+    return redirect(client)
+

@@ -170,6 +170,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "agreements.tasks.agreements_daily",
         "schedule": crontab(hour=1, minute=15),
     },
+    "consents-daily": {
+        "task": "clients.tasks.consents_daily",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -275,6 +279,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Consent for sharing a client lasts this many months unless the worker sets
+# another date; a scope may have its own (e.g. SEPI lookups: 6).
+CONSENT_VALIDITY_MONTHS = {
+    "default": env_int("CONSENT_VALIDITY_MONTHS", 12),
+    "sepi": env_int("CONSENT_VALIDITY_MONTHS_SEPI", 12),
+}
+# A closed client's record may be anonymised this many years after closing.
+CLIENT_RETENTION_YEARS = env_int("CLIENT_RETENTION_YEARS", 10)
+# Uploaded documents: allowed extensions and the largest size.
+UPLOAD_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".odt", ".docx")
+UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 10)
 
 # How many rows a list page shows; lists are paginated so a page costs the
 # same whether the institution has 50 or 50,000 records.

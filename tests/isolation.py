@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from clients.models import Client
 from cooperation.models import Institution, Role, User
 
 from .factories import ClientFactory, InstitutionFactory, agreement_between, member
@@ -60,7 +61,77 @@ def _client(institution: Institution, owner: User) -> Built:
     return Built({"pk": client.pk}, [client.last_name, client.pesel, client.phone, client.street])
 
 
+def _client_with(make: Callable[[object, Institution, User], object]) -> Callable[[Institution, User], Built]:
+    """A client of `institution` and one child object made by `make`; the URL takes the child's pk."""
+
+    def build(institution: Institution, owner: User) -> Built:
+        built = _client(institution, owner)
+        client = Client.objects.get(pk=built.kwargs["pk"])
+        child = make(client, institution, owner)
+        return Built({"pk": child.pk}, built.secrets)
+
+    return build
+
+
+def _consent(client, institution, owner):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from clients.models import Consent
+
+    other = InstitutionFactory(county=institution.county)
+    from django.core.files.base import ContentFile
+
+    consent = Consent(
+        client=client, partner=other, basis="statutory", scopes=["client_records"], given_on=dt.date.today(),
+        valid_until=dt.date.today() + dt.timedelta(days=365), recorded_by=owner,
+    )
+    consent.scan.save("zgoda.pdf", ContentFile(b"%PDF-1.4 " + client.last_name.encode()), save=True)
+    return consent
+
+
+def _share(client, institution, owner):  # type: ignore[no-untyped-def]
+    from clients.models import ClientShare
+
+    consent = _consent(client, institution, owner)
+    return ClientShare.objects.create(client=client, partner=consent.partner, consent=consent, created_by=owner)
+
+
+def _access_request(client, institution, owner):  # type: ignore[no-untyped-def]
+    from clients.models import AccessRequest
+
+    other = InstitutionFactory(county=institution.county)
+    return AccessRequest.objects.create(client=client, requester=other, requested_by=member(other), reason="Prośba")
+
+
+def _document(client, institution, owner):  # type: ignore[no-untyped-def]
+    from django.core.files.base import ContentFile
+
+    from clients.models import ClientDocument
+
+    document = ClientDocument(client=client, institution=institution, kind="other", title="Dokument Utajniony", uploaded_by=owner, size=10)
+    document.file.save("utajniony.pdf", ContentFile(b"%PDF-1.4 " + client.last_name.encode()), save=True)
+    return document
+
+
+def _export(institution: Institution, owner: User) -> Built:
+    built = _client(institution, owner)
+    return Built({**built.kwargs, "fmt": "json"}, built.secrets)
+
+
 register("clients:detail", _client)
+register("clients:edit", _client)
+register("clients:consent_add", _client)
+register("clients:share", _client, methods=("post",))
+register("clients:note_add", _client, methods=("post",))
+register("clients:document_add", _client, methods=("post",))
+register("clients:close", _client, methods=("post",))
+register("clients:anonymise", _client, methods=("post",))
+register("clients:export", _export, methods=("get",))
+register("clients:consent_withdraw", _client_with(_consent), methods=("post",))
+register("clients:consent_scan", _client_with(_consent), methods=("get",))
+register("clients:share_end", _client_with(_share), methods=("post",))
+register("clients:request_decline", _client_with(_access_request), methods=("post",))
+register("clients:document", _client_with(_document), methods=("get",))
 
 
 # --- agreements ------------------------------------------------------------

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Scope
+from cooperation.forms import DateInput
+from cooperation.validators import validate_pesel
+
+from .models import Client, ClientStatus, DocumentKind, LegalBasis
+
+CLIENT_FIELDS = [
+    "pesel", "no_pesel_reason", "document_type", "document_number", "first_name", "last_name", "phone", "email",
+    "street", "postal_code", "city", "municipality", "education", "occupation", "skills", "household_notes",
+]
+
+
+class ClientForm(forms.ModelForm):
+    """Registration and edit. Birth date and sex come from the PESEL, so they are not asked."""
+
+    class Meta:
+        model = Client
+        fields = CLIENT_FIELDS
+        widgets = {
+            "skills": forms.Textarea(attrs={"rows": 3}),
+            "household_notes": forms.Textarea(attrs={"rows": 3}),
+            "pesel": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 11}),
+        }
+
+    def clean_pesel(self) -> str:
+        pesel = self.cleaned_data["pesel"].strip()
+        if pesel:
+            validate_pesel(pesel)
+        return pesel
+
+    def _post_clean(self) -> None:
+        # Model-wide validation (pesel-or-reason, uniqueness) runs in the service,
+        # which also derives birth date and sex from the PESEL.
+        pass
+
+
+class ConsentForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("Partner institution"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    basis = forms.ChoiceField(label=_("Legal basis"), choices=LegalBasis.choices)
+    scopes = forms.MultipleChoiceField(
+        label=_("What the client agreed to"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple,
+        initial=[Scope.CLIENT_RECORDS, Scope.JOINT_PLANS],
+    )
+    given_on = forms.DateField(label=_("Signed on"), widget=DateInput())
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=DateInput(), help_text=_("Leave empty for the standard 12 months.")
+    )
+    scan = forms.FileField(label=_("Scan of the signed consent"), required=False, help_text=_("Required for written consent. PDF, JPG or PNG."))
+    note = forms.CharField(label=_("Note"), required=False, max_length=250)
+
+    def __init__(self, *args: object, partners=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners
+
+
+class ShareForm(forms.Form):
+    consent = forms.ModelChoiceField(label=_("Consent or legal basis"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: object, consents=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].queryset = consents
+        self.fields["consent"].label_from_instance = lambda c: f"{c.partner.name} — {c.get_basis_display()} ({c.given_on:%d.%m.%Y}–{c.valid_until:%d.%m.%Y})"
+
+
+class NoteForm(forms.Form):
+    happened_on = forms.DateField(label=_("Date"), widget=DateInput())
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}))
+    internal = forms.BooleanField(label=_("Internal to my institution"), required=False, help_text=_("Partners sharing the client will not see it."))
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    file = forms.FileField(label=_("File"), help_text=_("PDF, JPG, PNG, ODT or DOCX, up to 10 MB."))
+
+
+class AccessRequestForm(forms.Form):
+    pesel = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Why you need access"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=250)
+
+
+class ClientFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("PESEL or name"), method="filter_q")
+    held = django_filters.ChoiceFilter(
+        label=_("Whose"), method="filter_held", empty_label=_("all"),
+        choices=[("own", _("registered by us")), ("shared", _("shared with us"))],
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ClientStatus.choices, empty_label=_("all"))
+
+    class Meta:
+        model = Client
+        fields = ["q", "held", "status"]
+
+    def __init__(self, *args: object, institution=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._institution = institution
+
+    def filter_q(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        from .selectors import client_search
+
+        return client_search(queryset, value)
+
+    def filter_held(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        if value == "own":
+            return queryset.filter(owner=self._institution)
+        if value == "shared":
+            return queryset.exclude(owner=self._institution)
+        return queryset

@@ -1,0 +1,21 @@
+"""Celery tasks for client records: thin wrappers that take ids."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task
+def consents_daily() -> dict[str, int]:
+    """Beat: lapse consents past their date (ending shares) and queue reminders."""
+    from .services import consents_run_daily
+
+    return consents_run_daily()
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError, OSError), retry_backoff=True, retry_jitter=True, max_retries=5)
+def consent_reminder(consent_id: int) -> int:
+    """E-mail the owner's worker and coordinators that a consent lapses in 30 days."""
+    from .notifications import consent_reminder_send
+
+    return consent_reminder_send(consent_id=consent_id)
