@@ -9,7 +9,15 @@ from .models import AccessRequest, CaseNote, Client, ClientDocument, ClientShare
 
 @admin.register(Client)
 class ClientAdmin(InstitutionScopedAdmin):
-    list_display = ["last_name", "first_name", "masked_pesel", "owner", "city", "status", "created_at"]
+    list_display = [
+        "last_name",
+        "first_name",
+        "masked_pesel",
+        "owner",
+        "city",
+        "status",
+        "created_at",
+    ]
     list_filter = ["status", "owner__county", "owner"]
     search_fields = ["last_name", "first_name", "pesel"]
     list_select_related = ["owner"]
@@ -18,7 +26,15 @@ class ClientAdmin(InstitutionScopedAdmin):
 
 @admin.register(Consent)
 class ConsentAdmin(InstitutionScopedAdmin):
-    list_display = ["client", "partner", "basis", "given_on", "valid_until", "withdrawn_at", "lapsed"]
+    list_display = [
+        "client",
+        "partner",
+        "basis",
+        "given_on",
+        "valid_until",
+        "withdrawn_at",
+        "lapsed",
+    ]
     list_filter = ["basis", "lapsed"]
     search_fields = ["client__last_name", "partner__name"]
     list_select_related = ["client", "partner"]

@@ -15,7 +15,15 @@ class ClientsConfig(AppConfig):
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
         from cooperation.permissions import CHANGE, VIEW, Policy, register
 
-        from .models import AccessRequest, CaseNote, Client, ClientDocument, ClientGroupObjectPermission, ClientShare, Consent
+        from .models import (
+            AccessRequest,
+            CaseNote,
+            Client,
+            ClientDocument,
+            ClientGroupObjectPermission,
+            ClientShare,
+            Consent,
+        )
         from .selectors import home_access_requests, home_my_recent_clients
         from .services import CASEWORK_ROLES, client_shares_revoke_between
         from .timeline import register_timeline_source
@@ -32,8 +40,17 @@ class ClientsConfig(AppConfig):
             )
         )
         # Children of a client follow its visibility; no permission row per child.
-        register(Policy(CaseNote, owner=None, parent="client", roles={VIEW: casework, CHANGE: casework}))
-        register(Policy(ClientDocument, owner=None, parent="client", roles={VIEW: casework, CHANGE: casework}))
+        register(
+            Policy(CaseNote, owner=None, parent="client", roles={VIEW: casework, CHANGE: casework})
+        )
+        register(
+            Policy(
+                ClientDocument,
+                owner=None,
+                parent="client",
+                roles={VIEW: casework, CHANGE: casework},
+            )
+        )
         # Consents, shares and access requests are the owner's business alone.
         for model in (Consent, ClientShare, AccessRequest):
             register(Policy(model, owner="client__owner", roles={VIEW: casework, CHANGE: casework}))

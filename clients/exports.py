@@ -26,41 +26,90 @@ def exportable_clients(user: User) -> QuerySet[Client]:
     return owned_by(Client.objects.select_related("owner"), membership.institution)
 
 
-def client_export_data(*, client: Client, acting_user: User, request: HttpRequest | None = None) -> dict[str, Any]:
+def client_export_data(
+    *, client: Client, acting_user: User, request: HttpRequest | None = None
+) -> dict[str, Any]:
     """Everything the app holds about one client, including who accessed the record."""
     from django.contrib.contenttypes.models import ContentType
 
-    audit(actor=acting_user, action=AuditAction.EXPORT, obj=client, fields=PERSONAL_FIELDS, request=request, reason="GDPR export")
+    audit(
+        actor=acting_user,
+        action=AuditAction.EXPORT,
+        obj=client,
+        fields=PERSONAL_FIELDS,
+        request=request,
+        reason="GDPR export",
+    )
     client_type = ContentType.objects.get_for_model(Client)
     return {
         "generated_at": timezone.now().isoformat(),
         "institution": client.owner.name,
-        "client": {f: getattr(client, f) for f in [*PERSONAL_FIELDS, "birth_date", "sex", "status", "closed_at", "created_at"]},
+        "client": {
+            f: getattr(client, f)
+            for f in [*PERSONAL_FIELDS, "birth_date", "sex", "status", "closed_at", "created_at"]
+        },
         "consents": [
-            {"partner": c.partner.name, "basis": c.get_basis_display(), "scopes": c.scopes, "given_on": c.given_on,
-             "valid_until": c.valid_until, "withdrawn_at": c.withdrawn_at, "lapsed": c.lapsed}
+            {
+                "partner": c.partner.name,
+                "basis": c.get_basis_display(),
+                "scopes": c.scopes,
+                "given_on": c.given_on,
+                "valid_until": c.valid_until,
+                "withdrawn_at": c.withdrawn_at,
+                "lapsed": c.lapsed,
+            }
             for c in client.consents.select_related("partner")
         ],
         "shared_with": [
-            {"partner": s.partner.name, "from": s.created_at, "until": s.ended_at, "why_ended": s.end_reason}
+            {
+                "partner": s.partner.name,
+                "from": s.created_at,
+                "until": s.ended_at,
+                "why_ended": s.end_reason,
+            }
             for s in client.shares.select_related("partner")
         ],
         "notes": [
-            {"date": n.happened_on, "institution": n.institution.name, "author": n.author.display_name, "text": n.text, "internal": n.internal}
+            {
+                "date": n.happened_on,
+                "institution": n.institution.name,
+                "author": n.author.display_name,
+                "text": n.text,
+                "internal": n.internal,
+            }
             for n in client.notes.select_related("institution", "author")
         ],
         "documents": [
-            {"title": d.title, "kind": d.get_kind_display(), "uploaded_at": d.uploaded_at, "institution": d.institution.name, "size": d.size}
+            {
+                "title": d.title,
+                "kind": d.get_kind_display(),
+                "uploaded_at": d.uploaded_at,
+                "institution": d.institution.name,
+                "size": d.size,
+            }
             for d in client.documents.select_related("institution")
         ],
         "timeline": [
-            {"at": e.at, "kind": e.kind, "title": e.title, "detail": e.detail, "institution": e.institution}
+            {
+                "at": e.at,
+                "kind": e.kind,
+                "title": e.title,
+                "detail": e.detail,
+                "institution": e.institution,
+            }
             for e in timeline_for(client, acting_user, limit=10_000)
         ],
         "access_log": [
-            {"at": e.at, "who": e.actor.display_name if e.actor else "system", "institution": e.institution.name if e.institution else "",
-             "action": e.get_action_display(), "fields": e.fields}
-            for e in AuditEvent.objects.filter(content_type=client_type, object_id=str(client.pk)).select_related("actor", "institution")
+            {
+                "at": e.at,
+                "who": e.actor.display_name if e.actor else "system",
+                "institution": e.institution.name if e.institution else "",
+                "action": e.get_action_display(),
+                "fields": e.fields,
+            }
+            for e in AuditEvent.objects.filter(
+                content_type=client_type, object_id=str(client.pk)
+            ).select_related("actor", "institution")
         ],
     }
 

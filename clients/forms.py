@@ -11,8 +11,22 @@ from cooperation.validators import validate_pesel
 from .models import Client, ClientStatus, DocumentKind, LegalBasis
 
 CLIENT_FIELDS = [
-    "pesel", "no_pesel_reason", "document_type", "document_number", "first_name", "last_name", "phone", "email",
-    "street", "postal_code", "city", "municipality", "education", "occupation", "skills", "household_notes",
+    "pesel",
+    "no_pesel_reason",
+    "document_type",
+    "document_number",
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "street",
+    "postal_code",
+    "city",
+    "municipality",
+    "education",
+    "occupation",
+    "skills",
+    "household_notes",
 ]
 
 
@@ -25,7 +39,9 @@ class ClientForm(forms.ModelForm):
         widgets = {
             "skills": forms.Textarea(attrs={"rows": 3}),
             "household_notes": forms.Textarea(attrs={"rows": 3}),
-            "pesel": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 11}),
+            "pesel": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 11}
+            ),
         }
 
     def clean_pesel(self) -> str:
@@ -41,17 +57,28 @@ class ClientForm(forms.ModelForm):
 
 
 class ConsentForm(forms.Form):
-    partner = forms.ModelChoiceField(label=_("Partner institution"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    partner = forms.ModelChoiceField(
+        label=_("Partner institution"), queryset=None, empty_label=None
+    )  # type: ignore[arg-type]
     basis = forms.ChoiceField(label=_("Legal basis"), choices=LegalBasis.choices)
     scopes = forms.MultipleChoiceField(
-        label=_("What the client agreed to"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("What the client agreed to"),
+        choices=Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
         initial=[Scope.CLIENT_RECORDS, Scope.JOINT_PLANS],
     )
     given_on = forms.DateField(label=_("Signed on"), widget=DateInput())
     valid_until = forms.DateField(
-        label=_("Valid until"), required=False, widget=DateInput(), help_text=_("Leave empty for the standard 12 months.")
+        label=_("Valid until"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty for the standard 12 months."),
     )
-    scan = forms.FileField(label=_("Scan of the signed consent"), required=False, help_text=_("Required for written consent. PDF, JPG or PNG."))
+    scan = forms.FileField(
+        label=_("Scan of the signed consent"),
+        required=False,
+        help_text=_("Required for written consent. PDF, JPG or PNG."),
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=250)
 
     def __init__(self, *args: object, partners=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
@@ -60,18 +87,26 @@ class ConsentForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    consent = forms.ModelChoiceField(label=_("Consent or legal basis"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    consent = forms.ModelChoiceField(
+        label=_("Consent or legal basis"), queryset=None, empty_label=None
+    )  # type: ignore[arg-type]
 
     def __init__(self, *args: object, consents=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["consent"].queryset = consents
-        self.fields["consent"].label_from_instance = lambda c: f"{c.partner.name} — {c.get_basis_display()} ({c.given_on:%d.%m.%Y}–{c.valid_until:%d.%m.%Y})"
+        self.fields["consent"].label_from_instance = lambda c: (
+            f"{c.partner.name} — {c.get_basis_display()} ({c.given_on:%d.%m.%Y}–{c.valid_until:%d.%m.%Y})"
+        )
 
 
 class NoteForm(forms.Form):
     happened_on = forms.DateField(label=_("Date"), widget=DateInput())
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}))
-    internal = forms.BooleanField(label=_("Internal to my institution"), required=False, help_text=_("Partners sharing the client will not see it."))
+    internal = forms.BooleanField(
+        label=_("Internal to my institution"),
+        required=False,
+        help_text=_("Partners sharing the client will not see it."),
+    )
 
 
 class DocumentForm(forms.Form):
@@ -82,7 +117,9 @@ class DocumentForm(forms.Form):
 
 class AccessRequestForm(forms.Form):
     pesel = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Why you need access"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Why you need access"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ReasonForm(forms.Form):
@@ -92,10 +129,14 @@ class ReasonForm(forms.Form):
 class ClientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("PESEL or name"), method="filter_q")
     held = django_filters.ChoiceFilter(
-        label=_("Whose"), method="filter_held", empty_label=_("all"),
+        label=_("Whose"),
+        method="filter_held",
+        empty_label=_("all"),
         choices=[("own", _("registered by us")), ("shared", _("shared with us"))],
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=ClientStatus.choices, empty_label=_("all"))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=ClientStatus.choices, empty_label=_("all")
+    )
 
     class Meta:
         model = Client

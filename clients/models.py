@@ -49,7 +49,12 @@ class Client(models.Model):
         blank=True,
         help_text=_("For example: a foreigner without a PESEL number."),
     )
-    document_type = models.CharField(_("identity document"), max_length=60, blank=True, help_text=_("For example: passport, residence card."))
+    document_type = models.CharField(
+        _("identity document"),
+        max_length=60,
+        blank=True,
+        help_text=_("For example: passport, residence card."),
+    )
     document_number = models.CharField(_("document number"), max_length=40, blank=True)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
@@ -61,13 +66,21 @@ class Client(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
     city = models.CharField(_("city"), max_length=80, blank=True)
     municipality = models.CharField(_("municipality (gmina)"), max_length=80, blank=True)
-    education = models.CharField(_("education"), max_length=16, choices=Education.choices, blank=True)
+    education = models.CharField(
+        _("education"), max_length=16, choices=Education.choices, blank=True
+    )
     occupation = models.CharField(_("learned occupation"), max_length=200, blank=True)
     skills = models.TextField(
-        _("skills and qualifications"), blank=True, help_text=_("Courses, licences, experience — used to match job offers.")
+        _("skills and qualifications"),
+        blank=True,
+        help_text=_("Courses, licences, experience — used to match job offers."),
     )
-    household_notes = models.TextField(_("household"), blank=True, help_text=_("Who lives with the client, dependants, carers."))
-    status = models.CharField(_("status"), max_length=10, choices=ClientStatus.choices, default=ClientStatus.ACTIVE)
+    household_notes = models.TextField(
+        _("household"), blank=True, help_text=_("Who lives with the client, dependants, carers.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ClientStatus.choices, default=ClientStatus.ACTIVE
+    )
     closed_at = models.DateField(_("closed on"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
@@ -141,7 +154,10 @@ class LegalBasis(models.TextChoices):
     CONSENT = "consent", _("written consent of the client")
     STATUTORY_TASK = "statutory", _("statutory task of the institution (Art. 6(1)(c)/(e) GDPR)")
     SOCIAL_CONTRACT = "contract", _("social contract or programme terms signed by the client")
-    VITAL_INTEREST = "vital", _("protection of the vital interests of the client (Art. 6(1)(d) GDPR)")
+    VITAL_INTEREST = (
+        "vital",
+        _("protection of the vital interests of the client (Art. 6(1)(d) GDPR)"),
+    )
 
 
 class Consent(models.Model):
@@ -152,17 +168,25 @@ class Consent(models.Model):
     """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
-    partner = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("shared with"))
-    basis = models.CharField(_("legal basis"), max_length=12, choices=LegalBasis.choices, default=LegalBasis.CONSENT)
+    partner = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("shared with")
+    )
+    basis = models.CharField(
+        _("legal basis"), max_length=12, choices=LegalBasis.choices, default=LegalBasis.CONSENT
+    )
     scopes = models.JSONField(_("what the client agreed to"), default=list)
     given_on = models.DateField(_("signed on"))
     valid_until = models.DateField(_("valid until"))
     scan = models.FileField(_("signed consent (scan)"), upload_to="consents/%Y/", blank=True)
     note = models.CharField(_("note"), max_length=250, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
-    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     lapsed = models.BooleanField(_("lapsed"), default=False)
     reminder_sent_on = models.DateField(null=True, blank=True)
 
@@ -172,7 +196,9 @@ class Consent(models.Model):
         ordering = ["-given_on", "-pk"]
         indexes = [models.Index(fields=["valid_until", "withdrawn_at", "lapsed"])]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_until__gte=models.F("given_on")), name="consent_dates_in_order"),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("given_on")), name="consent_dates_in_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -182,7 +208,11 @@ class Consent(models.Model):
     def is_active(self) -> bool:
         from django.utils import timezone
 
-        return self.withdrawn_at is None and not self.lapsed and self.valid_until >= timezone.localdate()
+        return (
+            self.withdrawn_at is None
+            and not self.lapsed
+            and self.valid_until >= timezone.localdate()
+        )
 
 
 class ClientShare(models.Model):
@@ -193,9 +223,15 @@ class ClientShare(models.Model):
     """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="shares")
-    partner = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("partner"))
-    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="shares", verbose_name=_("legal basis"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("partner")
+    )
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, related_name="shares", verbose_name=_("legal basis")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("shared"), auto_now_add=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     end_reason = models.CharField(_("why it ended"), max_length=250, blank=True)
@@ -204,7 +240,11 @@ class ClientShare(models.Model):
         verbose_name = _("share")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "partner"], condition=Q(ended_at__isnull=True), name="one_open_share_per_partner"),
+            models.UniqueConstraint(
+                fields=["client", "partner"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_share_per_partner",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -221,13 +261,24 @@ class AccessRequest(models.Model):
     """A partner asks the owning institution to share a client it already holds."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="access_requests")
-    requester = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requester = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField(_("why you need access"))
-    status = models.CharField(_("status"), max_length=10, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AccessRequestStatus.choices,
+        default=AccessRequestStatus.PENDING,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     answer = models.CharField(_("answer"), max_length=250, blank=True)
 
     class Meta:
@@ -235,7 +286,9 @@ class AccessRequest(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["client", "requester"], condition=Q(status="pending"), name="one_pending_request_per_requester"
+                fields=["client", "requester"],
+                condition=Q(status="pending"),
+                name="one_pending_request_per_requester",
             ),
         ]
 
@@ -250,7 +303,9 @@ class CaseNote(models.Model):
     happened_on = models.DateField(_("date"))
     text = models.TextField(_("note"))
     internal = models.BooleanField(
-        _("internal to my institution"), default=False, help_text=_("Partners sharing the client will not see it.")
+        _("internal to my institution"),
+        default=False,
+        help_text=_("Partners sharing the client will not see it."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -282,7 +337,9 @@ class ClientDocument(models.Model):
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to=document_path)
     size = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

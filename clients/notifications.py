@@ -21,6 +21,15 @@ def consent_reminder_send(*, consent_id: int) -> int:
     if not to:
         return 0
     link = settings.SITE_URL + reverse("clients:detail", args=[consent.client_id]) + "?tab=sharing"
-    subject = _("A client's consent for sharing with %(partner)s lapses in 30 days") % {"partner": consent.partner.name}
-    body = "\n\n".join([subject + ".", _("Ask the client to renew it, or sharing will end on %(date)s.") % {"date": consent.valid_until.strftime("%d.%m.%Y")}, link])
+    subject = _("A client's consent for sharing with %(partner)s lapses in 30 days") % {
+        "partner": consent.partner.name
+    }
+    body = "\n\n".join(
+        [
+            subject + ".",
+            _("Ask the client to renew it, or sharing will end on %(date)s.")
+            % {"date": consent.valid_until.strftime("%d.%m.%Y")},
+            link,
+        ]
+    )
     return send_mail(subject, body, None, to)

@@ -10,7 +10,15 @@ from agreements.scope import partners_covering
 from cooperation.models import Institution, User
 from cooperation.permissions import get_visible_or_404, institution_of, visible
 
-from .models import AccessRequest, AccessRequestStatus, CaseNote, Client, ClientDocument, ClientShare, Consent
+from .models import (
+    AccessRequest,
+    AccessRequestStatus,
+    CaseNote,
+    Client,
+    ClientDocument,
+    ClientShare,
+    Consent,
+)
 
 
 def client_search(qs: QuerySet[Client], query: str) -> QuerySet[Client]:
@@ -34,13 +42,17 @@ def clients_visible_to(user: User, *, query: str = "") -> QuerySet[Client]:
 
 def client_get_for_user(user: User, pk: int, action: str = "view") -> Client:
     """One client the user may see (404 otherwise; 403 to change it without the right)."""
-    return get_visible_or_404(Client.objects.select_related("owner", "created_by"), user, action, pk=pk)
+    return get_visible_or_404(
+        Client.objects.select_related("owner", "created_by"), user, action, pk=pk
+    )
 
 
 def notes_visible_to(user: User, client: Client) -> QuerySet[CaseNote]:
     """A client's notes: shared ones, and internal ones of the user's own institution."""
     institution = institution_of(user)
-    return client.notes.filter(Q(internal=False) | Q(institution=institution)).select_related("author", "institution")
+    return client.notes.filter(Q(internal=False) | Q(institution=institution)).select_related(
+        "author", "institution"
+    )
 
 
 def documents_visible_to(user: User, client: Client) -> QuerySet[ClientDocument]:
@@ -51,14 +63,24 @@ def sharing_of(client: Client) -> dict[str, object]:
     """Consents and shares of a client, for its owner's sharing tab."""
     return {
         "consents": list(client.consents.select_related("partner", "recorded_by")),
-        "shares": list(ClientShare.objects.filter(client=client).select_related("partner", "consent", "created_by")),
-        "requests": list(client.access_requests.filter(status=AccessRequestStatus.PENDING).select_related("requester", "requested_by")),
+        "shares": list(
+            ClientShare.objects.filter(client=client).select_related(
+                "partner", "consent", "created_by"
+            )
+        ),
+        "requests": list(
+            client.access_requests.filter(status=AccessRequestStatus.PENDING).select_related(
+                "requester", "requested_by"
+            )
+        ),
     }
 
 
 def share_partners(client: Client) -> QuerySet[Institution]:
     """Partners the owner may share this client with: an agreement in force covers client records."""
-    return Institution.objects.filter(pk__in=partners_covering(client.owner_id, Scope.CLIENT_RECORDS)).order_by("name")
+    return Institution.objects.filter(
+        pk__in=partners_covering(client.owner_id, Scope.CLIENT_RECORDS)
+    ).order_by("name")
 
 
 def active_consents_for(client: Client) -> list[Consent]:
@@ -76,4 +98,6 @@ def home_access_requests(request: HttpRequest) -> list[AccessRequest]:
 
 
 def home_my_recent_clients(request: HttpRequest) -> list[Client]:
-    return list(clients_visible_to(request.user).filter(created_by=request.user).order_by("-created_at")[:8])
+    return list(
+        clients_visible_to(request.user).filter(created_by=request.user).order_by("-created_at")[:8]
+    )

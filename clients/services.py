@@ -44,9 +44,24 @@ if TYPE_CHECKING:
 CASEWORK_ROLES = frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR, Role.COORDINATOR})
 SHARED_ACTIONS = [VIEW, CHANGE]
 PERSONAL_FIELDS = [
-    "pesel", "no_pesel_reason", "document_type", "document_number", "first_name", "last_name", "birth_date",
-    "sex", "phone", "email", "street", "postal_code", "city", "municipality", "education", "occupation",
-    "skills", "household_notes",
+    "pesel",
+    "no_pesel_reason",
+    "document_type",
+    "document_number",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "sex",
+    "phone",
+    "email",
+    "street",
+    "postal_code",
+    "city",
+    "municipality",
+    "education",
+    "occupation",
+    "skills",
+    "household_notes",
 ]
 
 
@@ -56,13 +71,22 @@ class HeldByPartner(ValidationError):
     def __init__(self, holders: list[Institution]) -> None:
         self.holders = holders
         names = ", ".join(h.name for h in holders)
-        super().__init__({"pesel": _("This person is already registered by a partner: %(names)s. Ask them for access instead of registering again.") % {"names": names}})
+        super().__init__(
+            {
+                "pesel": _(
+                    "This person is already registered by a partner: %(names)s. Ask them for access instead of registering again."
+                )
+                % {"names": names}
+            }
+        )
 
 
 def _casework_institution(user: User) -> Institution:
     membership = membership_of(user)
     if membership is None or membership.role not in CASEWORK_ROLES:
-        raise PermissionDenied(_("Only social workers, client advisors and coordinators work with client records."))
+        raise PermissionDenied(
+            _("Only social workers, client advisors and coordinators work with client records.")
+        )
     return membership.institution
 
 
@@ -83,7 +107,9 @@ def _derive_from_pesel(data: dict[str, Any]) -> None:
             raise ValidationError({"pesel": exc.messages}) from exc
         data["birth_date"], data["sex"] = info.birth_date, info.sex
     elif not (data.get("no_pesel_reason") or "").strip():
-        raise ValidationError({"pesel": _("Enter the PESEL, or give the reason why the person has none.")})
+        raise ValidationError(
+            {"pesel": _("Enter the PESEL, or give the reason why the person has none.")}
+        )
 
 
 @transaction.atomic
@@ -101,15 +127,26 @@ def client_register(*, acting_user: User, data: dict[str, Any]) -> Client:
     pesel = data["pesel"]
     if pesel:
         if Client.objects.filter(owner=institution, pesel=pesel).exists():
-            raise ValidationError({"pesel": _("Your institution has already registered a client with this PESEL.")})
+            raise ValidationError(
+                {"pesel": _("Your institution has already registered a client with this PESEL.")}
+            )
         partners = partners_covering(institution, Scope.CLIENT_RECORDS)
-        holders = list(Institution.objects.filter(pk__in=Client.objects.filter(pesel=pesel, owner_id__in=partners).values("owner_id")))
+        holders = list(
+            Institution.objects.filter(
+                pk__in=Client.objects.filter(pesel=pesel, owner_id__in=partners).values("owner_id")
+            )
+        )
         if holders:
             raise HeldByPartner(holders)
     client = Client(owner=institution, created_by=acting_user, **data)
     client.full_clean()
     client.save()
-    audit(actor=acting_user, action=AuditAction.CREATE, obj=client, fields=[f for f in PERSONAL_FIELDS if data.get(f)])
+    audit(
+        actor=acting_user,
+        action=AuditAction.CREATE,
+        obj=client,
+        fields=[f for f in PERSONAL_FIELDS if data.get(f)],
+    )
     return client
 
 
@@ -121,8 +158,13 @@ def client_update(*, client: Client, acting_user: User, data: dict[str, Any]) ->
         raise PermissionDenied
     data = dict(data)
     _derive_from_pesel(data)
-    if data["pesel"] != client.pesel and client.owner_id != membership_of(acting_user).institution_id:
-        raise PermissionDenied(_("Only the institution that registered the client may change the PESEL."))
+    if (
+        data["pesel"] != client.pesel
+        and client.owner_id != membership_of(acting_user).institution_id
+    ):
+        raise PermissionDenied(
+            _("Only the institution that registered the client may change the PESEL.")
+        )
     changed = [name for name, value in data.items() if getattr(client, name) != value]
     for name in changed:
         setattr(client, name, data[name])
@@ -135,7 +177,9 @@ def client_update(*, client: Client, acting_user: User, data: dict[str, Any]) ->
 
 def consent_default_until(given_on: dt.date, scopes: Iterable[str]) -> dt.date:
     months = settings.CONSENT_VALIDITY_MONTHS
-    return given_on + relativedelta(months=min(months.get(s, months["default"]) for s in [*scopes, "default"]))
+    return given_on + relativedelta(
+        months=min(months.get(s, months["default"]) for s in [*scopes, "default"])
+    )
 
 
 @transaction.atomic
@@ -166,36 +210,67 @@ def consent_record(
     if valid_until < given_on:
         raise ValidationError({"valid_until": _("The end date is before the start date.")})
     consent = Consent(
-        client=client, partner=partner, basis=basis, scopes=scopes, given_on=given_on, valid_until=valid_until,
-        note=note.strip(), recorded_by=acting_user,
+        client=client,
+        partner=partner,
+        basis=basis,
+        scopes=scopes,
+        given_on=given_on,
+        valid_until=valid_until,
+        note=note.strip(),
+        recorded_by=acting_user,
     )
     if scan:
         _check_upload(scan, field="scan")
         consent.scan = scan
     consent.full_clean()
     consent.save()
-    audit(actor=acting_user, action=AuditAction.CREATE, obj=consent, fields=["basis", "scopes", "given_on", "valid_until"])
+    audit(
+        actor=acting_user,
+        action=AuditAction.CREATE,
+        obj=consent,
+        fields=["basis", "scopes", "given_on", "valid_until"],
+    )
     return consent
 
 
 @transaction.atomic
-def client_share(*, client: Client, partner: Institution, consent: Consent, acting_user: User) -> ClientShare:
+def client_share(
+    *, client: Client, partner: Institution, consent: Consent, acting_user: User
+) -> ClientShare:
     """Share a client with a partner: needs an agreement in force covering client
     records between the two and an active consent for that partner."""
     _owner_institution(acting_user, client)
     if client.status != ClientStatus.ACTIVE:
         raise ValidationError(_("A closed client cannot be shared."))
     if not agreement_covers(client.owner_id, partner, Scope.CLIENT_RECORDS):
-        raise ValidationError({"partner": _("No agreement in force with this institution covers sharing client records.")})
+        raise ValidationError(
+            {
+                "partner": _(
+                    "No agreement in force with this institution covers sharing client records."
+                )
+            }
+        )
     if consent.client_id != client.pk or consent.partner_id != partner.pk or not consent.is_active:
         raise ValidationError({"consent": _("Choose a valid consent given for this partner.")})
     if Scope.CLIENT_RECORDS not in consent.scopes:
-        raise ValidationError({"consent": _("This consent does not cover sharing the client's record.")})
+        raise ValidationError(
+            {"consent": _("This consent does not cover sharing the client's record.")}
+        )
     if ClientShare.objects.filter(client=client, partner=partner, ended_at__isnull=True).exists():
         raise ValidationError(_("The client is already shared with this institution."))
-    share = ClientShare.objects.create(client=client, partner=partner, consent=consent, created_by=acting_user)
-    object_share(obj=client, institution=partner, actions=SHARED_ACTIONS, acting_user=acting_user, reason=str(consent))
-    AccessRequest.objects.filter(client=client, requester=partner, status=AccessRequestStatus.PENDING).update(
+    share = ClientShare.objects.create(
+        client=client, partner=partner, consent=consent, created_by=acting_user
+    )
+    object_share(
+        obj=client,
+        institution=partner,
+        actions=SHARED_ACTIONS,
+        acting_user=acting_user,
+        reason=str(consent),
+    )
+    AccessRequest.objects.filter(
+        client=client, requester=partner, status=AccessRequestStatus.PENDING
+    ).update(
         status=AccessRequestStatus.GRANTED, answered_at=timezone.now(), answered_by=acting_user
     )
     return share
@@ -204,7 +279,13 @@ def client_share(*, client: Client, partner: Institution, consent: Consent, acti
 def _end_shares(shares: Iterable[ClientShare], *, reason: str, acting_user: User | None) -> int:
     ended = 0
     for share in shares:
-        object_unshare(obj=share.client, institution=share.partner, actions=SHARED_ACTIONS, acting_user=acting_user, reason=reason)
+        object_unshare(
+            obj=share.client,
+            institution=share.partner,
+            actions=SHARED_ACTIONS,
+            acting_user=acting_user,
+            reason=reason,
+        )
         share.ended_at, share.end_reason = timezone.now(), reason[:250]
         share.save(update_fields=["ended_at", "end_reason"])
         ended += 1
@@ -245,11 +326,17 @@ def client_shares_revoke_between(a: Institution, b: Institution, reason: str) ->
     ended = _end_shares(shares, reason=reason, acting_user=None)
     # Grants made outside a ClientShare (none should exist) go too, so no access survives.
     stray = ClientGroupObjectPermission.objects.filter(
-        Q(content_object__owner=a, group_id=b.group_id) | Q(content_object__owner=b, group_id=a.group_id)
+        Q(content_object__owner=a, group_id=b.group_id)
+        | Q(content_object__owner=b, group_id=a.group_id)
     )
     clients = Client.objects.filter(pk__in=stray.values("content_object_id")).only("pk")
     if stray.exists():
-        audit_many(actor=None, action=AuditAction.REVOKE, objects=list(clients), reason=f"{a.short_name}↔{b.short_name}: {reason}")
+        audit_many(
+            actor=None,
+            action=AuditAction.REVOKE,
+            objects=list(clients),
+            reason=f"{a.short_name}↔{b.short_name}: {reason}",
+        )
         stray.delete()
     return ended
 
@@ -260,14 +347,25 @@ def consents_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
 
     today = today or timezone.localdate()
     lapsed = 0
-    for consent in Consent.objects.filter(valid_until__lt=today, withdrawn_at__isnull=True, lapsed=False):
+    for consent in Consent.objects.filter(
+        valid_until__lt=today, withdrawn_at__isnull=True, lapsed=False
+    ):
         with transaction.atomic():
             consent.lapsed = True
             consent.save(update_fields=["lapsed"])
             audit(actor=None, action=AuditAction.UPDATE, obj=consent, fields=["lapsed"])
-            _end_shares(consent.shares.filter(ended_at__isnull=True).select_related("client", "partner"), reason=_("consent lapsed"), acting_user=None)
+            _end_shares(
+                consent.shares.filter(ended_at__isnull=True).select_related("client", "partner"),
+                reason=_("consent lapsed"),
+                acting_user=None,
+            )
             lapsed += 1
-    due = Consent.objects.filter(valid_until=today + dt.timedelta(days=30), withdrawn_at__isnull=True, lapsed=False, reminder_sent_on__isnull=True)
+    due = Consent.objects.filter(
+        valid_until=today + dt.timedelta(days=30),
+        withdrawn_at__isnull=True,
+        lapsed=False,
+        reminder_sent_on__isnull=True,
+    )
     reminded = 0
     for consent in due:
         with transaction.atomic():
@@ -291,7 +389,9 @@ def access_request_create(*, acting_user: User, pesel: str, reason: str) -> list
     requests = []
     for client in clients:
         request, _created = AccessRequest.objects.get_or_create(
-            client=client, requester=institution, status=AccessRequestStatus.PENDING,
+            client=client,
+            requester=institution,
+            status=AccessRequestStatus.PENDING,
             defaults={"requested_by": acting_user, "reason": reason.strip()},
         )
         requests.append(request)
@@ -300,7 +400,9 @@ def access_request_create(*, acting_user: User, pesel: str, reason: str) -> list
 
 
 @transaction.atomic
-def access_request_decline(*, request: AccessRequest, acting_user: User, answer: str) -> AccessRequest:
+def access_request_decline(
+    *, request: AccessRequest, acting_user: User, answer: str
+) -> AccessRequest:
     _owner_institution(acting_user, request.client)
     if request.status != AccessRequestStatus.PENDING:
         raise ValidationError(_("This request has already been answered."))
@@ -315,18 +417,29 @@ def _check_upload(upload: UploadedFile, *, field: str) -> None:
     if not upload.name.lower().endswith(settings.UPLOAD_EXTENSIONS):
         raise ValidationError({field: _("Only PDF, JPG, PNG, ODT or DOCX files can be attached.")})
     if upload.size > settings.UPLOAD_MAX_MB * 1024 * 1024:
-        raise ValidationError({field: _("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_MB}})
+        raise ValidationError(
+            {field: _("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_MB}}
+        )
 
 
 @transaction.atomic
-def note_add(*, client: Client, acting_user: User, happened_on: dt.date, text: str, internal: bool) -> CaseNote:
+def note_add(
+    *, client: Client, acting_user: User, happened_on: dt.date, text: str, internal: bool
+) -> CaseNote:
     """Any institution that may see the client adds a dated note; internal notes stay in-house."""
     institution = _casework_institution(acting_user)
     if not can(acting_user, client, VIEW):
         raise PermissionDenied
     if happened_on > timezone.localdate():
         raise ValidationError({"happened_on": _("A note cannot be dated in the future.")})
-    note = CaseNote(client=client, institution=institution, author=acting_user, happened_on=happened_on, text=text.strip(), internal=internal)
+    note = CaseNote(
+        client=client,
+        institution=institution,
+        author=acting_user,
+        happened_on=happened_on,
+        text=text.strip(),
+        internal=internal,
+    )
     note.full_clean()
     note.save()
     audit(actor=acting_user, action=AuditAction.CREATE, obj=note)
@@ -334,12 +447,22 @@ def note_add(*, client: Client, acting_user: User, happened_on: dt.date, text: s
 
 
 @transaction.atomic
-def document_add(*, client: Client, acting_user: User, kind: str, title: str, file: UploadedFile) -> ClientDocument:
+def document_add(
+    *, client: Client, acting_user: User, kind: str, title: str, file: UploadedFile
+) -> ClientDocument:
     institution = _casework_institution(acting_user)
     if not can(acting_user, client, CHANGE):
         raise PermissionDenied
     _check_upload(file, field="file")
-    document = ClientDocument(client=client, institution=institution, kind=kind, title=title.strip(), file=file, size=file.size, uploaded_by=acting_user)
+    document = ClientDocument(
+        client=client,
+        institution=institution,
+        kind=kind,
+        title=title.strip(),
+        file=file,
+        size=file.size,
+        uploaded_by=acting_user,
+    )
     document.full_clean()
     document.save()
     audit(actor=acting_user, action=AuditAction.CREATE, obj=document)
@@ -355,7 +478,11 @@ def client_close(*, client: Client, acting_user: User, closed_on: dt.date | None
     client.status, client.closed_at = ClientStatus.CLOSED, closed_on or timezone.localdate()
     client.save(update_fields=["status", "closed_at"])
     audit(actor=acting_user, action=AuditAction.UPDATE, obj=client, fields=["status"])
-    _end_shares(client.shares.filter(ended_at__isnull=True).select_related("client", "partner"), reason=_("case closed"), acting_user=acting_user)
+    _end_shares(
+        client.shares.filter(ended_at__isnull=True).select_related("client", "partner"),
+        reason=_("case closed"),
+        acting_user=acting_user,
+    )
     return client
 
 
@@ -374,13 +501,21 @@ def client_anonymise(*, client: Client, acting_user: User) -> Client:
     keep their references.
     """
     membership = membership_of(acting_user)
-    if membership is None or membership.role not in MANAGING_ROLES or membership.institution_id != client.owner_id:
-        raise PermissionDenied(_("Only a coordinator or administrator of the owning institution may anonymise."))
+    if (
+        membership is None
+        or membership.role not in MANAGING_ROLES
+        or membership.institution_id != client.owner_id
+    ):
+        raise PermissionDenied(
+            _("Only a coordinator or administrator of the owning institution may anonymise.")
+        )
     allowed = anonymise_allowed_from(client)
     if client.anonymised_at:
         raise ValidationError(_("This client has already been anonymised."))
     if allowed is None or allowed > timezone.localdate():
-        raise ValidationError(_("A client can be anonymised only when closed and after the retention period."))
+        raise ValidationError(
+            _("A client can be anonymised only when closed and after the retention period.")
+        )
     for document in client.documents.all():
         document.file.delete(save=False)
     client.documents.all().delete()
@@ -394,5 +529,11 @@ def client_anonymise(*, client: Client, acting_user: User) -> Client:
     client.no_pesel_reason, client.birth_date = "anonimizacja", None
     client.anonymised_at = timezone.now()
     client.save()
-    audit(actor=acting_user, action=AuditAction.DELETE, obj=client, fields=PERSONAL_FIELDS, reason="anonymisation")
+    audit(
+        actor=acting_user,
+        action=AuditAction.DELETE,
+        obj=client,
+        fields=PERSONAL_FIELDS,
+        reason="anonymisation",
+    )
     return client

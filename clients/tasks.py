@@ -13,7 +13,12 @@ def consents_daily() -> dict[str, int]:
     return consents_run_daily()
 
 
-@shared_task(autoretry_for=(ConnectionError, TimeoutError, OSError), retry_backoff=True, retry_jitter=True, max_retries=5)
+@shared_task(
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
 def consent_reminder(consent_id: int) -> int:
     """E-mail the owner's worker and coordinators that a consent lapses in 30 days."""
     from .notifications import consent_reminder_send

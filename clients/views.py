@@ -20,7 +20,16 @@ from cooperation.models import MANAGING_ROLES, AuditAction
 from cooperation.permissions import CHANGE, get_visible_or_404
 
 from . import exports, services
-from .forms import AccessRequestForm, ClientFilter, ClientForm, ConsentForm, DocumentForm, NoteForm, ReasonForm, ShareForm
+from .forms import (
+    AccessRequestForm,
+    ClientFilter,
+    ClientForm,
+    ConsentForm,
+    DocumentForm,
+    NoteForm,
+    ReasonForm,
+    ShareForm,
+)
 from .models import AccessRequest, ClientDocument, ClientShare, Consent
 from .selectors import (
     active_consents_for,
@@ -69,7 +78,9 @@ def client_register(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "holders": holders,
-        "request_form": AccessRequestForm(initial={"pesel": form.data.get("pesel", "")}) if holders else None,
+        "request_form": AccessRequestForm(initial={"pesel": form.data.get("pesel", "")})
+        if holders
+        else None,
         "form_token": request.POST.get(FIELD) or form_token_new(),
     }
     return render(request, "clients/client_form.html", context)
@@ -85,7 +96,10 @@ def access_request(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Your request was sent. You will see the client once the partner shares it."))
+            messages.success(
+                request,
+                _("Your request was sent. You will see the client once the partner shares it."),
+            )
     return redirect("clients:list")
 
 
@@ -97,7 +111,13 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"client": client, "tab": tab, "tabs": TABS, "is_owner": is_owner}
     if tab == "record":
         # The record shows the full PESEL and contact data: every view is evidence.
-        audit(actor=request.user, action=AuditAction.VIEW, obj=client, fields=["pesel", "contact", "address"], request=request)
+        audit(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            obj=client,
+            fields=["pesel", "contact", "address"],
+            request=request,
+        )
     elif tab == "timeline":
         context["entries"] = timeline_for(client, request.user)
     elif tab == "notes":
@@ -108,8 +128,14 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["document_form"] = DocumentForm()
     elif tab == "sharing" and is_owner:
         context.update(sharing_of(client))
-        context["consent_form"] = ConsentForm(partners=share_partners(client), initial={"given_on": timezone.localdate()})
-        context["share_form"] = ShareForm(consents=Consent.objects.filter(pk__in=[c.pk for c in active_consents_for(client)]).select_related("partner"))
+        context["consent_form"] = ConsentForm(
+            partners=share_partners(client), initial={"given_on": timezone.localdate()}
+        )
+        context["share_form"] = ShareForm(
+            consents=Consent.objects.filter(
+                pk__in=[c.pk for c in active_consents_for(client)]
+            ).select_related("partner")
+        )
         context["anonymise_from"] = anonymise_allowed_from(client)
     elif tab == "plan":
         context["plan_panel"] = _plan_panel(request, client)
@@ -148,16 +174,33 @@ def _owner_post(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     client = _owner_post(request, pk)
     initial = {"given_on": timezone.localdate(), "partner": request.GET.get("partner")}
-    form = ConsentForm(request.POST or None, request.FILES or None, partners=share_partners(client), initial=initial)
+    form = ConsentForm(
+        request.POST or None,
+        request.FILES or None,
+        partners=share_partners(client),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            consent = services.consent_record(client=client, acting_user=request.user, **form.cleaned_data)
+            consent = services.consent_record(
+                client=client, acting_user=request.user, **form.cleaned_data
+            )
             if request.POST.get("share_now"):
-                services.client_share(client=client, partner=consent.partner, consent=consent, acting_user=request.user)
+                services.client_share(
+                    client=client,
+                    partner=consent.partner,
+                    consent=consent,
+                    acting_user=request.user,
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Consent recorded.") if not request.POST.get("share_now") else _("Consent recorded and the client shared."))
+            messages.success(
+                request,
+                _("Consent recorded.")
+                if not request.POST.get("share_now")
+                else _("Consent recorded and the client shared."),
+            )
             return redirect(f"{client.get_absolute_url()}?tab=sharing")
     return render(request, "clients/consent_form.html", {"form": form, "client": client})
 
@@ -166,52 +209,73 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def client_share(request: HttpRequest, pk: int) -> HttpResponse:
     client = _owner_post(request, pk)
-    form = ShareForm(request.POST, consents=Consent.objects.filter(client=client).select_related("partner"))
+    form = ShareForm(
+        request.POST, consents=Consent.objects.filter(client=client).select_related("partner")
+    )
     if form.is_valid():
         consent = form.cleaned_data["consent"]
         try:
-            services.client_share(client=client, partner=consent.partner, consent=consent, acting_user=request.user)
+            services.client_share(
+                client=client, partner=consent.partner, consent=consent, acting_user=request.user
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("The client is now shared with %(partner)s.") % {"partner": consent.partner.name})
+            messages.success(
+                request,
+                _("The client is now shared with %(partner)s.") % {"partner": consent.partner.name},
+            )
     return redirect(f"{client.get_absolute_url()}?tab=sharing")
 
 
 @member_required(CASEWORK_ROLES)
 @require_POST
 def share_end(request: HttpRequest, pk: int) -> HttpResponse:
-    share = get_visible_or_404(ClientShare.objects.select_related("client", "partner"), request.user, CHANGE, pk=pk)
+    share = get_visible_or_404(
+        ClientShare.objects.select_related("client", "partner"), request.user, CHANGE, pk=pk
+    )
     try:
-        services.client_unshare(share=share, acting_user=request.user, reason=request.POST.get("reason", ""))
+        services.client_unshare(
+            share=share, acting_user=request.user, reason=request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Sharing with %(partner)s ended.") % {"partner": share.partner.name})
+        messages.success(
+            request, _("Sharing with %(partner)s ended.") % {"partner": share.partner.name}
+        )
     return redirect(f"{share.client.get_absolute_url()}?tab=sharing")
 
 
 @member_required(CASEWORK_ROLES)
 @require_POST
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    consent = get_visible_or_404(Consent.objects.select_related("client"), request.user, CHANGE, pk=pk)
+    consent = get_visible_or_404(
+        Consent.objects.select_related("client"), request.user, CHANGE, pk=pk
+    )
     try:
         ended = services.consent_withdraw(consent=consent, acting_user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Consent withdrawn; sharing ended with %(n)s institution(s).") % {"n": ended})
+        messages.success(
+            request, _("Consent withdrawn; sharing ended with %(n)s institution(s).") % {"n": ended}
+        )
     return redirect(f"{consent.client.get_absolute_url()}?tab=sharing")
 
 
 @member_required(CASEWORK_ROLES)
 @require_POST
 def access_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    access = get_visible_or_404(AccessRequest.objects.select_related("client"), request.user, CHANGE, pk=pk)
+    access = get_visible_or_404(
+        AccessRequest.objects.select_related("client"), request.user, CHANGE, pk=pk
+    )
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
-        services.access_request_decline(request=access, acting_user=request.user, answer=form.cleaned_data.get("reason", ""))
+        services.access_request_decline(
+            request=access, acting_user=request.user, answer=form.cleaned_data.get("reason", "")
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -232,8 +296,14 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Note added."))
             return redirect(f"{client.get_absolute_url()}?tab=notes")
-    context = {"client": client, "tab": "notes", "tabs": TABS, "notes": notes_visible_to(request.user, client), "note_form": form,
-               "is_owner": client.owner_id == request.institution.pk}
+    context = {
+        "client": client,
+        "tab": "notes",
+        "tabs": TABS,
+        "notes": notes_visible_to(request.user, client),
+        "note_form": form,
+        "is_owner": client.owner_id == request.institution.pk,
+    }
     return render(request, "clients/client_detail.html", context)
 
 
@@ -250,23 +320,49 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Document added."))
             return redirect(f"{client.get_absolute_url()}?tab=documents")
-    context = {"client": client, "tab": "documents", "tabs": TABS, "documents": documents_visible_to(request.user, client),
-               "document_form": form, "is_owner": client.owner_id == request.institution.pk}
+    context = {
+        "client": client,
+        "tab": "documents",
+        "tabs": TABS,
+        "documents": documents_visible_to(request.user, client),
+        "document_form": form,
+        "is_owner": client.owner_id == request.institution.pk,
+    }
     return render(request, "clients/client_detail.html", context, status=200)
 
 
 @member_required(CASEWORK_ROLES)
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
-    document = get_visible_or_404(ClientDocument.objects.select_related("client"), request.user, pk=pk)
-    audit(actor=request.user, action=AuditAction.EXPORT, obj=document.client, reason=f"document #{document.pk}", request=request)
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+    document = get_visible_or_404(
+        ClientDocument.objects.select_related("client"), request.user, pk=pk
+    )
+    audit(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=document.client,
+        reason=f"document #{document.pk}",
+        request=request,
+    )
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1]
+    )
 
 
 @member_required(CASEWORK_ROLES)
 def consent_scan(request: HttpRequest, pk: int) -> FileResponse:
-    consent = get_visible_or_404(Consent.objects.select_related("client"), request.user, CHANGE, pk=pk)
-    audit(actor=request.user, action=AuditAction.EXPORT, obj=consent.client, reason=f"consent scan #{consent.pk}", request=request)
-    return FileResponse(consent.scan.open("rb"), as_attachment=True, filename=consent.scan.name.rsplit("/", 1)[-1])
+    consent = get_visible_or_404(
+        Consent.objects.select_related("client"), request.user, CHANGE, pk=pk
+    )
+    audit(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=consent.client,
+        reason=f"consent scan #{consent.pk}",
+        request=request,
+    )
+    return FileResponse(
+        consent.scan.open("rb"), as_attachment=True, filename=consent.scan.name.rsplit("/", 1)[-1]
+    )
 
 
 @member_required(MANAGING_ROLES)
@@ -274,7 +370,10 @@ def client_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     client = get_object_or_404(exports.exportable_clients(request.user), pk=pk)
     if fmt == "json":
         data = exports.client_export_data(client=client, acting_user=request.user, request=request)
-        response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2, default=str), content_type="application/json; charset=utf-8")
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2, default=str),
+            content_type="application/json; charset=utf-8",
+        )
         response["Content-Disposition"] = f'attachment; filename="klient-{client.pk}.json"'
         return response
     return exports.client_export_pdf(client=client, acting_user=request.user, request=request)
@@ -304,4 +403,3 @@ def client_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The client's personal data has been erased."))
     return redirect(client)
-

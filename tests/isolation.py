@@ -61,7 +61,9 @@ def _client(institution: Institution, owner: User) -> Built:
     return Built({"pk": client.pk}, [client.last_name, client.pesel, client.phone, client.street])
 
 
-def _client_with(make: Callable[[object, Institution, User], object]) -> Callable[[Institution, User], Built]:
+def _client_with(
+    make: Callable[[object, Institution, User], object],
+) -> Callable[[Institution, User], Built]:
     """A client of `institution` and one child object made by `make`; the URL takes the child's pk."""
 
     def build(institution: Institution, owner: User) -> Built:
@@ -82,8 +84,13 @@ def _consent(client, institution, owner):  # type: ignore[no-untyped-def]
     from django.core.files.base import ContentFile
 
     consent = Consent(
-        client=client, partner=other, basis="statutory", scopes=["client_records"], given_on=dt.date.today(),
-        valid_until=dt.date.today() + dt.timedelta(days=365), recorded_by=owner,
+        client=client,
+        partner=other,
+        basis="statutory",
+        scopes=["client_records"],
+        given_on=dt.date.today(),
+        valid_until=dt.date.today() + dt.timedelta(days=365),
+        recorded_by=owner,
     )
     consent.scan.save("zgoda.pdf", ContentFile(b"%PDF-1.4 " + client.last_name.encode()), save=True)
     return consent
@@ -93,14 +100,18 @@ def _share(client, institution, owner):  # type: ignore[no-untyped-def]
     from clients.models import ClientShare
 
     consent = _consent(client, institution, owner)
-    return ClientShare.objects.create(client=client, partner=consent.partner, consent=consent, created_by=owner)
+    return ClientShare.objects.create(
+        client=client, partner=consent.partner, consent=consent, created_by=owner
+    )
 
 
 def _access_request(client, institution, owner):  # type: ignore[no-untyped-def]
     from clients.models import AccessRequest
 
     other = InstitutionFactory(county=institution.county)
-    return AccessRequest.objects.create(client=client, requester=other, requested_by=member(other), reason="Prośba")
+    return AccessRequest.objects.create(
+        client=client, requester=other, requested_by=member(other), reason="Prośba"
+    )
 
 
 def _document(client, institution, owner):  # type: ignore[no-untyped-def]
@@ -108,8 +119,17 @@ def _document(client, institution, owner):  # type: ignore[no-untyped-def]
 
     from clients.models import ClientDocument
 
-    document = ClientDocument(client=client, institution=institution, kind="other", title="Dokument Utajniony", uploaded_by=owner, size=10)
-    document.file.save("utajniony.pdf", ContentFile(b"%PDF-1.4 " + client.last_name.encode()), save=True)
+    document = ClientDocument(
+        client=client,
+        institution=institution,
+        kind="other",
+        title="Dokument Utajniony",
+        uploaded_by=owner,
+        size=10,
+    )
+    document.file.save(
+        "utajniony.pdf", ContentFile(b"%PDF-1.4 " + client.last_name.encode()), save=True
+    )
     return document
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management import call_command
 
 from clients.models import Client
+from clients.models import Client
 from cooperation.models import Institution, Membership, Role, User
 from cooperation.permissions import visible
 from cooperation.validators import validate_pesel
@@ -55,3 +56,14 @@ def test_demo_agreements_stay_inside_their_county(db) -> None:
     assert agreement_covers(inst["mops-ostrowiec"], inst["pup-ostrowiec"], Scope.CLIENT_RECORDS)
     for agreement in Agreement.objects.prefetch_related("parties__institution"):
         assert len({p.institution.county for p in agreement.parties.all()}) == 1
+
+
+def test_demo_clients_are_spread_and_some_are_shared(db) -> None:
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Client.objects.filter(owner__county="skarżyski").count() >= 40
+    advisor = User.objects.get(username="advisor.pup-skarzysko")
+    seen = visible(Client, advisor)
+    assert seen.exclude(owner__short_name="pup-skarzysko").count() >= 10  # shared by MOPS and PCPR
+    assert not seen.filter(
+        owner__short_name="gops-suchedniow"
+    ).exists()  # no agreement, nothing shared

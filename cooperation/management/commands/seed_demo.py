@@ -6,7 +6,6 @@ resets demo passwords, so the printed password always works).
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import importlib.util
 from dataclasses import dataclass
@@ -16,10 +15,9 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from clients.models import Client
 from cooperation.models import Institution, InstitutionKind, Membership, PesSubkind, Role, User
 from cooperation.services import institution_create, membership_create
-from cooperation.validators import NIP_WEIGHTS, REGON9_WEIGHTS, make_pesel
+from cooperation.validators import NIP_WEIGHTS, REGON9_WEIGHTS
 
 # Apps whose `demo.seed()` runs after the institutions and users exist, in this order.
 DEMO_APPS = ["agreements", "clients", "reintegration", "meetings", "sepi", "joboffers", "partners"]
@@ -191,25 +189,6 @@ STAFF_NAMES = [
     ("Teresa", "Szewczyk"),
 ]
 
-CLIENTS = {
-    "mops-skarzysko": [
-        ("Jan", "Nowak", dt.date(1985, 3, 14), False, "ul. Paryska 12/4"),
-        ("Maria", "Wiśniewska", dt.date(1979, 11, 2), True, "ul. Sokola 8"),
-        ("Krzysztof", "Dąbrowski", dt.date(1968, 6, 30), False, "ul. Krasińskiego 3/15"),
-        ("Aleksandra", "Lewandowska", dt.date(2001, 1, 21), True, "ul. Żeromskiego 41"),
-    ],
-    "gops-suchedniow": [("Stanisław", "Kamiński", dt.date(1972, 9, 9), False, "ul. Berezów 7")],
-    "pcpr-skarzysko": [
-        ("Natalia", "Zielińska", dt.date(2004, 5, 17), True, "ul. Niepodległości 2")
-    ],
-    "pup-skarzysko": [("Zbigniew", "Szymański", dt.date(1975, 2, 28), False, "ul. Mickiewicza 19")],
-    "mops-ostrowiec": [
-        ("Halina", "Woźniak", dt.date(1966, 8, 12), True, "ul. Sienkiewicza 60/2"),
-        ("Robert", "Kozłowski", dt.date(1990, 12, 5), False, "al. 3 Maja 11"),
-    ],
-    "pup-ostrowiec": [("Jolanta", "Jankowska", dt.date(1983, 4, 23), True, "ul. Kilińskiego 4")],
-}
-
 
 def roles_for(kind: str) -> list[tuple[str, str]]:
     """(username prefix, role) for each demo user of an institution kind."""
@@ -247,7 +226,6 @@ class Command(BaseCommand):
                 ):
                     membership_create(user=user, institution=institution, role=role)
                 logins.append((username, str(Role(role).label), institution.name))
-            self._clients(institution, spec)
         for app in DEMO_APPS:
             # Each app adds its own demo records, in dependency order.
             if importlib.util.find_spec(f"{app}.demo"):
@@ -293,28 +271,6 @@ class Command(BaseCommand):
         user.set_password(DEMO_PASSWORD)
         user.save()
         return user
-
-    def _clients(self, institution: Institution, spec: Inst) -> None:
-        worker = Membership.objects.filter(institution=institution, is_active=True).first()
-        for serial, (first, last, birth, female, street) in enumerate(
-            CLIENTS.get(spec.short, []), start=101
-        ):
-            pesel = make_pesel(birth, serial + institution.pk * 10, female=female)
-            Client.objects.get_or_create(
-                owner=institution,
-                pesel=pesel,
-                defaults={
-                    "first_name": first,
-                    "last_name": last,
-                    "birth_date": birth,
-                    "sex": "F" if female else "M",
-                    "street": street,
-                    "postal_code": spec.postal,
-                    "city": spec.city,
-                    "phone": f"600 {serial:03d} {institution.pk:03d}",
-                    "created_by": worker.user if worker else None,
-                },
-            )
 
     def _institution_admins_group(self) -> Group:
         group, _created = Group.objects.get_or_create(name=INSTITUTION_ADMINS_GROUP)

@@ -1,0 +1,570 @@
+"""Writes of reintegration plans. Each is atomic, checks who acts and the
+plan's state, writes the plan's history and the audit log.
+
+Who may do what (the acting user always needs a casework role and must be
+able to see the plan, see `selectors.plans_visible_to`):
+
+* create a plan: anyone who may see the client's plans; their institution
+  and the client's owner become participants;
+* add an institution, close the plan: the plan holder (the client's owner);
+* change the people and review date, assess needs, add goals, record a
+  review: any participant;
+* add or change a step: the plan holder for any step, a partner only for
+  steps its own institution owns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.models import Client
+from cooperation.audit import audit
+from cooperation.models import AuditAction, Institution, Membership, User
+from cooperation.permissions import VIEW, membership_of, visible
+
+from . import history
+from .models import (
+    ADDRESSING_STATUSES,
+    AREA_ORDER,
+    BASIC_AREAS,
+    OPEN_STEP_STATUSES,
+    Area,
+    ChangeKind,
+    Goal,
+    NeedAssessment,
+    NeedLevel,
+    Participant,
+    PlanStatus,
+    ReintegrationPlan,
+    Review,
+    Step,
+    StepStatus,
+    is_vocational,
+)
+from .selectors import (
+    CASEWORK_ROLES,
+    PERSON_ROLES,
+    candidate_partners,
+    may_plan_for,
+    plans_visible_to,
+)
+
+
+# --- the rule of recommendation 3 -------------------------------------------
+def critical_gaps(needs: Iterable[NeedAssessment], steps: Iterable[Step]) -> list[str]:
+    """Basic-needs areas assessed critical with no step in that area in progress or done.
+
+    Pure: works on prefetched rows (the plan page) or fresh ones (the services).
+    """
+    addressed = {s.area for s in steps if s.status in ADDRESSING_STATUSES}
+    return sorted(
+        (
+            n.area
+            for n in needs
+            if n.area in BASIC_AREAS and n.level == NeedLevel.CRITICAL and n.area not in addressed
+        ),
+        key=AREA_ORDER.__getitem__,
+    )
+
+
+def _check_basic_needs_first(
+    plan: ReintegrationPlan, *, area: str, status: str, justification: str, step: Step | None
+) -> None:
+    """A vocational step scheduled before critical basic needs are addressed needs a reason."""
+    if not is_vocational(area) or status not in OPEN_STEP_STATUSES or justification.strip():
+        return
+    others = Step.objects.filter(plan=plan).exclude(pk=getattr(step, "pk", None))
+    gaps = critical_gaps(NeedAssessment.objects.filter(plan=plan), others)
+    if gaps:
+        raise ValidationError(
+            {
+                "justification": _(
+                    "Basic needs come first: %(areas)s assessed critical and no step in "
+                    "that area is in progress or done yet. Explain why this vocational step "
+                    "is scheduled now."
+                )
+                % {"areas": ", ".join(str(Area(a).label) for a in gaps)}
+            }
+        )
+
+
+# --- checks -------------------------------------------------------------------
+def _casework_membership(user: User) -> Membership:
+    membership = membership_of(user)
+    if membership is None or membership.role not in CASEWORK_ROLES:
+        raise PermissionDenied(
+            _("Only social workers, client advisors and coordinators work on plans.")
+        )
+    return membership
+
+
+def _lock_open_plan(plan: ReintegrationPlan, user: User) -> Membership:
+    """The acting participant's membership; the plan row is locked and must still be open."""
+    membership = _casework_membership(user)
+    if not plans_visible_to(user).filter(pk=plan.pk).exists():
+        raise PermissionDenied(_("You may not see this plan."))
+    current = ReintegrationPlan.objects.select_for_update().only("status").get(pk=plan.pk)
+    if current.status != PlanStatus.OPEN:
+        raise ValidationError(_("This plan is closed; start a new plan to continue the work."))
+    if not Participant.objects.filter(plan=plan, institution=membership.institution).exists():
+        raise PermissionDenied(_("Only institutions taking part in the plan may change it."))
+    return membership
+
+
+def _participant_ids(plan: ReintegrationPlan) -> set[int]:
+    return set(Participant.objects.filter(plan=plan).values_list("institution_id", flat=True))
+
+
+def _check_people(people: Mapping[str, User | None], institution_ids: set[int]) -> None:
+    """Each responsible person is an active member, in the matching role, of a participant."""
+    errors = {}
+    for name, person in people.items():
+        if person is None:
+            continue
+        ok = Membership.objects.filter(
+            user=person,
+            is_active=True,
+            role=PERSON_ROLES[name],
+            institution_id__in=institution_ids,
+        ).exists()
+        if not ok:
+            errors[name] = _(
+                "Choose a %(role)s of an institution taking part in the plan."
+            ) % {"role": str(ReintegrationPlan._meta.get_field(name).verbose_name)}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_review_date(value: dt.date | None, field: str = "next_review_date") -> None:
+    if value is not None and value < timezone.localdate():
+        raise ValidationError({field: _("The review date is in the past.")})
+
+
+# --- the plan -------------------------------------------------------------------
+@transaction.atomic
+def plan_create(
+    *,
+    acting_user: User,
+    client: Client,
+    partners: Iterable[Institution] = (),
+    social_worker: User | None = None,
+    client_advisor: User | None = None,
+    coordinator: User | None = None,
+    next_review_date: dt.date | None = None,
+) -> ReintegrationPlan:
+    """Open a plan for a client. The client's owner and the acting institution take
+    part, with any chosen partners that the client is shared with under joint plans.
+    Every needs area starts as "not assessed"."""
+    membership = _casework_membership(acting_user)
+    if not visible(Client, acting_user, VIEW).filter(pk=client.pk).exists() or not may_plan_for(
+        acting_user, client
+    ):
+        raise PermissionDenied(_("You may not plan for this client."))
+    if ReintegrationPlan.objects.filter(client=client, status=PlanStatus.OPEN).exists():
+        raise ValidationError(_("This client already has an open plan."))
+    allowed = set(candidate_partners(client).values_list("pk", flat=True))
+    institution_ids = [client.owner_id]
+    for institution in [membership.institution, *partners]:
+        if institution.pk in institution_ids:
+            continue
+        if institution.pk not in allowed:
+            raise ValidationError(
+                {
+                    "partners": _(
+                        "%(name)s cannot take part: the client is not shared with it, or no "
+                        "agreement in force covers joint plans."
+                    )
+                    % {"name": institution.name}
+                }
+            )
+        institution_ids.append(institution.pk)
+    people = {
+        "social_worker": social_worker,
+        "client_advisor": client_advisor,
+        "coordinator": coordinator,
+    }
+    _check_people(people, set(institution_ids))
+    _check_review_date(next_review_date)
+    plan = ReintegrationPlan(
+        client=client, created_by=acting_user, next_review_date=next_review_date, **people
+    )
+    plan.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:  # a colleague opened one a moment ago
+        raise ValidationError(_("This client already has an open plan.")) from None
+    Participant.objects.bulk_create(
+        [Participant(plan=plan, institution_id=i, added_by=acting_user) for i in institution_ids]
+    )
+    NeedAssessment.objects.bulk_create([NeedAssessment(plan=plan, area=a) for a in Area.values])
+    names = dict(Institution.objects.filter(pk__in=institution_ids).values_list("pk", "name"))
+    changes = [{"field": "participants", "old": "", "new": ", ".join(names[i] for i in institution_ids)}]
+    changes += history.diff({}, history.snapshot(plan, history.PEOPLE_FIELDS))
+    history.record(
+        plan=plan,
+        kind=ChangeKind.CREATED,
+        actor=acting_user,
+        institution=membership.institution,
+        changes=changes,
+    )
+    audit(actor=acting_user, action=AuditAction.CREATE, obj=plan)
+    return plan
+
+
+@transaction.atomic
+def plan_update(
+    *,
+    plan: ReintegrationPlan,
+    acting_user: User,
+    social_worker: User | None,
+    client_advisor: User | None,
+    coordinator: User | None,
+    next_review_date: dt.date | None,
+) -> ReintegrationPlan:
+    """Change who is responsible and when the next review is; any participant may."""
+    membership = _lock_open_plan(plan, acting_user)
+    people = {
+        "social_worker": social_worker,
+        "client_advisor": client_advisor,
+        "coordinator": coordinator,
+    }
+    _check_people(people, _participant_ids(plan))
+    if next_review_date != plan.next_review_date:
+        _check_review_date(next_review_date)
+    before = history.snapshot(plan, history.PEOPLE_FIELDS)
+    for name, value in {**people, "next_review_date": next_review_date}.items():
+        setattr(plan, name, value)
+    changes = history.diff(before, history.snapshot(plan, history.PEOPLE_FIELDS))
+    if not changes:
+        return plan
+    plan.full_clean(validate_constraints=False)
+    plan.save(update_fields=list(history.PEOPLE_FIELDS))
+    history.record(
+        plan=plan,
+        kind=ChangeKind.PEOPLE,
+        actor=acting_user,
+        institution=membership.institution,
+        changes=changes,
+    )
+    audit(
+        actor=acting_user,
+        action=AuditAction.UPDATE,
+        obj=plan,
+        fields=[c["field"] for c in changes],
+    )
+    return plan
+
+
+@transaction.atomic
+def participant_add(
+    *, plan: ReintegrationPlan, acting_user: User, institution: Institution
+) -> Participant:
+    """The plan holder invites a partner that the client is shared with under joint plans."""
+    membership = _lock_open_plan(plan, acting_user)
+    if membership.institution_id != plan.client.owner_id:
+        raise PermissionDenied(_("Only the institution that holds the client adds institutions."))
+    if Participant.objects.filter(plan=plan, institution=institution).exists():
+        raise ValidationError({"institution": _("This institution already takes part.")})
+    if not candidate_partners(plan.client).filter(pk=institution.pk).exists():
+        raise ValidationError(
+            {
+                "institution": _(
+                    "The client is not shared with this institution, or no agreement in force "
+                    "covers joint plans with it."
+                )
+            }
+        )
+    participant = Participant.objects.create(plan=plan, institution=institution, added_by=acting_user)
+    history.record(
+        plan=plan,
+        kind=ChangeKind.PARTICIPANT,
+        actor=acting_user,
+        institution=membership.institution,
+        subject=institution.name,
+    )
+    audit(actor=acting_user, action=AuditAction.UPDATE, obj=plan, fields=["participants"])
+    return participant
+
+
+@transaction.atomic
+def needs_assess(
+    *,
+    plan: ReintegrationPlan,
+    acting_user: User,
+    assessments: Mapping[str, tuple[str, str]],
+) -> list[str]:
+    """Record the level and note of some areas ({area: (level, note)}); returns the areas changed."""
+    membership = _lock_open_plan(plan, acting_user)
+    unknown = set(assessments) - set(Area.values)
+    if unknown:
+        raise ValidationError(_("Unknown area: %(areas)s") % {"areas": ", ".join(sorted(unknown))})
+    rows = {n.area: n for n in NeedAssessment.objects.filter(plan=plan)}
+    now = timezone.now()
+    changes: list[dict[str, str]] = []
+    changed_rows = []
+    for area, (level, note) in assessments.items():
+        if level not in NeedLevel.values:
+            raise ValidationError({f"level_{area}": _("Choose a level.")})
+        row = rows.get(area) or NeedAssessment(plan=plan, area=area)
+        note = note.strip()
+        if row.pk and row.level == level and row.note == note:
+            continue
+        if row.level != level:
+            changes.append({"field": f"level:{area}", "old": row.level, "new": level})
+        if row.note != note:
+            changes.append({"field": f"note:{area}", "old": row.note, "new": note})
+        row.level, row.note, row.assessed_at, row.assessed_by = level, note, now, acting_user
+        row.full_clean(validate_constraints=False)
+        row.save()
+        changed_rows.append(area)
+    if changes:
+        history.record(
+            plan=plan,
+            kind=ChangeKind.NEEDS,
+            actor=acting_user,
+            institution=membership.institution,
+            changes=changes,
+        )
+        audit(actor=acting_user, action=AuditAction.UPDATE, obj=plan, fields=["needs", *changed_rows])
+    return changed_rows
+
+
+@transaction.atomic
+def goal_add(*, plan: ReintegrationPlan, acting_user: User, title: str) -> Goal:
+    """Any participant adds a goal; goals keep the order they were added in."""
+    membership = _lock_open_plan(plan, acting_user)
+    last = Goal.objects.filter(plan=plan).aggregate(m=Max("position"))["m"] or 0
+    goal = Goal(plan=plan, title=title.strip(), position=last + 1, created_by=acting_user)
+    goal.full_clean()
+    goal.save()
+    history.record(
+        plan=plan,
+        kind=ChangeKind.GOAL_ADDED,
+        actor=acting_user,
+        institution=membership.institution,
+        subject=goal.title,
+    )
+    audit(actor=acting_user, action=AuditAction.UPDATE, obj=plan, fields=["goals"])
+    return goal
+
+
+# --- steps --------------------------------------------------------------------
+def _check_step(
+    *,
+    plan: ReintegrationPlan,
+    membership: Membership,
+    step: Step,
+    due_date_changed: bool,
+) -> None:
+    if step.goal.plan_id != plan.pk:
+        raise ValidationError({"goal": _("Choose a goal of this plan.")})
+    if step.institution_id not in _participant_ids(plan):
+        raise ValidationError({"institution": _("Choose an institution taking part in the plan.")})
+    holder = membership.institution_id == plan.client.owner_id
+    if not holder and step.institution_id != membership.institution_id:
+        raise PermissionDenied(_("You may add and change only the steps your institution owns."))
+    if not Membership.objects.filter(
+        user=step.responsible,
+        institution_id=step.institution_id,
+        is_active=True,
+        role__in=CASEWORK_ROLES,
+    ).exists():
+        raise ValidationError(
+            {"responsible": _("Choose a person working in the institution that owns the step.")}
+        )
+    if due_date_changed and step.is_open and step.due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("The due date of an open step cannot be in the past.")})
+    if step.status in (StepStatus.DONE, StepStatus.DROPPED) and not step.outcome.strip():
+        raise ValidationError(
+            {"outcome": _("Describe the outcome of a step that is done or dropped.")}
+        )
+
+
+@transaction.atomic
+def step_add(
+    *,
+    plan: ReintegrationPlan,
+    acting_user: User,
+    goal: Goal,
+    area: str,
+    title: str,
+    institution: Institution,
+    responsible: User,
+    due_date: dt.date,
+    status: str = StepStatus.PLANNED,
+    outcome: str = "",
+    justification: str = "",
+) -> Step:
+    """Add a step towards a goal. A vocational step scheduled while a critical basic
+    need is unaddressed needs a justification (the rule of R3, see models.py)."""
+    membership = _lock_open_plan(plan, acting_user)
+    step = Step(
+        plan=plan,
+        goal=goal,
+        area=area,
+        title=title.strip(),
+        institution=institution,
+        responsible=responsible,
+        due_date=due_date,
+        status=status,
+        outcome=outcome.strip(),
+        justification=justification.strip(),
+        created_by=acting_user,
+    )
+    step.full_clean()
+    _check_step(plan=plan, membership=membership, step=step, due_date_changed=True)
+    _check_basic_needs_first(
+        plan, area=area, status=status, justification=step.justification, step=None
+    )
+    step.save()
+    history.record(
+        plan=plan,
+        kind=ChangeKind.STEP_ADDED,
+        actor=acting_user,
+        institution=membership.institution,
+        subject=step.title,
+        changes=history.diff({}, history.snapshot(step, history.STEP_FIELDS)),
+        step=step,
+    )
+    audit(actor=acting_user, action=AuditAction.CREATE, obj=step)
+    return step
+
+
+@transaction.atomic
+def step_update(
+    *,
+    step: Step,
+    acting_user: User,
+    goal: Goal,
+    area: str,
+    title: str,
+    institution: Institution,
+    responsible: User,
+    due_date: dt.date,
+    status: str,
+    outcome: str = "",
+    justification: str = "",
+) -> Step:
+    """Change a step (progress, outcome, rescheduling). Changing the area, status or
+    due date of a vocational step that stays open is scheduling it again, so the R3
+    check applies; the history keeps every old value."""
+    plan = step.plan
+    membership = _lock_open_plan(plan, acting_user)
+    step = Step.objects.select_related("goal", "institution", "responsible").get(pk=step.pk)
+    if step.plan_id != plan.pk:
+        raise ValidationError(_("This step belongs to another plan."))
+    holder = membership.institution_id == plan.client.owner_id
+    if not holder and step.institution_id != membership.institution_id:
+        raise PermissionDenied(_("You may add and change only the steps your institution owns."))
+    before = history.snapshot(step, history.STEP_FIELDS)
+    old_schedule = (step.area, step.status, step.due_date)
+    step.goal, step.area, step.title = goal, area, title.strip()
+    step.institution, step.responsible, step.due_date = institution, responsible, due_date
+    step.status, step.outcome, step.justification = status, outcome.strip(), justification.strip()
+    changes = history.diff(before, history.snapshot(step, history.STEP_FIELDS))
+    if not changes:
+        return step
+    step.full_clean()
+    _check_step(
+        plan=plan, membership=membership, step=step, due_date_changed=old_schedule[2] != due_date
+    )
+    if old_schedule != (area, status, due_date):
+        _check_basic_needs_first(
+            plan, area=area, status=status, justification=step.justification, step=step
+        )
+    step.save()
+    history.record(
+        plan=plan,
+        kind=ChangeKind.STEP_CHANGED,
+        actor=acting_user,
+        institution=membership.institution,
+        subject=step.title,
+        changes=changes,
+        step=step,
+    )
+    audit(
+        actor=acting_user,
+        action=AuditAction.UPDATE,
+        obj=step,
+        fields=[c["field"] for c in changes],
+    )
+    return step
+
+
+# --- reviews and closing ----------------------------------------------------------
+@transaction.atomic
+def review_record(
+    *,
+    plan: ReintegrationPlan,
+    acting_user: User,
+    held_on: dt.date,
+    progress: str,
+    next_review_date: dt.date | None,
+) -> Review:
+    """A participant records the progress seen at a review and sets the next review date."""
+    membership = _lock_open_plan(plan, acting_user)
+    today = timezone.localdate()
+    if held_on > today:
+        raise ValidationError({"held_on": _("A review is recorded on or after the day it is held.")})
+    if next_review_date is not None and (next_review_date <= held_on or next_review_date < today):
+        raise ValidationError(
+            {"next_review_date": _("The next review must come after this one and not in the past.")}
+        )
+    review = Review(
+        plan=plan,
+        held_on=held_on,
+        progress=progress.strip(),
+        next_review_date=next_review_date,
+        institution=membership.institution,
+        recorded_by=acting_user,
+    )
+    review.full_clean()
+    review.save()
+    old_date = plan.next_review_date
+    ReintegrationPlan.objects.filter(pk=plan.pk).update(next_review_date=next_review_date)
+    plan.next_review_date = next_review_date
+    history.record(
+        plan=plan,
+        kind=ChangeKind.REVIEW,
+        actor=acting_user,
+        institution=membership.institution,
+        subject=held_on.isoformat(),
+        changes=history.diff(
+            {"next_review_date": history.as_text(old_date)},
+            {"next_review_date": history.as_text(next_review_date)},
+        ),
+    )
+    audit(actor=acting_user, action=AuditAction.UPDATE, obj=plan, fields=["reviews"])
+    return review
+
+
+@transaction.atomic
+def plan_close(*, plan: ReintegrationPlan, acting_user: User, note: str) -> ReintegrationPlan:
+    """The plan holder closes the plan; it stays readable as history and a new one may start."""
+    membership = _lock_open_plan(plan, acting_user)
+    if membership.institution_id != plan.client.owner_id:
+        raise PermissionDenied(_("Only the institution that holds the client closes its plan."))
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the plan is closed.")})
+    plan.status = PlanStatus.CLOSED
+    plan.closed_at = timezone.now()
+    plan.closed_by = acting_user
+    plan.closing_note = note.strip()
+    plan.save(update_fields=["status", "closed_at", "closed_by", "closing_note"])
+    history.record(
+        plan=plan,
+        kind=ChangeKind.CLOSED,
+        actor=acting_user,
+        institution=membership.institution,
+        changes=[{"field": "closing_note", "old": "", "new": plan.closing_note}],
+    )
+    audit(actor=acting_user, action=AuditAction.UPDATE, obj=plan, fields=["status"])
+    return plan

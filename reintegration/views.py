@@ -1,0 +1,332 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cooperation.audit import audit
+from cooperation.decorators import member_required
+from cooperation.forms import add_service_errors
+from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
+from cooperation.models import AuditAction, Institution
+
+from . import exports, services
+from .forms import (
+    CloseForm,
+    GoalForm,
+    NeedsForm,
+    ParticipantForm,
+    PlanFilterForm,
+    PlanForm,
+    ReviewForm,
+    StepForm,
+)
+from .models import ReintegrationPlan
+from .page import plan_page_context, r3_status
+from .selectors import (
+    CASEWORK_ROLES,
+    candidate_partners,
+    client_for_planning,
+    closed_plans_for_client,
+    my_open_steps,
+    plan_for_client,
+    plan_get_for_action,
+    plan_get_for_user,
+    plan_history,
+    plan_is_holder,
+    plans_list,
+    step_get_for_action,
+)
+
+casework_required = member_required(CASEWORK_ROLES)
+
+
+def _apply(request: HttpRequest, form: Form, action: Callable[..., Any], success: str, **kwargs: Any) -> Any:
+    """Run a service with the form's data; its ValidationError goes next to the fields."""
+    try:
+        result = action(**kwargs, **form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def _token(request: HttpRequest) -> str:
+    return request.POST.get(FIELD) or form_token_new()
+
+
+@casework_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    form = PlanFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    plans = plans_list(
+        request.user,
+        status=filters.get("status", ""),
+        mine=filters.get("mine", False),
+        query=filters.get("q", ""),
+    )
+    page = Paginator(plans, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reintegration/plan_list.html", {"form": form, "page": page})
+
+
+@casework_required
+def my_steps(request: HttpRequest) -> HttpResponse:
+    page = Paginator(my_open_steps(request.user), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "reintegration/my_steps.html", {"page": page})
+
+
+@casework_required
+def client_plan(request: HttpRequest, client_pk: int) -> HttpResponse:
+    """The client's plan: the open one, or a page to start one and see the closed ones."""
+    client = client_for_planning(request.user, client_pk)
+    plan = plan_for_client(request.user, client)
+    if plan is not None:
+        return redirect(plan)
+    context = {"client": client, "closed_plans": closed_plans_for_client(request.user, client)}
+    return render(request, "reintegration/client_plan.html", context)
+
+
+@casework_required
+def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
+    client = client_for_planning(request.user, client_pk)
+    if request.method == "POST" and (done := form_token_result(request)):
+        messages.info(request, _("This plan was already created."))
+        return redirect(done)
+    if (plan := plan_for_client(request.user, client)) is not None:
+        messages.info(request, _("This client already has an open plan."))
+        return redirect(plan)
+    partners = candidate_partners(client).exclude(pk=request.institution.pk)
+    ids = {client.owner_id, request.institution.pk, *partners.values_list("pk", flat=True)}
+    form = PlanForm(request.POST or None, institution_ids=ids, partners_qs=partners)
+    if request.method == "POST" and form.is_valid():
+        plan = _apply(
+            request,
+            form,
+            services.plan_create,
+            _("Plan created. Start with the needs assessment."),
+            acting_user=request.user,
+            client=client,
+        )
+        if plan:
+            form_token_done(request, plan.get_absolute_url())
+            return redirect("reintegration:needs", plan.pk)
+    return render(
+        request,
+        "reintegration/plan_form.html",
+        {"form": form, "client": client, "form_token": _token(request)},
+    )
+
+
+@casework_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk)
+    # The plan holds health, addiction and debt notes: every view is evidence.
+    audit(actor=request.user, action=AuditAction.VIEW, obj=plan, fields=["needs", "steps"], request=request)
+    return render(request, "reintegration/plan_detail.html", plan_page_context(plan, request.user))
+
+
+@casework_required
+def plan_history_page(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk)
+    page = Paginator(plan_history(plan), 50).get_page(request.GET.get("page"))
+    return render(request, "reintegration/plan_history.html", {"plan": plan, "page": page})
+
+
+@casework_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_action(request.user, pk)
+    ids = [p.institution_id for p in plan.participants.all()]
+    initial = {
+        "social_worker": plan.social_worker,
+        "client_advisor": plan.client_advisor,
+        "coordinator": plan.coordinator,
+        "next_review_date": plan.next_review_date,
+    }
+    form = PlanForm(request.POST or None, initial=initial, institution_ids=ids)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(
+            request, form, services.plan_update, _("Saved."), plan=plan, acting_user=request.user
+        )
+    ):
+        return redirect(plan)
+    return _plan_form(request, plan, form, _("People and review date"))
+
+
+def _plan_form(request: HttpRequest, plan: ReintegrationPlan, form: Form, title: str, **extra: Any) -> HttpResponse:
+    context = {"form": form, "plan": plan, "title": title, **extra}
+    return render(request, "reintegration/action_form.html", context)
+
+
+@casework_required
+def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_action(request.user, pk)
+    if not plan_is_holder(plan, request.user):
+        raise PermissionDenied
+    joined = [p.institution_id for p in plan.participants.all()]
+    form = ParticipantForm(
+        request.POST or None, institutions=candidate_partners(plan.client).exclude(pk__in=joined)
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(
+            request,
+            form,
+            services.participant_add,
+            _("The institution takes part in the plan."),
+            plan=plan,
+            acting_user=request.user,
+        )
+    ):
+        return redirect(plan)
+    return _plan_form(request, plan, form, _("Add an institution"))
+
+
+@casework_required
+def needs_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_action(request.user, pk)
+    form = NeedsForm(request.POST or None, needs=plan.needs.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.needs_assess(plan=plan, acting_user=request.user, assessments=form.assessments())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Needs assessment saved."))
+            return redirect(plan)
+    return render(request, "reintegration/needs_form.html", {"form": form, "plan": plan})
+
+
+@casework_required
+def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_action(request.user, pk)
+    if request.method == "POST" and (done := form_token_result(request)):
+        return redirect(done)
+    form = GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        goal = _apply(request, form, services.goal_add, _("Goal added."), plan=plan, acting_user=request.user)
+        if goal:
+            url = reverse("reintegration:step_add", args=[plan.pk]) + f"?goal={goal.pk}"
+            form_token_done(request, url)
+            return redirect(url)
+    return _plan_form(request, plan, form, _("Add a goal"), form_token=_token(request))
+
+
+def _step_institutions(plan: ReintegrationPlan, request: HttpRequest):  # type: ignore[no-untyped-def]
+    """The plan holder assigns steps to any participant; a partner only to itself."""
+    ids = [p.institution_id for p in plan.participants.all()]
+    if not plan_is_holder(plan, request.user):
+        ids = [i for i in ids if i == request.institution.pk]
+    return Institution.objects.filter(pk__in=ids).order_by("name")
+
+
+@casework_required
+def step_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_action(request.user, pk)
+    if request.method == "POST" and (done := form_token_result(request)):
+        return redirect(done)
+    if not plan.goals.all():
+        messages.info(request, _("Add a goal first; every step leads to a goal."))
+        return redirect("reintegration:goal_add", plan.pk)
+    initial = {"institution": request.institution.pk, "responsible": request.user.pk}
+    if request.GET.get("goal", "").isdigit():
+        initial["goal"] = int(request.GET["goal"])
+    form = StepForm(
+        request.POST or None,
+        initial=initial,
+        goals=plan.goals.order_by("position", "pk"),
+        institutions=_step_institutions(plan, request),
+    )
+    if request.method == "POST" and form.is_valid():
+        step = _apply(request, form, services.step_add, _("Step added."), plan=plan, acting_user=request.user)
+        if step:
+            form_token_done(request, plan.get_absolute_url())
+            return redirect(plan)
+    context = {"plan": plan, "form": form, "form_token": _token(request), "title": _("Add a step")}
+    context.update(r3_status(plan))
+    return render(request, "reintegration/step_form.html", context)
+
+
+@casework_required
+def step_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    step, plan = step_get_for_action(request.user, pk)
+    initial = {
+        "goal": step.goal_id,
+        "area": step.area,
+        "title": step.title,
+        "institution": step.institution_id,
+        "responsible": step.responsible_id,
+        "due_date": step.due_date,
+        "status": step.status,
+        "outcome": step.outcome,
+        "justification": step.justification,
+    }
+    form = StepForm(
+        request.POST or None,
+        initial=initial,
+        goals=plan.goals.order_by("position", "pk"),
+        institutions=_step_institutions(plan, request),
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(request, form, services.step_update, _("Step saved."), step=step, acting_user=request.user)
+    ):
+        return redirect(plan)
+    context = {"plan": plan, "form": form, "step": step, "title": _("Change the step")}
+    context.update(r3_status(plan))
+    return render(request, "reintegration/step_form.html", context)
+
+
+@casework_required
+def review_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_action(request.user, pk)
+    if request.method == "POST" and (done := form_token_result(request)):
+        return redirect(done)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        review = _apply(
+            request, form, services.review_record, _("Review recorded."), plan=plan, acting_user=request.user
+        )
+        if review:
+            form_token_done(request, plan.get_absolute_url())
+            return redirect(plan)
+    return _plan_form(request, plan, form, _("Record a review"), form_token=_token(request))
+
+
+@casework_required
+def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_action(request.user, pk)
+    if not plan_is_holder(plan, request.user):
+        raise PermissionDenied
+    form = CloseForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(
+            request, form, services.plan_close, _("Plan closed."), plan=plan, acting_user=request.user
+        )
+    ):
+        return redirect(plan)
+    return _plan_form(request, plan, form, _("Close the plan"), danger=True)
+
+
+@casework_required
+def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk)
+    return exports.plan_pdf_response(request, plan)
+
