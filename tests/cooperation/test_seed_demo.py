@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.management import call_command
 
 from clients.models import Client
-from clients.models import Client
 from cooperation.models import Institution, Membership, Role, User
 from cooperation.permissions import visible
 from cooperation.validators import validate_pesel
