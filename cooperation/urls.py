@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include(cooperation_patterns)),
     path("clients/", include("clients.urls")),
     path("agreements/", include("agreements.urls")),
+    path("plans/", include("reintegration.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

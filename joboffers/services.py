@@ -458,21 +458,3 @@ def proposal_update(
         )
     return proposal
 
-
-__all__ = [
-    "Answer",
-    "OfferSource",
-    "board_ensure",
-    "board_prints_generate",
-    "offer_create",
-    "offer_fill",
-    "offer_publish",
-    "offer_unpublish",
-    "offer_update",
-    "offer_withdraw",
-    "offers_run_daily",
-    "partner_boards",
-    "proposal_record",
-    "proposal_update",
-    "publications_end_between",
-]

@@ -159,6 +159,14 @@ class Event(models.Model):
     def is_case_conference(self) -> bool:
         return self.kind == EventKind.CASE_CONFERENCE
 
+    @property
+    def outside_title(self) -> str:
+        """The title for e-mails and calendar files, which leave the app: a case
+        conference's own title may name the client, so it is not sent out."""
+        if self.is_case_conference:
+            return f"{EventKind(self.kind).label} ({self.organiser.name})"
+        return self.title
+
 
 class EventInstitution(models.Model):
     """An institution taking part: the organiser, or one it invited."""

@@ -7,3 +7,55 @@ from django.utils.translation import gettext_lazy as _
 class ReintegrationConfig(AppConfig):
     name = "reintegration"
     verbose_name = _("Reintegration plans and the promotion queue")
+
+    def ready(self) -> None:
+        from clients.timeline import register_timeline_source
+        from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
+        from cooperation.permissions import CHANGE, VIEW, Policy, register
+
+        from .models import (
+            Goal,
+            NeedAssessment,
+            Participant,
+            PlanChange,
+            ReintegrationPlan,
+            Review,
+            Step,
+        )
+        from .selectors import CASEWORK_ROLES, home_overdue_steps, home_reviews_due
+        from .timeline import plan_timeline
+
+        # A plan inherits its client's visibility; its parts inherit the plan's.
+        # The agreement condition (joint plans in force) is added by
+        # selectors.plans_visible_to, through which every read goes.
+        roles = {VIEW: CASEWORK_ROLES, CHANGE: CASEWORK_ROLES}
+        register(Policy(ReintegrationPlan, owner=None, parent="client", roles=roles))
+        for model in (Participant, NeedAssessment, Goal, Step, Review, PlanChange):
+            register(Policy(model, owner=None, parent="plan", roles=roles))
+
+        register_nav(NavItem(_("Plans"), "reintegration:list", CASEWORK_ROLES, order=20))
+        register_home_section(
+            HomeSection(
+                key="reintegration_overdue_steps",
+                title=_("Your overdue plan steps"),
+                template="reintegration/home/overdue_steps.html",
+                items=home_overdue_steps,
+                roles=CASEWORK_ROLES,
+                order=12,
+                empty=_("None of your plan steps is overdue."),
+                more_url_name="reintegration:my_steps",
+            )
+        )
+        register_home_section(
+            HomeSection(
+                key="reintegration_reviews_due",
+                title=_("Plan reviews due"),
+                template="reintegration/home/reviews_due.html",
+                items=home_reviews_due,
+                roles=CASEWORK_ROLES,
+                order=14,
+                empty=_("No review of your plans is due this week."),
+                more_url_name="reintegration:list",
+            )
+        )
+        register_timeline_source(plan_timeline)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cooperation.audit import audit
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 
-from .models import ReintegrationPlan
+from .models import AREA_ORDER, BASIC_AREAS, ReintegrationPlan
 from .page import goals_with_steps, r3_status
-from .models import AREA_ORDER, BASIC_AREAS
 
 
 def plan_pdf_context(plan: ReintegrationPlan) -> dict[str, object]:
@@ -30,6 +29,8 @@ def plan_pdf_context(plan: ReintegrationPlan) -> dict[str, object]:
 
 
 def plan_pdf_response(request: HttpRequest, plan: ReintegrationPlan) -> HttpResponse:
-    pdf = render_pdf("pdf/reintegration/plan.html", plan_pdf_context(plan), request=request)
+    # A document signed with the client is in Polish whatever the reader's UI language.
+    with translation.override("pl"):
+        pdf = render_pdf("pdf/reintegration/plan.html", plan_pdf_context(plan), request=request)
     audit(actor=request.user, action=AuditAction.EXPORT, obj=plan, request=request, reason="PDF")
     return pdf_response(pdf, f"plan-reintegracji-{plan.pk}")

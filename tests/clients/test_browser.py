@@ -1,0 +1,96 @@
+"""In the browser: a social worker registers a client, records consent and shares
+with the PUP; the advisor sees the client; after the consent is withdrawn the
+advisor no longer does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from agreements.models import Scope
+from clients.models import Client
+from cooperation.models import Role
+from cooperation.validators import make_pesel
+
+from ..browser import axe_violations, describe, screenshot
+from ..factories import PASSWORD, agreement_between, member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("#id_login").fill(username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def _log_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.locator(".topbar__logout button").click()
+    page.wait_for_url("**/accounts/login/")
+
+
+def test_register_consent_share_and_withdraw(page, live_server, own, partner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS])
+    member(own, Role.SOCIAL_WORKER, username="pracownica", first_name="Ewa")
+    member(partner, Role.CLIENT_ADVISOR, username="doradca", first_name="Piotr")
+    pesel = make_pesel(dt.date(1988, 4, 12), 321, female=True)
+
+    _log_in(page, live_server, "pracownica")
+    page.goto(f"{live_server.url}/clients/new/")
+    page.locator("#id_pesel").fill(pesel)
+    page.locator("#id_first_name").fill("Grażyna")
+    page.locator("#id_last_name").fill("Łukasik")
+    page.locator("#id_city").fill("Skarżysko-Kamienna")
+    page.locator("main form.form--wide button[type=submit]").click()
+    page.wait_for_url("**/clients/*/?tab=sharing")
+    client = Client.objects.get(pesel=pesel)
+
+    page.goto(f"{live_server.url}/clients/{client.pk}/consents/new/")
+    page.locator("#id_partner").select_option(str(partner.pk))
+    scan = tmp_path / "zgoda.pdf"
+    scan.write_bytes(b"%PDF-1.4 zgoda klientki")
+    page.locator("#id_scan").set_input_files(str(scan))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/clients/*/?tab=sharing")
+    screenshot(page, "client-sharing")
+    assert page.locator("form[action$='/end/']").count() == 1  # shared, with a "stop sharing" button
+    _log_out(page)
+
+    _log_in(page, live_server, "doradca")
+    page.goto(f"{live_server.url}/clients/")
+    assert page.get_by_role("link", name="Łukasik Grażyna").is_visible()
+    page.get_by_role("link", name="Łukasik Grażyna").click()
+    page.wait_for_url(f"**/clients/{client.pk}/")
+    screenshot(page, "client-detail-partner")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    _log_out(page)
+
+    _log_in(page, live_server, "pracownica")
+    page.goto(f"{live_server.url}/clients/{client.pk}/?tab=sharing")
+    page.locator("form[action*='/consents/'][action$='/withdraw/'] button").click()
+    page.wait_for_url("**/clients/*/?tab=sharing")
+    _log_out(page)
+
+    _log_in(page, live_server, "doradca")
+    page.goto(f"{live_server.url}/clients/")
+    assert page.get_by_role("link", name="Łukasik Grażyna").count() == 0
+    response = page.goto(f"{live_server.url}/clients/{client.pk}/")
+    assert response.status == 404
+
+
+@pytest.mark.parametrize("path", ["/clients/", "/clients/new/", "CLIENT?tab=record", "CLIENT?tab=sharing", "CLIENT?tab=notes", "CLIENT?tab=timeline"])
+def test_client_pages_pass_axe(page, live_server, own, path) -> None:  # type: ignore[no-untyped-def]
+    from ..factories import ClientFactory
+
+    worker = member(own, Role.SOCIAL_WORKER, username="pracownica")
+    client = ClientFactory(owner=own, created_by=worker, last_name="Wiśniewska")
+    _log_in(page, live_server, "pracownica")
+    page.goto(f"{live_server.url}{path.replace('CLIENT', f'/clients/{client.pk}/')}")
+    screenshot(page, "clients-" + path.replace("CLIENT?tab=", "detail-").strip("/").replace("/", "-"))
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
