@@ -41,6 +41,7 @@ from .selectors import (
     sharing_of,
 )
 from .services import CASEWORK_ROLES, HeldByPartner, anonymise_allowed_from
+from .panels import panels_for
 from .timeline import timeline_for
 
 TABS = ["record", "plan", "timeline", "notes", "documents", "sharing"]

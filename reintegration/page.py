@@ -70,7 +70,6 @@ def plan_page_context(plan: ReintegrationPlan, user: User) -> dict[str, Any]:
             step.r3_flag = step.pk in flagged  # type: ignore[attr-defined]
     needs = sorted(plan.needs.all(), key=lambda n: AREA_ORDER.get(n.area, 99))
     steps = list(plan.steps.all())
-    changes = list(plan_history(plan)[:HISTORY_ON_PAGE])
     return {
         "plan": plan,
         "client": plan.client,
@@ -79,8 +78,7 @@ def plan_page_context(plan: ReintegrationPlan, user: User) -> dict[str, Any]:
         "vocational_needs": [n for n in needs if n.area not in BASIC_AREAS],
         "goals": goals,
         "reviews": list(plan.reviews.all()),
-        "history": history_views(changes),
-        "history_more": len(changes) == HISTORY_ON_PAGE,
+        "history": history_views(list(plan_history(plan)[:HISTORY_ON_PAGE])),
         "open_steps": sum(1 for s in steps if s.is_open),
         "overdue_steps": sum(1 for s in steps if s.is_open and s.due_date < today),
         "can_act": can_act,
