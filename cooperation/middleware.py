@@ -23,3 +23,41 @@ class InstitutionMiddleware:
             lambda: request.membership.institution if request.membership else None
         )
         return self.get_response(request)
+
+
+class DeniedAccessAuditMiddleware:
+    """Every 403/404 raised on a URL that names an object goes to the audit log.
+
+    Records the method and path (ids only, no personal data), who, from where.
+    Pages without an object in the URL are not logged: a mistyped address is
+    not an access attempt.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from .audit import audit
+        from .models import AuditAction
+
+        match = getattr(request, "resolver_match", None)
+        if (
+            not isinstance(exception, Http404 | PermissionDenied)
+            or match is None
+            or not match.kwargs
+        ):
+            return None
+        user = request.user if request.user.is_authenticated else None
+        audit(
+            actor=user,
+            action=AuditAction.DENIED,
+            reason=f"{request.method} {request.path}"[:250],
+            request=request,
+        )
+        return None

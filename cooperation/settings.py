@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cooperation.middleware.InstitutionMiddleware",
+    "cooperation.middleware.DeniedAccessAuditMiddleware",
 ]
 
 ROOT_URLCONF = "cooperation.urls"
@@ -173,6 +174,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "consents-daily": {
         "task": "clients.tasks.consents_daily",
         "schedule": crontab(hour=1, minute=30),
+    },
+    "joboffers-cbop-import": {
+        "task": "joboffers.tasks.cbop_import_all",
+        "schedule": crontab(hour=5, minute=30),
+    },
+    "joboffers-daily": {
+        "task": "joboffers.tasks.offers_daily",
+        "schedule": crontab(hour=5, minute=50),
+    },
+    "joboffers-weekly-prints": {
+        "task": "joboffers.tasks.boards_print_weekly",
+        "schedule": crontab(hour=6, minute=0, day_of_week="mon"),
     },
 }
 
@@ -291,6 +304,27 @@ CLIENT_RETENTION_YEARS = env_int("CLIENT_RETENTION_YEARS", 10)
 # Uploaded documents: allowed extensions and the largest size.
 UPLOAD_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".odt", ".docx")
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 10)
+
+
+# CBOP (Centralna Baza Ofert Pracy) feeds imported daily, one per labour office:
+# "pup-skarzysko=https://... pup-ostrowiec=https://..." (separated by spaces).
+def _cbop_feeds(raw: str) -> dict[str, str]:
+    feeds = {}
+    for item in raw.split():
+        short, sep, url = item.partition("=")
+        if not sep or not short or not url.startswith(("http://", "https://")):
+            raise ImproperlyConfigured(
+                f"CBOP_FEEDS entries must look like pup-short-name=https://..., got {item!r}"
+            )
+        feeds[short] = url
+    return feeds
+
+
+CBOP_FEEDS = _cbop_feeds(env_str("CBOP_FEEDS", ""))
+CBOP_TIMEOUT = env_int("CBOP_TIMEOUT", 30)
+CBOP_MAX_BYTES = env_int("CBOP_MAX_BYTES", 20 * 1024 * 1024)
+# New imported offers go straight to every partner board of the office.
+CBOP_PUBLISH_IMPORTED = env_bool("CBOP_PUBLISH_IMPORTED", True)
 
 # How many rows a list page shows; lists are paginated so a page costs the
 # same whether the institution has 50 or 50,000 records.

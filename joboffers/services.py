@@ -180,7 +180,9 @@ def partner_boards(institution: Institution) -> list[Board]:
     return [board_ensure(p) for p in partner_institutions(institution)]
 
 
-def _publish(offer: JobOffer, board: Board, user: User | None) -> Publication:
+def publication_start(offer: JobOffer, board: Board, user: User | None) -> Publication:
+    """Put an offer on a board and let the board's institution see it (the caller checked
+    that an agreement covers it)."""
     publication = Publication.objects.create(offer=offer, board=board, published_by=user)
     object_share(
         obj=offer,
@@ -241,7 +243,7 @@ def offer_publish(
     already = set(
         offer.publications.filter(ended_at__isnull=True).values_list("board_id", flat=True)
     )
-    created = [_publish(offer, allowed[b.pk], acting_user) for b in chosen if b.pk not in already]
+    created = [publication_start(offer, allowed[b.pk], acting_user) for b in chosen if b.pk not in already]
     if offer.status == OfferStatus.DRAFT:
         offer.status = OfferStatus.PUBLISHED
         offer.published_at = offer.published_at or timezone.now()

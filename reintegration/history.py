@@ -96,10 +96,12 @@ def _label(field: str) -> str:
         part, area = field.split(":", 1)
         name = Area(area).label if area in Area.values else area
         return f"{name} — {_('level') if part == 'level' else _('note')}"
+    if field == "participants":
+        return str(_("institutions taking part"))
     for model in (Step, ReintegrationPlan):
         try:
             return str(model._meta.get_field(field).verbose_name)
-        except FieldDoesNotExist:
+        except (FieldDoesNotExist, AttributeError):  # not a field here, or a reverse relation
             continue
     return field
 

@@ -31,7 +31,7 @@ from .forms import (
     StepForm,
 )
 from .models import ReintegrationPlan
-from .page import plan_page_context, r3_status
+from .page import history_views, plan_page_context, r3_status
 from .selectors import (
     CASEWORK_ROLES,
     candidate_partners,
@@ -141,7 +141,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_history_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk)
     page = Paginator(plan_history(plan), 50).get_page(request.GET.get("page"))
-    return render(request, "reintegration/plan_history.html", {"plan": plan, "page": page})
+    context = {"plan": plan, "page": page, "entries": history_views(list(page.object_list))}
+    return render(request, "reintegration/plan_history.html", context)
 
 
 @casework_required

@@ -230,3 +230,72 @@ register("agreements:annex_approve", _annex, methods=("post",))
 register("agreements:attachment", _attachment, methods=("get",))
 register("agreements:coordinator_remove", _coordinator_card, methods=("post",))
 register("agreements:export", _export, methods=("get",), outsider_statuses=(200,))
+
+
+# --- reintegration -----------------------------------------------------------
+def _plan_parts(institution: Institution, owner: User) -> tuple[object, object, list[str]]:
+    """A client of `institution` with an open plan: assessed needs, a goal and a step."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reintegration import services as plans
+
+    client = ClientFactory(owner=institution, created_by=owner, last_name="Planowana-Tajna")
+    plan = plans.plan_create(acting_user=owner, client=client, social_worker=owner)
+    plans.needs_assess(
+        plan=plan,
+        acting_user=owner,
+        assessments={"housing": ("critical", "Eksmisja-Tajna")},
+    )
+    goal = plans.goal_add(plan=plan, acting_user=owner, title="Cel-Tajny")
+    step = plans.step_add(
+        plan=plan,
+        acting_user=owner,
+        goal=goal,
+        area="housing",
+        title="Krok-Tajny",
+        institution=institution,
+        responsible=owner,
+        due_date=timezone.localdate() + dt.timedelta(days=14),
+    )
+    secrets = [client.last_name, client.pesel, "Eksmisja-Tajna", "Cel-Tajny", "Krok-Tajny"]
+    return plan, step, secrets
+
+
+def _plan(institution: Institution, owner: User) -> Built:
+    plan, _step, secrets = _plan_parts(institution, owner)
+    return Built({"pk": plan.pk}, secrets)
+
+
+def _plan_step(institution: Institution, owner: User) -> Built:
+    _plan_obj, step, secrets = _plan_parts(institution, owner)
+    return Built({"pk": step.pk}, secrets)
+
+
+def _plan_client(institution: Institution, owner: User) -> Built:
+    plan, _step, secrets = _plan_parts(institution, owner)
+    return Built({"client_pk": plan.client_id}, secrets)
+
+
+def _unplanned_client(institution: Institution, owner: User) -> Built:
+    client = ClientFactory(owner=institution, created_by=owner, last_name="Bezplanowa-Tajna")
+    return Built({"client_pk": client.pk}, [client.last_name, client.pesel])
+
+
+register("reintegration:client_plan", _plan_client)
+register("reintegration:create", _unplanned_client)
+for _name in (
+    "detail",
+    "history",
+    "edit",
+    "participant_add",
+    "needs",
+    "goal_add",
+    "step_add",
+    "review_add",
+    "close",
+    "pdf",
+):
+    register(f"reintegration:{_name}", _plan)
+register("reintegration:step_edit", _plan_step)

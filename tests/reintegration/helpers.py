@@ -1,0 +1,54 @@
+"""Helpers for the plan tests: dates, sharing a client, assessing needs, adding steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from cooperation.services import object_share
+from reintegration import services
+from reintegration.models import Area, StepStatus
+
+TODAY = timezone.localdate()
+
+
+def soon(days: int = 14) -> dt.date:
+    return TODAY + dt.timedelta(days=days)
+
+
+def share(client, partner, owner) -> None:  # type: ignore[no-untyped-def]
+    object_share(
+        obj=client,
+        institution=partner,
+        actions=["view", "change"],
+        acting_user=owner,
+        reason="zgoda klienta",
+    )
+
+
+def assess(plan, user, **levels: str) -> None:  # type: ignore[no-untyped-def]
+    services.needs_assess(
+        plan=plan,
+        acting_user=user,
+        assessments={area: (level, f"notatka {area}") for area, level in levels.items()},
+    )
+
+
+def add_step(plan, user, goal, *, area=Area.HOUSING, institution=None, responsible=None, **kw):  # type: ignore[no-untyped-def]
+    data = {
+        "title": f"Krok {area}",
+        "due_date": soon(),
+        "status": StepStatus.PLANNED,
+    }
+    data.update(kw)
+    return services.step_add(
+        plan=plan,
+        acting_user=user,
+        goal=goal,
+        area=area,
+        institution=institution or user.memberships.get(is_active=True).institution,
+        responsible=responsible or user,
+        **data,
+    )
+
