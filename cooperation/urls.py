@@ -31,6 +31,8 @@ urlpatterns = [
     path("", include(cooperation_patterns)),
     path("clients/", include("clients.urls")),
     path("agreements/", include("agreements.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("joboffers/", include("joboffers.urls")),
     path("plans/", include("reintegration.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

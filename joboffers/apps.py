@@ -11,6 +11,7 @@ class JoboffersConfig(AppConfig):
     def ready(self) -> None:
         from agreements.models import Scope
         from agreements.scope import on_scope_lost
+        from clients.panels import ClientPanel, register_client_panel
         from clients.timeline import register_timeline_source
         from cooperation.models import Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
@@ -24,6 +25,7 @@ class JoboffersConfig(AppConfig):
             JobOfferGroupObjectPermission,
             OfferProposal,
         )
+        from .matching import client_panel_context
         from .selectors import home_new_on_my_board, home_offers_ending
         from .services import CASEWORK_ROLES, OFFICE_ROLES, publications_end_between
         from .timeline import proposal_entries
@@ -51,6 +53,14 @@ class JoboffersConfig(AppConfig):
         )
         on_scope_lost(Scope.JOB_OFFERS, publications_end_between)
         register_timeline_source(proposal_entries)
+        register_client_panel(
+            ClientPanel(
+                key="joboffers",
+                template="joboffers/client_panel.html",
+                context=client_panel_context,
+                order=40,
+            )
+        )
 
         staff = frozenset(
             {Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR, Role.COORDINATOR, Role.INSTITUTION_ADMIN}

@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from clients.models import Client
@@ -130,3 +132,18 @@ def offers_for_client(
     if not everything:
         matches = [m for m in matches if m.score]
     return sorted(matches, key=lambda m: (-m.score, m.offer.valid_until, m.offer.pk))
+
+
+def client_panel_context(request: HttpRequest, client: Client) -> dict[str, Any] | None:
+    """The box on the client's page: the three best-fitting offers (caseworkers only)."""
+    from .services import CASEWORK_ROLES
+
+    membership = request.membership
+    if not membership or membership.role not in CASEWORK_ROLES:
+        return None
+    matches = offers_for_client(client, request.user)
+    return {
+        "matches": matches[:3],
+        "more": max(len(matches) - 3, 0),
+        "proposals": client.offer_proposals.count(),
+    }

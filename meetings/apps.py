@@ -7,3 +7,60 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Joint meetings and trainings")
+
+    def ready(self) -> None:
+        from clients.timeline import register_timeline_source
+        from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
+        from cooperation.permissions import Policy, register
+
+        from .models import (
+            ActionItem,
+            Attendance,
+            Decision,
+            Event,
+            Invitee,
+            Material,
+            Minutes,
+            Occurrence,
+            Room,
+        )
+        from .selectors import home_open_action_items, home_upcoming
+        from .timeline_sources import case_conference_entries
+
+        # An event is visible to the organiser and every invited institution:
+        # one EventInstitution row each, unique, so the join never duplicates.
+        # Who may change it is decided in the services (the organiser's
+        # coordinators, or the caseworker who scheduled a case conference).
+        register(Policy(Event, owner="institution_links__institution"))
+        for model in (Occurrence, Invitee, Material):
+            register(Policy(model, owner=None, parent="event"))
+        for model in (Attendance, Minutes):
+            register(Policy(model, owner=None, parent="occurrence"))
+        for model in (Decision, ActionItem):
+            register(Policy(model, owner=None, parent="minutes"))
+        register(Policy(Room, owner="institution"))
+
+        register_timeline_source(case_conference_entries)
+        register_nav(NavItem(_("Meetings"), "meetings:calendar", order=40))
+        register_home_section(
+            HomeSection(
+                key="meetings_action_items",
+                title=_("Your open action items"),
+                template="meetings/home/action_items.html",
+                items=home_open_action_items,
+                order=15,
+                empty=_("No open action items. Well done."),
+                more_url_name="meetings:action_items",
+            )
+        )
+        register_home_section(
+            HomeSection(
+                key="meetings_upcoming",
+                title=_("Your meetings in the next two weeks"),
+                template="meetings/home/upcoming.html",
+                items=home_upcoming,
+                order=16,
+                empty=_("Nothing in the next two weeks."),
+                more_url_name="meetings:agenda",
+            )
+        )

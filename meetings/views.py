@@ -1,0 +1,545 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from cooperation.audit import audit
+from cooperation.decorators import member_required
+from cooperation.forms import add_service_errors
+from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
+from cooperation.models import MANAGING_ROLES, AuditAction
+from cooperation.pdf import pdf_response, render_pdf
+from cooperation.permissions import get_visible_or_404
+
+from . import pages as cal
+from . import ical, services
+from .forms import (
+    ActionItemFormSet,
+    ActionStatusForm,
+    AgendaFilterForm,
+    AttendanceForm,
+    CalendarFilterForm,
+    CancelForm,
+    DecisionFormSet,
+    EventForm,
+    MaterialForm,
+    MinutesForm,
+    RespondForm,
+    StartEndForm,
+    action_items_from,
+    default_agenda_range,
+)
+from .models import OPEN_ACTION_STATUSES, EventKind, Material
+from .selectors import (
+    CASEWORK_ORGANISERS,
+    action_item_get_for_user,
+    action_items_visible_to,
+    event_get_for_organiser,
+    event_get_for_user,
+    feed_events_of,
+    occurrence_get_for_organiser,
+    occurrence_get_for_user,
+    open_action_items_of,
+)
+
+SCHEDULING_ROLES = MANAGING_ROLES | CASEWORK_ORGANISERS
+
+
+def _form_errors_or(request: HttpRequest, form, call) -> object | None:  # type: ignore[no-untyped-def]
+    """Run a service; its ValidationError goes onto the form (and the overlap flag on it)."""
+    try:
+        return call()
+    except services.RoomOverlap as exc:
+        add_service_errors(form, exc)
+        form.room_overlap = True
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or _("You may not do this."))
+    return None
+
+
+# --- calendar pages ---------------------------------------------------------------
+
+
+@member_required()
+def calendar_month(request: HttpRequest) -> HttpResponse:
+    month = cal.parse_month(request.GET.get("month", ""))
+    form = CalendarFilterForm(request.GET or None, institutions=cal.filter_institutions(request))
+    filters = cal.cleaned_filters(form)
+    context = cal.month_view(request.user, month, **filters)
+    context |= {"filter_form": form, "querystring": cal.filter_query(filters)}
+    return render(request, "meetings/calendar_month.html", context)
+
+
+@member_required()
+def agenda(request: HttpRequest) -> HttpResponse:
+    form = AgendaFilterForm(request.GET or None, institutions=cal.filter_institutions(request))
+    date_from, date_to = default_agenda_range(timezone.localdate())
+    filters = cal.cleaned_filters(form)
+    if form.is_bound and form.is_valid():
+        date_from = form.cleaned_data["date_from"] or date_from
+        date_to = form.cleaned_data["date_to"] or max(date_to, date_from)
+    qs = cal.agenda_occurrences(request.user, date_from, date_to, **filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    context = {
+        "filter_form": form,
+        "page": page,
+        "days": cal.group_by_day(page.object_list),
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+    return render(request, "meetings/agenda.html", context)
+
+
+# --- scheduling -----------------------------------------------------------------------
+
+
+def _event_form(request: HttpRequest, event=None, **kwargs) -> EventForm:  # type: ignore[no-untyped-def]
+    from clients.models import Client
+    from cooperation.permissions import visible
+
+    from .selectors import partner_institutions, people_to_invite
+
+    institution = request.institution
+    form = EventForm(
+        request.POST or None,
+        institution=institution,
+        partners=partner_institutions(institution).order_by("name"),
+        people=people_to_invite(institution).exclude(user=request.user),
+        clients=visible(Client, request.user).order_by("last_name", "first_name"),
+        editing=event is not None,
+        **kwargs,
+    )
+    if request.membership.role in CASEWORK_ORGANISERS:
+        form.fields["kind"].choices = [(EventKind.CASE_CONFERENCE, EventKind.CASE_CONFERENCE.label)]
+    return form
+
+
+@member_required(SCHEDULING_ROLES)
+def event_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and (done := form_token_result(request)):
+        messages.info(request, _("This event was already scheduled."))
+        return redirect(done)
+    kind = request.GET.get("kind", EventKind.MEETING)
+    form = _event_form(request, initial={"kind": kind, "client": request.GET.get("client")})
+    if request.method == "POST" and form.is_valid():
+        event = _form_errors_or(
+            request,
+            form,
+            lambda: services.event_schedule(
+                acting_user=request.user,
+                data=form.event_data(),
+                institutions=list(form.cleaned_data["institutions"]),
+                people=form.chosen_people(),
+                confirm_overlap=form.cleaned_data["confirm_overlap"],
+            ),
+        )
+        if event:
+            url = event.occurrences.order_by("starts_at").first().get_absolute_url()
+            form_token_done(request, url)
+            messages.success(request, _("Scheduled. The invitations are on their way."))
+            return redirect(url)
+    token = request.POST.get(FIELD) or form_token_new()
+    return render(request, "meetings/event_form.html", {"form": form, "form_token": token})
+
+
+@member_required(SCHEDULING_ROLES)
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_get_for_organiser(request.user, pk)
+    form = _event_form(request, event, initial=cal.event_initial(event))
+    if request.method == "POST" and form.is_valid():
+        done = _form_errors_or(
+            request,
+            form,
+            lambda: services.event_update(
+                event=event,
+                acting_user=request.user,
+                data=form.event_data(),
+                institutions=list(form.cleaned_data["institutions"]),
+                people=form.chosen_people(),
+                confirm_overlap=form.cleaned_data["confirm_overlap"],
+            ),
+        )
+        if done:
+            messages.success(request, _("Saved. The invited were told of any change of time or place."))
+            return redirect(event)
+    return render(request, "meetings/event_form.html", {"form": form, "event": event})
+
+
+@member_required()
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An event's address: its next date (or its last one, once it is over)."""
+    event = event_get_for_user(request.user, pk)
+    now = timezone.now()
+    occurrence = (
+        event.occurrences.filter(ends_at__gte=now, cancelled=False).order_by("starts_at").first()
+        or event.occurrences.order_by("-starts_at").first()
+    )
+    if occurrence is None:
+        raise Http404
+    return redirect(occurrence)
+
+
+@member_required(SCHEDULING_ROLES)
+def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_get_for_organiser(request.user, pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = _form_errors_or(
+            request,
+            form,
+            lambda: services.event_cancel(
+                event=event, acting_user=request.user, reason=form.cleaned_data["reason"]
+            ),
+        )
+        if done:
+            messages.success(request, _("The event is cancelled and the invited are told."))
+            return redirect(event)
+    title = _("Cancel every date of the series") if event.rrule else _("Cancel the event")
+    return render(
+        request,
+        "meetings/action_form.html",
+        {"form": form, "event": event, "title": title, "danger": True},
+    )
+
+
+@member_required()
+@require_POST
+def event_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_get_for_user(request.user, pk)
+    form = RespondForm(request.POST)
+    back = cal.back_to(event, request.POST.get("occurrence"))
+    if not form.is_valid():
+        messages.error(request, _("Choose accept, maybe or decline."))
+        return redirect(back)
+    try:
+        invitee = services.invitation_respond(
+            event=event, acting_user=request.user, response=form.cleaned_data["response"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, cal.answer_message(invitee))
+    return redirect(back)
+
+
+@member_required()
+@require_GET
+def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_get_for_user(request.user, pk)
+    data = ical.calendar_bytes([(event, list(event.occurrences.order_by("starts_at")))])
+    response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{ical.ics_filename(event)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- one date --------------------------------------------------------------------------
+
+
+@member_required()
+def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    occurrence = occurrence_get_for_user(request.user, pk)
+    context = cal.occurrence_context(request, occurrence)
+    if context["client"] is not None:
+        audit(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            obj=context["client"],
+            fields=["name"],
+            reason=f"case conference #{occurrence.event_id}",
+            request=request,
+        )
+    return render(request, "meetings/occurrence_detail.html", context)
+
+
+@member_required(SCHEDULING_ROLES)
+def occurrence_move(request: HttpRequest, pk: int) -> HttpResponse:
+    occurrence = occurrence_get_for_organiser(request.user, pk)
+    initial = {
+        "starts_at": timezone.localtime(occurrence.starts_at),
+        "ends_at": timezone.localtime(occurrence.ends_at),
+    }
+    form = StartEndForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        done = _form_errors_or(
+            request,
+            form,
+            lambda: services.occurrence_move(
+                occurrence=occurrence, acting_user=request.user, **form.cleaned_data
+            ),
+        )
+        if done:
+            messages.success(request, _("The date is moved; the invited are told."))
+            return redirect(occurrence)
+    return render(
+        request,
+        "meetings/action_form.html",
+        {
+            "form": form,
+            "occurrence": occurrence,
+            "event": occurrence.event,
+            "title": _("Move this date"),
+            "show_confirm": getattr(form, "room_overlap", False)
+            or bool(request.POST.get("confirm_overlap")),
+        },
+    )
+
+
+@member_required(SCHEDULING_ROLES)
+def occurrence_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    occurrence = occurrence_get_for_organiser(request.user, pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = _form_errors_or(
+            request,
+            form,
+            lambda: services.occurrence_cancel(
+                occurrence=occurrence, acting_user=request.user, reason=form.cleaned_data["reason"]
+            ),
+        )
+        if done:
+            messages.success(request, _("This date is cancelled; the invited are told."))
+            return redirect(occurrence)
+    return render(
+        request,
+        "meetings/action_form.html",
+        {
+            "form": form,
+            "occurrence": occurrence,
+            "event": occurrence.event,
+            "title": _("Cancel this date"),
+            "danger": True,
+        },
+    )
+
+
+@member_required(SCHEDULING_ROLES)
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    occurrence = occurrence_get_for_organiser(request.user, pk)
+    people, present = cal.attendance_people(occurrence)
+    form = AttendanceForm(request.POST or None, people=people, initial={"present": present})
+    if request.method == "POST" and form.is_valid():
+        done = _form_errors_or(
+            request,
+            form,
+            lambda: services.attendance_record(
+                occurrence=occurrence,
+                acting_user=request.user,
+                present=form.cleaned_data["present"],
+            )
+            is not None,
+        )
+        if done:
+            messages.success(request, _("Attendance saved."))
+            return redirect(occurrence)
+    return render(
+        request,
+        "meetings/attendance_form.html",
+        {"form": form, "occurrence": occurrence, "event": occurrence.event},
+    )
+
+
+@member_required(SCHEDULING_ROLES)
+def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    occurrence = occurrence_get_for_organiser(request.user, pk)
+    owners, people = cal.action_item_owners(occurrence.event)
+    initial = cal.minutes_initial(occurrence)
+    form = MinutesForm(request.POST or None, initial=initial["minutes"])
+    decisions = DecisionFormSet(request.POST or None, prefix="decisions", initial=initial["decisions"])
+    items = ActionItemFormSet(
+        request.POST or None,
+        prefix="items",
+        initial=initial["items"],
+        form_kwargs={"owners": owners},
+    )
+    if request.method == "POST" and all(f.is_valid() for f in (form, decisions, items)):
+        done = _form_errors_or(
+            request,
+            form,
+            lambda: services.minutes_save(
+                occurrence=occurrence,
+                acting_user=request.user,
+                notes=form.cleaned_data["notes"],
+                decisions=[d.cleaned_data.get("text", "") for d in decisions],
+                action_items=action_items_from(items, people),
+            ),
+        )
+        if done:
+            messages.success(request, _("Minutes saved."))
+            return redirect(occurrence)
+    context = {
+        "form": form,
+        "decisions": decisions,
+        "items": items,
+        "occurrence": occurrence,
+        "event": occurrence.event,
+        "records_open": cal.records_open(occurrence),
+    }
+    return render(request, "meetings/minutes_form.html", context)
+
+
+@member_required()
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    occurrence = occurrence_get_for_user(request.user, pk)
+    context = cal.occurrence_context(request, occurrence)
+    if context["minutes"] is None:
+        raise Http404
+    pdf = render_pdf("pdf/meetings/minutes.html", context, request=request)
+    audit(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=context["minutes"],
+        reason="PDF",
+        request=request,
+    )
+    if context["client"] is not None:
+        audit(
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            obj=context["client"],
+            fields=["name"],
+            reason=f"minutes of case conference #{occurrence.event_id}",
+            request=request,
+        )
+    name = f"protokol-{occurrence.event.title}-{timezone.localtime(occurrence.starts_at):%Y-%m-%d}"
+    return pdf_response(pdf, name)
+
+
+# --- materials -------------------------------------------------------------------------
+
+
+@member_required()
+def material_add(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_get_for_user(request.user, pk)
+    if not services.may_see_case_details(request.user, event):
+        raise PermissionDenied
+    form = MaterialForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        done = _form_errors_or(
+            request,
+            form,
+            lambda: services.material_add(
+                event=event, acting_user=request.user, **form.cleaned_data
+            ),
+        )
+        if done:
+            messages.success(request, _("File added."))
+            return redirect(event)
+    return render(
+        request,
+        "meetings/action_form.html",
+        {"form": form, "event": event, "title": _("Add a file"), "multipart": True},
+    )
+
+
+@member_required()
+@require_GET
+def material_download(request: HttpRequest, pk: int) -> FileResponse:
+    material = get_visible_or_404(Material.objects.select_related("event"), request.user, pk=pk)
+    if not services.may_see_case_details(request.user, material.event):
+        raise PermissionDenied
+    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.filename)
+
+
+@member_required()
+@require_POST
+def material_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    material = get_visible_or_404(Material.objects.select_related("event"), request.user, pk=pk)
+    event = material.event
+    services.material_remove(material=material, acting_user=request.user)
+    messages.success(request, _("File removed."))
+    return redirect(event)
+
+
+# --- action items ----------------------------------------------------------------------
+
+
+@member_required()
+def action_items(request: HttpRequest) -> HttpResponse:
+    mine = list(open_action_items_of(request.user))
+    institution_items = (
+        action_items_visible_to(request.user)
+        .filter(institution=request.institution, status__in=OPEN_ACTION_STATUSES)
+        .exclude(owner=request.user)
+        .order_by("due_date", "pk")
+    )
+    page = Paginator(institution_items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/action_items.html",
+        {"mine": mine, "page": page, "today": timezone.localdate()},
+    )
+
+
+@member_required()
+@require_POST
+def action_item_status(request: HttpRequest, pk: int) -> HttpResponse:
+    item = action_item_get_for_user(request.user, pk)
+    form = ActionStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+    else:
+        try:
+            services.action_item_set_status(
+                item=item, acting_user=request.user, status=form.cleaned_data["status"]
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Action item updated."))
+    return redirect(cal.safe_next(request, item.minutes.occurrence.get_absolute_url()))
+
+
+# --- the calendar feed -----------------------------------------------------------------
+
+
+@member_required()
+def feed_settings(request: HttpRequest) -> HttpResponse:
+    from .models import FeedToken
+
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.feed_token_revoke(acting_user=request.user)
+            messages.success(request, _("The address is revoked: calendars using it get nothing more."))
+        else:
+            token = services.feed_token_create(acting_user=request.user)
+            # Shown once, on the next page; only its hash is kept.
+            request.session["meetings_feed_token"] = token
+        return redirect("meetings:feed_settings")
+    token = request.session.pop("meetings_feed_token", None)
+    url = request.build_absolute_uri(reverse("meetings:feed", args=[token])) if token else ""
+    feed = FeedToken.objects.filter(user=request.user).first()
+    return render(request, "meetings/feed_settings.html", {"feed": feed, "feed_url": url})
+
+
+@never_cache
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The subscription feed: no login (calendar programs cannot log in); the
+    secret token is the key. A wrong or revoked token is a plain 404."""
+    user = services.feed_user(token)
+    if user is None:
+        raise Http404
+    events = feed_events_of(user)
+    data = ical.calendar_bytes(
+        [(e, list(e.occurrences.all())) for e in events],
+        name=_("Cooperation: my meetings"),
+        refresh=dt.timedelta(hours=1),
+    )
+    response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="wspolpraca.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
