@@ -61,3 +61,42 @@ class DeniedAccessAuditMiddleware:
             request=request,
         )
         return None
+
+
+class SessionTimeoutMiddleware:
+    """Log out after SESSION_IDLE_SECONDS without a request, and SESSION_MAX_SECONDS in all.
+
+    The last-activity stamp is written at most once a minute, so a busy page
+    does not write the session on every request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        import time
+
+        from django.conf import settings
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.shortcuts import redirect
+        from django.utils.translation import gettext as _
+
+        if request.user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            started = session.setdefault("started_at", now)
+            last = session.get("last_seen", now)
+            if (
+                now - last > settings.SESSION_IDLE_SECONDS
+                or now - started > settings.SESSION_MAX_SECONDS
+            ):
+                logout(request)
+                messages.info(
+                    request,
+                    _("You were logged out after a period of inactivity. Please log in again."),
+                )
+                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+            if now - last >= 60 or "last_seen" not in session:
+                session["last_seen"] = now
+        return self.get_response(request)

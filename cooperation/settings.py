@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "cooperation.middleware.SessionTimeoutMiddleware",
     "cooperation.middleware.InstitutionMiddleware",
     "cooperation.middleware.DeniedAccessAuditMiddleware",
 ]
@@ -278,7 +279,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Public address used in links inside e-mails (invitations, reminders).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+# Sessions end after 30 minutes without activity and 12 hours in all; the page
+# warns two minutes before the idle limit (static/js/session.js).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+LOGIN_URL_PATH = "/accounts/login/"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -23,6 +23,7 @@ cooperation_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
     path(
         "dostepnosc/",
         TemplateView.as_view(template_name="accessibility.html"),

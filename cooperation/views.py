@@ -124,3 +124,15 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_POST
+def session_keepalive(request: HttpRequest) -> HttpResponse:
+    """Called by the idle warning's "stay logged in" button; the middleware has
+    already refreshed the last-activity stamp."""
+    import time
+
+    if request.user.is_authenticated:
+        request.session["last_seen"] = int(time.time())
+        return HttpResponse(status=204)
+    return HttpResponse(status=401)

@@ -25,6 +25,10 @@ def test_no_page_template_carries_inline_scripts_or_styles() -> None:
         if "pdf" in path.parts:
             continue  # PDFs are rendered by WeasyPrint, not by a browser
         text = path.read_text(encoding="utf-8")
-        if 'style="' in text or "<style" in text or ("<script" in text and "src=" not in text.split("<script", 1)[1].split(">", 1)[0]):
+        if (
+            'style="' in text
+            or "<style" in text
+            or ("<script" in text and "src=" not in text.split("<script", 1)[1].split(">", 1)[0])
+        ):
             offenders.append(str(path.relative_to(root)))
     assert not offenders, offenders
