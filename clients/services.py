@@ -6,7 +6,7 @@ causes it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
@@ -63,6 +63,16 @@ PERSONAL_FIELDS = [
     "skills",
     "household_notes",
 ]
+
+
+# Other apps erase their free text about a client when it is anonymised
+# (plans, referrals...): `register_anonymiser(fn)` with fn(client=..., acting_user=...).
+_anonymisers: list[Callable[..., object]] = []
+
+
+def register_anonymiser(fn: Callable[..., object]) -> None:
+    if fn not in _anonymisers:
+        _anonymisers.append(fn)
 
 
 class HeldByPartner(ValidationError):
@@ -522,6 +532,8 @@ def client_anonymise(*, client: Client, acting_user: User) -> Client:
     for consent in client.consents.exclude(scan=""):
         consent.scan.delete(save=False)
     client.notes.update(text="[usunięto — anonimizacja]")
+    for anonymiser in _anonymisers:
+        anonymiser(client=client, acting_user=acting_user)
     blank = {f: "" for f in PERSONAL_FIELDS if f not in ("birth_date",)}
     for name, value in blank.items():
         setattr(client, name, value)

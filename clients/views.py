@@ -31,6 +31,7 @@ from .forms import (
     ShareForm,
 )
 from .models import AccessRequest, ClientDocument, ClientShare, Consent
+from .panels import panels_for
 from .selectors import (
     active_consents_for,
     client_get_for_user,
@@ -41,7 +42,6 @@ from .selectors import (
     sharing_of,
 )
 from .services import CASEWORK_ROLES, HeldByPartner, anonymise_allowed_from
-from .panels import panels_for
 from .timeline import timeline_for
 
 TABS = ["record", "plan", "timeline", "notes", "documents", "sharing"]
@@ -119,6 +119,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             fields=["pesel", "contact", "address"],
             request=request,
         )
+        context["panels"] = panels_for(request, client)
     elif tab == "timeline":
         context["entries"] = timeline_for(client, request.user)
     elif tab == "notes":

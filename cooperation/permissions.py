@@ -18,6 +18,7 @@ ever created per child.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,9 @@ class Policy:
     roles: per action, the roles allowed to do it *within* the visible rows;
         an action missing here is open to every role that can see the row.
     shared_actions: actions a partner institution may be granted.
+    condition: a further rule on top of ownership/sharing, given the user's
+        membership, as a Q on this model — e.g. "a plan is visible only where an
+        agreement also covers joint plans". Children inherit it through `parent`.
     """
 
     model: type[models.Model]
@@ -56,6 +60,7 @@ class Policy:
     group_permission_model: type[models.Model] | None = None
     roles: dict[str, frozenset[str]] = field(default_factory=dict)
     shared_actions: frozenset[str] = frozenset({VIEW})
+    condition: Callable[[Membership], Q] | None = None
 
     def codename(self, action: str) -> str:
         return f"{action}_{self.model._meta.model_name}"
@@ -131,13 +136,11 @@ def visible(
         return qs.none()
     if policy.parent:
         parent_model = qs.model._meta.get_field(policy.parent).related_model
-        return qs.filter(
-            **{f"{policy.parent}__in": visible(parent_model, user, action).values("pk")}
-        )
-    institution = membership.institution
-    return qs.filter(
-        Q(**{policy.owner: institution.pk}) | _shared_with(policy, institution, action)
-    )
+        qs = qs.filter(**{f"{policy.parent}__in": visible(parent_model, user, action).values("pk")})
+    else:
+        institution = membership.institution
+        qs = qs.filter(Q(**{policy.owner: institution.pk}) | _shared_with(policy, institution, action))
+    return qs.filter(policy.condition(membership)) if policy.condition else qs
 
 
 def can(user: User | AnonymousUser, obj: models.Model, action: str = VIEW) -> bool:

@@ -48,6 +48,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -186,6 +196,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "consents-daily": {
         "task": "clients.tasks.consents_daily",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # After the consent pass, so referrals resting on a lapsed consent are withdrawn the same night.
+    "partners-referrals-daily": {
+        "task": "partners.tasks.referrals_daily",
+        "schedule": crontab(hour=1, minute=45),
     },
     "joboffers-cbop-import": {
         "task": "joboffers.tasks.cbop_import_all",
@@ -363,3 +378,42 @@ CBOP_PUBLISH_IMPORTED = env_bool("CBOP_PUBLISH_IMPORTED", True)
 # How many rows a list page shows; lists are paginated so a page costs the
 # same whether the institution has 50 or 50,000 records.
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+
+# SEPI (R5): labour-market status lookups. `simulator` answers in-process with
+# deterministic made-up data (development, demo); `http` talks JSON over HTTPS
+# to SEPI (or to `manage.py sepi_simulator`). Production defaults to `http`, so
+# simulated data can never be mistaken for real data by accident.
+SEPI_BACKEND = env_str("SEPI_BACKEND", "simulator" if DEBUG else "http")
+if SEPI_BACKEND not in ("http", "simulator"):
+    raise ImproperlyConfigured(f"SEPI_BACKEND must be 'http' or 'simulator', got {SEPI_BACKEND!r}")
+SEPI_BASE_URL = env_str("SEPI_BASE_URL", "").rstrip("/")
+if SEPI_BASE_URL and not SEPI_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"SEPI_BASE_URL must start with http:// or https://, got {SEPI_BASE_URL!r}"
+    )
+SEPI_CLIENT_CERT = env_str("SEPI_CLIENT_CERT", "")  # PEM file of our client certificate
+SEPI_CLIENT_KEY = env_str("SEPI_CLIENT_KEY", "")  # its private key (PEM), if not in the cert file
+SEPI_CA_BUNDLE = env_str("SEPI_CA_BUNDLE", "")  # CA file for SEPI's server certificate
+SEPI_CONNECT_TIMEOUT = env_float("SEPI_CONNECT_TIMEOUT", 3.0)
+SEPI_READ_TIMEOUT = env_float("SEPI_READ_TIMEOUT", 10.0)
+# Extra attempts after a 5xx answer or a timeout, with exponential backoff and jitter.
+SEPI_RETRIES = env_int("SEPI_RETRIES", 2)
+SEPI_BACKOFF = env_float("SEPI_BACKOFF", 0.5)
+SEPI_BACKOFF_MAX = env_float("SEPI_BACKOFF_MAX", 8.0)
+# Circuit breaker: after this many failed lookups in a row stop calling SEPI
+# for SEPI_BREAKER_RESET_SECONDS, then let one trial lookup through.
+SEPI_BREAKER_THRESHOLD = env_int("SEPI_BREAKER_THRESHOLD", 5)
+SEPI_BREAKER_RESET_SECONDS = env_int("SEPI_BREAKER_RESET_SECONDS", 60)
+# A result is reused (and shown with its age) for this long.
+SEPI_CACHE_SECONDS = env_int("SEPI_CACHE_SECONDS", 24 * 60 * 60)
+# Lookups one person may start in an hour (batch checks by a coordinator excepted).
+SEPI_RATE_LIMIT_PER_HOUR = env_int("SEPI_RATE_LIMIT_PER_HOUR", 30)
+# Batch check: clients per task, and the most clients in one batch.
+SEPI_BATCH_CHUNK = env_int("SEPI_BATCH_CHUNK", 20)
+SEPI_BATCH_MAX = env_int("SEPI_BATCH_MAX", 500)
+# A lookup still queued or running after this many minutes is failed (with a retry button).
+SEPI_STALE_MINUTES = env_int("SEPI_STALE_MINUTES", 15)
+CELERY_BEAT_SCHEDULE["sepi-sweep-stale"] = {
+    "task": "sepi.tasks.sepi_sweep_stale",
+    "schedule": crontab(minute="*/5"),
+}

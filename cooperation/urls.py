@@ -35,6 +35,8 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("joboffers/", include("joboffers.urls")),
     path("plans/", include("reintegration.urls")),
+    path("partners/", include("partners.urls")),
+    path("sepi/", include("sepi.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

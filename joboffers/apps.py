@@ -17,6 +17,7 @@ class JoboffersConfig(AppConfig):
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
         from cooperation.permissions import CHANGE, VIEW, Policy, register
 
+        from .matching import client_panel_context
         from .models import (
             Board,
             BoardPrint,
@@ -25,7 +26,6 @@ class JoboffersConfig(AppConfig):
             JobOfferGroupObjectPermission,
             OfferProposal,
         )
-        from .matching import client_panel_context
         from .selectors import home_new_on_my_board, home_offers_ending
         from .services import CASEWORK_ROLES, OFFICE_ROLES, publications_end_between
         from .timeline import proposal_entries

@@ -200,10 +200,14 @@ def cbop_import_url(
     try:
         data = cbop.fetch(url, timeout=settings.CBOP_TIMEOUT, max_bytes=settings.CBOP_MAX_BYTES)
     except cbop.FeedError as exc:
-        run = ImportRun.objects.create(institution=institution, source=url, triggered_by=acting_user)
+        run = ImportRun.objects.create(
+            institution=institution, source=url, triggered_by=acting_user
+        )
         return _finish(run, ImportStatus.FAILED, str(exc))
     except OSError as exc:
-        run = ImportRun.objects.create(institution=institution, source=url, triggered_by=acting_user)
+        run = ImportRun.objects.create(
+            institution=institution, source=url, triggered_by=acting_user
+        )
         _finish(run, ImportStatus.FAILED, f"{type(exc).__name__}: {exc}")
         raise
     return cbop_import(institution=institution, data=data, source=url, acting_user=acting_user)

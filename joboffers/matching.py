@@ -72,9 +72,7 @@ class Match:
     def reasons(self) -> list[str]:
         reasons = [_("same municipality")] if self.same_place else []
         if self.qualifications:
-            reasons.append(
-                _("fits: %(what)s") % {"what": ", ".join(self.qualifications)}
-            )
+            reasons.append(_("fits: %(what)s") % {"what": ", ".join(self.qualifications)})
         return reasons
 
 
@@ -107,9 +105,7 @@ def _same_place(places: list[str], offer: JobOffer) -> bool:
 
 
 def _offer_words(offer: JobOffer) -> list[str]:
-    text = " ".join(
-        (offer.position, offer.duties, offer.requirements, offer.requirements_welcome)
-    )
+    text = " ".join((offer.position, offer.duties, offer.requirements, offer.requirements_welcome))
     return _words(text)
 
 

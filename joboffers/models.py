@@ -77,7 +77,9 @@ class JobOffer(models.Model):
         validators=[occupation_code_validator],
     )
     employer_name = models.CharField(_("employer"), max_length=250, blank=True)
-    employer_nip = models.CharField(_("employer's NIP"), max_length=13, blank=True, validators=[validate_nip])
+    employer_nip = models.CharField(
+        _("employer's NIP"), max_length=13, blank=True, validators=[validate_nip]
+    )
     employer_regon = models.CharField(
         _("employer's REGON"), max_length=14, blank=True, validators=[validate_regon]
     )
@@ -129,7 +131,10 @@ class JobOffer(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
     contact_branch = models.CharField(
-        _("labour office branch"), max_length=200, blank=True, help_text=_("For example: room 12, ground floor.")
+        _("labour office branch"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: room 12, ground floor."),
     )
     contact_phone = models.CharField(_("phone"), max_length=60)
     contact_email = models.EmailField(_("e-mail"), blank=True)
@@ -237,9 +242,7 @@ class JobOffer(models.Model):
         return ""
 
     def is_current(self, today: dt.date) -> bool:
-        return (
-            self.status == OfferStatus.PUBLISHED and self.valid_from <= today <= self.valid_until
-        )
+        return self.status == OfferStatus.PUBLISHED and self.valid_from <= today <= self.valid_until
 
 
 def _zl(amount: Decimal) -> str:

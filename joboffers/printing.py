@@ -1,9 +1,11 @@
 """Noticeboard paper: an A4 sheet per offer in large type with tear-off slips,
 and a compact two-column weekly digest of a board.
 
-Type sizes follow the amount of text so a sheet stays on one page when it
-can; a very long offer continues on a second page and the slips stay at the
-bottom of the first. The wording is fixed Polish document text.
+A sheet is laid out at the largest type that keeps it on one page: it is
+rendered, and rendered again a size smaller while it runs onto a second
+page. At the smallest size a very long offer continues on a second page; the
+slips stay at the bottom of the first. The wording is fixed Polish document
+text; imported CBOP text is printed unmodified with its source.
 """
 
 from __future__ import annotations
@@ -11,14 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cooperation.pdf import render_pdf
 
 from .models import CBOP_SOURCE_NOTE, Board, JobOffer, OfferKind, OfferStatus, Publication
 from .selectors import on_board_q
+
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
 
 SHEET_TITLES = {
     OfferKind.JOB: "OFERTA PRACY",
@@ -36,35 +43,46 @@ DIGEST_SECTIONS = {
 }
 SLIPS = 9
 
-# (most characters of body text, body size pt, facts size pt)
-_BODY_SIZES = ((500, 16, 22), (900, 14, 22), (1400, 12.5, 20), (2400, 10.5, 20))
-_DENSEST = (10, 18)
-# (most characters of the position, size pt)
-_POSITION_SIZES = ((28, 40), (56, 34), (100, 28))
-_LONGEST_POSITION = 22
+
+@dataclass(frozen=True)
+class TypeSize:
+    """Point sizes of one step: the position, the key facts, the running text."""
+
+    position: float
+    facts: float
+    body: float
+
+
+# Largest first. The position is readable from 2 m at 40 pt, the facts at 20–24 pt.
+TYPE_SIZES = (
+    TypeSize(40, 24, 15),
+    TypeSize(38, 22, 13.5),
+    TypeSize(34, 21, 12),
+    TypeSize(30, 20, 11),
+    TypeSize(26, 18, 10),
+)
+# The how-to-apply text sits next to the phone number in large type; it need not be larger.
+APPLY_TEXT_MAX = 12.5
+# A long position name gets a smaller cap whatever the step: (most characters, pt).
+_POSITION_CAPS = ((40, 40), (70, 32), (120, 26))
+_LONGEST_POSITION = 20
+# Where to start for a given amount of running text (characters), to save renders.
+_START_AT = (300, 600, 1000, 1500)
 
 
 @dataclass(frozen=True)
 class Sheet:
     offer: JobOffer
     title: str
+    size: TypeSize
     position_pt: float
-    body_pt: float
-    facts_pt: float
+    apply_pt: float
     facts: list[tuple[str, str]]
     sections: list[tuple[str, str]]
     how_to_apply: str
     slip_phone: str
     slips: range
     source_note: str
-
-
-def _position_pt(position: str) -> float:
-    return next((pt for most, pt in _POSITION_SIZES if len(position) <= most), _LONGEST_POSITION)
-
-
-def _body_sizes(length: int) -> tuple[float, float]:
-    return next(((b, f) for most, b, f in _BODY_SIZES if length <= most), _DENSEST)
 
 
 def _places(offer: JobOffer) -> str:
@@ -75,19 +93,22 @@ def _places(offer: JobOffer) -> str:
 
 
 def _place(offer: JobOffer) -> str:
-    if offer.workplace_county and offer.workplace_county.casefold() not in (
-        offer.workplace_municipality.casefold()
-    ):
-        return f"{offer.workplace_municipality} (powiat {offer.workplace_county})"
+    """The municipality, with the county when it is not the labour office's own."""
+    county = offer.workplace_county
+    if county and county.casefold() != offer.institution.county.casefold():
+        return f"{offer.workplace_municipality} (powiat {county})"
     return offer.workplace_municipality
+
+
+def _contract(offer: JobOffer) -> str:
+    return ", ".join(p for p in (offer.contract_type, offer.working_time) if p)
 
 
 def _facts(offer: JobOffer) -> list[tuple[str, str]]:
     facts = [
         ("Miejsce pracy", _place(offer)),
         ("Wynagrodzenie", offer.pay_display),
-        ("Rodzaj umowy", offer.contract_type),
-        ("Wymiar czasu pracy", offer.working_time),
+        ("Umowa", _contract(offer)),
         ("Liczba miejsc", _places(offer)),
         (
             "Pracodawca",
@@ -101,43 +122,87 @@ def _facts(offer: JobOffer) -> list[tuple[str, str]]:
 def how_to_apply(offer: JobOffer) -> str:
     if offer.how_to_apply:
         return offer.how_to_apply
-    office = offer.institution.name
     branch = f", {offer.contact_branch}" if offer.contact_branch else ""
     return (
-        f"Zadzwoń lub przyjdź do urzędu: {office}{branch}. "
+        f"Zadzwoń lub przyjdź do urzędu: {offer.institution.name}{branch}. "
         f"Podaj numer oferty {offer.number}. Weź ze sobą dokument tożsamości."
     )
 
 
-def sheet_for(offer: JobOffer) -> Sheet:
+def _sections(offer: JobOffer) -> list[tuple[str, str]]:
     sections = [
         ("Zakres obowiązków", offer.duties),
         ("Wymagania", offer.requirements),
         ("Mile widziane", offer.requirements_welcome),
     ]
-    sections = [(label, text) for label, text in sections if text]
-    apply_text = how_to_apply(offer)
-    body_pt, facts_pt = _body_sizes(sum(len(t) for _l, t in sections) + len(apply_text))
+    return [(label, text) for label, text in sections if text]
+
+
+def sheet_for(offer: JobOffer, step: int) -> Sheet:
+    size = TYPE_SIZES[step]
+    cap = next(
+        (pt for most, pt in _POSITION_CAPS if len(offer.position) <= most), _LONGEST_POSITION
+    )
     return Sheet(
         offer=offer,
         title=SHEET_TITLES[OfferKind(offer.kind)],
-        position_pt=_position_pt(offer.position),
-        body_pt=body_pt,
-        facts_pt=facts_pt,
+        size=size,
+        position_pt=min(size.position, cap),
+        apply_pt=min(size.body, APPLY_TEXT_MAX),
         facts=_facts(offer),
-        sections=sections,
-        how_to_apply=apply_text,
+        sections=_sections(offer),
+        how_to_apply=how_to_apply(offer),
         slip_phone=offer.contact_phone or offer.institution.phone,
         slips=range(SLIPS),
         source_note=CBOP_SOURCE_NOTE if offer.is_imported else "",
     )
 
 
+def _first_step(offer: JobOffer) -> int:
+    length = sum(len(text) for _label, text in _sections(offer)) + len(how_to_apply(offer))
+    return next((i for i, most in enumerate(_START_AT) if length <= most), len(_START_AT))
+
+
+def _render(sheet: Sheet, fonts: FontConfiguration):  # type: ignore[no-untyped-def]
+    # WeasyPrint directly rather than cooperation.pdf.render_pdf: fitting needs
+    # the laid-out document (its page count), and a bundle joins documents.
+    from weasyprint import HTML
+
+    html = render_to_string("pdf/joboffers/sheet.html", {"s": sheet})
+    return HTML(string=html).render(font_config=fonts)
+
+
+def sheet_document(offer: JobOffer, fonts: FontConfiguration | None = None):  # type: ignore[no-untyped-def]
+    """The offer's sheet at the largest type that fits one page (or the smallest)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = fonts or FontConfiguration()
+    step = _first_step(offer)
+    document = _render(sheet_for(offer, step), fonts)
+    while len(document.pages) > 1 and step < len(TYPE_SIZES) - 1:
+        step += 1
+        document = _render(sheet_for(offer, step), fonts)
+    return document
+
+
+def sheets_pdf(offers: Sequence[JobOffer]) -> bytes:
+    """One A4 sheet per offer (a very long one continues on a second page), in one PDF."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    if not offers:
+        raise ValueError("no offers to print")
+    fonts = FontConfiguration()
+    documents = [sheet_document(offer, fonts) for offer in offers]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
+
+
 def board_offers_for_print(board: Board, *, now: dt.datetime | None = None) -> list[JobOffer]:
     """What the board shows now, for the weekly print (a system read: no user).
 
     The board's own permissions are granted and revoked with its publications,
-    so the active publications are the whole rule here."""
+    so the active publications are the whole rule here. Filled offers are not
+    printed: they leave the wall."""
     now = now or timezone.now()
     on_board = Publication.objects.filter(offer=OuterRef("pk"), board=board, ended_at__isnull=True)
     return list(
@@ -149,32 +214,28 @@ def board_offers_for_print(board: Board, *, now: dt.datetime | None = None) -> l
     )
 
 
-def sheets_pdf(
-    offers: Sequence[JobOffer], *, board: Board | None = None, today: dt.date | None = None
-) -> bytes:
-    """One A4 sheet per offer (a long one continues on a second page), in one PDF."""
-    return render_pdf(
-        "pdf/joboffers/sheet.html",
-        {"sheets": [sheet_for(o) for o in offers], "board": board, "today": today},
-    )
-
-
-def digest_pdf(
-    offers: Sequence[JobOffer], *, board: Board, today: dt.date | None = None
-) -> bytes:
+def digest_pdf(offers: Sequence[JobOffer], *, board: Board, today: dt.date | None = None) -> bytes:
     """All current offers of a board on as few pages as possible, in two columns."""
     today = today or timezone.localdate()
     monday = today - dt.timedelta(days=today.weekday())
+    offices = {o.institution for o in offers}
     sections = []
     for kind in OfferKind:
         rows = [o for o in offers if o.kind == kind]
         if rows:
-            sections.append((DIGEST_SECTIONS[kind], [(o, _place(o), _places(o)) for o in rows]))
+            sections.append(
+                (
+                    DIGEST_SECTIONS[kind],
+                    [(o, _place(o), _contract(o), _places(o)) for o in rows],
+                )
+            )
     return render_pdf(
         "pdf/joboffers/digest.html",
         {
             "board": board,
             "sections": sections,
+            "offices": sorted(offices, key=lambda i: i.name),
+            "many_offices": len(offices) > 1,
             "count": len(offers),
             "today": today,
             "week_from": monday,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, When
 from django.http import HttpRequest
 from django.utils import timezone
@@ -77,18 +78,14 @@ def partner_institutions(institution: Institution | int) -> QuerySet[Institution
     )
 
 
-def board_offers(
-    board: Board, user: User, *, now: dt.datetime | None = None
-) -> QuerySet[JobOffer]:
+def board_offers(board: Board, user: User, *, now: dt.datetime | None = None) -> QuerySet[JobOffer]:
     """The offers on a board now, for a user who may see the board.
 
     Both the active publication and the user's permission on the offer are
     required, so a board never shows an offer its institution lost access to.
     """
     now = now or timezone.now()
-    on_board = Publication.objects.filter(
-        offer=OuterRef("pk"), board=board, ended_at__isnull=True
-    )
+    on_board = Publication.objects.filter(offer=OuterRef("pk"), board=board, ended_at__isnull=True)
     return (
         visible(JobOffer, user)
         .filter(Exists(on_board))

@@ -31,12 +31,10 @@ from cooperation.services import object_share, object_unshare
 from .models import (
     FILLED_SHOWN_DAYS,
     OPEN_STATUSES,
-    Answer,
     Board,
     BoardPrint,
     JobOffer,
     OfferProposal,
-    OfferSource,
     OfferStatus,
     Outcome,
     PrintKind,
@@ -139,7 +137,7 @@ def offer_create(*, acting_user: User, **fields: Any) -> JobOffer:
     """A labour office enters an offer; it starts as a draft that only the office sees."""
     institution = _acting_office(acting_user)
     data = _clean_fields(fields)
-    data.setdefault("workplace_county", institution.county)
+    data["workplace_county"] = data.get("workplace_county") or institution.county
     offer = offer_new(institution, created_by=acting_user, **data)
     offer.full_clean()
     offer.save()
@@ -238,12 +236,18 @@ def offer_publish(
         )
     if any(b.pk not in allowed for b in chosen):
         raise ValidationError(
-            {"boards": _("Offers can be published only on boards of partners whose agreement covers job offers.")}
+            {
+                "boards": _(
+                    "Offers can be published only on boards of partners whose agreement covers job offers."
+                )
+            }
         )
     already = set(
         offer.publications.filter(ended_at__isnull=True).values_list("board_id", flat=True)
     )
-    created = [publication_start(offer, allowed[b.pk], acting_user) for b in chosen if b.pk not in already]
+    created = [
+        publication_start(offer, allowed[b.pk], acting_user) for b in chosen if b.pk not in already
+    ]
     if offer.status == OfferStatus.DRAFT:
         offer.status = OfferStatus.PUBLISHED
         offer.published_at = offer.published_at or timezone.now()
@@ -308,11 +312,14 @@ def publications_end_between(a: Institution, b: Institution, reason: str) -> int
     """No agreement covers job offers between A and B any more: their boards drop
     each other's offers (both directions), and the permissions go with them."""
     active = Publication.objects.filter(ended_at__isnull=True).filter(
-        Q(offer__institution=a, board__institution=b) | Q(offer__institution=b, board__institution=a)
+        Q(offer__institution=a, board__institution=b)
+        | Q(offer__institution=b, board__institution=a)
     )
     count = 0
     for publication in active.select_related("offer", "board__institution"):
-        _end_publication(publication, None, _("agreement no longer covers job offers: %(r)s") % {"r": reason})
+        _end_publication(
+            publication, None, _("agreement no longer covers job offers: %(r)s") % {"r": reason}
+        )
         count += 1
     return count
 
@@ -338,9 +345,7 @@ def offers_run_daily(*, now: dt.datetime | None = None) -> dict[str, int]:
     for pk in filled.values_list("pk", flat=True):
         with transaction.atomic():
             offer = JobOffer.objects.select_for_update().get(pk=pk)
-            counts["filled_removed"] += _end_all_publications(
-                offer, None, _("filled a week ago")
-            )
+            counts["filled_removed"] += _end_all_publications(offer, None, _("filled a week ago"))
     return counts
 
 
@@ -359,10 +364,11 @@ def board_prints_generate(*, board: Board, now: dt.datetime | None = None) -> li
     offers = board_offers_for_print(board, now=now)
     if not offers:
         return []
-    kept = []
-    for kind, render in ((PrintKind.SHEETS, sheets_pdf), (PrintKind.DIGEST, digest_pdf)):
-        pdf = render(offers, board=board, today=timezone.localdate(now))
-        kept.append(_keep(board, kind, monday, pdf, len(offers)))
+    digest = digest_pdf(offers, board=board, today=timezone.localdate(now))
+    kept = [
+        _keep(board, PrintKind.SHEETS, monday, sheets_pdf(offers), len(offers)),
+        _keep(board, PrintKind.DIGEST, monday, digest, len(offers)),
+    ]
     _prune_prints(board, monday)
     return kept
 
@@ -459,4 +465,3 @@ def proposal_update(
             reason=f"klient #{proposal.client_id}",
         )
     return proposal
-

@@ -45,9 +45,7 @@ def cbop_import_all() -> int:
     return len(feeds)
 
 
-@shared_task(
-    autoretry_for=(OSError,), retry_backoff=60, retry_jitter=True, max_retries=4
-)
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, retry_jitter=True, max_retries=4)
 def cbop_import_feed(institution_id: int, url: str, user_id: int | None = None) -> int:
     """Fetch and import one feed; network and server errors are retried with backoff."""
     from cooperation.models import Institution, User

@@ -162,9 +162,7 @@ def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(
-                request, _("Published on %(n)d more board(s).") % {"n": len(created)}
-            )
+            messages.success(request, _("Published on %(n)d more board(s).") % {"n": len(created)})
             return redirect(offer)
     context = {"form": form, "offer": offer, "has_boards": boards.exists()}
     return render(request, "joboffers/offer_publish.html", context)
@@ -219,13 +217,15 @@ def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(STAFF_ROLES)
 def offer_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk)
-    pdf = printing.sheets_pdf([offer], today=timezone.localdate())
+    pdf = printing.sheets_pdf([offer])
     return pdf_response(pdf, f"oferta-{offer.number.replace('/', '-')}")
 
 
 def _board_rows(request: HttpRequest, board: Board):  # type: ignore[no-untyped-def]
     offers = board_offers(board, request.user)
-    filterset = BoardFilter(request.GET or None, queryset=offers, municipalities=municipalities_of(offers))
+    filterset = BoardFilter(
+        request.GET or None, queryset=offers, municipalities=municipalities_of(offers)
+    )
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else offers
     return filterset, rows
 
@@ -258,7 +258,7 @@ def board_sheets(request: HttpRequest, pk: int) -> HttpResponse:
             % {"n": MAX_ON_DEMAND_SHEETS},
         )
         return redirect(f"{board.get_absolute_url()}?{request.GET.urlencode()}")
-    pdf = printing.sheets_pdf(offers, board=board, today=timezone.localdate())
+    pdf = printing.sheets_pdf(offers)
     return pdf_response(pdf, f"arkusze-{board.institution.short_name}")
 
 
@@ -291,9 +291,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     feed = settings.CBOP_FEEDS.get(institution.short_name, "")
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and request.POST.get("action") == "fetch" and feed:
-        transaction.on_commit(
-            lambda: _queue_fetch(institution.pk, feed, request.user.pk)
-        )
+        transaction.on_commit(lambda: _queue_fetch(institution.pk, feed, request.user.pk))
         messages.success(request, _("The import from the configured address has started."))
         return redirect("joboffers:imports")
     if request.method == "POST" and form.is_valid():
@@ -324,7 +322,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(CASEWORK_ROLES)
 def client_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    clients = clients_visible_to(request.user, query=query).order_by("last_name", "first_name", "pk")
+    clients = clients_visible_to(request.user, query=query).order_by(
+        "last_name", "first_name", "pk"
+    )
     return render(
         request,
         "joboffers/client_search.html",

@@ -68,13 +68,17 @@ class EventForm(StartEndForm):
     title = forms.CharField(
         label=_("Title"),
         max_length=200,
-        help_text=_("For a case conference do not put the client's name here: it is shown to every participant."),
+        help_text=_(
+            "For a case conference do not put the client's name here: it is shown to every participant."
+        ),
     )
     client = forms.ModelChoiceField(
         label=_("Client (case conference)"),
         queryset=None,  # type: ignore[arg-type]
         required=False,
-        help_text=_("Only for a case conference. Only people who may see the client see their name."),
+        help_text=_(
+            "Only for a case conference. Only people who may see the client see their name."
+        ),
     )
     agenda = forms.CharField(
         label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 5})
@@ -86,10 +90,10 @@ class EventForm(StartEndForm):
         max_value=1000,
         help_text=_("When all places are taken, people who accept go on a waiting list."),
     )
-    repeat = forms.ChoiceField(label=_("Repeats"), choices=recurrence.Repeat.choices, required=False)
-    repeat_until = forms.DateField(
-        label=_("Repeat until"), required=False, widget=DateInput(), help_text=_("The last day of the series.")
+    repeat = forms.ChoiceField(
+        label=_("Repeats"), choices=recurrence.Repeat.choices, required=False
     )
+    repeat_until = forms.DateField(label=_("Repeat until"), required=False, widget=DateInput())
     repeat_count = forms.IntegerField(
         label=_("Or: number of dates"),
         required=False,
@@ -103,10 +107,16 @@ class EventForm(StartEndForm):
         help_text=_("Only for a custom rule, in iCalendar form, e.g. FREQ=MONTHLY;BYDAY=1TU."),
     )
     room = forms.ModelChoiceField(
-        label=_("Room"), queryset=Room.objects.none(), required=False, empty_label=_("— not in one of our rooms —")
+        label=_("Room"),
+        queryset=Room.objects.none(),
+        required=False,
+        empty_label=_("— not in one of our rooms —"),
     )
     location = forms.CharField(
-        label=_("Place"), max_length=250, required=False, help_text=_("Address or room, if not one of ours.")
+        label=_("Place"),
+        max_length=250,
+        required=False,
+        help_text=_("Address or room, if not one of ours."),
     )
     online_url = forms.URLField(
         label=_("Online meeting link"), max_length=500, required=False, assume_scheme="https"
@@ -116,7 +126,9 @@ class EventForm(StartEndForm):
         queryset=Institution.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Institutions with an agreement in force with yours. Their coordinators get the invitation."),
+        help_text=_(
+            "Institutions with an agreement in force with yours. Their coordinators get the invitation."
+        ),
     )
     people = forms.TypedMultipleChoiceField(
         label=_("Invite people by name"),
@@ -139,7 +151,9 @@ class EventForm(StartEndForm):
         super().__init__(*args, **kwargs)
         self.fields["institutions"].queryset = partners
         self.fields["client"].queryset = clients
-        self.fields["client"].label_from_instance = lambda c: f"{c.full_name} ({c.masked_pesel or c.pk})"
+        self.fields["client"].label_from_instance = lambda c: (
+            f"{c.full_name} ({c.masked_pesel or c.pk})"
+        )
         self.fields["room"].queryset = Room.objects.filter(institution=institution)
         members = list(people)
         self.fields["people"].choices = grouped_people(members)
@@ -246,7 +260,9 @@ class ActionItemForm(forms.Form):
     )
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False, empty_value=None)
     due_date = forms.DateField(label=_("Due"), required=False, widget=DateInput())
-    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices, initial=ActionStatus.OPEN)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=ActionStatus.choices, initial=ActionStatus.OPEN
+    )
 
     def __init__(self, *args: object, owners=(), **kwargs: object) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -307,9 +323,14 @@ class ActionStatusForm(forms.Form):
 
 class CalendarFilterForm(forms.Form):
     institution = forms.ModelChoiceField(
-        label=_("Institution"), queryset=Institution.objects.none(), required=False, empty_label=_("all")
+        label=_("Institution"),
+        queryset=Institution.objects.none(),
+        required=False,
+        empty_label=_("all"),
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("all")), *EventKind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("all")), *EventKind.choices], required=False
+    )
 
     def __init__(self, *args: object, institutions=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -58,7 +59,9 @@ class Room(models.Model):
         verbose_name_plural = _("rooms")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "name"], name="room_name_per_institution")
+            models.UniqueConstraint(
+                fields=["institution", "name"], name="room_name_per_institution"
+            )
         ]
 
     def __str__(self) -> str:
@@ -179,9 +182,7 @@ class EventInstitution(models.Model):
         verbose_name = _("participating institution")
         verbose_name_plural = _("participating institutions")
         constraints = [
-            models.UniqueConstraint(
-                fields=["event", "institution"], name="event_institution_once"
-            ),
+            models.UniqueConstraint(fields=["event", "institution"], name="event_institution_once"),
         ]
         indexes = [models.Index(fields=["institution", "event"])]
 
@@ -369,6 +370,10 @@ class ActionItem(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_ACTION_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_date < dj_timezone.localdate()
 
 
 def material_path(instance: Material, filename: str) -> str:

@@ -33,13 +33,21 @@ SUBJECTS = {
 }
 
 LEADS = {
-    "invitation": gettext_lazy("You are invited. Please answer in the app (accept, maybe or decline)."),
-    "changed": gettext_lazy("The organiser changed this event. The attached file updates your calendar."),
-    "moved": gettext_lazy("One date of this event has moved. The attached file updates your calendar."),
+    "invitation": gettext_lazy(
+        "You are invited. Please answer in the app (accept, maybe or decline)."
+    ),
+    "changed": gettext_lazy(
+        "The organiser changed this event. The attached file updates your calendar."
+    ),
+    "moved": gettext_lazy(
+        "One date of this event has moved. The attached file updates your calendar."
+    ),
     "cancelled": gettext_lazy("One date of this event is cancelled."),
     "event_cancelled": gettext_lazy("This event is cancelled."),
     "reminder": gettext_lazy("A reminder: this event is tomorrow."),
-    "promoted": gettext_lazy("A place became free and it is now yours: you moved up from the waiting list."),
+    "promoted": gettext_lazy(
+        "A place became free and it is now yours: you moved up from the waiting list."
+    ),
 }
 
 
@@ -78,7 +86,9 @@ def event_notify(
     if not people:
         return 0
     start, end = (
-        (occurrence.starts_at, occurrence.ends_at) if occurrence else (event.starts_at, event.ends_at)
+        (occurrence.starts_at, occurrence.ends_at)
+        if occurrence
+        else (event.starts_at, event.ends_at)
     )
     when = _when(start, end)
     link = settings.SITE_URL + (
@@ -131,9 +141,7 @@ def action_items_notify(*, item_ids: Iterable[int]) -> int:
                 "is_case_conference": event.is_case_conference,
             },
         )
-        subject = _("New action item, due %(date)s") % {
-            "date": date_format(item.due_date, "j E Y")
-        }
+        subject = _("New action item, due %(date)s") % {"date": date_format(item.due_date, "j E Y")}
         messages.append(EmailMessage(subject, body, None, [item.owner.email]))
     if not messages:
         return 0

@@ -27,6 +27,7 @@ from .selectors import (
     participant_institutions,
     participant_members,
     partner_institutions,
+    seats_taken,
     with_my_answer,
 )
 from .services import RECORDS_OPEN_BEFORE
@@ -152,10 +153,7 @@ def group_by_day(occurrences: Iterable[Occurrence]) -> list[tuple[dt.date, list[
 
 
 def records_open(occurrence: Occurrence) -> bool:
-    return (
-        not occurrence.cancelled
-        and timezone.now() >= occurrence.starts_at - RECORDS_OPEN_BEFORE
-    )
+    return not occurrence.cancelled and timezone.now() >= occurrence.starts_at - RECORDS_OPEN_BEFORE
 
 
 def occurrence_context(request: HttpRequest, occurrence: Occurrence) -> dict[str, object]:
@@ -181,9 +179,7 @@ def occurrence_context(request: HttpRequest, occurrence: Occurrence) -> dict[str
         "people": people,
         "mine": next((p for p in people if p.user_id == user.pk), None),
         "counts": counts,
-        "places_left": (
-            max(event.capacity - counts[Response.ACCEPTED], 0) if event.capacity else None
-        ),
+        "places_left": (max(event.capacity - seats_taken(event), 0) if event.capacity else None),
         "institutions": list(participant_institutions(event)),
         "minutes": minutes_of(occurrence),
         "attendance": list(
@@ -196,9 +192,9 @@ def occurrence_context(request: HttpRequest, occurrence: Occurrence) -> dict[str
         if event.rrule
         else [],
         "series_past": list(
-            event.occurrences.filter(ends_at__lt=now).exclude(pk=occurrence.pk).order_by(
-                "-starts_at"
-            )[:6]
+            event.occurrences.filter(ends_at__lt=now)
+            .exclude(pk=occurrence.pk)
+            .order_by("-starts_at")[:6]
         )
         if event.rrule
         else [],
@@ -217,14 +213,10 @@ def attendance_people(occurrence: Occurrence) -> tuple[list[tuple], list[int]]: 
     invitees = occurrence.event.invitees.exclude(response=Response.DECLINED).select_related(
         "user", "institution"
     )
-    recorded = {
-        a.user_id: a for a in occurrence.attendance.select_related("user", "institution")
-    }
+    recorded = {a.user_id: a for a in occurrence.attendance.select_related("user", "institution")}
     people = [(i.user, i.institution, i.get_response_display()) for i in invitees]
     seen = {i.user_id for i in invitees}
-    people += [
-        (a.user, a.institution, _("declined")) for u, a in recorded.items() if u not in seen
-    ]
+    people += [(a.user, a.institution, _("declined")) for u, a in recorded.items() if u not in seen]
     people.sort(key=lambda p: (p[1].name, p[0].last_name, p[0].first_name))
     return people, [u for u, a in recorded.items() if a.present]
 
@@ -291,7 +283,9 @@ def back_to(event: Event, occurrence_pk: str | None) -> str:
 
 def answer_message(invitee: Invitee) -> str:
     if invitee.response == Response.WAITLISTED:
-        return _("All places are taken: you are on the waiting list. We will e-mail you if a place frees up.")
+        return _(
+            "All places are taken: you are on the waiting list. We will e-mail you if a place frees up."
+        )
     return {
         Response.ACCEPTED: _("You accepted. See you there."),
         Response.MAYBE: _("You answered maybe."),

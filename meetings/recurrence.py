@@ -125,7 +125,9 @@ def validate(text: str, start: dt.datetime, tz: ZoneInfo) -> str:
         return ""
     fields = _fields(text)
     if fields.get("FREQ") not in ALLOWED_FREQS:
-        raise ValidationError({"rrule": _("The rule must repeat daily, weekly, monthly or yearly.")})
+        raise ValidationError(
+            {"rrule": _("The rule must repeat daily, weekly, monthly or yearly.")}
+        )
     if "UNTIL" in fields and not fields["UNTIL"].endswith("Z"):
         raise ValidationError(
             {"rrule": _("UNTIL must be given in UTC, e.g. UNTIL=20271231T225959Z.")}

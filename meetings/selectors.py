@@ -165,8 +165,14 @@ def event_people(event: Event) -> list[Invitee]:
     )
 
 
-def accepted_count(event: Event) -> int:
-    return event.invitees.filter(response=Response.ACCEPTED).count()
+def seats_taken(event: Event) -> int:
+    """Places taken: those who accepted, apart from the organiser who scheduled it
+    (they run the training; they do not sit in it)."""
+    return (
+        event.invitees.filter(response=Response.ACCEPTED)
+        .exclude(user_id=event.created_by_id)
+        .count()
+    )
 
 
 def participant_institutions(event: Event) -> QuerySet[Institution]:
@@ -240,14 +246,11 @@ def home_upcoming(request: HttpRequest) -> list[Occurrence]:
     user = request.user
     institution = institution_of(user)
     now = timezone.now()
-    mine = Q(event__invitees__user=user) & ~Q(event__invitees__response=Response.DECLINED)
+    invited = Invitee.objects.filter(user=user).exclude(response=Response.DECLINED)
     qs = (
         occurrences_visible_to(user)
         .filter(starts_at__gte=now, starts_at__lt=now + dt.timedelta(days=14), cancelled=False)
-        .filter(
-            Q(pk__in=Occurrence.objects.filter(mine).values("pk"))
-            | Q(event__organiser=institution)
-        )
+        .filter(Q(event_id__in=invited.values("event_id")) | Q(event__organiser=institution))
         .order_by("starts_at", "pk")
     )
     return list(with_my_answer(qs, user)[:8])
@@ -271,7 +274,9 @@ def feed_events_of(user: User) -> QuerySet[Event]:
                 "event_id"
             )
         )
-        .prefetch_related(Prefetch("occurrences", queryset=Occurrence.objects.order_by("starts_at")))
+        .prefetch_related(
+            Prefetch("occurrences", queryset=Occurrence.objects.order_by("starts_at"))
+        )
     )
 
 

@@ -58,6 +58,7 @@ from .selectors import (
     may_organise,
     may_schedule,
     partner_institutions,
+    seats_taken,
 )
 from .tasks import notify_action_items, notify_people
 
@@ -300,9 +301,7 @@ def _default_invitees(institution_ids: Iterable[int]) -> list[Membership]:
     )
     with_coordinator = {m.institution_id for m in members if m.role == Role.COORDINATOR}
     return [
-        m
-        for m in members
-        if m.role == Role.COORDINATOR or m.institution_id not in with_coordinator
+        m for m in members if m.role == Role.COORDINATOR or m.institution_id not in with_coordinator
     ]
 
 
@@ -420,12 +419,15 @@ def event_update(
     organiser = event.organiser
     now = timezone.now()
     tz = recurrence.zone(event.timezone)
+    # A series that has begun has its first date in the past: whether its
+    # dates may change is the history check's question, not "is it past".
+    begun = event.occurrences.filter(original_start__lt=now).exists()
     errors = _check_fields(
         data,
         organiser=organiser,
         acting_user=acting_user,
         now=now,
-        start_changed=data.starts_at != event.starts_at,
+        start_changed=data.starts_at != event.starts_at and not begun,
         allow_past=False,
     )
     institutions = [i for i in institutions if i.pk != organiser.pk]
@@ -531,7 +533,9 @@ def _check_series_history(event: Event, data: EventData, tz, now: dt.datetime) -
     before = set(
         recurrence.expand(data.rrule, data.starts_at, tz, until=now - dt.timedelta(microseconds=1))
     )
-    if before != past:
+    if before == past:
+        return
+    if event.rrule:
         raise ValidationError(
             {
                 "repeat": _(
@@ -539,6 +543,9 @@ def _check_series_history(event: Event, data: EventData, tz, now: dt.datetime) -
                 )
             }
         )
+    raise ValidationError(
+        {"starts_at": _("This event has already taken place; its date cannot change.")}
+    )
 
 
 def occurrences_sync(event: Event, *, now: dt.datetime | None = None) -> int:
@@ -641,8 +648,8 @@ def occurrence_move(
     confirm_overlap: bool = False,
 ) -> Occurrence:
     """Move one date of an event; the rest of the series stays where it is."""
-    occurrence = Occurrence.objects.select_for_update().select_related("event").get(
-        pk=occurrence.pk
+    occurrence = (
+        Occurrence.objects.select_for_update().select_related("event").get(pk=occurrence.pk)
     )
     event = occurrence.event
     _require_organiser(acting_user, event)
@@ -679,8 +686,8 @@ def occurrence_move(
 @transaction.atomic
 def occurrence_cancel(*, occurrence: Occurrence, acting_user: User, reason: str) -> Occurrence:
     """Cancel one date of an event; the rest of the series stays."""
-    occurrence = Occurrence.objects.select_for_update().select_related("event").get(
-        pk=occurrence.pk
+    occurrence = (
+        Occurrence.objects.select_for_update().select_related("event").get(pk=occurrence.pk)
     )
     event = occurrence.event
     _require_organiser(acting_user, event)
@@ -705,7 +712,7 @@ def occurrence_cancel(*, occurrence: Occurrence, acting_user: User, reason: str)
 def _promote_waitlisted(event: Event) -> list[Invitee]:
     """Move people up from the waiting list while places are free, first come first served."""
     promoted = []
-    accepted = event.invitees.filter(response=Response.ACCEPTED).count()
+    accepted = seats_taken(event)
     waiting = event.invitees.filter(response=Response.WAITLISTED).order_by("waitlisted_at", "pk")
     for invitee in waiting:
         if event.capacity is not None and accepted >= event.capacity:
@@ -741,11 +748,10 @@ def invitation_respond(*, event: Event, acting_user: User, response: str) -> Inv
     now = timezone.now()
     if response == Response.ACCEPTED and before in (Response.ACCEPTED, Response.WAITLISTED):
         return invitee
-    if response == Response.ACCEPTED and event.capacity is not None:
-        taken = event.invitees.filter(response=Response.ACCEPTED).count()
-        if taken >= event.capacity:
-            response = Response.WAITLISTED
-            invitee.waitlisted_at = now
+    full = event.capacity is not None and seats_taken(event) >= event.capacity
+    if response == Response.ACCEPTED and full and acting_user.pk != event.created_by_id:
+        response = Response.WAITLISTED
+        invitee.waitlisted_at = now
     if response != Response.WAITLISTED:
         invitee.waitlisted_at = None
     invitee.response = response
@@ -776,9 +782,7 @@ def _require_records_open(occurrence: Occurrence) -> None:
 
 
 @transaction.atomic
-def attendance_record(
-    *, occurrence: Occurrence, acting_user: User, present: Iterable[int]
-) -> int:
+def attendance_record(*, occurrence: Occurrence, acting_user: User, present: Iterable[int]) -> int:
     """Record who of the invited came (everyone else: absent). Returns how many came."""
     event = occurrence.event
     _require_organiser(acting_user, event)
@@ -831,9 +835,7 @@ def minutes_save(
     participating = _participant_institutions(event)
     owners = {
         m.user_id: m.institution_id
-        for m in Membership.objects.filter(
-            user__in=[a.owner for a in action_items], is_active=True
-        )
+        for m in Membership.objects.filter(user__in=[a.owner for a in action_items], is_active=True)
     }
     errors = []
     for index, item in enumerate(action_items, start=1):
@@ -888,7 +890,9 @@ def _save_action_items(
     for position, data in enumerate(items):
         item = existing.get(data.pk) if data.pk else None
         if data.pk and item is None:
-            raise ValidationError({"action_items": [_("This action item is not in these minutes.")]})
+            raise ValidationError(
+                {"action_items": [_("This action item is not in these minutes.")]}
+            )
         item = item or ActionItem(minutes=minutes)
         item.description = data.description.strip()
         item.owner = data.owner

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,8 +23,8 @@ from cooperation.models import MANAGING_ROLES, AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 from cooperation.permissions import get_visible_or_404
 
-from . import pages as cal
 from . import ical, services
+from . import pages as cal
 from .forms import (
     ActionItemFormSet,
     ActionStatusForm,
@@ -40,7 +41,7 @@ from .forms import (
     action_items_from,
     default_agenda_range,
 )
-from .models import OPEN_ACTION_STATUSES, EventKind, Material
+from .models import OPEN_ACTION_STATUSES, ActionStatus, EventKind, Material
 from .selectors import (
     CASEWORK_ORGANISERS,
     action_item_get_for_user,
@@ -54,6 +55,21 @@ from .selectors import (
 )
 
 SCHEDULING_ROLES = MANAGING_ROLES | CASEWORK_ORGANISERS
+
+
+def _page_context(request: HttpRequest) -> dict[str, object]:
+    return {
+        "can_schedule": request.membership.role in SCHEDULING_ROLES,
+        "kinds": EventKind.choices,
+        "statuses": ActionStatus.choices,
+    }
+
+
+def _confirm_overlap_shown(form) -> None:  # type: ignore[no-untyped-def]
+    """The "book anyway" box appears only once a room clash was found (or was ticked)."""
+    ticked = form.data.get("confirm_overlap") in ("on", "true", "True", "1")
+    if not (getattr(form, "room_overlap", False) or ticked):
+        form.fields["confirm_overlap"].widget = forms.HiddenInput()
 
 
 def _form_errors_or(request: HttpRequest, form, call) -> object | None:  # type: ignore[no-untyped-def]
@@ -80,13 +96,18 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     filters = cal.cleaned_filters(form)
     context = cal.month_view(request.user, month, **filters)
     context |= {"filter_form": form, "querystring": cal.filter_query(filters)}
+    context |= _page_context(request)
     return render(request, "meetings/calendar_month.html", context)
 
 
 @member_required()
 def agenda(request: HttpRequest) -> HttpResponse:
-    form = AgendaFilterForm(request.GET or None, institutions=cal.filter_institutions(request))
     date_from, date_to = default_agenda_range(timezone.localdate())
+    form = AgendaFilterForm(
+        request.GET or None,
+        institutions=cal.filter_institutions(request),
+        initial={"date_from": date_from, "date_to": date_to},
+    )
     filters = cal.cleaned_filters(form)
     if form.is_bound and form.is_valid():
         date_from = form.cleaned_data["date_from"] or date_from
@@ -99,6 +120,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
         "days": cal.group_by_day(page.object_list),
         "date_from": date_from,
         "date_to": date_to,
+        **_page_context(request),
     }
     return render(request, "meetings/agenda.html", context)
 
@@ -106,24 +128,47 @@ def agenda(request: HttpRequest) -> HttpResponse:
 # --- scheduling -----------------------------------------------------------------------
 
 
+def _invitable(institution, event):  # type: ignore[no-untyped-def]
+    """Partners in force, and, for an event being edited, the institutions already
+    taking part (so an edit never drops one whose agreement has since ended)."""
+    from cooperation.models import Institution
+
+    from .selectors import partner_institutions
+
+    ids = set(partner_institutions(institution).values_list("pk", flat=True))
+    if event is not None:
+        ids |= set(
+            event.institution_links.filter(is_organiser=False).values_list(
+                "institution_id", flat=True
+            )
+        )
+    return Institution.objects.filter(pk__in=ids).order_by("name")
+
+
 def _event_form(request: HttpRequest, event=None, **kwargs) -> EventForm:  # type: ignore[no-untyped-def]
     from clients.models import Client
     from cooperation.permissions import visible
 
-    from .selectors import partner_institutions, people_to_invite
+    from .selectors import people_to_invite
 
     institution = request.institution
+    caseworker = request.membership.role in CASEWORK_ORGANISERS
+    kind = event.kind if event else request.POST.get("kind") or request.GET.get("kind")
     form = EventForm(
         request.POST or None,
         institution=institution,
-        partners=partner_institutions(institution).order_by("name"),
+        partners=_invitable(institution, event),
         people=people_to_invite(institution).exclude(user=request.user),
         clients=visible(Client, request.user).order_by("last_name", "first_name"),
         editing=event is not None,
         **kwargs,
     )
-    if request.membership.role in CASEWORK_ORGANISERS:
+    if caseworker:
         form.fields["kind"].choices = [(EventKind.CASE_CONFERENCE, EventKind.CASE_CONFERENCE.label)]
+    elif kind != EventKind.CASE_CONFERENCE:
+        # The client list is offered only for a case conference: no one else
+        # needs to scroll through the names of the institution's clients.
+        del form.fields["client"]
     return form
 
 
@@ -152,6 +197,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Scheduled. The invitations are on their way."))
             return redirect(url)
     token = request.POST.get(FIELD) or form_token_new()
+    _confirm_overlap_shown(form)
     return render(request, "meetings/event_form.html", {"form": form, "form_token": token})
 
 
@@ -173,8 +219,11 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
         if done:
-            messages.success(request, _("Saved. The invited were told of any change of time or place."))
+            messages.success(
+                request, _("Saved. The invited were told of any change of time or place.")
+            )
             return redirect(event)
+    _confirm_overlap_shown(form)
     return render(request, "meetings/event_form.html", {"form": form, "event": event})
 
 
@@ -284,6 +333,7 @@ def occurrence_move(request: HttpRequest, pk: int) -> HttpResponse:
         if done:
             messages.success(request, _("The date is moved; the invited are told."))
             return redirect(occurrence)
+    _confirm_overlap_shown(form)
     return render(
         request,
         "meetings/action_form.html",
@@ -292,8 +342,6 @@ def occurrence_move(request: HttpRequest, pk: int) -> HttpResponse:
             "occurrence": occurrence,
             "event": occurrence.event,
             "title": _("Move this date"),
-            "show_confirm": getattr(form, "room_overlap", False)
-            or bool(request.POST.get("confirm_overlap")),
         },
     )
 
@@ -335,12 +383,14 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         done = _form_errors_or(
             request,
             form,
-            lambda: services.attendance_record(
-                occurrence=occurrence,
-                acting_user=request.user,
-                present=form.cleaned_data["present"],
-            )
-            is not None,
+            lambda: (
+                services.attendance_record(
+                    occurrence=occurrence,
+                    acting_user=request.user,
+                    present=form.cleaned_data["present"],
+                )
+                is not None
+            ),
         )
         if done:
             messages.success(request, _("Attendance saved."))
@@ -358,7 +408,9 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
     owners, people = cal.action_item_owners(occurrence.event)
     initial = cal.minutes_initial(occurrence)
     form = MinutesForm(request.POST or None, initial=initial["minutes"])
-    decisions = DecisionFormSet(request.POST or None, prefix="decisions", initial=initial["decisions"])
+    decisions = DecisionFormSet(
+        request.POST or None, prefix="decisions", initial=initial["decisions"]
+    )
     items = ActionItemFormSet(
         request.POST or None,
         prefix="items",
@@ -480,7 +532,7 @@ def action_items(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "meetings/action_items.html",
-        {"mine": mine, "page": page, "today": timezone.localdate()},
+        {"mine": mine, "page": page, **_page_context(request)},
     )
 
 
@@ -513,7 +565,9 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             services.feed_token_revoke(acting_user=request.user)
-            messages.success(request, _("The address is revoked: calendars using it get nothing more."))
+            messages.success(
+                request, _("The address is revoked: calendars using it get nothing more.")
+            )
         else:
             token = services.feed_token_create(acting_user=request.user)
             # Shown once, on the next page; only its hash is kept.
@@ -522,7 +576,8 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
     token = request.session.pop("meetings_feed_token", None)
     url = request.build_absolute_uri(reverse("meetings:feed", args=[token])) if token else ""
     feed = FeedToken.objects.filter(user=request.user).first()
-    return render(request, "meetings/feed_settings.html", {"feed": feed, "feed_url": url})
+    context = {"feed": feed, "feed_url": url, **_page_context(request)}
+    return render(request, "meetings/feed_settings.html", context)
 
 
 @never_cache

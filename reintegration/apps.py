@@ -9,6 +9,7 @@ class ReintegrationConfig(AppConfig):
     verbose_name = _("Reintegration plans and the promotion queue")
 
     def ready(self) -> None:
+        from clients.services import register_anonymiser
         from clients.timeline import register_timeline_source
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
         from cooperation.permissions import CHANGE, VIEW, Policy, register
@@ -22,17 +23,32 @@ class ReintegrationConfig(AppConfig):
             Review,
             Step,
         )
-        from .selectors import CASEWORK_ROLES, home_overdue_steps, home_reviews_due
+        from .selectors import (
+            CASEWORK_ROLES,
+            home_overdue_steps,
+            home_reviews_due,
+            joint_plans_condition,
+        )
         from .timeline import plan_timeline
 
-        # A plan inherits its client's visibility; its parts inherit the plan's.
-        # The agreement condition (joint plans in force) is added by
-        # selectors.plans_visible_to, through which every read goes.
+        # A plan inherits its client's visibility, and is visible to a partner only
+        # while an agreement in force also covers joint plans; its parts inherit the plan's.
         roles = {VIEW: CASEWORK_ROLES, CHANGE: CASEWORK_ROLES}
-        register(Policy(ReintegrationPlan, owner=None, parent="client", roles=roles))
+        register(
+            Policy(
+                ReintegrationPlan,
+                owner=None,
+                parent="client",
+                roles=roles,
+                condition=joint_plans_condition,
+            )
+        )
         for model in (Participant, NeedAssessment, Goal, Step, Review, PlanChange):
             register(Policy(model, owner=None, parent="plan", roles=roles))
 
+        from .services import plans_anonymise
+
+        register_anonymiser(plans_anonymise)
         register_nav(NavItem(_("Plans"), "reintegration:list", CASEWORK_ROLES, order=20))
         register_home_section(
             HomeSection(

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django import forms
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.forms import DateInput
@@ -58,9 +59,7 @@ class PlanForm(forms.Form):
     coordinator = PersonChoiceField(
         label=_("Cooperation coordinator"), queryset=User.objects.none(), required=False
     )
-    next_review_date = forms.DateField(
-        label=_("Next review"), required=False, widget=DateInput()
-    )
+    next_review_date = forms.DateField(label=_("Next review"), required=False, widget=DateInput())
 
     def __init__(
         self,
@@ -91,7 +90,7 @@ class NeedsForm(forms.Form):
             row = current.get(area)
             label = Area(area).label
             self.fields[f"level_{area}"] = forms.ChoiceField(
-                label=label,
+                label=capfirst(label),
                 choices=NeedLevel.choices,
                 initial=row.level if row else NeedLevel.NOT_ASSESSED,
             )
@@ -135,9 +134,7 @@ class StepForm(forms.Form):
     goal = forms.ModelChoiceField(label=_("Goal"), queryset=None)  # type: ignore[arg-type]
     area = forms.ChoiceField(label=_("Area"), choices=AREA_CHOICES)
     title = forms.CharField(label=_("Step"), max_length=250)
-    institution = forms.ModelChoiceField(
-        label=_("Owned by"), queryset=Institution.objects.none()
-    )
+    institution = forms.ModelChoiceField(label=_("Owned by"), queryset=Institution.objects.none())
     responsible = PersonChoiceField(
         label=_("Responsible person"),
         queryset=User.objects.none(),
@@ -204,7 +201,9 @@ class ParticipantForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: object, institutions: QuerySet[Institution], **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, institutions: QuerySet[Institution], **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = institutions
 

@@ -125,7 +125,11 @@ def _value(field: str, raw: str) -> str:
 def rows(change: PlanChange) -> list[ChangeRow]:
     """A stored change as (label, old, new) rows in the reader's language."""
     return [
-        ChangeRow(_label(c["field"]), _value(c["field"], c.get("old", "")), _value(c["field"], c.get("new", "")))
+        ChangeRow(
+            _label(c["field"]),
+            _value(c["field"], c.get("old", "")),
+            _value(c["field"], c.get("new", "")),
+        )
         for c in change.changes
     ]
 

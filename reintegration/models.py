@@ -7,7 +7,7 @@ joint plans). Institutions that work on the plan are its participants; each
 step is owned by one of them and by one named person.
 
 The rule of recommendation 3 — basic needs first, then employment — is built
-in (see `services.critical_gaps` and `services.step_add`):
+in (`rules.py`, applied by `services.step_add` and `services.step_update`):
 
 * the basic-needs areas are housing, income, food, health, addiction,
   family/care and debt; the vocational areas are education, qualifications,
@@ -205,7 +205,9 @@ class Participant(models.Model):
     )
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("participating institution")

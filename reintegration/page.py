@@ -12,9 +12,18 @@ from django.utils import timezone
 from cooperation.models import User
 
 from . import history
-from .models import AREA_ORDER, BASIC_AREAS, Area, Goal, PlanChange, ReintegrationPlan, Step
+from .models import (
+    AREA_ORDER,
+    BASIC_AREAS,
+    Area,
+    ChangeKind,
+    Goal,
+    PlanChange,
+    ReintegrationPlan,
+    Step,
+)
+from .rules import critical_gaps
 from .selectors import HISTORY_ON_PAGE, plan_can_act, plan_history, plan_is_holder, step_can_edit
-from .services import critical_gaps
 
 
 @dataclass
@@ -54,8 +63,16 @@ def goals_with_steps(plan: ReintegrationPlan) -> list[GoalView]:
     return list(views.values())
 
 
-def history_views(changes: list[PlanChange]) -> list[ChangeView]:
-    return [ChangeView(c, history.title(c), history.rows(c)) for c in changes]
+# On the plan page a new step or plan is named, not listed field by field;
+# the full history page shows every value.
+BRIEF_KINDS = frozenset({ChangeKind.CREATED, ChangeKind.STEP_ADDED})
+
+
+def history_views(changes: list[PlanChange], *, brief: bool = False) -> list[ChangeView]:
+    return [
+        ChangeView(c, history.title(c), [] if brief and c.kind in BRIEF_KINDS else history.rows(c))
+        for c in changes
+    ]
 
 
 def plan_page_context(plan: ReintegrationPlan, user: User) -> dict[str, Any]:
@@ -78,7 +95,7 @@ def plan_page_context(plan: ReintegrationPlan, user: User) -> dict[str, Any]:
         "vocational_needs": [n for n in needs if n.area not in BASIC_AREAS],
         "goals": goals,
         "reviews": list(plan.reviews.all()),
-        "history": history_views(list(plan_history(plan)[:HISTORY_ON_PAGE])),
+        "history": history_views(list(plan_history(plan)[:HISTORY_ON_PAGE]), brief=True),
         "open_steps": sum(1 for s in steps if s.is_open),
         "overdue_steps": sum(1 for s in steps if s.is_open and s.due_date < today),
         "can_act": can_act,

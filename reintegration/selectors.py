@@ -69,15 +69,15 @@ def joint_plan_partner_ids(institution: Institution | int) -> QuerySet:
     return Party.objects.filter(agreement__in=agreements.values("pk")).values("institution_id")
 
 
+def joint_plans_condition(membership: Membership) -> Q:
+    """The plan policy's condition: own clients, or partners' under an agreement covering joint plans."""
+    institution = membership.institution
+    return Q(client__owner=institution) | Q(client__owner__in=joint_plan_partner_ids(institution))
+
+
 def plans_visible_to(user: User) -> QuerySet[ReintegrationPlan]:
     """Plans the user may see (rules 1 and 2 above); empty for anyone without a membership."""
-    membership = membership_of(user)
-    if membership is None:
-        return ReintegrationPlan.objects.none()
-    institution = membership.institution
-    return visible(ReintegrationPlan, user, VIEW).filter(
-        Q(client__owner=institution) | Q(client__owner__in=joint_plan_partner_ids(institution))
-    )
+    return visible(ReintegrationPlan, user, VIEW)
 
 
 def may_plan_for(user: User, client: Client) -> bool:
@@ -92,12 +92,7 @@ def may_plan_for(user: User, client: Client) -> bool:
 
 def client_for_planning(user: User, client_pk: int) -> Client:
     """A client whose plans the user may see: 404 for anyone else (an outsider learns nothing)."""
-    client = (
-        visible(Client, user, VIEW)
-        .select_related("owner")
-        .filter(pk=client_pk)
-        .first()
-    )
+    client = visible(Client, user, VIEW).select_related("owner").filter(pk=client_pk).first()
     if client is None or not may_plan_for(user, client):
         raise Http404
     return client
@@ -269,15 +264,19 @@ def plan_people_choices(institution_ids: list[int]) -> QuerySet[User]:
 
 def plans_list(user: User, *, status: str = "", mine: bool = False, query: str = "") -> QuerySet:
     """The plans list page: visible plans, optionally the user's own, searched by client name."""
-    qs = plans_visible_to(user).select_related("client__owner").annotate(
-        open_steps=Count("steps", filter=Q(steps__status__in=OPEN_STEP_STATUSES)),
-        overdue_steps=Count(
-            "steps",
-            filter=Q(
-                steps__status__in=OPEN_STEP_STATUSES,
-                steps__due_date__lt=timezone.localdate(),
+    qs = (
+        plans_visible_to(user)
+        .select_related("client__owner")
+        .annotate(
+            open_steps=Count("steps", filter=Q(steps__status__in=OPEN_STEP_STATUSES)),
+            overdue_steps=Count(
+                "steps",
+                filter=Q(
+                    steps__status__in=OPEN_STEP_STATUSES,
+                    steps__due_date__lt=timezone.localdate(),
+                ),
             ),
-        ),
+        )
     )
     if status:
         qs = qs.filter(status=status)

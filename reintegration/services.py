@@ -24,30 +24,27 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.models import Client
-from cooperation.audit import audit
+from clients.models import Client, ClientStatus
+from cooperation.audit import audit, audit_many
 from cooperation.models import AuditAction, Institution, Membership, User
 from cooperation.permissions import VIEW, membership_of, visible
 
 from . import history
 from .models import (
-    ADDRESSING_STATUSES,
-    AREA_ORDER,
-    BASIC_AREAS,
-    OPEN_STEP_STATUSES,
     Area,
     ChangeKind,
     Goal,
     NeedAssessment,
     NeedLevel,
     Participant,
+    PlanChange,
     PlanStatus,
     ReintegrationPlan,
     Review,
     Step,
     StepStatus,
-    is_vocational,
 )
+from .rules import check_basic_needs_first
 from .selectors import (
     CASEWORK_ROLES,
     PERSON_ROLES,
@@ -55,44 +52,6 @@ from .selectors import (
     may_plan_for,
     plans_visible_to,
 )
-
-
-# --- the rule of recommendation 3 -------------------------------------------
-def critical_gaps(needs: Iterable[NeedAssessment], steps: Iterable[Step]) -> list[str]:
-    """Basic-needs areas assessed critical with no step in that area in progress or done.
-
-    Pure: works on prefetched rows (the plan page) or fresh ones (the services).
-    """
-    addressed = {s.area for s in steps if s.status in ADDRESSING_STATUSES}
-    return sorted(
-        (
-            n.area
-            for n in needs
-            if n.area in BASIC_AREAS and n.level == NeedLevel.CRITICAL and n.area not in addressed
-        ),
-        key=AREA_ORDER.__getitem__,
-    )
-
-
-def _check_basic_needs_first(
-    plan: ReintegrationPlan, *, area: str, status: str, justification: str, step: Step | None
-) -> None:
-    """A vocational step scheduled before critical basic needs are addressed needs a reason."""
-    if not is_vocational(area) or status not in OPEN_STEP_STATUSES or justification.strip():
-        return
-    others = Step.objects.filter(plan=plan).exclude(pk=getattr(step, "pk", None))
-    gaps = critical_gaps(NeedAssessment.objects.filter(plan=plan), others)
-    if gaps:
-        raise ValidationError(
-            {
-                "justification": _(
-                    "Basic needs come first: %(areas)s assessed critical and no step in "
-                    "that area is in progress or done yet. Explain why this vocational step "
-                    "is scheduled now."
-                )
-                % {"areas": ", ".join(str(Area(a).label) for a in gaps)}
-            }
-        )
 
 
 # --- checks -------------------------------------------------------------------
@@ -135,9 +94,9 @@ def _check_people(people: Mapping[str, User | None], institution_ids: set[int]) 
             institution_id__in=institution_ids,
         ).exists()
         if not ok:
-            errors[name] = _(
-                "Choose a %(role)s of an institution taking part in the plan."
-            ) % {"role": str(ReintegrationPlan._meta.get_field(name).verbose_name)}
+            errors[name] = _("Choose a %(role)s of an institution taking part in the plan.") % {
+                "role": str(ReintegrationPlan._meta.get_field(name).verbose_name)
+            }
     if errors:
         raise ValidationError(errors)
 
@@ -167,8 +126,14 @@ def plan_create(
         acting_user, client
     ):
         raise PermissionDenied(_("You may not plan for this client."))
+    if client.status == ClientStatus.CLOSED:
+        raise ValidationError(_("The client's case is closed; reopen it before planning."))
     if ReintegrationPlan.objects.filter(client=client, status=PlanStatus.OPEN).exists():
         raise ValidationError(_("This client already has an open plan."))
+    partners = list(partners)
+    if partners and membership.institution_id != client.owner_id:
+        # Who else the client is shared with is the holder's business, not a partner's.
+        raise PermissionDenied(_("Only the institution that holds the client adds institutions."))
     allowed = set(candidate_partners(client).values_list("pk", flat=True))
     institution_ids = [client.owner_id]
     for institution in [membership.institution, *partners]:
@@ -206,7 +171,9 @@ def plan_create(
     )
     NeedAssessment.objects.bulk_create([NeedAssessment(plan=plan, area=a) for a in Area.values])
     names = dict(Institution.objects.filter(pk__in=institution_ids).values_list("pk", "name"))
-    changes = [{"field": "participants", "old": "", "new": ", ".join(names[i] for i in institution_ids)}]
+    changes = [
+        {"field": "participants", "old": "", "new": ", ".join(names[i] for i in institution_ids)}
+    ]
     changes += history.diff({}, history.snapshot(plan, history.PEOPLE_FIELDS))
     history.record(
         plan=plan,
@@ -282,7 +249,9 @@ def participant_add(
                 )
             }
         )
-    participant = Participant.objects.create(plan=plan, institution=institution, added_by=acting_user)
+    participant = Participant.objects.create(
+        plan=plan, institution=institution, added_by=acting_user
+    )
     history.record(
         plan=plan,
         kind=ChangeKind.PARTICIPANT,
@@ -333,7 +302,9 @@ def needs_assess(
             institution=membership.institution,
             changes=changes,
         )
-        audit(actor=acting_user, action=AuditAction.UPDATE, obj=plan, fields=["needs", *changed_rows])
+        audit(
+            actor=acting_user, action=AuditAction.UPDATE, obj=plan, fields=["needs", *changed_rows]
+        )
     return changed_rows
 
 
@@ -381,7 +352,9 @@ def _check_step(
             {"responsible": _("Choose a person working in the institution that owns the step.")}
         )
     if due_date_changed and step.is_open and step.due_date < timezone.localdate():
-        raise ValidationError({"due_date": _("The due date of an open step cannot be in the past.")})
+        raise ValidationError(
+            {"due_date": _("The due date of an open step cannot be in the past.")}
+        )
     if step.status in (StepStatus.DONE, StepStatus.DROPPED) and not step.outcome.strip():
         raise ValidationError(
             {"outcome": _("Describe the outcome of a step that is done or dropped.")}
@@ -421,7 +394,7 @@ def step_add(
     )
     step.full_clean()
     _check_step(plan=plan, membership=membership, step=step, due_date_changed=True)
-    _check_basic_needs_first(
+    check_basic_needs_first(
         plan, area=area, status=status, justification=step.justification, step=None
     )
     step.save()
@@ -477,7 +450,7 @@ def step_update(
         plan=plan, membership=membership, step=step, due_date_changed=old_schedule[2] != due_date
     )
     if old_schedule != (area, status, due_date):
-        _check_basic_needs_first(
+        check_basic_needs_first(
             plan, area=area, status=status, justification=step.justification, step=step
         )
     step.save()
@@ -513,7 +486,9 @@ def review_record(
     membership = _lock_open_plan(plan, acting_user)
     today = timezone.localdate()
     if held_on > today:
-        raise ValidationError({"held_on": _("A review is recorded on or after the day it is held.")})
+        raise ValidationError(
+            {"held_on": _("A review is recorded on or after the day it is held.")}
+        )
     if next_review_date is not None and (next_review_date <= held_on or next_review_date < today):
         raise ValidationError(
             {"next_review_date": _("The next review must come after this one and not in the past.")}
@@ -568,3 +543,28 @@ def plan_close(*, plan: ReintegrationPlan, acting_user: User, note: str) -> Rein
     )
     audit(actor=acting_user, action=AuditAction.UPDATE, obj=plan, fields=["status"])
     return plan
+
+
+@transaction.atomic
+def plans_anonymise(*, client: Client, acting_user: User | None) -> int:
+    """Erase the free text of every plan of a client being anonymised; returns how many plans.
+
+    For `clients.services.client_anonymise` to call (it checks who may and when):
+    needs notes, step titles, outcomes and justifications, review notes, the
+    closing note and the values kept in the history are personal data too.
+    Levels, areas, statuses and dates stay, so statistics keep working.
+    """
+    erased = "[usunięto — anonimizacja]"
+    plans = list(ReintegrationPlan.objects.filter(client=client).only("pk"))
+    if not plans:
+        return 0
+    NeedAssessment.objects.filter(plan__in=plans).exclude(note="").update(note=erased)
+    Goal.objects.filter(plan__in=plans).update(title=erased)
+    Step.objects.filter(plan__in=plans).update(title=erased, outcome="", justification="")
+    Review.objects.filter(plan__in=plans).update(progress=erased)
+    ReintegrationPlan.objects.filter(pk__in=[p.pk for p in plans]).exclude(closing_note="").update(
+        closing_note=erased
+    )
+    PlanChange.objects.filter(plan__in=plans).update(subject="", changes=[])
+    audit_many(actor=acting_user, action=AuditAction.DELETE, objects=plans, reason="anonymisation")
+    return len(plans)

@@ -50,7 +50,9 @@ from .selectors import (
 casework_required = member_required(CASEWORK_ROLES)
 
 
-def _apply(request: HttpRequest, form: Form, action: Callable[..., Any], success: str, **kwargs: Any) -> Any:
+def _apply(
+    request: HttpRequest, form: Form, action: Callable[..., Any], success: str, **kwargs: Any
+) -> Any:
     """Run a service with the form's data; its ValidationError goes next to the fields."""
     try:
         result = action(**kwargs, **form.cleaned_data)
@@ -107,8 +109,12 @@ def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     if (plan := plan_for_client(request.user, client)) is not None:
         messages.info(request, _("This client already has an open plan."))
         return redirect(plan)
-    partners = candidate_partners(client).exclude(pk=request.institution.pk)
-    ids = {client.owner_id, request.institution.pk, *partners.values_list("pk", flat=True)}
+    # Only the holder invites partners; a partner starting a plan takes part with the holder.
+    holder = client.owner_id == request.institution.pk
+    partners = candidate_partners(client) if holder else None
+    ids = {client.owner_id, request.institution.pk}
+    if partners is not None:
+        ids |= set(partners.values_list("pk", flat=True))
     form = PlanForm(request.POST or None, institution_ids=ids, partners_qs=partners)
     if request.method == "POST" and form.is_valid():
         plan = _apply(
@@ -133,13 +139,22 @@ def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk)
     # The plan holds health, addiction and debt notes: every view is evidence.
-    audit(actor=request.user, action=AuditAction.VIEW, obj=plan, fields=["needs", "steps"], request=request)
+    audit(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        obj=plan,
+        fields=["needs", "steps"],
+        request=request,
+    )
     return render(request, "reintegration/plan_detail.html", plan_page_context(plan, request.user))
 
 
 @casework_required
 def plan_history_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk)
+    audit(
+        actor=request.user, action=AuditAction.VIEW, obj=plan, fields=["history"], request=request
+    )
     page = Paginator(plan_history(plan), 50).get_page(request.GET.get("page"))
     context = {"plan": plan, "page": page, "entries": history_views(list(page.object_list))}
     return render(request, "reintegration/plan_history.html", context)
@@ -167,7 +182,9 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_form(request, plan, form, _("People and review date"))
 
 
-def _plan_form(request: HttpRequest, plan: ReintegrationPlan, form: Form, title: str, **extra: Any) -> HttpResponse:
+def _plan_form(
+    request: HttpRequest, plan: ReintegrationPlan, form: Form, title: str, **extra: Any
+) -> HttpResponse:
     context = {"form": form, "plan": plan, "title": title, **extra}
     return render(request, "reintegration/action_form.html", context)
 
@@ -203,7 +220,9 @@ def needs_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = NeedsForm(request.POST or None, needs=plan.needs.all())
     if request.method == "POST" and form.is_valid():
         try:
-            services.needs_assess(plan=plan, acting_user=request.user, assessments=form.assessments())
+            services.needs_assess(
+                plan=plan, acting_user=request.user, assessments=form.assessments()
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -219,7 +238,9 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(done)
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        goal = _apply(request, form, services.goal_add, _("Goal added."), plan=plan, acting_user=request.user)
+        goal = _apply(
+            request, form, services.goal_add, _("Goal added."), plan=plan, acting_user=request.user
+        )
         if goal:
             url = reverse("reintegration:step_add", args=[plan.pk]) + f"?goal={goal.pk}"
             form_token_done(request, url)
@@ -253,7 +274,9 @@ def step_add(request: HttpRequest, pk: int) -> HttpResponse:
         institutions=_step_institutions(plan, request),
     )
     if request.method == "POST" and form.is_valid():
-        step = _apply(request, form, services.step_add, _("Step added."), plan=plan, acting_user=request.user)
+        step = _apply(
+            request, form, services.step_add, _("Step added."), plan=plan, acting_user=request.user
+        )
         if step:
             form_token_done(request, plan.get_absolute_url())
             return redirect(plan)
@@ -285,10 +308,24 @@ def step_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _apply(request, form, services.step_update, _("Step saved."), step=step, acting_user=request.user)
+        and _apply(
+            request,
+            form,
+            services.step_update,
+            _("Step saved."),
+            step=step,
+            acting_user=request.user,
+        )
     ):
         return redirect(plan)
-    context = {"plan": plan, "form": form, "step": step, "title": _("Change the step")}
+    changes = step.changes.select_related("actor", "institution").order_by("-at", "-pk")
+    context = {
+        "plan": plan,
+        "form": form,
+        "step": step,
+        "title": _("Change the step"),
+        "step_history": history_views(list(changes[:20])),
+    }
     context.update(r3_status(plan))
     return render(request, "reintegration/step_form.html", context)
 
@@ -301,7 +338,12 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         review = _apply(
-            request, form, services.review_record, _("Review recorded."), plan=plan, acting_user=request.user
+            request,
+            form,
+            services.review_record,
+            _("Review recorded."),
+            plan=plan,
+            acting_user=request.user,
         )
         if review:
             form_token_done(request, plan.get_absolute_url())
@@ -319,7 +361,12 @@ def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
         request.method == "POST"
         and form.is_valid()
         and _apply(
-            request, form, services.plan_close, _("Plan closed."), plan=plan, acting_user=request.user
+            request,
+            form,
+            services.plan_close,
+            _("Plan closed."),
+            plan=plan,
+            acting_user=request.user,
         )
     ):
         return redirect(plan)
@@ -330,4 +377,3 @@ def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk)
     return exports.plan_pdf_response(request, plan)
-

@@ -7,3 +7,46 @@ from django.utils.translation import gettext_lazy as _
 class SepiConfig(AppConfig):
     name = "sepi"
     verbose_name = _("SEPI labour-market status")
+
+    def ready(self) -> None:
+        from clients.panels import ClientPanel, register_client_panel
+        from clients.timeline import register_timeline_source
+        from cooperation.models import MANAGING_ROLES, Role
+        from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
+        from cooperation.permissions import CHANGE, VIEW, Policy, register
+
+        from .models import BatchCheck, Lookup
+        from .selectors import home_my_lookups, lookup_timeline, panel_context
+        from .services import BATCH_ROLES, LOOKUP_ROLES
+
+        # A lookup is the asking institution's own record; it is never shared.
+        register(
+            Policy(
+                Lookup,
+                owner="institution",
+                roles={VIEW: LOOKUP_ROLES | MANAGING_ROLES, CHANGE: LOOKUP_ROLES},
+            )
+        )
+        register(
+            Policy(
+                BatchCheck, owner="institution", roles={VIEW: MANAGING_ROLES, CHANGE: BATCH_ROLES}
+            )
+        )
+        register_client_panel(
+            ClientPanel(
+                key="sepi", template="sepi/client_panel.html", context=panel_context, order=20
+            )
+        )
+        register_timeline_source(lookup_timeline)
+        register_nav(NavItem(_("SEPI"), "sepi:list", MANAGING_ROLES, order=70))
+        register_home_section(
+            HomeSection(
+                key="sepi_lookups",
+                title=_("Your recent SEPI lookups"),
+                template="sepi/home/lookups.html",
+                items=home_my_lookups,
+                roles=frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR}),
+                order=40,
+                empty=_("You have not asked SEPI about anyone recently."),
+            )
+        )

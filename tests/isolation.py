@@ -299,3 +299,390 @@ for _name in (
 ):
     register(f"reintegration:{_name}", _plan)
 register("reintegration:step_edit", _plan_step)
+
+
+# --- partners ----------------------------------------------------------------
+def _partner_service(organisation: Institution) -> object:
+    """Make `organisation` an NGO with one published service in its catalogue."""
+    from cooperation.models import InstitutionKind
+    from partners.services import service_offer_create
+
+    organisation.kind = InstitutionKind.NGO
+    organisation.save(update_fields=["kind"])
+    return service_offer_create(
+        acting_user=member(organisation, Role.PARTNER_STAFF),
+        data={
+            "name": "Poradnictwo dłużnicze",
+            "category": "debt",
+            "target_group": "Osoby zadłużone",
+            "how_to_refer": "Skierowanie",
+            "capacity": 5,
+            "free_places": 5,
+        },
+    )
+
+
+def _referral_to(offer, referrer: Institution, worker: User) -> Built:  # type: ignore[no-untyped-def]
+    """A referral from `referrer` to the organisation offering `offer`, under an
+    agreement and the client's consent, sharing the phone and the needs."""
+    import datetime as dt
+
+    from agreements.models import Scope
+    from clients.models import Consent
+    from partners.services import referral_create
+
+    agreement_between(referrer, offer.provider, [Scope.REFERRALS])
+    client = ClientFactory(owner=referrer, created_by=worker, last_name="Skierowana-Tajna")
+    Consent.objects.create(
+        client=client,
+        partner=offer.provider,
+        basis="statutory",
+        scopes=[Scope.REFERRALS],
+        given_on=dt.date.today(),
+        valid_until=dt.date.today() + dt.timedelta(days=365),
+        recorded_by=worker,
+    )
+    referral = referral_create(
+        acting_user=worker, client=client, service=offer, share=["phone"], needs="Potrzeby-Tajne"
+    )
+    return Built({"pk": referral.pk}, [client.last_name, client.phone, "Potrzeby-Tajne"])
+
+
+def _sent_referral(institution: Institution, owner: User) -> Built:
+    """`institution` referred a client to an NGO of its county."""
+    ngo = InstitutionFactory(county=institution.county)
+    return _referral_to(_partner_service(ngo), institution, owner)
+
+
+def _received_referral(step: str = "sent") -> Callable[[Institution, User], Built]:
+    """`institution` is the NGO a client was referred to, at the given step."""
+
+    def build(institution: Institution, owner: User) -> Built:
+        from django.utils import timezone
+
+        from partners import services
+        from partners.models import Referral
+
+        referrer = InstitutionFactory(county=institution.county)
+        built = _referral_to(_partner_service(institution), referrer, member(referrer))
+        referral = Referral.objects.get(pk=built.kwargs["pk"])
+        staff = member(institution, Role.PARTNER_STAFF)
+        if step in ("accepted", "in_progress"):
+            today = timezone.localdate()
+            services.referral_accept(
+                referral=referral, acting_user=staff, start_date=today, end_date=today
+            )
+        if step == "in_progress":
+            services.referral_start(referral=referral, acting_user=staff)
+        return built
+
+    return build
+
+
+def _partner_profile(institution: Institution, owner: User) -> Built:
+    # The directory is open to the whole county network (the same-county
+    # intruder sees the catalogue, by design); a referred person never shows.
+    built = _received_referral()(institution, owner)
+    return Built({"pk": institution.pk}, built.secrets)
+
+
+def _partner_service_edit(institution: Institution, owner: User) -> Built:
+    offer = _partner_service(institution)
+    offer.description = "Opis-Wewnętrzny-Tajny"
+    offer.save(update_fields=["description"])
+    return Built({"pk": offer.pk}, [])
+
+
+def _referral_client(institution: Institution, owner: User) -> Built:
+    client = ClientFactory(owner=institution, created_by=owner, last_name="Do-Skierowania-Tajna")
+    return Built({"client_pk": client.pk}, [client.last_name, client.pesel, client.phone])
+
+
+register("partners:organisation", _partner_profile, outsider_statuses=(200, 404))
+register("partners:service_edit", _partner_service_edit)
+register("partners:referral_create", _referral_client)
+register("partners:referral", _sent_referral)
+register("partners:referral_pdf", _sent_referral, methods=("get",))
+register("partners:referral_cancel", _sent_referral)
+register("partners:referral_accept", _received_referral())
+register("partners:referral_decline", _received_referral())
+register("partners:referral_start", _received_referral("accepted"), methods=("post",))
+register("partners:referral_delivery", _received_referral("accepted"))
+register("partners:referral_complete", _received_referral("in_progress"))
+
+
+# --- meetings ------------------------------------------------------------------
+def _meeting(
+    with_minutes: bool = False, with_material: bool = False
+) -> Callable[[Institution, User], Built]:
+    """A meeting held this morning by `institution` with a partner it has an
+    agreement with, the owner invited by name; optionally minutes and a file."""
+
+    def build(institution: Institution, owner: User) -> Built:
+        import datetime as dt
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.utils import timezone
+
+        from meetings import services
+
+        other = InstitutionFactory(county=institution.county)
+        agreement_between(institution, other)
+        organiser = member(institution, Role.COORDINATOR)
+        start = dt.datetime.combine(
+            timezone.localdate(), dt.time(0, 30), tzinfo=timezone.get_current_timezone()
+        )
+        event = services.event_schedule(
+            acting_user=organiser,
+            data=services.EventData(
+                kind="meeting",
+                title="Spotkanie Tajne-Zielone",
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=1),
+                location="Sala Tajna-Zielona",
+                agenda="Porządek Tajny-Zielony",
+            ),
+            institutions=[other],
+            people=[owner],
+            allow_past=True,
+        )
+        occurrence = event.occurrences.get()
+        secrets = [event.title, event.location, event.agenda]
+        kwargs = {"event": event.pk, "occurrence": occurrence.pk}
+        if with_minutes:
+            minutes = services.minutes_save(
+                occurrence=occurrence,
+                acting_user=organiser,
+                notes="Notatka Tajna-Zielona",
+                decisions=["Decyzja Tajna-Zielona"],
+                action_items=[
+                    services.ActionItemData("Zadanie Tajne-Zielone", owner, timezone.localdate())
+                ],
+            )
+            kwargs["item"] = minutes.action_items.get().pk
+            secrets += ["Notatka Tajna-Zielona", "Decyzja Tajna-Zielona"]
+        if with_material:
+            material = services.material_add(
+                event=event,
+                acting_user=organiser,
+                title="Materiał Tajny-Zielony",
+                file=SimpleUploadedFile("plik.pdf", b"%PDF-1.4 Tresc-Tajna-Zielona"),
+            )
+            kwargs["material"] = material.pk
+            secrets.append("Tresc-Tajna-Zielona")
+        return Built(kwargs, secrets)
+
+    return build
+
+
+def _meeting_url(key: str, **options: bool) -> Callable[[Institution, User], Built]:
+    def build(institution: Institution, owner: User) -> Built:
+        built = _meeting(**options)(institution, owner)
+        return Built({"pk": built.kwargs[key]}, built.secrets)
+
+    return build
+
+
+def _feed(institution: Institution, owner: User) -> Built:
+    # The feed is a bearer URL by design: calendar programs cannot log in, so
+    # the secret token is the only key and the answer is the same whoever is
+    # logged in. An intruder could only reach it with the owner's token, which
+    # never leaves the owner's screen; that wrong, revoked and replaced tokens
+    # get 404 and that the feed holds only its owner's events is proved in
+    # tests/meetings/test_ical.py. Here: a valid token answers 200.
+    from meetings import services
+
+    _meeting()(institution, owner)
+    return Built({"token": services.feed_token_create(acting_user=owner)}, [])
+
+
+register("meetings:event", _meeting_url("event"))
+register("meetings:event_edit", _meeting_url("event"))
+register("meetings:event_cancel", _meeting_url("event"))
+register("meetings:event_respond", _meeting_url("event"), methods=("post",))
+register("meetings:event_ics", _meeting_url("event"), methods=("get",))
+register("meetings:material_add", _meeting_url("event"))
+register("meetings:material", _meeting_url("material", with_material=True), methods=("get",))
+register(
+    "meetings:material_remove", _meeting_url("material", with_material=True), methods=("post",)
+)
+register("meetings:occurrence", _meeting_url("occurrence", with_minutes=True))
+register("meetings:occurrence_move", _meeting_url("occurrence"))
+register("meetings:occurrence_cancel", _meeting_url("occurrence"))
+register("meetings:attendance", _meeting_url("occurrence"))
+register("meetings:minutes", _meeting_url("occurrence", with_minutes=True))
+register("meetings:minutes_pdf", _meeting_url("occurrence", with_minutes=True), methods=("get",))
+register("meetings:action_status", _meeting_url("item", with_minutes=True), methods=("post",))
+register("meetings:feed", _feed, methods=("get",), outsider_statuses=(200,))
+
+
+# --- sepi --------------------------------------------------------------------
+def _sepi_lookup_parts(institution: Institution, owner: User) -> tuple[object, Built]:
+    """A client of `institution` with a done SEPI lookup whose answer is stored."""
+    from django.utils import timezone
+
+    from sepi import simulator
+    from sepi.models import Lookup
+
+    built = _client(institution, owner)
+    client = Client.objects.get(pk=built.kwargs["pk"])
+    now = timezone.now()
+    lookup = Lookup.objects.create(
+        client=client,
+        institution=institution,
+        requested_by=owner,
+        pesel=client.pesel,
+        purpose="benefit_eligibility",
+        request_key=f"isolation-{client.pk}",
+        requested_at=now,
+        status="done",
+        fetched_at=now,
+        finished_at=now,
+        result=simulator.person_status(client.pesel, today=timezone.localdate()),
+    )
+    return lookup, built
+
+
+def _sepi_lookup(institution: Institution, owner: User) -> Built:
+    lookup, built = _sepi_lookup_parts(institution, owner)
+    return Built({"pk": lookup.pk}, built.secrets)
+
+
+def _sepi_batch(institution: Institution, owner: User) -> Built:
+    from sepi.models import BatchCheck
+
+    lookup, built = _sepi_lookup_parts(institution, owner)
+    batch = BatchCheck.objects.create(
+        institution=institution,
+        requested_by=member(institution, Role.COORDINATOR),
+        purpose="periodic_review",
+        total=1,
+    )
+    lookup.batch = batch
+    lookup.save(update_fields=["batch"])
+    return Built({"pk": batch.pk}, built.secrets)
+
+
+register("sepi:lookup_start", _client, methods=("post",))
+register("sepi:lookup_state", _sepi_lookup, methods=("get",))
+register("sepi:batch_progress", _sepi_batch, methods=("get",))
+
+
+# --- joboffers -------------------------------------------------------------------
+# Offers are owned by a labour office. For the office's own pages the case's
+# institution acts as one (its kind is set to PUP); the same-county intruder is
+# then another PUP with nothing shared. For the board's pages the institution
+# stays a MOPS, and a PUP of its county publishes to it under an agreement.
+def _offer_fields(**overrides: object) -> dict[str, object]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    fields: dict[str, object] = {
+        "kind": "job",
+        "position": "Stanowisko Tajne-Zielone",
+        "employer_name": "Pracodawca Tajny sp. z o.o.",
+        "workplace_municipality": "Skarżysko-Kamienna",
+        "duties": "Obowiązki tajne",
+        "valid_from": today - dt.timedelta(days=1),
+        "valid_until": today + dt.timedelta(days=20),
+        "contact_phone": "41 999 88 77",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def _joboffer(institution: Institution, owner: User) -> Built:
+    from cooperation.models import InstitutionKind
+    from joboffers.services import offer_create
+
+    institution.kind = InstitutionKind.PUP
+    institution.save(update_fields=["kind"])
+    offer = offer_create(
+        acting_user=member(institution, Role.CLIENT_ADVISOR), **_offer_fields()
+    )
+    return Built({"pk": offer.pk}, [offer.position, offer.employer_name, offer.contact_phone])
+
+
+def _joboffer_on_board(institution: Institution, owner: User):  # type: ignore[no-untyped-def]
+    from agreements.models import Scope
+    from cooperation.models import InstitutionKind
+    from joboffers.models import Board
+    from joboffers.services import offer_create, offer_publish
+
+    office = InstitutionFactory(kind=InstitutionKind.PUP, county=institution.county)
+    agreement_between(institution, office, [Scope.JOB_OFFERS])
+    advisor = member(office, Role.CLIENT_ADVISOR)
+    offer = offer_create(acting_user=advisor, **_offer_fields())
+    offer_publish(offer=offer, acting_user=advisor)
+    secrets = [offer.position, offer.employer_name, offer.contact_phone]
+    return Board.objects.get(institution=institution), offer, secrets
+
+
+def _published_joboffer(institution: Institution, owner: User) -> Built:
+    _board, offer, secrets = _joboffer_on_board(institution, owner)
+    return Built({"pk": offer.pk}, secrets)
+
+
+def _joboffer_board(institution: Institution, owner: User) -> Built:
+    board, _offer, secrets = _joboffer_on_board(institution, owner)
+    return Built({"pk": board.pk}, secrets)
+
+
+def _joboffer_print(institution: Institution, owner: User) -> Built:
+    from joboffers.services import board_prints_generate
+
+    board, _offer, _secrets = _joboffer_on_board(institution, owner)
+    kept = board_prints_generate(board=board)
+    return Built({"pk": kept[0].pk}, [])
+
+
+def _joboffer_import(institution: Institution, owner: User) -> Built:
+    from cooperation.models import InstitutionKind
+    from joboffers.imports import cbop_import
+
+    institution.kind = InstitutionKind.PUP
+    institution.save(update_fields=["kind"])
+    run = cbop_import(
+        institution=institution,
+        data='[{"id": "Tajny-Rekord-123", "stanowisko": "Tajne"}]',
+        source="tajny-plik.json",
+    )
+    return Built({"pk": run.pk}, ["Tajny-Rekord-123", "tajny-plik.json"])
+
+
+def _joboffer_proposal(institution: Institution, owner: User) -> Built:
+    from joboffers.services import proposal_record
+
+    built = _client(institution, owner)
+    _board, offer, _secrets = _joboffer_on_board(institution, owner)
+    proposal = proposal_record(
+        acting_user=owner,
+        client=Client.objects.get(pk=built.kwargs["pk"]),
+        offer=offer,
+        answer="interested",
+        note="Notatka Tajna",
+    )
+    return Built({"pk": proposal.pk}, [*built.secrets, "Notatka Tajna"])
+
+
+def _client_for_offers(institution: Institution, owner: User) -> Built:
+    built = _client(institution, owner)
+    return Built({"client_pk": built.kwargs["pk"]}, built.secrets)
+
+
+register("joboffers:detail", _published_joboffer, methods=("get",))
+register("joboffers:sheet", _published_joboffer, methods=("get",))
+register("joboffers:edit", _joboffer)
+register("joboffers:publish", _joboffer)
+register("joboffers:unpublish", _joboffer, methods=("post",))
+register("joboffers:fill", _joboffer, methods=("post",))
+register("joboffers:withdraw", _joboffer)
+register("joboffers:board", _joboffer_board, methods=("get",))
+register("joboffers:board_sheets", _joboffer_board, methods=("get",))
+register("joboffers:board_digest", _joboffer_board, methods=("get",))
+register("joboffers:print", _joboffer_print, methods=("get",))
+register("joboffers:import_detail", _joboffer_import, methods=("get",))
+register("joboffers:client_offers", _client_for_offers)
+register("joboffers:proposal_edit", _joboffer_proposal)

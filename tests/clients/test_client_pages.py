@@ -51,5 +51,5 @@ def test_the_list_costs_the_same_queries_for_any_size(
         c = ClientFactory(owner=own)
         object_share(obj=c, institution=partner, actions=[VIEW], acting_user=owner, reason="test")
     client.force_login(partner_user)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("clients:list")).status_code == 200

@@ -51,4 +51,3 @@ def add_step(plan, user, goal, *, area=Area.HOUSING, institution=None, responsib
         responsible=responsible or user,
         **data,
     )
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -145,13 +146,13 @@ def test_a_step_needs_a_goal_first(client, plan, owner) -> None:
 
 
 def test_a_finished_step_needs_an_outcome(plan, goal, owner) -> None:
-    with pytest.raises(services.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         add_step(plan, owner, goal, status=StepStatus.DONE)
     assert "outcome" in exc.value.message_dict
 
 
 def test_an_open_step_cannot_be_due_in_the_past(plan, goal, owner) -> None:
-    with pytest.raises(services.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         add_step(plan, owner, goal, due_date=TODAY - dt.timedelta(days=1))
     assert "due_date" in exc.value.message_dict
 
@@ -202,7 +203,7 @@ def test_closing_keeps_the_plan_as_history_and_frees_the_client_for_a_new_one(
     # Closed: readable, no longer changeable.
     assert client.get(plan.get_absolute_url()).status_code == 200
     assert client.get(reverse("reintegration:goal_add", args=[plan.pk])).status_code == 403
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.goal_add(plan=plan, acting_user=owner, title="Po zamknięciu")
     page = client.get(reverse("reintegration:client_plan", args=[plan.client_id]))
     assert page.status_code == 200 and plan.get_absolute_url() in page.content.decode()
@@ -211,9 +212,17 @@ def test_closing_keeps_the_plan_as_history_and_frees_the_client_for_a_new_one(
 
 
 def test_one_open_plan_per_client(plan, owner) -> None:
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.plan_create(acting_user=owner, client=plan.client)
     assert ReintegrationPlan.objects.filter(client=plan.client).count() == 1
+
+
+def test_no_new_plan_for_a_closed_case(own, owner) -> None:
+    from clients.models import ClientStatus
+
+    person = ClientFactory(owner=own, created_by=owner, status=ClientStatus.CLOSED)
+    with pytest.raises(ValidationError):
+        services.plan_create(acting_user=owner, client=person)
 
 
 # --- query counts -----------------------------------------------------------------
@@ -264,10 +273,9 @@ def test_the_plan_page_costs_the_same_queries_for_few_and_many_steps(
     assert many <= 12, many
 
 
-def test_the_list_pages_cost_the_same_queries_for_any_size(
-    client, own, owner, partner, partner_user
-) -> None:
+def test_the_list_pages_cost_the_same_queries_for_any_size(client, own, owner) -> None:
     client.force_login(owner)
+    client.get(reverse("home"))  # warm the session
     counts = []
     for n in (2, 30):
         while ReintegrationPlan.objects.count() < n:
@@ -300,7 +308,9 @@ def test_the_responsible_person_sees_overdue_steps_and_due_reviews_at_home(
     )
     _overdue(late)
     _overdue(theirs)
-    ReintegrationPlan.objects.filter(pk=plan.pk).update(next_review_date=TODAY - dt.timedelta(days=1))
+    ReintegrationPlan.objects.filter(pk=plan.pk).update(
+        next_review_date=TODAY - dt.timedelta(days=1)
+    )
 
     client.force_login(owner)
     body = client.get(reverse("home")).content.decode()
@@ -333,6 +343,7 @@ def test_the_home_page_costs_the_same_queries_for_any_number_of_plan_steps(
     client, own, owner
 ) -> None:
     client.force_login(owner)
+    client.get(reverse("home"))  # warm the session
     counts = []
     for n in (1, 12):
         while ReintegrationPlan.objects.count() < n:
@@ -349,14 +360,17 @@ def test_the_home_page_costs_the_same_queries_for_any_number_of_plan_steps(
 def test_the_plan_summary_for_the_client_page_is_cheap(
     django_assert_max_num_queries, plan, goal, owner, partner_user, outsider
 ) -> None:
+    from cooperation.models import User
+    from cooperation.permissions import membership_of
     from reintegration.selectors import plan_summary_for_client
 
     late = add_step(plan, owner, goal)
     add_step(plan, owner, goal)
     _overdue(late)
-    owner.refresh_from_db()  # forget the cached membership: count it too
+    viewer = User.objects.get(pk=owner.pk)
+    membership_of(viewer)  # as on a page: the middleware has already loaded the membership
     with django_assert_max_num_queries(2):
-        summary = plan_summary_for_client(owner, plan.client)
+        summary = plan_summary_for_client(viewer, plan.client)
     assert summary == {
         "plan_id": plan.pk,
         "open_steps": 2,
@@ -366,6 +380,13 @@ def test_the_plan_summary_for_the_client_page_is_cheap(
     }
     assert plan_summary_for_client(partner_user, plan.client)["plan_id"] == plan.pk
     assert plan_summary_for_client(outsider, plan.client) is None
+    # Without an open plan: a partner needs the agreement check, still within two queries.
+    services.plan_close(plan=plan, acting_user=owner, note="Koniec")
+    advisor = User.objects.get(pk=partner_user.pk)
+    membership_of(advisor)
+    with django_assert_max_num_queries(2):
+        empty = plan_summary_for_client(advisor, plan.client)
+    assert empty is not None and empty["plan_id"] is None
 
 
 def test_viewing_and_printing_a_plan_is_audited(client, plan, owner) -> None:
@@ -378,3 +399,16 @@ def test_viewing_and_printing_a_plan_is_audited(client, plan, owner) -> None:
         ).values_list("action", flat=True)
     )
     assert {AuditAction.CREATE, AuditAction.VIEW, AuditAction.EXPORT} <= actions
+
+
+def test_people_are_offered_once_with_the_institution_they_work_in_now(own, partner) -> None:
+    from cooperation.models import Role
+    from cooperation.services import membership_create
+    from reintegration.forms import people_in
+
+    from ..factories import member
+
+    mover = member(partner, Role.SOCIAL_WORKER, last_name="Przeniesiona")
+    membership_create(user=mover, institution=own, role=Role.SOCIAL_WORKER)  # ends the old one
+    offered = list(people_in([own.pk, partner.pk], [Role.SOCIAL_WORKER]))
+    assert [p.institution_name for p in offered if p.pk == mover.pk] == [own.short_name]

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from reintegration import services
 from reintegration.models import Area, NeedAssessment, NeedLevel, Step, StepStatus
-from reintegration.services import critical_gaps
+from reintegration.rules import critical_gaps
 
 from .helpers import add_step, assess, soon
 
@@ -168,7 +168,9 @@ def test_the_plan_page_warns_and_shows_the_justification(client, plan, goal, own
     client.force_login(owner)
     body = client.get(reverse("reintegration:detail", args=[plan.pk])).content.decode()
     assert 'id="r3-warning"' in body
-    warning = body[body.index('id="r3-warning"') : body.index("</div>", body.index('id="r3-warning"'))]
+    warning = body[
+        body.index('id="r3-warning"') : body.index("</div>", body.index('id="r3-warning"'))
+    ]
     assert str(Area.HOUSING.label) in warning
     assert "Staż bez uzasadnienia" in warning and "Kurs z uzasadnieniem" in warning
     assert "Ostatni nabór w tym roku" in warning

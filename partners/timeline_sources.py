@@ -1,0 +1,71 @@
+"""Referrals on the client's timeline and record page, for the referring
+institution only: the partner organisation never sees the client's record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.models import Scope
+from agreements.scope import partners_covering
+from clients.models import Client, ClientStatus
+from clients.services import CASEWORK_ROLES
+from clients.timeline import TimelineEntry
+from cooperation.models import User
+
+from .selectors import client_deliveries, client_referral_events, client_referrals
+
+
+def referral_entries(client: Client, user: User) -> Iterable[TimelineEntry]:
+    """Each step of the client's referrals, and each service the partner delivered. Two queries."""
+    for event in client_referral_events(user, client):
+        referral = event.referral
+        yield TimelineEntry(
+            event.at,
+            _("Referral"),
+            _("%(service)s (%(partner)s): %(what)s")
+            % {
+                "service": referral.service.name,
+                "partner": referral.partner.name,
+                "what": event.get_kind_display(),
+            },
+            detail=event.comment,
+            url=referral.get_absolute_url(),
+            institution=event.institution.name if event.institution else "",
+        )
+    for delivery in client_deliveries(user, client):
+        referral = delivery.referral
+        at = timezone.make_aware(dt.datetime.combine(delivery.delivered_on, dt.time(12, 0)))
+        yield TimelineEntry(
+            at,
+            _("Service delivered"),
+            _("%(service)s: %(kind)s, %(hours)s h")
+            % {
+                "service": referral.service.name,
+                "kind": delivery.get_kind_display(),
+                "hours": delivery.hours,
+            },
+            detail=delivery.note,
+            url=referral.get_absolute_url(),
+            institution=referral.partner.name,
+        )
+
+
+def referral_panel(request: HttpRequest, client: Client) -> dict[str, Any] | None:
+    """The "Referrals" box on the client's record: this institution's referrals
+    of the client, and the way to make one while an agreement covers referrals."""
+    membership = request.membership  # type: ignore[attr-defined]
+    if membership is None or membership.role not in CASEWORK_ROLES:
+        return None
+    referrals = client_referrals(request.user, client)
+    can_refer = client.status == ClientStatus.ACTIVE and bool(
+        partners_covering(membership.institution, Scope.REFERRALS)
+    )
+    if not referrals and not can_refer:
+        return None
+    return {"referrals": referrals, "can_refer": can_refer}

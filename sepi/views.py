@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from clients.models import Client
+from clients.selectors import client_get_for_user
+from cooperation.audit import audit_many
+from cooperation.decorators import member_required
+from cooperation.forms import add_service_errors
+from cooperation.models import MANAGING_ROLES, AuditAction
+
+from . import exports, services
+from .forms import BatchForm, LookupFilter, LookupForm
+from .models import Lookup, LookupStatus
+from .selectors import (
+    audit_shown,
+    batch_get_for_user,
+    batch_progress,
+    current_batch,
+    lookup_get_for_user,
+    lookups_visible_to,
+    state_context,
+)
+from .services import BATCH_ROLES, LOOKUP_ROLES, batch_candidates
+
+
+@member_required(LOOKUP_ROLES)
+@require_POST
+def lookup_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a lookup from the client page; answers with the live state fragment (htmx)."""
+    client = client_get_for_user(request.user, pk)
+    form = LookupForm(request.POST)
+    lookup = None
+    if form.is_valid():
+        try:
+            lookup = services.lookup_request(
+                client=client, acting_user=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if not request.htmx:  # type: ignore[attr-defined]
+        if form.errors:
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(f"{client.get_absolute_url()}#sepi-panel")
+    if lookup is not None:
+        lookup.refresh_from_db()  # with eager tasks it may already be done
+    shown = lookup or _newest(request, client)  # after an error, keep showing the newest
+    context = state_context(
+        user=request.user, client=client, lookup=shown, form=form if form.errors else None
+    )
+    if context["result"] is not None and lookup is not None and not lookup.is_pending:
+        audit_shown(request, client, context["answer"])
+    return render(request, "sepi/_state.html", {"state": context})
+
+
+def _newest(request: HttpRequest, client: Client) -> Lookup | None:
+    return (
+        client.sepi_lookups.filter(institution=request.institution)  # type: ignore[attr-defined]
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+
+
+@member_required(LOOKUP_ROLES)
+def lookup_state(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live state of one lookup, polled by the panel while it is queued or running."""
+    lookup = lookup_get_for_user(request.user, pk)
+    if lookup.is_pending:
+        services.lookups_fail_stale(lookup_ids=[lookup.pk])
+        lookup.refresh_from_db()
+    context = state_context(user=request.user, client=lookup.client, lookup=lookup)
+    if lookup.status == LookupStatus.DONE:
+        audit_shown(request, lookup.client, lookup)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect(f"{lookup.client.get_absolute_url()}#sepi-panel")
+    return render(request, "sepi/_state.html", {"state": context})
+
+
+@member_required(MANAGING_ROLES)
+def lookup_list(request: HttpRequest) -> HttpResponse:
+    """For the coordinator's audits: every lookup made in the institution."""
+    lookups = lookups_visible_to(request.user)
+    filterset = LookupFilter(request.GET or None, queryset=lookups)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else lookups
+    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    # The list names clients: one audit row per client shown, in one INSERT.
+    audit_many(
+        actor=request.user,
+        action=AuditAction.LIST,
+        objects=[lookup.client for lookup in page],
+        request=request,
+        reason="SEPI lookups",
+    )
+    batch = current_batch(request.user)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "can_batch": request.membership.role in BATCH_ROLES,  # type: ignore[attr-defined]
+        "batch_form": BatchForm(),
+        "candidates": batch_candidates(request.user).count(),
+        "progress": batch_progress(batch) if batch else None,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "sepi/lookup_list.html", context)
+
+
+@member_required(MANAGING_ROLES)
+def lookup_export(request: HttpRequest) -> HttpResponse:
+    lookups = lookups_visible_to(request.user)
+    filterset = LookupFilter(request.GET or None, queryset=lookups)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else lookups
+    return exports.lookups_csv(request, rows)
+
+
+@member_required(BATCH_ROLES)
+@require_POST
+def batch_start(request: HttpRequest) -> HttpResponse:
+    form = BatchForm(request.POST)
+    if form.is_valid():
+        try:
+            batch = services.batch_start(
+                acting_user=request.user, purpose=form.cleaned_data["purpose"], request=request
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Batch check started for %(n)s client.",
+                    "Batch check started for %(n)s clients.",
+                    batch.total,
+                )
+                % {"n": batch.total},
+            )
+    else:
+        messages.error(request, _("Choose the purpose and legal basis of the query."))
+    return redirect("sepi:list")
+
+
+@member_required(MANAGING_ROLES)
+def batch_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar of a batch check, polled while it runs."""
+    batch = batch_get_for_user(request.user, pk)
+    if batch.status == "running":
+        services.lookups_fail_stale(
+            lookup_ids=batch.lookups.filter(status__in=services.PENDING).values_list(
+                "pk", flat=True
+            )
+        )
+        batch.refresh_from_db()
+    template = "sepi/_batch.html" if request.htmx else "sepi/batch_page.html"  # type: ignore[attr-defined]
+    return render(request, template, {"progress": batch_progress(batch)})

@@ -1,0 +1,199 @@
+"""A case conference is about one shared client: only people who may see that
+client see their name and the details; the conference is on the client's
+timeline; nothing about the client leaves the app in e-mails or calendar files."""
+
+from __future__ import annotations
+
+import icalendar
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from clients.timeline import timeline_for
+from cooperation.models import AuditAction, AuditEvent, Role
+from cooperation.permissions import VIEW
+from cooperation.services import object_share, object_unshare
+from meetings import services
+
+from ..factories import ClientFactory, agreement_between, member
+from .conftest import schedule
+
+
+@pytest.fixture
+def case_client(own, owner):  # type: ignore[no-untyped-def]
+    return ClientFactory(owner=own, created_by=owner, first_name="Zenobia", last_name="Poufna")
+
+
+@pytest.fixture
+def shared(case_client, partner, agreement):  # type: ignore[no-untyped-def]
+    object_share(
+        obj=case_client, institution=partner, actions=[VIEW], acting_user=None, reason="zgoda"
+    )
+    return case_client
+
+
+def _conference(user, client, **kw):  # type: ignore[no-untyped-def]
+    values = {"title": "Konferencja przypadku", "agenda": "Sytuacja mieszkaniowa Zenobii", **kw}
+    return schedule(user, kind="case_conference", client=client, **values)
+
+
+def test_a_case_conference_needs_a_client_the_organiser_may_see(owner, foreign) -> None:
+    with pytest.raises(ValidationError) as exc:
+        schedule(owner, kind="case_conference")
+    assert "client" in exc.value.message_dict
+    stranger = ClientFactory(owner=foreign)
+    with pytest.raises(ValidationError) as exc:
+        _conference(owner, stranger)
+    assert "client" in exc.value.message_dict
+
+
+def test_only_a_case_conference_is_about_a_client(coordinator, case_client) -> None:
+    with pytest.raises(ValidationError) as exc:
+        schedule(coordinator, client=case_client)
+    assert "client" in exc.value.message_dict
+
+
+def test_only_institutions_that_may_see_the_client_are_invited(
+    owner, case_client, partner, agreement
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        _conference(owner, case_client, institutions=[partner])
+    assert "not shared" in exc.value.message_dict["institutions"][0]
+    object_share(
+        obj=case_client, institution=partner, actions=[VIEW], acting_user=None, reason="zgoda"
+    )
+    assert _conference(owner, case_client, institutions=[partner]).client == case_client
+
+
+def test_the_social_worker_who_scheduled_it_manages_it(owner, colleague, shared, partner) -> None:
+    event = _conference(owner, shared, institutions=[partner])
+    from meetings.selectors import may_organise
+
+    assert may_organise(owner, event) and not may_organise(colleague, event)
+
+
+def test_the_client_is_named_only_to_those_who_may_see_the_client(
+    client, own, owner, shared, partner, partner_advisor
+) -> None:
+    event = _conference(owner, shared, institutions=[partner])
+    url = reverse("meetings:occurrence", args=[event.occurrences.get().pk])
+    partner_admin = member(partner, Role.INSTITUTION_ADMIN)  # sees events, never clients
+    for user, sees in ((owner, True), (partner_advisor, True), (partner_admin, False)):
+        client.force_login(user)
+        body = client.get(url).content.decode()
+        assert ("Poufna" in body) is sees, user
+        assert ("Sytuacja mieszkaniowa" in body) is sees, user
+        assert "Konferencja przypadku" in body
+    viewed = AuditEvent.objects.filter(action=AuditAction.VIEW, object_id=str(shared.pk))
+    assert set(viewed.values_list("actor__username", flat=True)) == {
+        owner.username,
+        partner_advisor.username,
+    }
+
+
+def test_withdrawn_sharing_hides_the_name_at_once(
+    client, owner, shared, partner, partner_advisor
+) -> None:
+    event = _conference(owner, shared, institutions=[partner])
+    object_unshare(
+        obj=shared, institution=partner, actions=[VIEW], acting_user=None, reason="cofnięta zgoda"
+    )
+    client.force_login(partner_advisor)
+    body = client.get(
+        reverse("meetings:occurrence", args=[event.occurrences.get().pk])
+    ).content.decode()
+    assert "Poufna" not in body and "Konferencja przypadku" in body
+
+
+def test_the_minutes_pdf_names_the_client_only_to_those_who_may_see_them(
+    client, owner, shared, partner, partner_advisor
+) -> None:
+    from ..pdfs import pdf_text
+
+    event = _conference(owner, shared, institutions=[partner], starts_at=None)
+    occurrence = event.occurrences.get()
+    occurrence.starts_at = occurrence.starts_at.replace(year=occurrence.starts_at.year - 1)
+    occurrence.ends_at = occurrence.ends_at.replace(year=occurrence.ends_at.year - 1)
+    occurrence.save()
+    services.minutes_save(
+        occurrence=occurrence,
+        acting_user=owner,
+        notes="Zenobia szuka mieszkania",
+        decisions=[],
+        action_items=[],
+    )
+    client.force_login(partner_advisor)
+    assert "Poufna" in pdf_text(
+        client.get(reverse("meetings:minutes_pdf", args=[occurrence.pk])).content
+    )
+    client.force_login(member(partner, Role.INSTITUTION_ADMIN))
+    text = pdf_text(client.get(reverse("meetings:minutes_pdf", args=[occurrence.pk])).content)
+    assert "Poufna" not in text and "Zenobia" not in text
+
+
+def test_the_conference_is_on_the_client_timeline_of_participants_only(
+    own, owner, shared, partner, partner_advisor
+) -> None:
+    from ..factories import InstitutionFactory
+
+    event = _conference(owner, shared, institutions=[partner])
+    entries = [
+        e
+        for e in timeline_for(shared, owner)
+        if e.url == event.occurrences.get().get_absolute_url()
+    ]
+    assert len(entries) == 1 and entries[0].title == "Konferencja przypadku"
+    assert entries[0].institution == own.name
+    assert any(e.url == entries[0].url for e in timeline_for(shared, partner_advisor))
+    third = InstitutionFactory(short_name="pcpr-trzeci", kind="pcpr")
+    agreement_between(own, third)
+    object_share(obj=shared, institution=third, actions=[VIEW], acting_user=None, reason="zgoda")
+    third_worker = member(third, Role.SOCIAL_WORKER)
+    assert not any(e.url == entries[0].url for e in timeline_for(shared, third_worker))
+
+
+def test_no_client_detail_leaves_the_app(
+    client,
+    owner,
+    shared,
+    partner,
+    partner_advisor,
+    partner_coordinator,
+    django_capture_on_commit_callbacks,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        event = _conference(
+            owner,
+            shared,
+            institutions=[partner],
+            people=[partner_advisor],
+            title="Konferencja: Zenobia Poufna",
+        )
+    assert mail.outbox
+    for message in mail.outbox:
+        ics = message.attachments[0][1]
+        text = message.subject + message.body + (ics if isinstance(ics, str) else ics.decode())
+        assert "Poufna" not in text and "Zenobia" not in text and "Sytuacja" not in text
+    client.force_login(partner_advisor)
+    ics = client.get(reverse("meetings:event_ics", args=[event.pk])).content
+    vevent = icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]
+    assert "Poufna" not in ics.decode() and str(vevent["CLASS"]) == "CONFIDENTIAL"
+
+
+def test_the_files_of_a_case_conference_are_for_those_who_may_see_the_client(
+    client, owner, shared, partner, partner_advisor
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    event = _conference(owner, shared, institutions=[partner])
+    material = services.material_add(
+        event=event,
+        acting_user=owner,
+        title="Wywiad",
+        file=SimpleUploadedFile("wywiad.pdf", b"%PDF-1.4 x"),
+    )
+    client.force_login(partner_advisor)
+    assert client.get(reverse("meetings:material", args=[material.pk])).status_code == 200
+    client.force_login(member(partner, Role.INSTITUTION_ADMIN))
+    assert client.get(reverse("meetings:material", args=[material.pk])).status_code == 403
