@@ -145,11 +145,9 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _plan_panel(request: HttpRequest, client) -> dict | None:  # type: ignore[no-untyped-def]
-    """The reintegration app's summary of the client's plan, when that app provides one."""
-    try:
-        from reintegration.selectors import plan_summary_for_client
-    except ImportError:
-        return None
+    """The reintegration app's summary of the client's plan (None: plans not visible to this user)."""
+    from reintegration.selectors import plan_summary_for_client
+
     return plan_summary_for_client(request.user, client)
 
 

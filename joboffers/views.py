@@ -338,7 +338,8 @@ def client_offers(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, client_pk)
     if request.method == "POST" and (done := form_token_result(request)):
         return redirect(done)
-    form = ProposalForm(request.POST or None, offers=current_offers_for(request.user))
+    initial = {"proposed_on": timezone.localdate(), "offer": request.GET.get("offer")}
+    form = ProposalForm(request.POST or None, offers=current_offers_for(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_record(acting_user=request.user, client=client, **form.cleaned_data)

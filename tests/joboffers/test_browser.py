@@ -91,7 +91,11 @@ def test_an_advisor_publishes_in_one_click_and_the_offer_pages_pass_axe(
 def test_the_offers_for_a_client_page_passes_axe(page, live_server, own, published) -> None:
     worker = member(own, Role.SOCIAL_WORKER, username="pracownik")
     person = ClientFactory(
-        owner=own, created_by=worker, municipality="Suchedniów", occupation="magazynier"
+        owner=own,
+        created_by=worker,
+        municipality="Suchedniów",
+        city="Suchedniów",
+        occupation="magazynier",
     )
     _log_in(page, live_server, "pracownik")
     page.goto(f"{live_server.url}/joboffers/clients/?q={person.last_name}")
