@@ -20,6 +20,7 @@ urlpatterns = [
     path("boards/<int:pk>/", views.board_detail, name="board"),
     path("boards/<int:pk>/sheets/", views.board_sheets, name="board_sheets"),
     path("boards/<int:pk>/digest/", views.board_digest, name="board_digest"),
+    path("boards/<int:pk>/prints/", views.board_prints_now, name="board_prints"),
     path("prints/<int:pk>/", views.print_download, name="print"),
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),

@@ -56,8 +56,9 @@ from .services import CASEWORK_ROLES, OFFICE_ROLES
 STAFF_ROLES = frozenset(
     {Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR, Role.COORDINATOR, Role.INSTITUTION_ADMIN}
 )
-# Rendering many sheets takes a while; beyond this, the kept weekly file is the way.
-MAX_ON_DEMAND_SHEETS = 40
+# Each sheet takes up to a second to fit and render; more than this in one
+# request would keep the worker waiting, so the kept file is prepared by a task.
+MAX_ON_DEMAND_SHEETS = 15
 
 
 def _page(request: HttpRequest, qs, per_page: int | None = None):  # type: ignore[no-untyped-def]
@@ -86,7 +87,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     offers = office_offers(request.user)
     filterset = OfficeOfferFilter(request.GET or None, queryset=offers)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else offers
-    context = {"filter": filterset, "page": _page(request, rows), "feeds": settings.CBOP_FEEDS}
+    context = {"filter": filterset, "page": _page(request, rows)}
     return render(request, "joboffers/offer_list.html", context)
 
 
@@ -139,7 +140,6 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mine": mine,
         "can_act": mine and request.membership.role in OFFICE_ROLES,
         "publications": publications_of(offer) if mine else [],
-        "how_to_apply": printing.how_to_apply(offer),
         "today": timezone.localdate(),
     }
     return render(request, "joboffers/offer_detail.html", context)
@@ -172,15 +172,22 @@ def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offer_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk, "change")
-    board = Board.objects.filter(pk=request.POST.get("board") or 0).first()
+    publication = (
+        offer.publications.filter(board_id=request.POST.get("board") or 0, ended_at__isnull=True)
+        .select_related("board__institution")
+        .first()
+    )
+    if publication is None:
+        messages.error(request, _("The offer is not on this board."))
+        return redirect(offer)
     try:
-        if board is None:
-            raise ValidationError(_("The offer is not on this board."))
-        services.offer_unpublish(offer=offer, acting_user=request.user, board=board)
+        services.offer_unpublish(offer=offer, acting_user=request.user, board=publication.board)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Taken off %(board)s.") % {"board": board.institution.name})
+        messages.success(
+            request, _("Taken off %(board)s.") % {"board": publication.board.institution.name}
+        )
     return redirect(offer)
 
 
@@ -254,7 +261,10 @@ def board_sheets(request: HttpRequest, pk: int) -> HttpResponse:
     if not offers or len(offers) > MAX_ON_DEMAND_SHEETS:
         messages.warning(
             request,
-            _("Choose between 1 and %(n)d offers with the filters, or download the weekly file.")
+            _(
+                "Choose between 1 and %(n)d offers with the filters, or prepare the kept file "
+                "with all sheets."
+            )
             % {"n": MAX_ON_DEMAND_SHEETS},
         )
         return redirect(f"{board.get_absolute_url()}?{request.GET.urlencode()}")
@@ -269,6 +279,24 @@ def board_digest(request: HttpRequest, pk: int) -> HttpResponse:
     offers = list(rows.exclude(status="filled").order_by("kind", "position", "pk"))
     pdf = printing.digest_pdf(offers, board=board, today=timezone.localdate())
     return pdf_response(pdf, f"zestawienie-{board.institution.short_name}")
+
+
+@member_required(STAFF_ROLES)
+@require_POST
+def board_prints_now(request: HttpRequest, pk: int) -> HttpResponse:
+    """Prepare this week's kept sheets and digest now (a task), e.g. after new offers came."""
+    board = board_get_for_user(request.user, pk)
+    transaction.on_commit(lambda: _queue_prints(board.pk))
+    messages.success(
+        request, _("The sheets and the digest are being prepared; they appear below in a minute.")
+    )
+    return redirect(board)
+
+
+def _queue_prints(board_id: int) -> None:
+    from .tasks import board_prints
+
+    board_prints.delay(board_id)
 
 
 @member_required(STAFF_ROLES)
@@ -339,7 +367,9 @@ def client_offers(request: HttpRequest, client_pk: int) -> HttpResponse:
     if request.method == "POST" and (done := form_token_result(request)):
         return redirect(done)
     initial = {"proposed_on": timezone.localdate(), "offer": request.GET.get("offer")}
-    form = ProposalForm(request.POST or None, offers=current_offers_for(request.user), initial=initial)
+    form = ProposalForm(
+        request.POST or None, offers=current_offers_for(request.user), initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_record(acting_user=request.user, client=client, **form.cleaned_data)

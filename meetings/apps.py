@@ -9,6 +9,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Joint meetings and trainings")
 
     def ready(self) -> None:
+        from clients.panels import ClientPanel, register_client_panel
+        from clients.services import register_anonymiser
         from clients.timeline import register_timeline_source
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
         from cooperation.permissions import Policy, register
@@ -24,7 +26,8 @@ class MeetingsConfig(AppConfig):
             Occurrence,
             Room,
         )
-        from .selectors import home_open_action_items, home_upcoming
+        from .selectors import client_panel, home_open_action_items, home_upcoming
+        from .services import case_conferences_anonymise
         from .timeline_sources import case_conference_entries
 
         # An event is visible to the organiser and every invited institution:
@@ -41,6 +44,15 @@ class MeetingsConfig(AppConfig):
         register(Policy(Room, owner="institution"))
 
         register_timeline_source(case_conference_entries)
+        register_client_panel(
+            ClientPanel(
+                key="case_conferences",
+                template="meetings/client_panel.html",
+                context=client_panel,
+                order=50,
+            )
+        )
+        register_anonymiser(case_conferences_anonymise)
         register_nav(NavItem(_("Meetings"), "meetings:calendar", order=40))
         register_home_section(
             HomeSection(

@@ -202,7 +202,10 @@ def occurrence_context(request: HttpRequest, occurrence: Occurrence) -> dict[str
         "can_organise": may_organise(user, event),
         "records_open": records_open(occurrence),
         "is_future": occurrence.starts_at > now and not occurrence.cancelled,
-        "may_answer": event.status == EventStatus.SCHEDULED and upcoming.exists(),
+        # The person who scheduled it runs it; they have nothing to answer.
+        "may_answer": event.status == EventStatus.SCHEDULED
+        and user.pk != event.created_by_id
+        and upcoming.exists(),
         "today": timezone.localdate(),
         "now": now,
     }

@@ -288,3 +288,17 @@ def series_stats(event: Event) -> dict[str, int]:
         declined=Count("pk", filter=Q(response=Response.DECLINED)),
         pending=Count("pk", filter=Q(response=Response.PENDING)),
     )
+
+
+def client_panel(request: HttpRequest, client: Client) -> dict[str, object] | None:
+    """The case conferences about a client, for the client's page (one query):
+    only those the user's institution takes part in, and a link to schedule one."""
+    dates = list(
+        occurrences_visible_to(request.user)
+        .filter(event__client=client, event__kind=EventKind.CASE_CONFERENCE)
+        .order_by("-starts_at")[:6]
+    )
+    can_schedule = may_schedule(request.user, EventKind.CASE_CONFERENCE)
+    if not dates and not can_schedule:
+        return None
+    return {"dates": dates, "can_schedule": can_schedule, "now": timezone.now()}

@@ -669,7 +669,9 @@ def _withdraw_without_consent(today: dt.date) -> int:
 
 
 def _wipe_anonymised() -> int:
-    """A client anonymised in their record is anonymised in every referral snapshot too."""
+    """A client anonymised in their record is anonymised in every referral too: the
+    snapshot, and every free text the two sides wrote about the person."""
+    erased = "[usunięto — anonimizacja]"
     wiped = 0
     for referral in Referral.objects.filter(
         client__anonymised_at__isnull=False, wiped_at__isnull=True
@@ -682,8 +684,13 @@ def _wipe_anonymised() -> int:
             referral.phone = referral.address = referral.needs = ""
             referral.birth_year = None
             referral.answer_note = referral.outcome_note = ""
+            # A declined referral keeps a (blank) reason: the record says it was declined.
+            referral.decline_reason = erased if referral.decline_reason else ""
+            referral.cancel_reason = erased if referral.cancel_reason else ""
             referral.wiped_at = timezone.now()
             referral.save()
+            referral.events.exclude(comment="").update(comment="")
+            referral.deliveries.exclude(note="").update(note="")
             audit(
                 actor=None,
                 action=AuditAction.DELETE,

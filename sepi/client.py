@@ -63,7 +63,12 @@ class Transport:
         self.config = config
         self._sleep = sleep
         pool_kwargs: dict[str, Any] = {
-            "timeout": urllib3.Timeout(connect=config.connect_timeout, read=config.read_timeout),
+            # `read` bounds each wait for data, `total` the whole attempt (a slow drip too).
+            "timeout": urllib3.Timeout(
+                connect=config.connect_timeout,
+                read=config.read_timeout,
+                total=config.connect_timeout + config.read_timeout,
+            ),
             "retries": False,  # we retry ourselves: only what is safe to retry
             "maxsize": 4,
         }

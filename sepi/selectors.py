@@ -53,6 +53,14 @@ def batch_get_for_user(user: User, pk: int) -> BatchCheck:
     return get_visible_or_404(BatchCheck, user, pk=pk)  # type: ignore[return-value]
 
 
+def newest_lookup(client: Client, institution_id: int) -> Lookup | None:
+    return (
+        Lookup.objects.filter(client=client, institution_id=institution_id)
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+
+
 def _last_answer(client: Client, institution_id: int) -> Lookup | None:
     return (
         Lookup.objects.filter(

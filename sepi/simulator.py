@@ -32,6 +32,7 @@ import hashlib
 import json
 import logging
 import random
+import ssl
 import threading
 import time
 import urllib.request
@@ -454,15 +455,20 @@ class SimulatorServer(ThreadingHTTPServer):
         # A client that gave up (our timeout fault) leaves a broken pipe: not news.
         logger.debug("sepi simulator: connection from %s ended abruptly", client_address)
 
-    def __init__(self, address: tuple[str, int]) -> None:
+    def __init__(self, address: tuple[str, int], *, tls: ssl.SSLContext | None = None) -> None:
         super().__init__(address, _Handler)
         self.state = SimulatorState()
         self.stopping = threading.Event()
+        self.tls = tls is not None
+        if tls is not None:
+            # HTTPS, as SEPI gateways are; a handshake that fails (no or a wrong
+            # client certificate) is an OSError in accept(), which socketserver drops.
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
 
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     def wait(self, seconds: float) -> None:
         """Sleep, but wake up when the server stops (so tests never hang on a timeout fault)."""
@@ -554,9 +560,21 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, body)
 
 
-def start(host: str = "127.0.0.1", port: int = 0) -> SimulatorServer:
+def tls_context(certfile: str, keyfile: str = "", client_ca: str = "") -> ssl.SSLContext:
+    """A server-side TLS context; with `client_ca`, clients must show a certificate it signed."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certfile, keyfile or None)
+    if client_ca:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(client_ca)
+    return context
+
+
+def start(
+    host: str = "127.0.0.1", port: int = 0, *, tls: ssl.SSLContext | None = None
+) -> SimulatorServer:
     """Start a simulator in a daemon thread (port 0: a free one). Stop it with `stop()`."""
-    server = SimulatorServer((host, port))
+    server = SimulatorServer((host, port), tls=tls)
     threading.Thread(target=server.serve_forever, name="sepi-simulator", daemon=True).start()
     return server
 
@@ -579,11 +597,15 @@ def control(base_url: str, **settings: Any) -> dict[str, Any]:
         return json.loads(response.read())
 
 
-def wait_until_up(base_url: str, timeout: float = 5.0) -> None:
+def wait_until_up(
+    base_url: str, timeout: float = 5.0, *, context: ssl.SSLContext | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(f"{base_url}/health", timeout=1):  # noqa: S310
+            with urllib.request.urlopen(  # noqa: S310
+                f"{base_url}/health", timeout=1, context=context
+            ):
                 return
         except OSError:
             if time.monotonic() > deadline:

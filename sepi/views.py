@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from clients.models import Client
 from clients.selectors import client_get_for_user
 from cooperation.audit import audit_many
 from cooperation.decorators import member_required
@@ -19,7 +18,7 @@ from cooperation.models import MANAGING_ROLES, AuditAction
 
 from . import exports, services
 from .forms import BatchForm, LookupFilter, LookupForm
-from .models import Lookup, LookupStatus
+from .models import LookupStatus
 from .selectors import (
     audit_shown,
     batch_get_for_user,
@@ -27,6 +26,7 @@ from .selectors import (
     current_batch,
     lookup_get_for_user,
     lookups_visible_to,
+    newest_lookup,
     state_context,
 )
 from .services import BATCH_ROLES, LOOKUP_ROLES, batch_candidates
@@ -52,7 +52,8 @@ def lookup_start(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(f"{client.get_absolute_url()}#sepi-panel")
     if lookup is not None:
         lookup.refresh_from_db()  # with eager tasks it may already be done
-    shown = lookup or _newest(request, client)  # after an error, keep showing the newest
+    # After an error, keep showing the newest lookup under the form.
+    shown = lookup or newest_lookup(client, request.institution.pk)  # type: ignore[attr-defined]
     context = state_context(
         user=request.user, client=client, lookup=shown, form=form if form.errors else None
     )
@@ -61,26 +62,18 @@ def lookup_start(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sepi/_state.html", {"state": context})
 
 
-def _newest(request: HttpRequest, client: Client) -> Lookup | None:
-    return (
-        client.sepi_lookups.filter(institution=request.institution)  # type: ignore[attr-defined]
-        .order_by("-requested_at", "-pk")
-        .first()
-    )
-
-
 @member_required(LOOKUP_ROLES)
 def lookup_state(request: HttpRequest, pk: int) -> HttpResponse:
     """The live state of one lookup, polled by the panel while it is queued or running."""
     lookup = lookup_get_for_user(request.user, pk)
-    if lookup.is_pending:
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect(f"{lookup.client.get_absolute_url()}#sepi-panel")
+    if lookup.is_pending:  # a lost message or a dead worker ends here, with a retry button
         services.lookups_fail_stale(lookup_ids=[lookup.pk])
         lookup.refresh_from_db()
     context = state_context(user=request.user, client=lookup.client, lookup=lookup)
     if lookup.status == LookupStatus.DONE:
         audit_shown(request, lookup.client, lookup)
-    if not request.htmx:  # type: ignore[attr-defined]
-        return redirect(f"{lookup.client.get_absolute_url()}#sepi-panel")
     return render(request, "sepi/_state.html", {"state": context})
 
 

@@ -599,9 +599,7 @@ def _joboffer(institution: Institution, owner: User) -> Built:
 
     institution.kind = InstitutionKind.PUP
     institution.save(update_fields=["kind"])
-    offer = offer_create(
-        acting_user=member(institution, Role.CLIENT_ADVISOR), **_offer_fields()
-    )
+    offer = offer_create(acting_user=member(institution, Role.CLIENT_ADVISOR), **_offer_fields())
     return Built({"pk": offer.pk}, [offer.position, offer.employer_name, offer.contact_phone])
 
 
@@ -682,6 +680,7 @@ register("joboffers:withdraw", _joboffer)
 register("joboffers:board", _joboffer_board, methods=("get",))
 register("joboffers:board_sheets", _joboffer_board, methods=("get",))
 register("joboffers:board_digest", _joboffer_board, methods=("get",))
+register("joboffers:board_prints", _joboffer_board, methods=("post",))
 register("joboffers:print", _joboffer_print, methods=("get",))
 register("joboffers:import_detail", _joboffer_import, methods=("get",))
 register("joboffers:client_offers", _client_for_offers)

@@ -65,7 +65,9 @@ def test_a_filled_offer_is_marked_and_listed_last(client, own, owner, board_offe
 def test_the_large_view_for_showing_a_client(client, own, owner, board_offers) -> None:
     board = Board.objects.get(institution=own)
     client.force_login(owner)
-    body = client.get(reverse("joboffers:board", args=[board.pk]), {"view": "large"}).content.decode()
+    body = client.get(
+        reverse("joboffers:board", args=[board.pk]), {"view": "large"}
+    ).content.decode()
     assert "offer-grid--large" in body and 'id="view-normal"' in body
     assert _cards(body, board_offers) == {"Sprzedawca", "Staż w biurze", "Pakowacz"}
 

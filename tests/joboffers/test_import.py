@@ -315,7 +315,9 @@ def test_the_command_reads_a_url_and_fails_loudly(office, feed_server) -> None:
         call_command("import_cbop", "--institution", "nie-ma-takiego", "--url", url)
 
 
-def test_the_command_without_arguments_runs_the_configured_feeds(settings, office, feed_server) -> None:
+def test_the_command_without_arguments_runs_the_configured_feeds(
+    settings, office, feed_server
+) -> None:
     settings.CBOP_FEEDS = {office.short_name: feed_server.serve("/o.json", feed_text())}
     out = io.StringIO()
     call_command("import_cbop", stdout=out)
@@ -372,3 +374,25 @@ def test_a_malformed_feed_setting_stops_the_start() -> None:
     for bad in ("pup-a", "pup-a=ftp://x", "=https://x"):
         with pytest.raises(ImproperlyConfigured):
             _cbop_feeds(bad)
+
+
+def test_imported_offers_can_wait_as_drafts(settings, own, office, covered, feed_server) -> None:
+    settings.CBOP_PUBLISH_IMPORTED = False
+    _import(office, feed_server)
+    assert set(JobOffer.objects.values_list("status", flat=True)) == {OfferStatus.DRAFT}
+    assert not JobOffer.objects.filter(publications__isnull=False).exists()
+
+
+def test_an_advisor_starts_the_configured_feed_from_the_page(
+    settings, client, office, advisor, feed_server, django_capture_on_commit_callbacks
+) -> None:
+    settings.CBOP_FEEDS = {office.short_name: feed_server.serve("/o.json", feed_text())}
+    client.force_login(advisor)
+    assert (
+        settings.CBOP_FEEDS[office.short_name]
+        in client.get(reverse("joboffers:imports")).content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("joboffers:imports"), {"action": "fetch"})
+    run = ImportRun.objects.get()
+    assert run.created == 3 and run.triggered_by == advisor

@@ -128,7 +128,10 @@ def test_a_worker_records_a_proposal_that_appears_on_the_timeline(welder, owner,
         answer=Answer.INTERESTED,
         note="Zadzwoni do PUP.",
     )
-    assert proposal.outcome == Outcome.PENDING and proposal.institution == owner.memberships.get().institution
+    assert (
+        proposal.outcome == Outcome.PENDING
+        and proposal.institution == owner.memberships.get().institution
+    )
     entries = [e for e in timeline_for(welder, owner) if "Magazynier" in e.title]
     assert len(entries) == 1
     assert entries[0].url == reverse("joboffers:client_offers", args=[welder.pk])
@@ -136,7 +139,11 @@ def test_a_worker_records_a_proposal_that_appears_on_the_timeline(welder, owner,
     assert AuditEvent.objects.filter(action="create", object_id=str(proposal.pk)).exists()
 
     proposal_update(
-        proposal=proposal, acting_user=owner, answer=Answer.INTERESTED, outcome=Outcome.HIRED, note=""
+        proposal=proposal,
+        acting_user=owner,
+        answer=Answer.INTERESTED,
+        outcome=Outcome.HIRED,
+        note="",
     )
     entry = next(e for e in timeline_for(welder, owner) if "Magazynier" in e.title)
     assert str(Outcome.HIRED.label) in entry.detail
@@ -144,7 +151,9 @@ def test_a_worker_records_a_proposal_that_appears_on_the_timeline(welder, owner,
 
 def test_a_proposal_needs_a_current_visible_offer(welder, owner, offers) -> None:
     with pytest.raises(ValidationError):
-        proposal_record(acting_user=owner, client=welder, offer=offers["draft"], answer=Answer.THINKING)
+        proposal_record(
+            acting_user=owner, client=welder, offer=offers["draft"], answer=Answer.THINKING
+        )
     with pytest.raises(ValidationError):
         proposal_record(
             acting_user=owner,
@@ -160,9 +169,13 @@ def test_only_caseworkers_who_may_change_the_client_record_proposals(
 ) -> None:
     admin = member(own, Role.INSTITUTION_ADMIN)
     with pytest.raises(PermissionDenied):
-        proposal_record(acting_user=admin, client=welder, offer=offers["local"], answer=Answer.THINKING)
+        proposal_record(
+            acting_user=admin, client=welder, offer=offers["local"], answer=Answer.THINKING
+        )
     with pytest.raises(PermissionDenied):
-        proposal_record(acting_user=outsider, client=welder, offer=offers["local"], answer=Answer.THINKING)
+        proposal_record(
+            acting_user=outsider, client=welder, offer=offers["local"], answer=Answer.THINKING
+        )
 
 
 def test_only_the_proposing_institution_updates_its_proposal(
@@ -173,13 +186,20 @@ def test_only_the_proposing_institution_updates_its_proposal(
     )
     with pytest.raises(PermissionDenied):
         proposal_update(
-            proposal=proposal, acting_user=advisor, answer=Answer.INTERESTED, outcome=Outcome.HIRED, note=""
+            proposal=proposal,
+            acting_user=advisor,
+            answer=Answer.INTERESTED,
+            outcome=Outcome.HIRED,
+            note="",
         )
 
 
-def test_the_page_lists_fitting_offers_and_records_a_proposal(client, welder, owner, offers) -> None:
+def test_the_page_lists_fitting_offers_and_records_a_proposal(
+    client, welder, owner, offers
+) -> None:
     client.force_login(owner)
     url = reverse("joboffers:client_offers", args=[welder.pk])
+
     def cards(body: str) -> set[str]:
         return {k for k, o in offers.items() if f'id="offer-{o.pk}-title"' in body}
 
@@ -239,7 +259,11 @@ def test_the_client_page_panel_shows_the_best_offers(own, owner, welder, offers)
     request.user = owner
     request.membership = owner.memberships.get()
     context = client_panel_context(request, welder)
-    assert [m.offer.position for m in context["matches"]] == ["Magazynier", "Sprzedawca", "Spawacz MAG"]
+    assert [m.offer.position for m in context["matches"]] == [
+        "Magazynier",
+        "Sprzedawca",
+        "Spawacz MAG",
+    ]
     assert context["more"] == 0 and context["proposals"] == 0
     request.membership = member(own, Role.INSTITUTION_ADMIN).memberships.get()
     assert client_panel_context(request, welder) is None
@@ -251,7 +275,9 @@ def test_a_labour_office_advisor_matches_a_client_shared_with_it(
     from cooperation.services import object_share
 
     # The clients app decides when to share (consent); here the share itself is enough.
-    object_share(obj=welder, institution=office, actions=["view", "change"], acting_user=owner, reason="test")
+    object_share(
+        obj=welder, institution=office, actions=["view", "change"], acting_user=owner, reason="test"
+    )
     matches = offers_for_client(welder, advisor)
     assert [m.offer.position for m in matches] == ["Magazynier", "Sprzedawca", "Spawacz MAG"]
     proposal = proposal_record(
@@ -262,10 +288,24 @@ def test_a_labour_office_advisor_matches_a_client_shared_with_it(
     assert proposal.institution == office
 
 
-def test_pcpr_and_gops_clients(own, office, make_offer) -> None:
+def test_a_pcpr_worker_gets_offers_from_its_own_board(own, office, make_offer) -> None:
     pcpr = InstitutionFactory(kind=InstitutionKind.PCPR)
     agreement_between(pcpr, office, ["job_offers"])
     worker = member(pcpr, Role.SOCIAL_WORKER)
     person = ClientFactory(owner=pcpr, municipality="Bliżyn", occupation="murarz")
     make_offer(publish=True, position="Murarz", workplace_municipality="Łączna", duties="murowanie")
     assert [m.offer.position for m in offers_for_client(person, worker)] == ["Murarz"]
+
+
+def test_the_client_record_page_shows_the_offers_panel(client, welder, owner, offers) -> None:
+    client.force_login(owner)
+    body = client.get(reverse("clients:detail", args=[welder.pk])).content.decode()
+    assert 'id="joboffers-panel-h"' in body
+    assert reverse("joboffers:client_offers", args=[welder.pk]) in body
+
+
+def test_a_link_on_a_card_chooses_the_offer_in_the_form(client, welder, owner, offers) -> None:
+    client.force_login(owner)
+    url = reverse("joboffers:client_offers", args=[welder.pk])
+    body = client.get(url, {"offer": offers["local"].pk}).content.decode()
+    assert f'<option value="{offers["local"].pk}" selected>' in body

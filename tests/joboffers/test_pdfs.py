@@ -72,7 +72,7 @@ def _assert_inside_the_paper(document) -> None:  # type: ignore[no-untyped-def]
                 if not isinstance(box, boxes.TextBox):
                     continue
                 right = box.position_x + box.margin_width()
-                assert 0 <= box.position_x and right <= page_box.margin_width() + 0.5, box.text
+                assert box.position_x >= 0 and right <= page_box.margin_width() + 0.5, box.text
                 if not in_margin:
                     assert right <= right_edge + 0.5, f"{box.text[:40]!r} runs into the margin"
 
@@ -325,3 +325,28 @@ def test_the_office_and_the_board_print_the_sheet(
     client.force_login(request.getfixturevalue(who))
     response = client.get(reverse("joboffers:sheet", args=[offer.pk]))
     assert response.status_code == 200 and offer.position in _normal(pdf_text(response.content))
+
+
+def test_a_worker_prepares_the_kept_files_now(
+    client, own, office, covered, make_offer, owner, django_capture_on_commit_callbacks
+) -> None:
+    make_offer(publish=True)
+    board = Board.objects.get(institution=own)
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("joboffers:board_prints", args=[board.pk]))
+    assert response["Location"] == board.get_absolute_url()
+    assert BoardPrint.objects.filter(board=board).count() == 2
+
+
+def test_too_many_sheets_at_once_are_sent_to_the_kept_file(
+    client, own, office, covered, make_offer, owner
+) -> None:
+    from joboffers.views import MAX_ON_DEMAND_SHEETS
+
+    for i in range(MAX_ON_DEMAND_SHEETS + 1):
+        make_offer(publish=True, position=f"Oferta {i}")
+    board = Board.objects.get(institution=own)
+    client.force_login(owner)
+    response = client.get(reverse("joboffers:board_sheets", args=[board.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(board.get_absolute_url())

@@ -134,7 +134,9 @@ def test_ending_the_agreement_takes_the_offers_off_the_board(
     assert AuditEvent.objects.filter(action="revoke", object_id=str(offer.pk)).exists()
 
 
-def test_an_annex_dropping_job_offers_takes_them_off(own, office, covered, make_offer, owner) -> None:
+def test_an_annex_dropping_job_offers_takes_them_off(
+    own, office, covered, make_offer, owner
+) -> None:
     offer = make_offer(publish=True)
     annex = annex_propose(
         agreement=covered,
@@ -171,7 +173,9 @@ def test_the_office_takes_an_offer_off_one_board(own, office, covered, make_offe
     assert not visible(JobOffer, owner).exists()
 
 
-def test_withdrawal_takes_the_offer_off_every_board(own, office, covered, make_offer, owner) -> None:
+def test_withdrawal_takes_the_offer_off_every_board(
+    own, office, covered, make_offer, owner
+) -> None:
     offer = make_offer(publish=True)
     with pytest.raises(ValidationError):
         offer_withdraw(offer=offer, acting_user=offer.created_by, reason=" ")
@@ -321,7 +325,9 @@ def test_the_publish_page_lists_only_partner_boards(
     assert _boards_of(offer) == set()
 
 
-def test_fill_and_withdraw_through_the_pages(client, own, office, covered, make_offer, advisor) -> None:
+def test_fill_and_withdraw_through_the_pages(
+    client, own, office, covered, make_offer, advisor
+) -> None:
     offer = make_offer(publish=True)
     client.force_login(advisor)
     client.post(reverse("joboffers:fill", args=[offer.pk]))
@@ -364,7 +370,6 @@ def test_home_sends_each_institution_to_its_page(
     client.force_login(advisor)
     assert client.get(reverse("joboffers:home"))["Location"] == reverse("joboffers:offers")
     client.force_login(owner)
-    board = Board.objects.get(institution=own) if Board.objects.exists() else None
     response = client.get(reverse("joboffers:home"))
     board = Board.objects.get(institution=own)
     assert response["Location"] == board.get_absolute_url()

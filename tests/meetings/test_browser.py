@@ -135,6 +135,8 @@ def test_schedule_accept_minutes_and_the_action_item_on_the_home_page(
     page.wait_for_url("**/meetings/dates/*/")
     assert page.get_by_text("Przesłać do MOPS listę ofert staży").is_visible()
     assert page.locator("#minutes-pdf").is_visible()
+    screenshot(page, "meetings-event-minutes")
+    _no_violations(page)
     _log_out(page)
 
     _log_in(page, live_server, "koord-pup")

@@ -197,3 +197,65 @@ def test_the_files_of_a_case_conference_are_for_those_who_may_see_the_client(
     assert client.get(reverse("meetings:material", args=[material.pk])).status_code == 200
     client.force_login(member(partner, Role.INSTITUTION_ADMIN))
     assert client.get(reverse("meetings:material", args=[material.pk])).status_code == 403
+
+
+def test_the_clients_page_lists_its_case_conferences(
+    client, owner, shared, partner, partner_advisor
+) -> None:
+    event = _conference(owner, shared)  # MOPS only: PUP sees the client, not the conference
+    url = reverse("clients:detail", args=[shared.pk])
+    date_url = reverse("meetings:occurrence", args=[event.occurrences.get().pk])
+    client.force_login(owner)
+    body = client.get(url).content.decode()
+    assert date_url in body and f"kind=case_conference&amp;client={shared.pk}" in body
+    client.force_login(partner_advisor)
+    body = client.get(url).content.decode()
+    assert date_url not in body
+
+
+def test_anonymising_the_client_erases_the_conferences_free_text(
+    own, owner, coordinator, case_client
+) -> None:
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from clients.services import client_anonymise, client_close
+    from meetings.models import ActionItem, Decision, Event, Material, Minutes
+
+    start = dt.datetime.combine(
+        timezone.localdate(), dt.time(0, 30), tzinfo=timezone.get_current_timezone()
+    )
+    event = _conference(
+        owner,
+        case_client,
+        title="Konferencja: Zenobia Poufna",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        allow_past=True,
+    )
+    services.minutes_save(
+        occurrence=event.occurrences.get(),
+        acting_user=owner,
+        notes="Zenobia mieszka u siostry",
+        decisions=["Zenobia idzie na staż"],
+        action_items=[services.ActionItemData("Zadzwonić do Zenobii", owner, timezone.localdate())],
+    )
+    services.material_add(
+        event=event, acting_user=owner, title="Wywiad", file=SimpleUploadedFile("w.pdf", b"%PDF")
+    )
+    client_close(
+        client=case_client,
+        acting_user=coordinator,
+        closed_on=timezone.localdate().replace(year=timezone.localdate().year - 11),
+    )
+    client_anonymise(client=case_client, acting_user=coordinator)
+    event = Event.objects.get(pk=event.pk)
+    texts = [event.title, event.agenda, *Minutes.objects.values_list("notes", flat=True)]
+    texts += list(Decision.objects.values_list("text", flat=True)) + list(
+        ActionItem.objects.values_list("description", flat=True)
+    )
+    assert not any("Zenobi" in t or "Poufna" in t for t in texts), texts
+    assert not Material.objects.exists()
+    assert event.occurrences.count() == 1  # that it took place stays on record

@@ -85,6 +85,7 @@ def test_a_worker_refers_the_ngo_accepts_and_records_the_worker_sees_it(
     page.locator("#id_service").select_option(str(offer.pk))
     page.locator("#id_share_phone").check()
     page.locator("#id_needs").fill("Zadłużenie czynszowe, grozi eksmisja.")
+    screenshot(page, "partners-referral-form")
     _no_axe_violations(page)
     page.locator("#referral-send").click()
     page.wait_for_url("**/partners/referrals/*/")
@@ -94,6 +95,7 @@ def test_a_worker_refers_the_ngo_accepts_and_records_the_worker_sees_it(
     _log_out(page)
 
     _log_in(page, live_server, "stowarzyszenie")
+    screenshot(page, "partners-home-partner")
     link = page.locator(
         f"#section-referrals_to_answer ~ ul a[href$='/partners/referrals/{referral.pk}/']"
     )

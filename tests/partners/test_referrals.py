@@ -17,7 +17,14 @@ from clients.services import client_close, consent_withdraw
 from cooperation.models import AuditAction, AuditEvent, Role
 from cooperation.permissions import CHANGE, can
 from partners import services
-from partners.models import EventKind, Outcome, Referral, ServiceDelivery, Status
+from partners.models import (
+    EventKind,
+    Outcome,
+    Referral,
+    ReferralEvent,
+    ServiceDelivery,
+    Status,
+)
 from partners.selectors import referrals_visible_to
 from partners.workdays import add_working_days
 
@@ -493,18 +500,31 @@ def test_a_withdrawn_consent_hides_the_referral_from_the_partner_at_once(
     assert services.referrals_run_daily()["withdrawn"] == 0
 
 
-def test_the_referred_person_is_anonymised_with_the_client(
-    owner, person, offer, staff, own
-) -> None:
+def test_the_referred_person_is_anonymised_with_the_client(owner, person, offer, staff) -> None:
     referral = refer(owner, person, offer, share=["phone", "address"], needs="Długi")
-    services.referral_decline(referral=referral, acting_user=staff, reason="Brak miejsc")
+    services.referral_decline(
+        referral=referral, acting_user=staff, reason="Pani Łękawa ma już opiekę"
+    )
+    other = refer(owner, person, make_offer(staff, name="Inna", capacity=None))
+    services.referral_accept(
+        referral=other, acting_user=staff, start_date=TODAY, end_date=TODAY, note="Pani Łękawa"
+    )
+    services.delivery_record(
+        referral=other,
+        acting_user=staff,
+        delivered_on=TODAY,
+        kind="individual",
+        hours=Decimal("1"),
+        note="Łękawa przyszła z synem",
+    )
     person.refresh_from_db()
     person.anonymised_at = timezone.now()  # as client_anonymise leaves it, years after closing
     person.save()
-    assert services.referrals_run_daily()["wiped"] == 1
-    referral.refresh_from_db()
-    assert (
-        "Łękawa" not in referral.last_name
-        and referral.phone == referral.address == referral.needs == ""
-    )
+    assert services.referrals_run_daily()["wiped"] == 2
+    for r in Referral.objects.all():
+        stored = " ".join(str(v) for v in Referral.objects.filter(pk=r.pk).values().get().values())
+        assert "Łękawa" not in stored and "600 111 222" not in stored and "Sekretna" not in stored
+    assert not ReferralEvent.objects.filter(comment__contains="Łękawa").exists()
+    assert not ServiceDelivery.objects.filter(note__contains="Łękawa").exists()
+    assert Referral.objects.get(pk=referral.pk).status == Status.DECLINED
     assert services.referrals_run_daily()["wiped"] == 0

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sepi.simulator import FAULTS, SimulatorServer
+from sepi.simulator import FAULTS, SimulatorServer, tls_context
 
 
 class Command(BaseCommand):
@@ -22,10 +22,20 @@ class Command(BaseCommand):
         parser.add_argument("--fault", choices=FAULTS, help="answer every request with this fault")
         parser.add_argument("--latency-ms", type=int, default=0, help="delay every answer")
         parser.add_argument("--today", help="the simulator's date (YYYY-MM-DD); default: today")
+        parser.add_argument("--certfile", help="serve HTTPS with this certificate (PEM)")
+        parser.add_argument("--keyfile", default="", help="its private key, if not in --certfile")
+        parser.add_argument(
+            "--client-ca", default="", help="require client certificates signed by this CA (PEM)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            server = SimulatorServer((options["host"], options["port"]))
+            tls = (
+                tls_context(options["certfile"], options["keyfile"], options["client_ca"])
+                if options["certfile"]
+                else None
+            )
+            server = SimulatorServer((options["host"], options["port"]), tls=tls)
         except OSError as exc:
             raise CommandError(
                 f"cannot listen on {options['host']}:{options['port']}: {exc}"

@@ -1,29 +1,12 @@
-"""Writes of the meetings app. Each is atomic, checks who acts and the
-event's state, audits, and queues its e-mails for after the commit.
-
-Rules kept here and nowhere else:
-- an organiser invites only institutions linked to it by an agreement in
-  force (any scope), and people of the invited institutions or its own;
-- a case conference is about a client the organiser may see, and invites
-  only institutions that may see that client too;
-- a training with a number of places puts those who accept once it is
-  full on a waiting list, and moves the first of them up when a place frees;
-- a series' dates come from its RRULE in local time; a date can be moved
-  or cancelled alone; a series that has begun may change only its end.
-"""
+"""Scheduling events and series, changing and cancelling them, their dates (materialised from the RRULE), moving or cancelling one date, and room clashes."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,105 +14,33 @@ from django.utils.translation import gettext as _
 from clients.models import Client
 from cooperation.audit import audit
 from cooperation.models import AuditAction, Institution, Membership, Role, User
-from cooperation.permissions import membership_of, visible
+from cooperation.permissions import visible
 
-from . import recurrence
-from .models import (
+from .. import recurrence
+from ..models import (
     DEFAULT_TIMEZONE,
     ActionItem,
-    ActionStatus,
     Attendance,
-    Decision,
     Event,
     EventInstitution,
     EventKind,
     EventStatus,
-    FeedToken,
     Invitee,
-    Material,
-    Minutes,
     Occurrence,
     Response,
     Room,
 )
-from .selectors import (
-    event_get_for_user,
-    institutions_seeing_client,
-    may_organise,
-    may_schedule,
-    partner_institutions,
-    seats_taken,
+from ..selectors import institutions_seeing_client, may_schedule, partner_institutions
+from .answers import _promote_waitlisted
+from .common import (
+    MAX_DURATION,
+    EventData,
+    RoomOverlap,
+    _acting_membership,
+    _on_commit_notify,
+    _require_organiser,
+    _require_scheduled,
 )
-from .tasks import notify_action_items, notify_people
-
-if TYPE_CHECKING:
-    from django.core.files.uploadedfile import UploadedFile
-
-MAX_DURATION = dt.timedelta(days=14)
-# Attendance and minutes open this long before a date starts (people sign in
-# at the door) and stay open afterwards.
-RECORDS_OPEN_BEFORE = dt.timedelta(hours=1)
-MATERIAL_EXTENSIONS = (".pdf", ".odt", ".ods", ".odp", ".docx", ".xlsx", ".pptx", ".jpg", ".png")
-MATERIAL_MAX_MB = 20
-
-
-class RoomOverlap(ValidationError):
-    """The room is booked at that time. A warning: the organiser may confirm and book anyway."""
-
-
-@dataclass(frozen=True)
-class EventData:
-    """What the event form gives: the fields an organiser chooses."""
-
-    kind: str
-    title: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    rrule: str = ""
-    room: Room | None = None
-    location: str = ""
-    online_url: str = ""
-    agenda: str = ""
-    capacity: int | None = None
-    client: Client | None = None
-
-
-@dataclass(frozen=True)
-class ActionItemData:
-    description: str
-    owner: User
-    due_date: dt.date
-    status: str = ActionStatus.OPEN
-    pk: int | None = None
-
-
-def _on_commit_notify(
-    event: Event, users: Iterable[User | int], what: str, occurrence: Occurrence | None = None
-) -> None:
-    ids = sorted({u if isinstance(u, int) else u.pk for u in users})
-    if ids:
-        occurrence_id = occurrence.pk if occurrence else None
-        transaction.on_commit(lambda: notify_people.delay(event.pk, ids, what, occurrence_id))
-
-
-def _acting_membership(user: User) -> Membership:
-    membership = membership_of(user)
-    if membership is None:
-        raise PermissionDenied(_("You are not a member of any institution."))
-    return membership
-
-
-def _require_organiser(user: User, event: Event) -> None:
-    if not may_organise(user, event):
-        raise PermissionDenied(
-            _("Only the organiser's coordinator or the person who scheduled it may do this.")
-        )
-
-
-def _require_scheduled(event: Event) -> None:
-    if event.status != EventStatus.SCHEDULED:
-        raise ValidationError(_("This event is cancelled."))
-
 
 # --- validation of an event's fields -------------------------------------------
 
@@ -704,349 +615,3 @@ def occurrence_cancel(*, occurrence: Occurrence, acting_user: User, reason: str)
         event, list(people.values_list("user_id", flat=True)), "cancelled", occurrence
     )
     return occurrence
-
-
-# --- answers and the waiting list ---------------------------------------------------
-
-
-def _promote_waitlisted(event: Event) -> list[Invitee]:
-    """Move people up from the waiting list while places are free, first come first served."""
-    promoted = []
-    accepted = seats_taken(event)
-    waiting = event.invitees.filter(response=Response.WAITLISTED).order_by("waitlisted_at", "pk")
-    for invitee in waiting:
-        if event.capacity is not None and accepted >= event.capacity:
-            break
-        invitee.response = Response.ACCEPTED
-        invitee.waitlisted_at = None
-        invitee.save(update_fields=["response", "waitlisted_at"])
-        accepted += 1
-        promoted.append(invitee)
-    _on_commit_notify(event, [i.user_id for i in promoted], "promoted")
-    return promoted
-
-
-@transaction.atomic
-def invitation_respond(*, event: Event, acting_user: User, response: str) -> Invitee:
-    """The acting person answers for themselves: accept, maybe or decline.
-
-    Someone of a participating institution who was not invited by name
-    signs up this way. Accepting a full training puts them on the waiting
-    list; leaving an accepted place gives it to the first one waiting.
-    """
-    if response not in (Response.ACCEPTED, Response.MAYBE, Response.DECLINED):
-        raise ValidationError(_("Choose accept, maybe or decline."))
-    event = Event.objects.select_for_update().get(pk=event_get_for_user(acting_user, event.pk).pk)
-    _require_scheduled(event)
-    if not event.occurrences.filter(ends_at__gt=timezone.now(), cancelled=False).exists():
-        raise ValidationError(_("This event is over; there is nothing left to answer."))
-    membership = _acting_membership(acting_user)
-    invitee = Invitee.objects.select_for_update().filter(event=event, user=acting_user).first()
-    if invitee is None:
-        invitee = Invitee(event=event, user=acting_user, institution=membership.institution)
-    before = invitee.response if invitee.pk else Response.PENDING
-    now = timezone.now()
-    if response == Response.ACCEPTED and before in (Response.ACCEPTED, Response.WAITLISTED):
-        return invitee
-    full = event.capacity is not None and seats_taken(event) >= event.capacity
-    if response == Response.ACCEPTED and full and acting_user.pk != event.created_by_id:
-        response = Response.WAITLISTED
-        invitee.waitlisted_at = now
-    if response != Response.WAITLISTED:
-        invitee.waitlisted_at = None
-    invitee.response = response
-    invitee.responded_at = now
-    invitee.save()
-    if before == Response.ACCEPTED and response != Response.ACCEPTED:
-        _promote_waitlisted(event)
-    audit(
-        actor=acting_user,
-        action=AuditAction.UPDATE,
-        obj=invitee,
-        fields=["response"],
-        reason=response,
-    )
-    return invitee
-
-
-# --- attendance, minutes, action items ----------------------------------------------
-
-
-def _require_records_open(occurrence: Occurrence) -> None:
-    if occurrence.cancelled:
-        raise ValidationError(_("This date is cancelled."))
-    if timezone.now() < occurrence.starts_at - RECORDS_OPEN_BEFORE:
-        raise ValidationError(
-            _("Attendance and minutes can be recorded from an hour before the start.")
-        )
-
-
-@transaction.atomic
-def attendance_record(*, occurrence: Occurrence, acting_user: User, present: Iterable[int]) -> int:
-    """Record who of the invited came (everyone else: absent). Returns how many came."""
-    event = occurrence.event
-    _require_organiser(acting_user, event)
-    _require_records_open(occurrence)
-    present = set(present)
-    invitees = {i.user_id: i for i in event.invitees.exclude(response=Response.DECLINED)}
-    recorded = {a.user_id: a for a in occurrence.attendance.all()}
-    people = {**{u: i.institution_id for u, i in invitees.items()}}
-    people |= {u: a.institution_id for u, a in recorded.items()}
-    unknown = present - set(people)
-    if unknown:
-        raise ValidationError(_("Only invited people can be marked present."))
-    for user_id, institution_id in people.items():
-        Attendance.objects.update_or_create(
-            occurrence=occurrence,
-            user_id=user_id,
-            defaults={
-                "present": user_id in present,
-                "institution_id": institution_id,
-                "recorded_by": acting_user,
-            },
-        )
-    audit(actor=acting_user, action=AuditAction.UPDATE, obj=occurrence, fields=["attendance"])
-    return len(present)
-
-
-def _participant_institutions(event: Event) -> set[int]:
-    return set(event.institution_links.values_list("institution_id", flat=True))
-
-
-@transaction.atomic
-def minutes_save(
-    *,
-    occurrence: Occurrence,
-    acting_user: User,
-    notes: str,
-    decisions: Sequence[str],
-    action_items: Sequence[ActionItemData],
-) -> Minutes:
-    """Write or rewrite the minutes of one date: notes, decisions in order, action items.
-
-    Guarantees: every action item's owner works at a participating
-    institution, which becomes the item's institution; an item left out is
-    removed; an item's done date is kept while it stays done; new owners are
-    e-mailed.
-    """
-    event = occurrence.event
-    _require_organiser(acting_user, event)
-    _require_records_open(occurrence)
-    participating = _participant_institutions(event)
-    owners = {
-        m.user_id: m.institution_id
-        for m in Membership.objects.filter(user__in=[a.owner for a in action_items], is_active=True)
-    }
-    errors = []
-    for index, item in enumerate(action_items, start=1):
-        if owners.get(item.owner.pk) not in participating:
-            errors.append(
-                _("Action item %(n)s: its owner must work at an institution taking part.")
-                % {"n": index}
-            )
-        if item.due_date < timezone.localtime(occurrence.starts_at).date():
-            errors.append(
-                _("Action item %(n)s: the due date is before the meeting.") % {"n": index}
-            )
-        if item.status not in ActionStatus.values:
-            errors.append(_("Action item %(n)s: unknown status.") % {"n": index})
-        if not item.description.strip():
-            errors.append(_("Action item %(n)s: say what is to be done.") % {"n": index})
-    if errors:
-        raise ValidationError({"action_items": errors})
-    minutes, created = Minutes.objects.get_or_create(
-        occurrence=occurrence, defaults={"written_by": acting_user, "notes": notes.strip()}
-    )
-    if not created:
-        minutes.notes = notes.strip()
-        minutes.save(update_fields=["notes", "updated_at"])
-    minutes.decisions.all().delete()
-    Decision.objects.bulk_create(
-        [
-            Decision(minutes=minutes, text=text.strip(), position=n)
-            for n, text in enumerate(decisions)
-            if text.strip()
-        ]
-    )
-    new_items = _save_action_items(minutes, action_items, owners)
-    audit(
-        actor=acting_user,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        obj=minutes,
-        fields=["notes", "decisions", "action_items"],
-    )
-    ids = [i.pk for i in new_items if i.owner_id != acting_user.pk]
-    if ids:
-        transaction.on_commit(lambda: notify_action_items.delay(ids))
-    return minutes
-
-
-def _save_action_items(
-    minutes: Minutes, items: Sequence[ActionItemData], owners: dict[int, int]
-) -> list[ActionItem]:
-    existing = {i.pk: i for i in minutes.action_items.all()}
-    kept, new = [], []
-    now = timezone.now()
-    for position, data in enumerate(items):
-        item = existing.get(data.pk) if data.pk else None
-        if data.pk and item is None:
-            raise ValidationError(
-                {"action_items": [_("This action item is not in these minutes.")]}
-            )
-        item = item or ActionItem(minutes=minutes)
-        item.description = data.description.strip()
-        item.owner = data.owner
-        item.institution_id = owners[data.owner.pk]
-        item.due_date = data.due_date
-        if data.status == ActionStatus.DONE and item.status != ActionStatus.DONE:
-            item.done_at = now
-        elif data.status != ActionStatus.DONE:
-            item.done_at = None
-        item.status = data.status
-        item.position = position
-        item.full_clean(exclude=["minutes"])
-        (kept if item.pk else new).append(item)
-    minutes.action_items.exclude(pk__in=[i.pk for i in kept]).delete()
-    for item in kept:
-        item.save()
-    return ActionItem.objects.bulk_create(new)
-
-
-@transaction.atomic
-def action_item_set_status(*, item: ActionItem, acting_user: User, status: str) -> ActionItem:
-    """The owner (or the organiser) moves an action item on; done ones leave the home page."""
-    if status not in ActionStatus.values:
-        raise ValidationError({"status": _("Unknown status.")})
-    event = item.minutes.occurrence.event
-    if item.owner_id != acting_user.pk and not may_organise(acting_user, event):
-        raise PermissionDenied(_("Only the owner or the organiser may change this action item."))
-    if status == item.status:
-        return item
-    item.status = status
-    item.done_at = timezone.now() if status == ActionStatus.DONE else None
-    item.save(update_fields=["status", "done_at"])
-    audit(actor=acting_user, action=AuditAction.UPDATE, obj=item, fields=["status"])
-    return item
-
-
-# --- materials -----------------------------------------------------------------------
-
-
-def may_see_case_details(user: User, event: Event) -> bool:
-    """A case conference's client and its files: only for people who may see the client."""
-    if not event.is_case_conference:
-        return True
-    return visible(Client, user).filter(pk=event.client_id).exists()
-
-
-@transaction.atomic
-def material_add(*, event: Event, acting_user: User, title: str, file: UploadedFile) -> Material:
-    """A participant shares a file with the other participants."""
-    event = event_get_for_user(acting_user, event.pk)
-    if not may_see_case_details(acting_user, event):
-        raise PermissionDenied
-    name = file.name.lower()
-    if not name.endswith(MATERIAL_EXTENSIONS):
-        raise ValidationError({"file": _("This kind of file cannot be added.")})
-    if file.size > MATERIAL_MAX_MB * 1024 * 1024:
-        raise ValidationError({"file": _("The file is larger than 20 MB.")})
-    material = Material(
-        event=event, title=title.strip() or file.name, file=file, uploaded_by=acting_user
-    )
-    material.full_clean()
-    material.save()
-    audit(actor=acting_user, action=AuditAction.CREATE, obj=material)
-    return material
-
-
-@transaction.atomic
-def material_remove(*, material: Material, acting_user: User) -> None:
-    if material.uploaded_by_id != acting_user.pk and not may_organise(acting_user, material.event):
-        raise PermissionDenied(_("Only who added the file or the organiser may remove it."))
-    audit(actor=acting_user, action=AuditAction.DELETE, obj=material)
-    material.file.delete(save=False)
-    material.delete()
-
-
-# --- the calendar feed ---------------------------------------------------------------
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@transaction.atomic
-def feed_token_create(*, acting_user: User) -> str:
-    """A new secret feed address for the user; the old one stops working.
-    Returns the token, which is shown once and never stored."""
-    token = secrets.token_urlsafe(32)
-    feed, _created = FeedToken.objects.update_or_create(
-        user=acting_user,
-        defaults={"token_hash": _hash(token), "created_at": timezone.now(), "last_used_at": None},
-    )
-    audit(actor=acting_user, action=AuditAction.GRANT, obj=feed, reason="calendar feed")
-    return token
-
-
-@transaction.atomic
-def feed_token_revoke(*, acting_user: User) -> bool:
-    feed = FeedToken.objects.filter(user=acting_user).first()
-    if feed is None:
-        return False
-    audit(actor=acting_user, action=AuditAction.REVOKE, obj=feed, reason="calendar feed")
-    feed.delete()
-    return True
-
-
-def feed_user(token: str) -> User | None:
-    """The person a feed token belongs to, if it is current and they still work somewhere."""
-    if not token or len(token) > 100:
-        return None
-    feed = (
-        FeedToken.objects.select_related("user")
-        .filter(token_hash=_hash(token), user__is_active=True)
-        .first()
-    )
-    if feed is None or membership_of(feed.user) is None:
-        return None
-    FeedToken.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
-    return feed.user
-
-
-# --- reminders -----------------------------------------------------------------------
-
-
-def reminders_send(*, now: dt.datetime | None = None) -> int:
-    """Daily: e-mail everyone who has not declined about tomorrow's dates. Idempotent:
-    a date is reminded once. Returns how many dates were reminded."""
-    now = now or timezone.now()
-    tomorrow = timezone.localtime(now).date() + dt.timedelta(days=1)
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(tomorrow, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    due = Occurrence.objects.filter(
-        starts_at__gte=start,
-        starts_at__lt=end,
-        cancelled=False,
-        event__status=EventStatus.SCHEDULED,
-        reminder_sent_at__isnull=True,
-    ).select_related("event")
-    count = 0
-    for pk in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            occurrence = (
-                Occurrence.objects.select_for_update()
-                .select_related("event")
-                .filter(pk=pk, reminder_sent_at__isnull=True)
-                .first()
-            )
-            if occurrence is None:
-                continue
-            occurrence.reminder_sent_at = now
-            occurrence.save(update_fields=["reminder_sent_at"])
-            people = occurrence.event.invitees.filter(
-                Q(response__in=[Response.ACCEPTED, Response.MAYBE, Response.PENDING])
-            ).values_list("user_id", flat=True)
-            _on_commit_notify(occurrence.event, list(people), "reminder", occurrence)
-            count += 1
-    return count

@@ -1,0 +1,84 @@
+"""What every write of the meetings app shares: the input shapes, limits, and the checks of who acts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clients.models import Client
+from cooperation.models import Membership, User
+from cooperation.permissions import membership_of
+
+from ..models import ActionStatus, Event, EventStatus, Occurrence, Room
+from ..selectors import may_organise
+from ..tasks import notify_people
+
+MAX_DURATION = dt.timedelta(days=14)
+# Attendance and minutes open this long before a date starts (people sign in
+# at the door) and stay open afterwards.
+RECORDS_OPEN_BEFORE = dt.timedelta(hours=1)
+MATERIAL_EXTENSIONS = (".pdf", ".odt", ".ods", ".odp", ".docx", ".xlsx", ".pptx", ".jpg", ".png")
+MATERIAL_MAX_MB = 20
+
+
+class RoomOverlap(ValidationError):
+    """The room is booked at that time. A warning: the organiser may confirm and book anyway."""
+
+
+@dataclass(frozen=True)
+class EventData:
+    """What the event form gives: the fields an organiser chooses."""
+
+    kind: str
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    rrule: str = ""
+    room: Room | None = None
+    location: str = ""
+    online_url: str = ""
+    agenda: str = ""
+    capacity: int | None = None
+    client: Client | None = None
+
+
+@dataclass(frozen=True)
+class ActionItemData:
+    description: str
+    owner: User
+    due_date: dt.date
+    status: str = ActionStatus.OPEN
+    pk: int | None = None
+
+
+def _on_commit_notify(
+    event: Event, users: Iterable[User | int], what: str, occurrence: Occurrence | None = None
+) -> None:
+    ids = sorted({u if isinstance(u, int) else u.pk for u in users})
+    if ids:
+        occurrence_id = occurrence.pk if occurrence else None
+        transaction.on_commit(lambda: notify_people.delay(event.pk, ids, what, occurrence_id))
+
+
+def _acting_membership(user: User) -> Membership:
+    membership = membership_of(user)
+    if membership is None:
+        raise PermissionDenied(_("You are not a member of any institution."))
+    return membership
+
+
+def _require_organiser(user: User, event: Event) -> None:
+    if not may_organise(user, event):
+        raise PermissionDenied(
+            _("Only the organiser's coordinator or the person who scheduled it may do this.")
+        )
+
+
+def _require_scheduled(event: Event) -> None:
+    if event.status != EventStatus.SCHEDULED:
+        raise ValidationError(_("This event is cancelled."))

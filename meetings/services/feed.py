@@ -1,0 +1,59 @@
+"""The secret token of a person's calendar subscription feed."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from cooperation.audit import audit
+from cooperation.models import AuditAction, User
+from cooperation.permissions import membership_of
+
+from ..models import FeedToken
+
+# --- the calendar feed ---------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def feed_token_create(*, acting_user: User) -> str:
+    """A new secret feed address for the user; the old one stops working.
+    Returns the token, which is shown once and never stored."""
+    token = secrets.token_urlsafe(32)
+    feed, _created = FeedToken.objects.update_or_create(
+        user=acting_user,
+        defaults={"token_hash": _hash(token), "created_at": timezone.now(), "last_used_at": None},
+    )
+    audit(actor=acting_user, action=AuditAction.GRANT, obj=feed, reason="calendar feed")
+    return token
+
+
+@transaction.atomic
+def feed_token_revoke(*, acting_user: User) -> bool:
+    feed = FeedToken.objects.filter(user=acting_user).first()
+    if feed is None:
+        return False
+    audit(actor=acting_user, action=AuditAction.REVOKE, obj=feed, reason="calendar feed")
+    feed.delete()
+    return True
+
+
+def feed_user(token: str) -> User | None:
+    """The person a feed token belongs to, if it is current and they still work somewhere."""
+    if not token or len(token) > 100:
+        return None
+    feed = (
+        FeedToken.objects.select_related("user")
+        .filter(token_hash=_hash(token), user__is_active=True)
+        .first()
+    )
+    if feed is None or membership_of(feed.user) is None:
+        return None
+    FeedToken.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
+    return feed.user
