@@ -488,7 +488,7 @@ def seed() -> None:
         cbop_import(institution=ostrowiec, data=json.dumps(CBOP_SAMPLE), source="demo-cbop.json")
     if skarzysko:
         _fill_one(skarzysko)
-        _proposals(skarzysko)
+    _proposals()
     _prints()
 
 
@@ -556,19 +556,23 @@ def _fill_one(offers: list[JobOffer]) -> None:
     offer_fill(offer=offer, acting_user=User.objects.get(username="advisor.pup-skarzysko"))
 
 
-def _proposals(offers: list[JobOffer]) -> None:
-    """A MOPS worker proposed the warehouse job to a shared client who is a warehouseman."""
+def _proposals() -> None:
+    """A MOPS worker proposed the warehouse job to a client who is a warehouseman."""
     from clients.models import Client
 
-    from .models import Answer
+    from .models import Answer, OfferProposal
     from .services import proposal_record
 
     worker = User.objects.get(username="worker.mops-skarzysko")
     client = Client.objects.filter(
         owner__short_name="mops-skarzysko", occupation="magazynier"
     ).first()
-    offer = next(o for o in offers if o.position.startswith("Magazynier – operator"))
-    if client is None or offer.status != OfferStatus.PUBLISHED:
+    offer = JobOffer.objects.filter(
+        institution__short_name="pup-skarzysko",
+        position__startswith="Magazynier – operator",
+        status=OfferStatus.PUBLISHED,
+    ).first()
+    if client is None or offer is None or OfferProposal.objects.filter(client=client).exists():
         return
     proposal_record(
         acting_user=worker,
