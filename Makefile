@@ -30,7 +30,7 @@ demo: install
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install $(NPM_STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
