@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "meetings",
     "sepi",
     "joboffers",
+    "promotion",
     "partners",
 ]
 
@@ -213,6 +214,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "joboffers-weekly-prints": {
         "task": "joboffers.tasks.boards_print_weekly",
         "schedule": crontab(hour=6, minute=0, day_of_week="mon"),
+    },
+    "promotion-overdue-digest": {
+        "task": "promotion.tasks.overdue_digest",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
 }
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("meetings/", include("meetings.urls")),
     path("joboffers/", include("joboffers.urls")),
+    path("promotion/", include("promotion.urls")),
     path("plans/", include("reintegration.urls")),
     path("partners/", include("partners.urls")),
     path("sepi/", include("sepi.urls")),

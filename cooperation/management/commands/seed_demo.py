@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -20,7 +21,16 @@ from cooperation.services import institution_create, membership_create
 from cooperation.validators import NIP_WEIGHTS, REGON9_WEIGHTS
 
 # Apps whose `demo.seed()` runs after the institutions and users exist, in this order.
-DEMO_APPS = ["agreements", "clients", "reintegration", "meetings", "sepi", "joboffers", "partners"]
+DEMO_APPS = [
+    "agreements",
+    "clients",
+    "reintegration",
+    "meetings",
+    "sepi",
+    "joboffers",
+    "promotion",
+    "partners",
+]
 
 DEMO_PASSWORD = "Wspolpraca-2026!"  # noqa: S105 - printed for the demo on purpose
 INSTITUTION_ADMINS_GROUP = "Administratorzy instytucji"
@@ -205,8 +215,14 @@ def roles_for(kind: str) -> list[tuple[str, str]]:
 class Command(BaseCommand):
     help = "Load the demo data (two counties, their institutions, users and clients). Idempotent."
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        # Demo records must not e-mail anyone (invitations, reminders): the
+        # console would bury the login list under fake e-mails.
+        settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+        self._seed()
+
+    @transaction.atomic
+    def _seed(self) -> None:
         admins_group = self._institution_admins_group()
         names = iter(STAFF_NAMES * 3)
         logins: list[tuple[str, str, str]] = []

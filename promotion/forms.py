@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    ActionKind,
+    CaseOutcome,
+    Programme,
+    ProgrammeOutcome,
+    PromotionCase,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = ["kind", "institution_name", "started_on", "note"]
+        widgets = {"started_on": DATE, "note": forms.Textarea(attrs={"rows": 3})}
+
+
+class ProgrammeFinishForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[
+            (ProgrammeOutcome.COMPLETED, ProgrammeOutcome.COMPLETED.label),
+            (ProgrammeOutcome.BROKEN_OFF, ProgrammeOutcome.BROKEN_OFF.label),
+        ],
+    )
+    ended_on = forms.DateField(label=_("ended on"), widget=DATE, initial=timezone.localdate)
+
+
+class ProposeForm(forms.ModelForm):
+    target = forms.ModelChoiceField(label=_("labour office"), queryset=None)  # type: ignore[arg-type]
+
+    class Meta:
+        model = PromotionCase
+        fields = [
+            "skills",
+            "availability",
+            "constraints",
+            "preferred_work",
+            "long_term_unemployed",
+            "disability",
+            "single_parent",
+            "over_50",
+            "under_30",
+        ]
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 3})
+            for f in ("skills", "availability", "constraints", "preferred_work")
+        }
+
+    def __init__(self, *args: object, offices: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["target"].queryset = offices
+        self.order_fields(["target"])
+
+
+class ActionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("action"), choices=ActionKind.choices)
+    happened_on = forms.DateField(label=_("date"), widget=DATE, initial=timezone.localdate)
+    offer = forms.ModelChoiceField(label=_("job offer"), queryset=None, required=False)  # type: ignore[arg-type]
+    note = forms.CharField(
+        label=_("note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: object, offers: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["offer"].queryset = offers
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("outcome"), choices=CaseOutcome.choices)
+    note = forms.CharField(
+        label=_("note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )

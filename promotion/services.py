@@ -1,0 +1,400 @@
+"""Writes of R7: programme records, proposing a client to a PUP, the queue's
+take / act / close, withdrawing when the agreement stops covering promotion,
+the weekly digest of overdue cases, and anonymisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.models import Scope
+from agreements.scope import agreement_covers
+from clients.models import Client, ClientStatus, Consent
+from clients.services import CASEWORK_ROLES
+from cooperation.audit import audit
+from cooperation.models import MANAGING_ROLES, AuditAction, Institution, InstitutionKind, Role
+from cooperation.permissions import CHANGE, VIEW, can, membership_of
+from cooperation.services import object_share, object_unshare
+
+from .models import (
+    OPEN_STATUSES,
+    PRIORITY_WEIGHTS,
+    ActionKind,
+    CaseAction,
+    CaseOutcome,
+    CaseStatus,
+    Programme,
+    ProgrammeKind,
+    ProgrammeOutcome,
+    PromotionCase,
+)
+from .selectors import may_work_on, overdue_cases
+
+if TYPE_CHECKING:
+    from cooperation.models import Membership, User
+    from joboffers.models import JobOffer
+
+SHARED_ACTIONS = [VIEW, CHANGE]
+SNAPSHOT_FIELDS = ["first_name", "last_name", "pesel", "phone"]
+READINESS_FIELDS = ["skills", "availability", "constraints", "preferred_work"]
+
+
+def _casework(user: User) -> Membership:
+    membership = membership_of(user)
+    if membership is None or membership.role not in CASEWORK_ROLES:
+        raise PermissionDenied(
+            _("Only social workers, client advisors and coordinators work with client records.")
+        )
+    return membership
+
+
+def _may_change_client(user: User, client: Client) -> Membership:
+    membership = _casework(user)
+    if not can(user, client, CHANGE):
+        raise PermissionDenied(_("You may not change this client's record."))
+    return membership
+
+
+# --- programmes -----------------------------------------------------------------
+@transaction.atomic
+def programme_record(
+    *,
+    client: Client,
+    acting_user: User,
+    kind: str,
+    institution_name: str,
+    started_on: dt.date,
+    note: str = "",
+) -> Programme:
+    """Record a social contract or programme the client has started."""
+    membership = _may_change_client(acting_user, client)
+    if started_on > timezone.localdate():
+        raise ValidationError({"started_on": _("The programme cannot start in the future.")})
+    programme = Programme(
+        client=client,
+        kind=kind,
+        institution_name=institution_name.strip() or membership.institution.name,
+        started_on=started_on,
+        note=note.strip(),
+        recorded_in=membership.institution,
+        recorded_by=acting_user,
+    )
+    programme.full_clean()
+    programme.save()
+    audit(actor=acting_user, action=AuditAction.CREATE, obj=programme, fields=["kind"])
+    return programme
+
+
+@transaction.atomic
+def programme_finish(
+    *, programme: Programme, acting_user: User, outcome: str, ended_on: dt.date
+) -> Programme:
+    """Mark an ongoing programme completed or broken off. Completing it is a done step
+    in the client's open reintegration plan, where the user's institution takes part."""
+    _may_change_client(acting_user, programme.client)
+    programme = Programme.objects.select_for_update().select_related("client").get(pk=programme.pk)
+    if programme.outcome != ProgrammeOutcome.ONGOING:
+        raise ValidationError(_("This programme has already ended."))
+    if outcome not in (ProgrammeOutcome.COMPLETED, ProgrammeOutcome.BROKEN_OFF):
+        raise ValidationError({"outcome": _("Choose whether it was completed or broken off.")})
+    if ended_on > timezone.localdate() or ended_on < programme.started_on:
+        raise ValidationError(
+            {"ended_on": _("The end date must be between the start date and today.")}
+        )
+    programme.outcome, programme.ended_on = outcome, ended_on
+    programme.full_clean()
+    if outcome == ProgrammeOutcome.COMPLETED:
+        programme.plan_step = _plan_step_done(programme, acting_user)
+    programme.save()
+    audit(
+        actor=acting_user, action=AuditAction.UPDATE, obj=programme, fields=["outcome", "ended_on"]
+    )
+    return programme
+
+
+def _plan_step_done(programme: Programme, user: User):  # type: ignore[no-untyped-def]
+    """Add a done step to the client's open plan, if the user's institution takes part in it."""
+    from reintegration.models import Area, Participant, StepStatus
+    from reintegration.selectors import plan_for_client
+    from reintegration.services import goal_add, step_add
+
+    membership = membership_of(user)
+    plan = plan_for_client(user, programme.client)
+    if (
+        plan is None
+        or membership is None
+        or not Participant.objects.filter(plan=plan, institution=membership.institution).exists()
+    ):
+        return None
+    goal = plan.goals.order_by("position", "pk").first() or goal_add(
+        plan=plan, acting_user=user, title=_("Return to the labour market")
+    )
+    return step_add(
+        plan=plan,
+        acting_user=user,
+        goal=goal,
+        area=Area.EXPERIENCE,
+        title=_("%(kind)s completed") % {"kind": ProgrammeKind(programme.kind).label},
+        institution=membership.institution,
+        responsible=user,
+        due_date=programme.ended_on,
+        status=StepStatus.DONE,
+        outcome=_("Completed on %(d)s (%(inst)s).")
+        % {"d": programme.ended_on.strftime("%d.%m.%Y"), "inst": programme.institution_name},
+    )
+
+
+# --- proposing ------------------------------------------------------------------
+def promotion_consent(client: Client, target: Institution) -> Consent | None:
+    """The client's active consent for the PUP that covers the promotion queue."""
+    today = timezone.localdate()
+    consents = Consent.objects.filter(
+        client=client, partner=target, withdrawn_at__isnull=True, lapsed=False
+    ).filter(valid_until__gte=today)
+    return next((c for c in consents if Scope.PROMOTION in c.scopes), None)
+
+
+@transaction.atomic
+def case_propose(
+    *,
+    programme: Programme,
+    acting_user: User,
+    target: Institution,
+    skills: str,
+    availability: str,
+    preferred_work: str,
+    constraints: str = "",
+    priorities: dict[str, bool] | None = None,
+) -> PromotionCase:
+    """Propose the client of a completed programme to a PUP. Needs an agreement in
+    force covering the promotion queue and the client's consent for that PUP."""
+    client = programme.client
+    membership = _may_change_client(acting_user, client)
+    if client.status != ClientStatus.ACTIVE:
+        raise ValidationError(_("A closed client cannot be proposed."))
+    if not programme.is_completed:
+        raise ValidationError(_("Only a client who has completed the programme can be proposed."))
+    if target.kind != InstitutionKind.PUP or target.pk == membership.institution_id:
+        raise ValidationError({"target": _("Choose a labour office (PUP).")})
+    if not agreement_covers(membership.institution, target, Scope.PROMOTION):
+        raise ValidationError(
+            {"target": _("No agreement in force with this office covers the promotion queue.")}
+        )
+    if promotion_consent(client, target) is None:
+        raise ValidationError(
+            {
+                "target": _(
+                    "The client has no active consent for this office covering the promotion queue."
+                )
+            }
+        )
+    if PromotionCase.objects.filter(client=client, target=target, status__in=OPEN_STATUSES).exists():
+        raise ValidationError(_("The client is already in this office's queue."))
+    flags = {k: bool((priorities or {}).get(k)) for k in PRIORITY_WEIGHTS}
+    now = timezone.now()
+    case = PromotionCase(
+        client=client,
+        programme=programme,
+        proposer=membership.institution,
+        target=target,
+        proposed_by=acting_user,
+        proposed_at=now,
+        last_activity_at=now,
+        first_name=client.first_name,
+        last_name=client.last_name,
+        pesel=client.pesel,
+        phone=client.phone,
+        skills=skills.strip(),
+        availability=availability.strip(),
+        constraints=constraints.strip(),
+        preferred_work=preferred_work.strip(),
+        priority=sum(PRIORITY_WEIGHTS[k] for k, on in flags.items() if on),
+        **flags,
+    )
+    case.full_clean()
+    case.save()
+    audit(
+        actor=acting_user,
+        action=AuditAction.CREATE,
+        obj=case,
+        fields=[*SNAPSHOT_FIELDS, *READINESS_FIELDS],
+    )
+    object_share(
+        obj=case,
+        institution=target,
+        actions=SHARED_ACTIONS,
+        acting_user=acting_user,
+        reason=_("proposed for promotion"),
+    )
+    return case
+
+
+# --- the queue ------------------------------------------------------------------
+def _check_worker(case: PromotionCase, user: User) -> None:
+    if not may_work_on(case, user):
+        raise PermissionDenied(_("Only advisors and coordinators of the labour office may do this."))
+
+
+def _check_assignee(case: PromotionCase, user: User) -> None:
+    """The assigned advisor, or a coordinator of the office, acts on a taken case."""
+    _check_worker(case, user)
+    if case.status != CaseStatus.TAKEN:
+        raise ValidationError(_("Take the case before recording actions or closing it."))
+    membership = membership_of(user)
+    if case.assigned_to_id != user.pk and membership.role not in MANAGING_ROLES:  # type: ignore[union-attr]
+        raise PermissionDenied(_("This case is assigned to another advisor."))
+
+
+@transaction.atomic
+def case_take(*, case: PromotionCase, acting_user: User) -> PromotionCase:
+    """Assign a waiting case to the acting advisor. Of two advisors taking the same
+    case at once exactly one wins: the row is locked, and the update only applies
+    while the case is still unassigned."""
+    _check_worker(case, acting_user)
+    locked = PromotionCase.objects.select_for_update().get(pk=case.pk)
+    if locked.status != CaseStatus.PROPOSED:
+        raise ValidationError(_("Another advisor has already taken this case."))
+    now = timezone.now()
+    won = PromotionCase.objects.filter(
+        pk=case.pk, assigned_to__isnull=True, status=CaseStatus.PROPOSED
+    ).update(status=CaseStatus.TAKEN, assigned_to=acting_user, taken_at=now, last_activity_at=now)
+    if won != 1:
+        raise ValidationError(_("Another advisor has already taken this case."))
+    locked.refresh_from_db()
+    audit(actor=acting_user, action=AuditAction.UPDATE, obj=locked, fields=["assigned_to"])
+    return locked
+
+
+@transaction.atomic
+def case_action_add(
+    *,
+    case: PromotionCase,
+    acting_user: User,
+    kind: str,
+    happened_on: dt.date,
+    note: str = "",
+    offer: JobOffer | None = None,
+) -> CaseAction:
+    """Record what the advisor did (offer, internship referral, training, employer contact)."""
+    case = PromotionCase.objects.select_for_update().get(pk=case.pk)
+    _check_assignee(case, acting_user)
+    if happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": _("The action cannot be in the future.")})
+    if offer is not None and offer.institution_id != case.target_id:
+        raise ValidationError({"offer": _("Choose an offer of this labour office.")})
+    if kind == ActionKind.OFFER and offer is None:
+        raise ValidationError({"offer": _("Choose the job offer proposed.")})
+    action = CaseAction(
+        case=case,
+        kind=kind,
+        happened_on=happened_on,
+        offer=offer,
+        note=note.strip(),
+        created_by=acting_user,
+    )
+    action.full_clean()
+    action.save()
+    now = timezone.now()
+    case.first_action_at = case.first_action_at or now
+    case.last_activity_at = now
+    case.save(update_fields=["first_action_at", "last_activity_at"])
+    audit(actor=acting_user, action=AuditAction.CREATE, obj=action, fields=["kind", "note"])
+    return action
+
+
+@transaction.atomic
+def case_close(
+    *, case: PromotionCase, acting_user: User, outcome: str, note: str = ""
+) -> PromotionCase:
+    """Close a taken case with its outcome."""
+    case = PromotionCase.objects.select_for_update().get(pk=case.pk)
+    _check_assignee(case, acting_user)
+    if outcome not in CaseOutcome.values:
+        raise ValidationError({"outcome": _("Choose the outcome.")})
+    now = timezone.now()
+    case.status, case.outcome, case.closing_note = CaseStatus.CLOSED, outcome, note.strip()
+    case.closed_at = case.last_activity_at = now
+    case.full_clean()
+    case.save()
+    audit(actor=acting_user, action=AuditAction.UPDATE, obj=case, fields=["status", "outcome"])
+    return case
+
+
+def cases_withdraw_between(a: Institution, b: Institution, reason: str) -> int:
+    """The agreement no longer covers promotion between A and B: open cases between
+    them are withdrawn and the office loses access to every case of the pair."""
+    ended = 0
+    now = timezone.now()
+    for proposer, target in ((a, b), (b, a)):
+        cases = PromotionCase.objects.filter(proposer=proposer, target=target)
+        ended += cases.filter(status__in=OPEN_STATUSES).update(
+            status=CaseStatus.WITHDRAWN, last_activity_at=now, closing_note=reason[:250]
+        )
+        for case in cases:
+            object_unshare(
+                obj=case, institution=target, actions=SHARED_ACTIONS, acting_user=None, reason=reason
+            )
+    return ended
+
+
+# --- digest and anonymisation ---------------------------------------------------------
+def overdue_digest_send(*, now: dt.datetime | None = None) -> int:
+    """E-mail each office's advisors and coordinators how many cases are untouched for
+    14 days, with a link to the queue. No personal data in the e-mail. Returns e-mails sent."""
+    counts = (
+        overdue_cases(PromotionCase.objects.all(), now)
+        .values("target")
+        .annotate(n=Count("pk"))
+        .order_by("target")
+    )
+    link = settings.SITE_URL + reverse("promotion:queue") + "?overdue=1"
+    sent = 0
+    for row in counts:
+        to = sorted(
+            {
+                e
+                for e in Institution.objects.get(pk=row["target"])
+                .memberships.filter(
+                    is_active=True, role__in=[Role.CLIENT_ADVISOR, *MANAGING_ROLES]
+                )
+                .values_list("user__email", flat=True)
+                if e
+            }
+        )
+        if not to:
+            continue
+        subject = _("Promotion queue: %(n)d case(s) untouched for 14 days") % {"n": row["n"]}
+        body = "\n\n".join(
+            [subject + ".", _("Take them up or close them in the promotion queue:"), link]
+        )
+        transaction.on_commit(partial(send_mail, subject, body, None, to))
+        sent += 1
+    return sent
+
+
+def cases_anonymise(*, client: Client, acting_user: User | None) -> int:
+    """Erase the snapshot, readiness summary and free text of the client's cases."""
+    cases = PromotionCase.objects.filter(client=client)
+    CaseAction.objects.filter(case__in=cases).update(note="")
+    client.programmes.update(note="")
+    return cases.update(
+        first_name="Zanonimizowany",
+        last_name=f"klient #{client.pk}",
+        pesel="",
+        phone="",
+        skills="",
+        availability="",
+        constraints="",
+        preferred_work="",
+        closing_note="",
+    )

@@ -1,0 +1,13 @@
+"""Celery tasks for the promotion queue: thin wrappers calling services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task
+def overdue_digest() -> int:
+    """Beat, Mondays: e-mail each labour office the count of cases untouched for 14 days."""
+    from .services import overdue_digest_send
+
+    return overdue_digest_send()
