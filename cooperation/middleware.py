@@ -100,3 +100,27 @@ class SessionTimeoutMiddleware:
             if now - last >= 60 or "last_seen" not in session:
                 session["last_seen"] = now
         return self.get_response(request)
+
+
+class PolishFirstLocaleMiddleware:
+    """Polish unless the user chose another language with the switcher.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so an
+    office computer set up in English would show an English UI; the product
+    speaks Polish by default and English only on request (the language cookie).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

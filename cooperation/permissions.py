@@ -139,7 +139,9 @@ def visible(
         qs = qs.filter(**{f"{policy.parent}__in": visible(parent_model, user, action).values("pk")})
     else:
         institution = membership.institution
-        qs = qs.filter(Q(**{policy.owner: institution.pk}) | _shared_with(policy, institution, action))
+        qs = qs.filter(
+            Q(**{policy.owner: institution.pk}) | _shared_with(policy, institution, action)
+        )
     return qs.filter(policy.condition(membership)) if policy.condition else qs
 
 

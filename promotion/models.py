@@ -198,8 +198,7 @@ class PromotionCase(models.Model):
                 name="promotion_one_open_case_per_client_and_office",
             ),
             models.CheckConstraint(
-                condition=Q(status="proposed", assigned_to__isnull=True)
-                | ~Q(status="proposed"),
+                condition=Q(status="proposed", assigned_to__isnull=True) | ~Q(status="proposed"),
                 name="promotion_waiting_case_unassigned",
             ),
             models.CheckConstraint(

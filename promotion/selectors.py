@@ -44,8 +44,10 @@ def case_get_for_user(user: User, pk: int, action: str = VIEW) -> PromotionCase:
 def queue_for(user: User, *, state: str = "open", mine: bool = False) -> QuerySet[PromotionCase]:
     """The queue: highest priority first, then the longest waiting."""
     qs = cases_visible_to(user)
-    qs = qs.filter(status__in=OPEN_STATUSES) if state == "open" else qs.exclude(
-        status__in=OPEN_STATUSES
+    qs = (
+        qs.filter(status__in=OPEN_STATUSES)
+        if state == "open"
+        else qs.exclude(status__in=OPEN_STATUSES)
     )
     if mine:
         qs = qs.filter(assigned_to=user)
@@ -154,8 +156,11 @@ def chart_for(table: list[dict[str, Any]]) -> dict[str, Any]:
         x0 = 40 + i * CHART_GROUP
         bars = []
         for j, (key, css) in enumerate(
-            (("proposed", "chart__bar--proposed"), ("taken", "chart__bar--taken"),
-             ("closed", "chart__bar--closed"))
+            (
+                ("proposed", "chart__bar--proposed"),
+                ("taken", "chart__bar--taken"),
+                ("closed", "chart__bar--closed"),
+            )
         ):
             height = round(row[key] * CHART_HEIGHT / peak)
             bars.append(

@@ -198,7 +198,9 @@ def case_propose(
                 )
             }
         )
-    if PromotionCase.objects.filter(client=client, target=target, status__in=OPEN_STATUSES).exists():
+    if PromotionCase.objects.filter(
+        client=client, target=target, status__in=OPEN_STATUSES
+    ).exists():
         raise ValidationError(_("The client is already in this office's queue."))
     flags = {k: bool((priorities or {}).get(k)) for k in PRIORITY_WEIGHTS}
     now = timezone.now()
@@ -242,7 +244,9 @@ def case_propose(
 # --- the queue ------------------------------------------------------------------
 def _check_worker(case: PromotionCase, user: User) -> None:
     if not may_work_on(case, user):
-        raise PermissionDenied(_("Only advisors and coordinators of the labour office may do this."))
+        raise PermissionDenied(
+            _("Only advisors and coordinators of the labour office may do this.")
+        )
 
 
 def _check_assignee(case: PromotionCase, user: User) -> None:
@@ -342,7 +346,11 @@ def cases_withdraw_between(a: Institution, b: Institution, reason: str) -> int:
         )
         for case in cases:
             object_unshare(
-                obj=case, institution=target, actions=SHARED_ACTIONS, acting_user=None, reason=reason
+                obj=case,
+                institution=target,
+                actions=SHARED_ACTIONS,
+                acting_user=None,
+                reason=reason,
             )
     return ended
 
@@ -364,9 +372,7 @@ def overdue_digest_send(*, now: dt.datetime | None = None) -> int:
             {
                 e
                 for e in Institution.objects.get(pk=row["target"])
-                .memberships.filter(
-                    is_active=True, role__in=[Role.CLIENT_ADVISOR, *MANAGING_ROLES]
-                )
+                .memberships.filter(is_active=True, role__in=[Role.CLIENT_ADVISOR, *MANAGING_ROLES])
                 .values_list("user__email", flat=True)
                 if e
             }

@@ -29,9 +29,12 @@ def _at(day: dt.date) -> dt.datetime:
 def promotion_timeline(client: Client, user: User) -> Iterable[TimelineEntry]:
     """Programmes and the progress of promotion cases the user may see. Three queries."""
     for p in programmes_of(client):
-        yield TimelineEntry(_at(p.started_on), _("Programme"), _("%(k)s started") % {
-            "k": p.get_kind_display()
-        }, institution=p.institution_name)
+        yield TimelineEntry(
+            _at(p.started_on),
+            _("Programme"),
+            _("%(k)s started") % {"k": p.get_kind_display()},
+            institution=p.institution_name,
+        )
         if p.ended_on:
             yield TimelineEntry(
                 _at(p.ended_on),
@@ -39,8 +42,10 @@ def promotion_timeline(client: Client, user: User) -> Iterable[TimelineEntry]:
                 f"{p.get_kind_display()}: {p.get_outcome_display()}",
                 institution=p.institution_name,
             )
-    cases = cases_visible_to(user).filter(client=client).prefetch_related(
-        Prefetch("actions", queryset=CaseAction.objects.select_related("offer"))
+    cases = (
+        cases_visible_to(user)
+        .filter(client=client)
+        .prefetch_related(Prefetch("actions", queryset=CaseAction.objects.select_related("offer")))
     )
     for case in cases:
         url = case.get_absolute_url()

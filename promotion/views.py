@@ -82,7 +82,9 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(case)
         except ValidationError as exc:
             add_service_errors(form, exc)
-    return render(request, "promotion/case_form.html", {"case": case, "form": form, "kind": "action"})
+    return render(
+        request, "promotion/case_form.html", {"case": case, "form": form, "kind": "action"}
+    )
 
 
 @member_required(CASEWORK_ROLES)
@@ -96,7 +98,9 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(case)
         except ValidationError as exc:
             add_service_errors(form, exc)
-    return render(request, "promotion/case_form.html", {"case": case, "form": form, "kind": "close"})
+    return render(
+        request, "promotion/case_form.html", {"case": case, "form": form, "kind": "close"}
+    )
 
 
 @member_required(CASEWORK_ROLES)
@@ -145,7 +149,9 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         target = data.pop("target")
-        texts = {k: data.pop(k) for k in ("skills", "availability", "constraints", "preferred_work")}
+        texts = {
+            k: data.pop(k) for k in ("skills", "availability", "constraints", "preferred_work")
+        }
         try:
             case = services.case_propose(
                 programme=programme,

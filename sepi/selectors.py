@@ -64,7 +64,10 @@ def newest_lookup(client: Client, institution_id: int) -> Lookup | None:
 def _last_answer(client: Client, institution_id: int) -> Lookup | None:
     return (
         Lookup.objects.filter(
-            client=client, institution_id=institution_id, status=LookupStatus.DONE
+            client=client,
+            institution_id=institution_id,
+            pesel=client.pesel,  # not an answer about a PESEL since corrected
+            status=LookupStatus.DONE,
         )
         .order_by("-requested_at", "-pk")
         .first()
@@ -79,7 +82,7 @@ def state_context(
     membership = membership_of(user)
     institution_id = membership.institution_id if membership else 0
     answer = lookup if lookup and lookup.status == LookupStatus.DONE else None
-    if answer is None and (lookup is None or lookup.status == LookupStatus.FAILED):
+    if answer is None:  # failed or still waiting: show the last good answer meanwhile
         answer = _last_answer(client, institution_id)
     result = schema.parse(answer.result) if answer and answer.result else None
     changes = answer.changes if answer else []

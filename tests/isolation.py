@@ -685,3 +685,28 @@ register("joboffers:print", _joboffer_print, methods=("get",))
 register("joboffers:import_detail", _joboffer_import, methods=("get",))
 register("joboffers:client_offers", _client_for_offers)
 register("joboffers:proposal_edit", _joboffer_proposal)
+
+
+# --- promotion ---------------------------------------------------------------
+def _promotion_case(institution: Institution, owner: User) -> Built:
+    from .promotion.helpers import proposed_case
+
+    case = proposed_case(institution, owner)
+    return Built({"pk": case.pk}, [case.last_name, case.pesel, case.phone, "Umiejętność Tajna"])
+
+
+def _promotion_programme(institution: Institution, owner: User) -> Built:
+    from promotion.models import PromotionCase
+
+    built = _promotion_case(institution, owner)
+    case = PromotionCase.objects.get(pk=built.kwargs["pk"])
+    return Built({"pk": case.programme_id}, built.secrets)
+
+
+register("promotion:detail", _promotion_case)
+register("promotion:take", _promotion_case, methods=("post",))
+register("promotion:action", _promotion_case)
+register("promotion:close", _promotion_case)
+register("promotion:programme_new", _client_for_offers)
+register("promotion:programme_finish", _promotion_programme)
+register("promotion:propose", _promotion_programme)

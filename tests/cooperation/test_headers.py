@@ -32,3 +32,16 @@ def test_no_page_template_carries_inline_scripts_or_styles() -> None:
         ):
             offenders.append(str(path.relative_to(root)))
     assert not offenders, offenders
+
+
+def test_the_ui_is_polish_even_for_an_english_browser(client, owner) -> None:
+    client.force_login(owner)
+    body = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="pl"' in body and "Wyloguj się" in body
+
+
+def test_english_is_shown_when_chosen_with_the_switcher(client, owner) -> None:
+    client.force_login(owner)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("home")).content.decode()
+    assert 'lang="en"' in body and "Log out" in body

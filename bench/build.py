@@ -1,0 +1,649 @@
+"""Build the synthetic dataset with bulk inserts (no services, no signals).
+
+Rows are valid as the services would leave them: PESELs with their checksum,
+one owning institution per record, shares (guardian grant + ClientShare +
+Consent) only between institutions of one county whose agreement in force
+covers client records, offers shown on boards only with the board's grant.
+Primary keys are assigned here (the database is new), so children reference
+parents without reading them back; sequences are reset at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.core.management.color import no_style
+from django.db import connection, models
+from django.utils import timezone
+
+from agreements.models import Agreement, AgreementEvent, AgreementTerms, Party
+from clients.models import Client, ClientGroupObjectPermission, ClientShare, Consent
+from cooperation.models import AuditEvent, Institution, Membership, User
+from cooperation.validators import make_pesel
+from joboffers.models import Board, JobOffer, JobOfferGroupObjectPermission, Publication
+from meetings.models import Event, EventInstitution, Invitee, Occurrence
+from reintegration.models import (
+    AREA_ORDER,
+    Goal,
+    NeedAssessment,
+    Participant,
+    PlanChange,
+    ReintegrationPlan,
+    Step,
+)
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    institutions: int  # five per county: OPS, PCPR, PUP, NGO, PES
+    clients: int
+    plans: int
+    steps_per_plan: int
+    audit: int
+    offers: int
+    events: int
+    requests: int  # timed requests per page
+    pdf_repeats: int
+
+
+SCALES = {
+    "tiny": Scale("tiny", 10, 200, 100, 10, 2_000, 100, 50, 3, 1),
+    "small": Scale("small", 20, 2_000, 1_000, 10, 20_000, 400, 100, 10, 2),
+    "medium": Scale("medium", 100, 20_000, 10_000, 10, 200_000, 4_000, 1_000, 30, 3),
+    "full": Scale("full", 200, 100_000, 50_000, 10, 1_000_000, 20_000, 5_000, 50, 5),
+}
+
+KINDS = ["ops", "pcpr", "pup", "ngo", "pes"]
+CLIENT_OWNER_KINDS = ("ops", "pcpr", "pup")
+BOARD_KINDS = ("ops", "pcpr")
+ROLES = ["social_worker", "client_advisor", "coordinator", "institution_admin", "social_worker"]
+# The measured tenant (ops-01) is a city MOPS: it owns this share of all clients,
+# so "page 500" of its list exists at full scale (15,000 clients, 25 a page).
+BIG_TENANT_SHARE = 0.15
+
+FIRST_F = ["Anna", "Maria", "Katarzyna", "Małgorzata", "Agnieszka", "Barbara", "Ewa", "Zofia",
+           "Krystyna", "Elżbieta", "Joanna", "Magdalena", "Monika", "Danuta", "Irena", "Halina"]
+FIRST_M = ["Piotr", "Krzysztof", "Andrzej", "Tomasz", "Jan", "Paweł", "Michał", "Marcin",
+           "Stanisław", "Jakub", "Adam", "Marek", "Łukasz", "Grzegorz", "Mateusz", "Wojciech"]
+LAST = ["Nowak", "Kowalsk", "Wiśniewsk", "Wójcik", "Kowalczyk", "Kamińsk", "Lewandowsk",
+        "Zielińsk", "Szymańsk", "Woźniak", "Dąbrowsk", "Kozłowsk", "Jankowsk", "Mazur",
+        "Kwiatkowsk", "Krawczyk", "Piotrowsk", "Grabowsk", "Nowakowsk", "Pawłowsk", "Michalsk",
+        "Nowick", "Adamczyk", "Dudek", "Zając", "Wieczorek", "Jabłońsk", "Król", "Majewsk",
+        "Olszewsk", "Jaworsk", "Wróbel", "Malinowsk", "Pawlak", "Witkowsk", "Walczak", "Stępień",
+        "Górsk", "Rutkowsk", "Michalak", "Sikora", "Ostrowsk", "Baran", "Duda", "Szewczyk"]
+POSITIONS = ["magazynier", "sprzedawca", "kucharz", "pomoc kuchenna", "sprzątaczka", "kierowca kat. C",
+             "operator wózka widłowego", "pracownik produkcji", "opiekunka", "murarz", "ogrodnik",
+             "księgowa", "recepcjonista", "kasjer", "spawacz", "elektryk", "tynkarz", "piekarz"]
+AREAS = list(AREA_ORDER)
+
+
+def _last_name(i: int, female: bool) -> str:
+    stem = LAST[i % len(LAST)]
+    if stem.endswith("sk") or stem.endswith("ck"):
+        return stem + ("a" if female else "i")
+    return stem
+
+
+class Loader:
+    """Insert rows (dicts keyed by attname) fast: COPY on PostgreSQL, executemany elsewhere."""
+
+    def __init__(self, batch: int = 5000) -> None:
+        self.pg = connection.vendor == "postgresql"
+        self.batch = batch
+        self.now = timezone.now()
+        self.counts: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}
+        self.models: list[type[models.Model]] = []
+
+    def _specs(self, model: type[models.Model]) -> list[tuple[str, str, Any, Callable | None]]:
+        specs = []
+        for f in model._meta.concrete_fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                default: Any = ("const", self.now)
+            elif f.has_default():
+                default = ("call", f.default) if callable(f.default) else ("const", f.default)
+            elif f.null:
+                default = ("const", None)
+            elif f.empty_strings_allowed:
+                default = ("const", "")
+            else:
+                default = ("missing", None)
+            prep = None
+            if isinstance(f, models.JSONField) or (
+                not self.pg
+                and isinstance(f, (models.DateField, models.DecimalField, models.UUIDField))
+            ):
+                prep = f
+            specs.append((f.attname, f.column, default, prep))
+        return specs
+
+    def insert(self, model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
+        started = time.perf_counter()
+        specs = self._specs(model)
+        table = connection.ops.quote_name(model._meta.db_table)
+        cols = ", ".join(connection.ops.quote_name(c) for _a, c, _d, _p in specs)
+
+        def tuples() -> Iterator[tuple]:
+            for row in rows:
+                out = []
+                for attname, _column, (how, default), prep in specs:
+                    if attname in row:
+                        value = row[attname]
+                    elif how == "const":
+                        value = default
+                    elif how == "call":
+                        value = default()
+                    else:
+                        raise KeyError(f"{model.__name__}.{attname} is required")
+                    if prep is not None and value is not None:
+                        value = prep.get_db_prep_value(value, connection, prepared=False)
+                    out.append(value)
+                yield tuple(out)
+
+        n = 0
+        with connection.cursor() as cursor:
+            if self.pg:
+                with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                    for t in tuples():
+                        copy.write_row(t)
+                        n += 1
+            else:
+                sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(specs))})"
+                chunk: list[tuple] = []
+                for t in tuples():
+                    chunk.append(t)
+                    if len(chunk) >= self.batch:
+                        cursor.executemany(sql, chunk)
+                        n += len(chunk)
+                        chunk = []
+                if chunk:
+                    cursor.executemany(sql, chunk)
+                    n += len(chunk)
+        key = model.__name__
+        self.counts[key] = self.counts.get(key, 0) + n
+        self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - started
+        if model not in self.models:
+            self.models.append(model)
+        return n
+
+    def finish(self) -> None:
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), self.models):
+                cursor.execute(sql)
+            if self.pg:
+                cursor.execute("ANALYZE")
+            else:
+                cursor.execute("ANALYZE")
+
+
+@dataclass
+class World:
+    """What the measuring side needs to know about the built data."""
+
+    scale: Scale
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    build_seconds: float = 0.0
+    institution_ids: dict[str, int] = field(default_factory=dict)  # short_name -> pk
+    user_ids: dict[str, int] = field(default_factory=dict)  # "<short>-<role>" -> pk
+    clients_of: dict[int, list[int]] = field(default_factory=dict)  # owner pk -> client pks
+    shared_with: dict[int, list[int]] = field(default_factory=dict)  # partner pk -> client pks
+    plan_of: dict[int, int] = field(default_factory=dict)  # client pk -> open plan pk
+    board_of: dict[int, int] = field(default_factory=dict)  # institution pk -> board pk
+    offers_on_board: dict[int, list[int]] = field(default_factory=dict)  # board pk -> offer pks
+    pesel_of: dict[int, str] = field(default_factory=dict)
+    last_name_of: dict[int, str] = field(default_factory=dict)
+
+
+def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -> World:
+    started = time.perf_counter()
+    rnd = random.Random(seed)
+    L = Loader()
+    now = L.now
+    today = timezone.localdate()
+    world = World(scale)
+
+    def step(msg: str) -> None:
+        log(f"  [{time.perf_counter() - started:6.1f}s] {msg}")
+
+    # --- institutions and their groups --------------------------------------------------
+    counties = scale.institutions // len(KINDS)
+    insts: list[dict[str, Any]] = []
+    for c in range(1, counties + 1):
+        county = f"powiat-{c:02d}"
+        for kind in KINDS:
+            pk = len(insts) + 1
+            short = f"{kind}-{c:02d}"
+            insts.append(
+                {
+                    "id": pk,
+                    "kind": kind,
+                    "pes_subkind": "cis" if kind == "pes" else "",
+                    "name": f"{kind.upper()} {county}",
+                    "short_name": short,
+                    "county": county,
+                    "municipality": f"gmina-{c:02d}",
+                    "city": f"Miasto {c:02d}",
+                    "street": f"ul. Urzędowa {c}",
+                    "postal_code": f"{20 + c % 70:02d}-{c:03d}",
+                    "email": f"{short}@example.pl",
+                    "group_id": pk,
+                }
+            )
+            world.institution_ids[short] = pk
+    L.insert(Group, ({"id": i["id"], "name": f"institution:{i['short_name']}"} for i in insts))
+    L.insert(Institution, insts)
+    by_county: dict[str, list[dict[str, Any]]] = {}
+    for i in insts:
+        by_county.setdefault(i["county"], []).append(i)
+    kind_in_county = {(i["county"], i["kind"]): i["id"] for i in insts}
+    inst_by_id = {i["id"]: i for i in insts}
+
+    # --- users and memberships ----------------------------------------------------------
+    users, members = [], []
+    users_of: dict[int, dict[str, int]] = {}
+    for i in insts:
+        for n, role in enumerate(ROLES):
+            pk = len(users) + 1
+            key = f"{i['short_name']}-{role}" + (f"-{n}" if n == 4 else "")
+            users.append(
+                {
+                    "id": pk,
+                    "password": "!bench-unusable",
+                    "username": key,
+                    "first_name": FIRST_F[pk % len(FIRST_F)],
+                    "last_name": _last_name(pk, True),
+                    "email": f"{key}@example.pl",
+                    "is_active": True,
+                    "is_staff": False,
+                    "is_superuser": False,
+                    "date_joined": now,
+                }
+            )
+            members.append({"id": pk, "user_id": pk, "institution_id": i["id"], "role": role})
+            world.user_ids[key] = pk
+            users_of.setdefault(i["id"], {}).setdefault(role, pk)
+    L.insert(User, users)
+    L.insert(Membership, members)
+    step(f"{len(insts)} institutions, {len(users)} users")
+
+    # --- agreements: one in force per county (all five parties, every scope), plus history
+    agreements, parties, terms, agr_events = [], [], [], []
+    scopes_all = {f"scope_{s}": True for s in ("client_records", "joint_plans", "sepi",
+                                                "job_offers", "promotion", "referrals")}
+    for c, (county, members_c) in enumerate(by_county.items(), start=1):
+        ops = kind_in_county[(county, "ops")]
+        history = [("active", None, None), ("expired", -1500, -400), ("terminated", -1200, None),
+                   ("expired", -2200, -1500)]
+        for seq, (status, start, end) in enumerate(history, start=1):
+            pk = len(agreements) + 1
+            valid_from = today + dt.timedelta(days=start if start else -400)
+            agreements.append(
+                {
+                    "id": pk,
+                    "number": f"POR/{c:02d}/{seq}/{valid_from.year}",
+                    "year": valid_from.year,
+                    "sequence": seq,
+                    "initiator_id": ops,
+                    "title": f"Porozumienie o współpracy — {county} ({seq})",
+                    "body": "Strony porozumienia współpracują w zakresie reintegracji. " * 20,
+                    "valid_from": valid_from,
+                    "valid_until": today + dt.timedelta(days=end) if end else None,
+                    "status": status,
+                    "termination_date": today - dt.timedelta(days=300)
+                    if status == "terminated"
+                    else None,
+                    "termination_reason": "Zmiana zakresu." if status == "terminated" else "",
+                    "terminated_by_id": ops if status == "terminated" else None,
+                    "created_by_id": users_of[ops]["coordinator"],
+                    **scopes_all,
+                }
+            )
+            chosen = members_c if seq == 1 else members_c[:2]
+            for m in chosen:
+                parties.append(
+                    {
+                        "id": len(parties) + 1,
+                        "agreement_id": pk,
+                        "institution_id": m["id"],
+                        "signatory_name": "Anna Nowak",
+                        "signatory_function": "Dyrektor",
+                        "accepted_at": now - dt.timedelta(days=400),
+                        "accepted_by_id": users_of[m["id"]]["coordinator"],
+                    }
+                )
+            terms.append(
+                {"id": len(terms) + 1, "agreement_id": pk, "effective_from": valid_from,
+                 "valid_until": agreements[-1]["valid_until"], **scopes_all}
+            )
+            for kind in ("created", "sent", "signed", "activated"):
+                agr_events.append(
+                    {"id": len(agr_events) + 1, "agreement_id": pk, "at": now, "kind": kind,
+                     "actor_id": users_of[ops]["coordinator"], "institution_id": ops}
+                )
+    L.insert(Agreement, agreements)
+    L.insert(Party, parties)
+    L.insert(AgreementTerms, terms)
+    L.insert(AgreementEvent, agr_events)
+    step(f"{len(agreements)} agreements")
+
+    # --- clients ------------------------------------------------------------------------
+    owners = [i for i in insts if i["kind"] in CLIENT_OWNER_KINDS]
+    big = world.institution_ids["ops-01"]
+    others = [o for o in owners if o["id"] != big]
+    n_big = int(scale.clients * BIG_TENANT_SHARE)
+    birth0 = dt.date(1946, 1, 1)
+    clients_rows = []
+    for n in range(scale.clients):
+        pk = n + 1
+        owner = big if n < n_big else others[(n - n_big) % len(others)]["id"]
+        female = n % 2 == 0
+        birth = birth0 + dt.timedelta(days=n % 20000)
+        pesel = make_pesel(birth, n // 20000 + 1, female=female)
+        last = _last_name(n * 7 + n // 45, female)
+        first = (FIRST_F if female else FIRST_M)[(n * 3) % 16]
+        closed = n % 5 == 4
+        created = now - dt.timedelta(days=rnd.randint(0, 6 * 365), seconds=rnd.randint(0, 86399))
+        clients_rows.append(
+            {
+                "id": pk,
+                "owner_id": owner,
+                "pesel": pesel,
+                "first_name": first,
+                "last_name": last,
+                "birth_date": birth,
+                "sex": "F" if female else "M",
+                "phone": f"6{n:08d}",
+                "street": f"ul. Polna {n % 200 + 1}",
+                "postal_code": "26-110",
+                "city": inst_by_id[owner]["city"],
+                "municipality": inst_by_id[owner]["municipality"],
+                "education": ["primary", "vocational", "secondary", "higher"][n % 4],
+                "status": "closed" if closed else "active",
+                "closed_at": (created + dt.timedelta(days=200)).date() if closed else None,
+                "created_at": created,
+                "created_by_id": users_of[owner]["social_worker"],
+            }
+        )
+        world.clients_of.setdefault(owner, []).append(pk)
+        world.pesel_of[pk] = pesel
+        world.last_name_of[pk] = last
+    L.insert(Client, clients_rows)
+    step(f"{len(clients_rows)} clients")
+
+    # --- shares: a third of the clients, each with one partner of the same county -------
+    view_client = Permission.objects.get(content_type__app_label="clients", codename="view_client")
+    change_client = Permission.objects.get(
+        content_type__app_label="clients", codename="change_client"
+    )
+    partner_kind = {"ops": "pup", "pcpr": "ops", "pup": "ops"}
+    consents, shares, grants = [], [], []
+    for row in clients_rows:
+        if row["id"] % 3:
+            continue
+        owner = inst_by_id[row["owner_id"]]
+        partner = kind_in_county[(owner["county"], partner_kind[owner["kind"]])]
+        recorder = users_of[owner["id"]]["social_worker"]
+        pk = len(consents) + 1
+        given = today - dt.timedelta(days=rnd.randint(1, 300))
+        consents.append(
+            {"id": pk, "client_id": row["id"], "partner_id": partner, "basis": "consent",
+             "scopes": ["client_records", "joint_plans"], "given_on": given,
+             "valid_until": given + dt.timedelta(days=730), "recorded_by_id": recorder,
+             "recorded_at": now}
+        )
+        shares.append(
+            {"id": pk, "client_id": row["id"], "partner_id": partner, "consent_id": pk,
+             "created_by_id": recorder, "created_at": now}
+        )
+        for perm in (view_client.pk, change_client.pk):
+            grants.append(
+                {"id": len(grants) + 1, "group_id": partner, "permission_id": perm,
+                 "content_object_id": row["id"]}
+            )
+        world.shared_with.setdefault(partner, []).append(row["id"])
+    L.insert(Consent, consents)
+    L.insert(ClientShare, shares)
+    L.insert(ClientGroupObjectPermission, grants)
+    step(f"{len(shares)} shares ({len(grants)} guardian rows)")
+
+    # --- reintegration plans, goals, steps, needs, history ------------------------------
+    # Plans go first to shared clients (joint plans), then to the big tenant's own.
+    shared_ids = [r["id"] for r in clients_rows if r["id"] % 3 == 0 and r["status"] == "active"]
+    rest = [r["id"] for r in clients_rows if r["id"] % 3 and r["status"] == "active"]
+    plan_clients = (shared_ids + rest)[: scale.plans]
+    client_by_id = {r["id"]: r for r in clients_rows}
+    partner_of = {s["client_id"]: s["partner_id"] for s in shares}
+
+    def plans() -> Iterator[dict[str, Any]]:
+        for n, cid in enumerate(plan_clients):
+            owner = client_by_id[cid]["owner_id"]
+            closed = n % 10 == 9
+            yield {
+                "id": n + 1, "client_id": cid, "status": "closed" if closed else "open",
+                "social_worker_id": users_of[owner]["social_worker"],
+                "coordinator_id": users_of[owner]["coordinator"],
+                "next_review_date": today + dt.timedelta(days=n % 90 - 20),
+                "created_at": now - dt.timedelta(days=n % 700),
+                "created_by_id": users_of[owner]["social_worker"],
+                "closed_at": now - dt.timedelta(days=3) if closed else None,
+                "closed_by_id": users_of[owner]["social_worker"] if closed else None,
+                "closing_note": "Cel osiągnięty." if closed else "",
+            }
+
+    L.insert(ReintegrationPlan, plans())
+    for n, cid in enumerate(plan_clients):
+        if n % 10 != 9:
+            world.plan_of[cid] = n + 1
+
+    def participants() -> Iterator[dict[str, Any]]:
+        pk = 0
+        for n, cid in enumerate(plan_clients):
+            owner = client_by_id[cid]["owner_id"]
+            for inst in (owner, partner_of.get(cid)):
+                if inst:
+                    pk += 1
+                    yield {"id": pk, "plan_id": n + 1, "institution_id": inst,
+                           "added_at": now, "added_by_id": users_of[owner]["coordinator"]}
+
+    L.insert(Participant, participants())
+
+    def goals() -> Iterator[dict[str, Any]]:
+        for n, cid in enumerate(plan_clients):
+            owner = client_by_id[cid]["owner_id"]
+            for g in range(2):
+                yield {"id": n * 2 + g + 1, "plan_id": n + 1, "position": g,
+                       "title": ["Stabilne mieszkanie", "Podjęcie zatrudnienia"][g],
+                       "created_at": now, "created_by_id": users_of[owner]["social_worker"]}
+
+    L.insert(Goal, goals())
+
+    def needs() -> Iterator[dict[str, Any]]:
+        pk = 0
+        for n, _cid in enumerate(plan_clients):
+            for area in AREAS[:4]:
+                pk += 1
+                yield {"id": pk, "plan_id": n + 1, "area": area,
+                       "level": ["none", "moderate", "moderate", "none"][(n + pk) % 4],
+                       "note": "Ocena z wywiadu środowiskowego."}
+
+    L.insert(NeedAssessment, needs())
+    step(f"{len(plan_clients)} plans")
+
+    statuses = ["done", "done", "in_progress", "planned", "dropped"]
+
+    def steps() -> Iterator[dict[str, Any]]:
+        pk = 0
+        for n, cid in enumerate(plan_clients):
+            owner = client_by_id[cid]["owner_id"]
+            partner = partner_of.get(cid)
+            for s in range(scale.steps_per_plan):
+                pk += 1
+                inst = partner if (partner and s % 3 == 2) else owner
+                basic = s < scale.steps_per_plan // 2
+                yield {
+                    "id": pk, "plan_id": n + 1, "goal_id": n * 2 + (0 if basic else 1) + 1,
+                    "area": AREAS[s % 7] if basic else AREAS[7 + s % 4],
+                    "title": f"Krok {s + 1}: działanie w obszarze",
+                    "institution_id": inst,
+                    "responsible_id": users_of[inst]["client_advisor" if inst == partner
+                                                     else "social_worker"],
+                    "due_date": today + dt.timedelta(days=(pk * 7) % 400 - 200),
+                    "status": statuses[(pk + n) % 5],
+                    "outcome": "Zrealizowano." if statuses[(pk + n) % 5] == "done" else "",
+                    "created_at": now, "created_by_id": users_of[owner]["social_worker"],
+                    "updated_at": now,
+                }
+
+    L.insert(Step, steps())
+    step(f"{L.counts['Step']} steps")
+
+    def changes() -> Iterator[dict[str, Any]]:
+        pk = 0
+        for n, cid in enumerate(plan_clients):
+            owner = client_by_id[cid]["owner_id"]
+            for kind in ("created", "goal_added", "step_added", "needs"):
+                pk += 1
+                yield {"id": pk, "plan_id": n + 1, "at": now - dt.timedelta(days=n % 700, hours=pk % 24),
+                       "kind": kind, "actor_id": users_of[owner]["social_worker"],
+                       "institution_id": owner, "subject": "Plan",
+                       "changes": [{"field": "status", "old": "", "new": "open"}]}
+
+    L.insert(PlanChange, changes())
+    step(f"{L.counts['PlanChange']} plan changes")
+
+    # --- job offers, boards, publications -----------------------------------------------
+    boards = []
+    for i in insts:
+        if i["kind"] in BOARD_KINDS:
+            boards.append({"id": len(boards) + 1, "institution_id": i["id"], "created_at": now})
+            world.board_of[i["id"]] = boards[-1]["id"]
+    L.insert(Board, boards)
+    pups = [i for i in insts if i["kind"] == "pup"]
+    offers, pubs, offer_grants = [], [], []
+    view_offer = Permission.objects.get(
+        content_type__app_label="joboffers", codename="view_joboffer"
+    )
+    for n in range(scale.offers):
+        pk = n + 1
+        pup = pups[n % len(pups)]
+        seq = n // len(pups) + 1
+        age = (n * 37) % 1500  # days since the offer started
+        valid_from = today - dt.timedelta(days=age)
+        valid_until = valid_from + dt.timedelta(days=60)
+        current = valid_until >= today
+        status = ("published" if n % 7 else "filled") if current else ("expired" if n % 4 else "filled")
+        pay = Decimal(4666 + (n % 30) * 100)
+        offers.append(
+            {
+                "id": pk, "institution_id": pup["id"], "year": valid_from.year, "sequence": seq,
+                "number": f"{seq}/{valid_from.year}", "kind": "job",
+                "position": POSITIONS[n % len(POSITIONS)], "occupation_code": f"{932101 + n % 50}",
+                "employer_name": f"Firma Handlowa {n % 300} sp. z o.o.",
+                "workplace_municipality": pup["municipality"], "workplace_county": pup["county"],
+                "contract_type": "umowa o pracę", "working_time": "pełny etat",
+                "pay_min": pay, "pay_max": pay + 800,
+                "duties": "Obsługa klienta, przyjmowanie towaru, prace porządkowe. " * 4,
+                "requirements": "Wykształcenie zawodowe, mile widziane doświadczenie.",
+                "how_to_apply": "CV na adres e-mail urzędu.",
+                "valid_from": valid_from, "valid_until": valid_until,
+                "contact_phone": "41 123 45 67", "contact_email": f"{pup['short_name']}@example.pl",
+                "source": "manual", "status": status,
+                "published_at": now - dt.timedelta(days=age),
+                "filled_at": now - dt.timedelta(days=age % 6) if status == "filled" else None,
+                "closed_at": now - dt.timedelta(days=max(age - 60, 0)) if status == "expired" else None,
+                "created_by_id": users_of[pup["id"]]["client_advisor"],
+                "created_at": now - dt.timedelta(days=age), "updated_at": now,
+            }
+        )
+        for kind in BOARD_KINDS:
+            board_inst = kind_in_county[(pup["county"], kind)]
+            board = world.board_of[board_inst]
+            on_board = status == "published" or (status == "filled" and current)
+            pubs.append(
+                {"id": len(pubs) + 1, "offer_id": pk, "board_id": board,
+                 "published_at": now - dt.timedelta(days=age),
+                 "published_by_id": users_of[pup["id"]]["client_advisor"],
+                 "ended_at": None if on_board else now - dt.timedelta(days=max(age - 60, 0)),
+                 "end_reason": "" if on_board else "Oferta wygasła."}
+            )
+            if on_board:
+                offer_grants.append(
+                    {"id": len(offer_grants) + 1, "group_id": board_inst,
+                     "permission_id": view_offer.pk, "content_object_id": pk}
+                )
+                world.offers_on_board.setdefault(board, []).append(pk)
+    L.insert(JobOffer, offers)
+    L.insert(Publication, pubs)
+    L.insert(JobOfferGroupObjectPermission, offer_grants)
+    step(f"{len(offers)} offers, {len(pubs)} publications")
+
+    # --- events -------------------------------------------------------------------------
+    events, links, occs, invitees = [], [], [], []
+    for n in range(scale.events):
+        pk = n + 1
+        org = insts[n % len(insts)]
+        county_insts = by_county[org["county"]]
+        start = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(
+            days=(n * 11) % 365 - 182, hours=(n % 8) - 4
+        )
+        kind = ["meeting", "training", "case_conference", "info_session"][n % 4]
+        events.append(
+            {"id": pk, "kind": kind, "title": f"Spotkanie zespołu {n}", "organiser_id": org["id"],
+             "created_by_id": users_of[org["id"]]["coordinator"], "starts_at": start,
+             "ends_at": start + dt.timedelta(hours=2), "location": "sala 12",
+             "agenda": "1. Otwarcie. 2. Sprawy bieżące.", "created_at": now, "updated_at": now}
+        )
+        invited = [org] + [i for i in county_insts if i["id"] != org["id"]][: 1 + n % 3]
+        for i in invited:
+            links.append({"id": len(links) + 1, "event_id": pk, "institution_id": i["id"],
+                          "is_organiser": i["id"] == org["id"]})
+            invitees.append({"id": len(invitees) + 1, "event_id": pk,
+                             "user_id": users_of[i["id"]]["coordinator"], "institution_id": i["id"],
+                             "response": "accepted" if i is org else "pending",
+                             "invited_by_id": users_of[org["id"]]["coordinator"],
+                             "invited_at": now})
+        occs.append({"id": pk, "event_id": pk, "original_start": start, "starts_at": start,
+                     "ends_at": start + dt.timedelta(hours=2)})
+    L.insert(Event, events)
+    L.insert(EventInstitution, links)
+    L.insert(Occurrence, occs)
+    L.insert(Invitee, invitees)
+    step(f"{len(events)} events")
+
+    # --- audit log: years of history ----------------------------------------------------
+    from django.contrib.contenttypes.models import ContentType
+
+    ct_client = ContentType.objects.get_for_model(Client).pk
+    actions = ["view", "view", "view", "list", "update", "export"]
+    n_users = len(users)
+    n_clients = len(clients_rows)
+
+    def audits() -> Iterator[dict[str, Any]]:
+        for n in range(scale.audit):
+            uid = (n * 7) % n_users + 1
+            cid = (n * 13) % n_clients + 1
+            yield {
+                "id": n + 1, "at": now - dt.timedelta(seconds=(scale.audit - n) * 150),
+                "actor_id": uid, "institution_id": members[uid - 1]["institution_id"],
+                "action": actions[n % len(actions)], "content_type_id": ct_client,
+                "object_id": str(cid), "object_label": f"Klient #{cid}",
+                "fields": ["pesel", "contact"], "reason": "",
+            }
+
+    L.insert(AuditEvent, audits())
+    step(f"{L.counts['AuditEvent']} audit rows")
+    L.finish()
+    step("sequences reset, ANALYZE done")
+    world.counts = dict(L.counts)
+    world.seconds = {k: round(v, 2) for k, v in L.seconds.items()}
+    world.build_seconds = round(time.perf_counter() - started, 1)
+    return world

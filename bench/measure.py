@@ -1,0 +1,239 @@
+"""Time pages in-process, per role, against the built dataset; compare with the floor."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Any
+from unittest import mock
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from clients.models import Client
+from cooperation.models import Institution, User
+from cooperation.permissions import owned_by
+
+from .build import World
+
+TARGET_P95_MS = 50.0
+TARGET_QUERIES = 12
+TARGET_RATIO = 1.5
+PDF_TARGETS_S = {"offer sheet": 0.5, "digest (50 offers)": 3.0, "plan PDF": 1.0}
+ORDER = ("last_name", "first_name", "pk")
+
+
+@dataclass
+class Role:
+    key: str  # label in the table
+    username: str
+    institution: str
+
+
+ROLES = [
+    Role("ops worker", "ops-01-social_worker", "ops-01"),
+    Role("ops coordinator", "ops-01-coordinator", "ops-01"),
+    Role("pup advisor", "pup-01-client_advisor", "pup-01"),
+]
+
+
+def _stats(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    p95_index = max(0, min(len(ordered) - 1, int(round(0.95 * len(ordered) + 0.5)) - 1))
+    return {
+        "n": len(ordered),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(ordered[p95_index] * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 2),
+    }
+
+
+def _time(fn: Callable[[], Any], n: int, warmup: int = 2) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _floor_clients_visible_to(user: User, *, query: str = ""):  # type: ignore[no-untyped-def]
+    """The floor: the client list with no permission filtering, only the owner."""
+    from clients.selectors import client_search
+    from cooperation.permissions import institution_of
+
+    return client_search(owned_by(Client, institution_of(user)).select_related("owner"), query)
+
+
+def _pages(world: World, role: Role) -> list[tuple[str, str, bool]]:
+    """(page label, url, has a floor) for one role."""
+    inst = world.institution_ids[role.institution]
+    own = world.clients_of.get(inst, [])
+    shared = world.shared_with.get(inst, [])
+    pool = shared if role.key.startswith("pup") else own
+    with_plan = [c for c in pool if c in world.plan_of] or pool
+    client_pk = with_plan[len(with_plan) // 2]
+    sample_pesel = world.pesel_of[(own or pool)[len(own or pool) // 3]]
+    sample_name = world.last_name_of[(own or pool)[len(own or pool) // 4]]
+    pages = [
+        ("home", reverse("home"), False),
+        ("clients: first page", reverse("clients:list"), True),
+        ("clients: page 500", reverse("clients:list") + "?page=500", True),
+        ("clients: filtered (status)", reverse("clients:list") + "?status=active", True),
+        ("clients: filtered (shared)", reverse("clients:list") + "?held=shared", False),
+        ("clients: PESEL search", reverse("clients:list") + f"?q={sample_pesel}", True),
+        ("clients: name search", reverse("clients:list") + f"?q={sample_name}", True),
+        ("client detail", reverse("clients:detail", args=[client_pk]), False),
+    ]
+    if client_pk in world.plan_of:
+        pages.append(("plan page", reverse("reintegration:detail", args=[world.plan_of[client_pk]]), False))
+    if inst in world.board_of:
+        pages.append(("board page", reverse("joboffers:board", args=[world.board_of[inst]]), False))
+    pages.append(("agreement list", reverse("agreements:list"), False))
+    pages.append(("calendar month", reverse("meetings:calendar"), False))
+    return pages
+
+
+def _request(http: HttpClient, url: str) -> int:
+    response = http.get(url)
+    return response.status_code
+
+
+def _count_queries(http: HttpClient, url: str, page_size: int | None = None) -> tuple[int, list[dict]]:
+    ctx = mock.patch.object(settings, "PAGE_SIZE", page_size) if page_size else nullcontext()
+    with ctx, CaptureQueriesContext(connection) as captured:
+        http.get(url)
+    return len(captured), list(captured.captured_queries)
+
+
+def measure_pages(world: World, *, requests: int, log: Callable[[str], None]) -> list[dict[str, Any]]:
+    results = []
+    for role in ROLES:
+        user = User.objects.get(username=role.username)
+        http = HttpClient()
+        http.force_login(user)
+        for label, url, has_floor in _pages(world, role):
+            status = _request(http, url)
+            row: dict[str, Any] = {"role": role.key, "page": label, "url": url, "status": status}
+            if status != 200:
+                row.update({"n": 0, "p50_ms": None, "p95_ms": None, "max_ms": None, "queries": None})
+                results.append(row)
+                log(f"  {role.key:16} {label:28} HTTP {status} (skipped)")
+                continue
+            row |= _stats(_time(lambda: _request(http, url), requests))
+            row["queries"], captured = _count_queries(http, url)
+            row["queries_at_10"], _ = _count_queries(http, url, 10)
+            row["queries_at_100"], _ = _count_queries(http, url, 100)
+            slow = max(captured, key=lambda q: float(q.get("time") or 0), default=None)
+            if slow:
+                row["slowest_query_ms"] = round(float(slow["time"]) * 1000, 2)
+                row["slowest_query"] = slow["sql"]
+            if has_floor:
+                with mock.patch("clients.views.clients_visible_to", _floor_clients_visible_to):
+                    floor = _stats(_time(lambda: _request(http, url), requests))
+                row["floor_p50_ms"] = floor["p50_ms"]
+                row["floor_p95_ms"] = floor["p95_ms"]
+                row["ratio_p50"] = round(row["p50_ms"] / floor["p50_ms"], 2)
+                row["ratio_p95"] = round(row["p95_ms"] / floor["p95_ms"], 2)
+            results.append(row)
+            log(
+                f"  {role.key:16} {label:28} p50 {row['p50_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms"
+                f"  q {row['queries']:3}" + (f"  ×{row['ratio_p50']:.2f} floor" if has_floor else "")
+            )
+    return results
+
+
+def measure_selectors(world: World, *, requests: int) -> list[dict[str, Any]]:
+    """The client list at the selector level: `visible()` vs `owned_by()`, same page."""
+    from clients.selectors import clients_visible_to
+
+    out = []
+    for role in (r for r in ROLES if r.key != "ops coordinator"):
+        user = User.objects.get(username=role.username)
+        inst = Institution.objects.get(short_name=role.institution)
+        own = world.clients_of.get(inst.pk, [])
+        variants = [
+            ("first page", "", 1),
+            ("page 500", "", 500),
+            ("PESEL search", world.pesel_of[own[len(own) // 3]], 1),
+            ("name search", world.last_name_of[own[len(own) // 4]], 1),
+        ]
+        for label, query, page in variants:
+            def run(qs_fn: Callable[[], Any]) -> Callable[[], None]:
+                def go() -> None:
+                    user.__dict__.pop("_active_membership", None)
+                    p = Paginator(qs_fn().order_by(*ORDER), settings.PAGE_SIZE).get_page(page)
+                    list(p.object_list)
+
+                return go
+
+            vis = _stats(_time(run(lambda: clients_visible_to(user, query=query)), requests))
+            flo = _stats(_time(run(lambda: _floor_clients_visible_to(user, query=query)), requests))
+            out.append(
+                {
+                    "role": role.key, "selector": label,
+                    "visible_p50_ms": vis["p50_ms"], "visible_p95_ms": vis["p95_ms"],
+                    "floor_p50_ms": flo["p50_ms"], "floor_p95_ms": flo["p95_ms"],
+                    "ratio_p50": round(vis["p50_ms"] / flo["p50_ms"], 2),
+                }
+            )
+    return out
+
+
+def measure_pdfs(world: World, *, repeats: int) -> list[dict[str, Any]]:
+    from joboffers import printing
+    from joboffers.models import Board, JobOffer
+
+    out = []
+    worker = User.objects.get(username="ops-01-social_worker")
+    http = HttpClient()
+    http.force_login(worker)
+    ops = world.institution_ids["ops-01"]
+    board_pk = world.board_of[ops]
+    offer_pk = world.offers_on_board[board_pk][0]
+    client_pk = next(c for c in world.clients_of[ops] if c in world.plan_of)
+
+    def sheet() -> None:
+        r = http.get(reverse("joboffers:sheet", args=[offer_pk]))
+        assert r.status_code == 200, r.status_code
+
+    board = Board.objects.select_related("institution").get(pk=board_pk)
+    offers = list(
+        JobOffer.objects.filter(pk__in=world.offers_on_board[board_pk][:50]).select_related("institution")
+    )
+
+    def digest() -> None:
+        printing.digest_pdf(offers, board=board)
+
+    def plan() -> None:
+        r = http.get(reverse("reintegration:pdf", args=[world.plan_of[client_pk]]))
+        assert r.status_code == 200, r.status_code
+
+    for label, fn in (("offer sheet", sheet), ("digest (50 offers)", digest), ("plan PDF", plan)):
+        samples = _time(fn, repeats, warmup=1)
+        stats = _stats(samples)
+        out.append(
+            {"pdf": label, "n": stats["n"], "p50_s": round(stats["p50_ms"] / 1000, 3),
+             "max_s": round(stats["max_ms"] / 1000, 3), "target_s": PDF_TARGETS_S[label],
+             "offers": len(offers) if "digest" in label else None}
+        )
+    return out
+
+
+def explain(sql: str) -> str:
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            return "\n".join(str(r) for r in cursor.fetchall())
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        return "\n".join(r[0] for r in cursor.fetchall())
