@@ -104,8 +104,15 @@ def _pages(world: World, role: Role) -> list[tuple[str, str, bool]]:
 
 
 def _request(http: HttpClient, url: str) -> int:
-    response = http.get(url)
+    try:
+        response = http.get(url)
+    except Exception as exc:  # a broken page is reported, not fatal to the run
+        _request.errors[url] = f"{type(exc).__name__}: {exc}"  # type: ignore[attr-defined]
+        return 500
     return response.status_code
+
+
+_request.errors = {}  # type: ignore[attr-defined]
 
 
 def _count_queries(http: HttpClient, url: str, page_size: int | None = None) -> tuple[int, list[dict]]:
@@ -125,6 +132,7 @@ def measure_pages(world: World, *, requests: int, log: Callable[[str], None]) ->
             status = _request(http, url)
             row: dict[str, Any] = {"role": role.key, "page": label, "url": url, "status": status}
             if status != 200:
+                row["error"] = _request.errors.get(url, "")  # type: ignore[attr-defined]
                 row.update({"n": 0, "p50_ms": None, "p95_ms": None, "max_ms": None, "queries": None})
                 results.append(row)
                 log(f"  {role.key:16} {label:28} HTTP {status} (skipped)")

@@ -703,8 +703,21 @@ def _promotion_programme(institution: Institution, owner: User) -> Built:
     return Built({"pk": case.programme_id}, built.secrets)
 
 
+def _promotion_case_received(institution: Institution, owner: User) -> Built:
+    # The office's side: `institution` is the PUP the case was proposed to.
+    from cooperation.models import InstitutionKind
+
+    from .promotion.helpers import proposed_case
+
+    institution.kind = InstitutionKind.PUP
+    institution.save(update_fields=["kind"])
+    proposer = InstitutionFactory()
+    case = proposed_case(proposer, member(proposer, Role.SOCIAL_WORKER), pup=institution)
+    return Built({"pk": case.pk}, [case.last_name, case.pesel, case.phone, "Umiejętność Tajna"])
+
+
 register("promotion:detail", _promotion_case)
-register("promotion:take", _promotion_case, methods=("post",))
+register("promotion:take", _promotion_case_received, methods=("post",))
 register("promotion:action", _promotion_case)
 register("promotion:close", _promotion_case)
 register("promotion:programme_new", _client_for_offers)

@@ -11,7 +11,7 @@ from clients.models import LegalBasis
 from clients.services import consent_record
 from cooperation.models import Institution, InstitutionKind, User
 from promotion import services
-from promotion.models import ProgrammeKind, ProgrammeOutcome
+from promotion.models import PRIORITY_WEIGHTS, ProgrammeKind, ProgrammeOutcome
 
 from ..factories import ClientFactory, InstitutionFactory, agreement_between
 
@@ -52,8 +52,11 @@ def propose(programme, user, pup, **kw):  # type: ignore[no-untyped-def]
         "preferred_work": "Magazyn",
         "constraints": "",
     }
+    priorities = {k: kw.pop(k) for k in list(kw) if k in PRIORITY_WEIGHTS}
     data.update(kw)
-    return services.case_propose(programme=programme, acting_user=user, target=pup, **data)
+    return services.case_propose(
+        programme=programme, acting_user=user, target=pup, priorities=priorities, **data
+    )
 
 
 def proposed_case(institution: Institution, owner: User, pup: Institution | None = None, **kw):  # type: ignore[no-untyped-def]

@@ -458,3 +458,16 @@ def test_showing_a_saved_answer_on_the_client_page_is_audited(  # type: ignore[n
     assert AuditEvent.objects.filter(
         actor=colleague, fields=["sepi"], reason=f"SEPI #{lookup.pk} shown"
     ).exists()
+
+
+def test_while_asking_again_the_last_answer_stays_visible(  # type: ignore[no-untyped-def]
+    client, django_capture_on_commit_callbacks, sepi_http, own_client, owner
+) -> None:
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, own_client.pk)
+    with django_capture_on_commit_callbacks():  # the second one stays queued
+        response = start(client, own_client.pk, **{"sepi-refresh": "on"})
+    body = response.content.decode()
+    assert status_of(response) == "queued"
+    assert 'id="sepi-progress"' in body and 'id="sepi-status-value"' in body

@@ -11,8 +11,8 @@ import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 

@@ -1,0 +1,55 @@
+"""A client of `own` (MOPS) with a completed social contract, an agreement with
+`partner` (a PUP) covering the promotion queue, and the client's consent for it."""
+
+from __future__ import annotations
+
+import pytest
+
+from agreements.models import Scope
+from cooperation.models import Role
+
+from ..factories import ClientFactory, agreement_between, member
+from .helpers import completed_programme, consent_for
+
+
+@pytest.fixture
+def promo_agreement(own, partner):  # type: ignore[no-untyped-def]
+    return agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.PROMOTION])
+
+
+@pytest.fixture
+def person(own, owner):  # type: ignore[no-untyped-def]
+    return ClientFactory(
+        owner=own, created_by=owner, first_name="Halina", last_name="Źdźbło", phone="601202303"
+    )
+
+
+@pytest.fixture
+def consent(person, owner, partner):  # type: ignore[no-untyped-def]
+    return consent_for(person, owner, partner)
+
+
+@pytest.fixture
+def programme(person, owner):  # type: ignore[no-untyped-def]
+    return completed_programme(person, owner)
+
+
+@pytest.fixture
+def advisor(partner_user):  # type: ignore[no-untyped-def]
+    return partner_user
+
+
+@pytest.fixture
+def advisor2(partner):  # type: ignore[no-untyped-def]
+    return member(partner, Role.CLIENT_ADVISOR, username="advisor2")
+
+
+@pytest.fixture
+def pup_coordinator(partner):  # type: ignore[no-untyped-def]
+    return member(partner, Role.COORDINATOR, username="pup-coordinator")
+
+
+@pytest.fixture
+def ready(promo_agreement, consent, programme):  # type: ignore[no-untyped-def]
+    """Everything proposing needs is in place."""
+    return programme
