@@ -69,19 +69,109 @@ ROLES = ["social_worker", "client_advisor", "coordinator", "institution_admin", 
 # so "page 500" of its list exists at full scale (15,000 clients, 25 a page).
 BIG_TENANT_SHARE = 0.15
 
-FIRST_F = ["Anna", "Maria", "Katarzyna", "Małgorzata", "Agnieszka", "Barbara", "Ewa", "Zofia",
-           "Krystyna", "Elżbieta", "Joanna", "Magdalena", "Monika", "Danuta", "Irena", "Halina"]
-FIRST_M = ["Piotr", "Krzysztof", "Andrzej", "Tomasz", "Jan", "Paweł", "Michał", "Marcin",
-           "Stanisław", "Jakub", "Adam", "Marek", "Łukasz", "Grzegorz", "Mateusz", "Wojciech"]
-LAST = ["Nowak", "Kowalsk", "Wiśniewsk", "Wójcik", "Kowalczyk", "Kamińsk", "Lewandowsk",
-        "Zielińsk", "Szymańsk", "Woźniak", "Dąbrowsk", "Kozłowsk", "Jankowsk", "Mazur",
-        "Kwiatkowsk", "Krawczyk", "Piotrowsk", "Grabowsk", "Nowakowsk", "Pawłowsk", "Michalsk",
-        "Nowick", "Adamczyk", "Dudek", "Zając", "Wieczorek", "Jabłońsk", "Król", "Majewsk",
-        "Olszewsk", "Jaworsk", "Wróbel", "Malinowsk", "Pawlak", "Witkowsk", "Walczak", "Stępień",
-        "Górsk", "Rutkowsk", "Michalak", "Sikora", "Ostrowsk", "Baran", "Duda", "Szewczyk"]
-POSITIONS = ["magazynier", "sprzedawca", "kucharz", "pomoc kuchenna", "sprzątaczka", "kierowca kat. C",
-             "operator wózka widłowego", "pracownik produkcji", "opiekunka", "murarz", "ogrodnik",
-             "księgowa", "recepcjonista", "kasjer", "spawacz", "elektryk", "tynkarz", "piekarz"]
+FIRST_F = [
+    "Anna",
+    "Maria",
+    "Katarzyna",
+    "Małgorzata",
+    "Agnieszka",
+    "Barbara",
+    "Ewa",
+    "Zofia",
+    "Krystyna",
+    "Elżbieta",
+    "Joanna",
+    "Magdalena",
+    "Monika",
+    "Danuta",
+    "Irena",
+    "Halina",
+]
+FIRST_M = [
+    "Piotr",
+    "Krzysztof",
+    "Andrzej",
+    "Tomasz",
+    "Jan",
+    "Paweł",
+    "Michał",
+    "Marcin",
+    "Stanisław",
+    "Jakub",
+    "Adam",
+    "Marek",
+    "Łukasz",
+    "Grzegorz",
+    "Mateusz",
+    "Wojciech",
+]
+LAST = [
+    "Nowak",
+    "Kowalsk",
+    "Wiśniewsk",
+    "Wójcik",
+    "Kowalczyk",
+    "Kamińsk",
+    "Lewandowsk",
+    "Zielińsk",
+    "Szymańsk",
+    "Woźniak",
+    "Dąbrowsk",
+    "Kozłowsk",
+    "Jankowsk",
+    "Mazur",
+    "Kwiatkowsk",
+    "Krawczyk",
+    "Piotrowsk",
+    "Grabowsk",
+    "Nowakowsk",
+    "Pawłowsk",
+    "Michalsk",
+    "Nowick",
+    "Adamczyk",
+    "Dudek",
+    "Zając",
+    "Wieczorek",
+    "Jabłońsk",
+    "Król",
+    "Majewsk",
+    "Olszewsk",
+    "Jaworsk",
+    "Wróbel",
+    "Malinowsk",
+    "Pawlak",
+    "Witkowsk",
+    "Walczak",
+    "Stępień",
+    "Górsk",
+    "Rutkowsk",
+    "Michalak",
+    "Sikora",
+    "Ostrowsk",
+    "Baran",
+    "Duda",
+    "Szewczyk",
+]
+POSITIONS = [
+    "magazynier",
+    "sprzedawca",
+    "kucharz",
+    "pomoc kuchenna",
+    "sprzątaczka",
+    "kierowca kat. C",
+    "operator wózka widłowego",
+    "pracownik produkcji",
+    "opiekunka",
+    "murarz",
+    "ogrodnik",
+    "księgowa",
+    "recepcjonista",
+    "kasjer",
+    "spawacz",
+    "elektryk",
+    "tynkarz",
+    "piekarz",
+]
 AREAS = list(AREA_ORDER)
 
 
@@ -156,7 +246,8 @@ class Loader:
                         copy.write_row(t)
                         n += 1
             else:
-                sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(specs))})"
+                placeholders = ", ".join(["%s"] * len(specs))
+                sql = f"INSERT INTO {table} ({cols}) VALUES ({placeholders})"  # noqa: S608
                 chunk: list[tuple] = []
                 for t in tuples():
                     chunk.append(t)
@@ -174,14 +265,43 @@ class Loader:
             self.models.append(model)
         return n
 
+    def start(self) -> None:
+        """On PostgreSQL, load without the per-row FK triggers (they would all fire at
+        COMMIT: millions of single-row lookups); `verify_foreign_keys` checks them after."""
+        if self.pg:
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = replica")
+
+    def verify_foreign_keys(self) -> int:
+        """One anti-join per foreign key of every loaded table; raises on a dangling key."""
+        qn = connection.ops.quote_name
+        checked = 0
+        with connection.cursor() as cursor:
+            for model in self.models:
+                for f in model._meta.concrete_fields:
+                    if not f.is_relation or not f.many_to_one and not f.one_to_one:
+                        continue
+                    parent = f.related_model._meta
+                    target = f.target_field.column
+                    cursor.execute(  # names from the models' metadata, no input
+                        f"SELECT count(*) FROM {qn(model._meta.db_table)} c "  # noqa: S608
+                        f"LEFT JOIN {qn(parent.db_table)} p ON c.{qn(f.column)} = p.{qn(target)} "
+                        f"WHERE c.{qn(f.column)} IS NOT NULL AND p.{qn(target)} IS NULL"
+                    )
+                    dangling = cursor.fetchone()[0]
+                    if dangling:
+                        raise RuntimeError(f"{model.__name__}.{f.name}: {dangling} dangling keys")
+                    checked += 1
+        return checked
+
     def finish(self) -> None:
+        if self.pg:
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), self.models):
                 cursor.execute(sql)
-            if self.pg:
-                cursor.execute("ANALYZE")
-            else:
-                cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE")
 
 
 @dataclass
@@ -207,6 +327,7 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     started = time.perf_counter()
     rnd = random.Random(seed)
     L = Loader()
+    L.start()
     now = L.now
     today = timezone.localdate()
     world = World(scale)
@@ -277,12 +398,18 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
 
     # --- agreements: one in force per county (all five parties, every scope), plus history
     agreements, parties, terms, agr_events = [], [], [], []
-    scopes_all = {f"scope_{s}": True for s in ("client_records", "joint_plans", "sepi",
-                                                "job_offers", "promotion", "referrals")}
+    scopes_all = {
+        f"scope_{s}": True
+        for s in ("client_records", "joint_plans", "sepi", "job_offers", "promotion", "referrals")
+    }
     for c, (county, members_c) in enumerate(by_county.items(), start=1):
         ops = kind_in_county[(county, "ops")]
-        history = [("active", None, None), ("expired", -1500, -400), ("terminated", -1200, None),
-                   ("expired", -2200, -1500)]
+        history = [
+            ("active", None, None),
+            ("expired", -1500, -400),
+            ("terminated", -1200, None),
+            ("expired", -2200, -1500),
+        ]
         for seq, (status, start, end) in enumerate(history, start=1):
             pk = len(agreements) + 1
             valid_from = today + dt.timedelta(days=start if start else -400)
@@ -321,13 +448,24 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
                     }
                 )
             terms.append(
-                {"id": len(terms) + 1, "agreement_id": pk, "effective_from": valid_from,
-                 "valid_until": agreements[-1]["valid_until"], **scopes_all}
+                {
+                    "id": len(terms) + 1,
+                    "agreement_id": pk,
+                    "effective_from": valid_from,
+                    "valid_until": agreements[-1]["valid_until"],
+                    **scopes_all,
+                }
             )
             for kind in ("created", "sent", "signed", "activated"):
                 agr_events.append(
-                    {"id": len(agr_events) + 1, "agreement_id": pk, "at": now, "kind": kind,
-                     "actor_id": users_of[ops]["coordinator"], "institution_id": ops}
+                    {
+                        "id": len(agr_events) + 1,
+                        "agreement_id": pk,
+                        "at": now,
+                        "kind": kind,
+                        "actor_id": users_of[ops]["coordinator"],
+                        "institution_id": ops,
+                    }
                 )
     L.insert(Agreement, agreements)
     L.insert(Party, parties)
@@ -395,19 +533,36 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
         pk = len(consents) + 1
         given = today - dt.timedelta(days=rnd.randint(1, 300))
         consents.append(
-            {"id": pk, "client_id": row["id"], "partner_id": partner, "basis": "consent",
-             "scopes": ["client_records", "joint_plans"], "given_on": given,
-             "valid_until": given + dt.timedelta(days=730), "recorded_by_id": recorder,
-             "recorded_at": now}
+            {
+                "id": pk,
+                "client_id": row["id"],
+                "partner_id": partner,
+                "basis": "consent",
+                "scopes": ["client_records", "joint_plans"],
+                "given_on": given,
+                "valid_until": given + dt.timedelta(days=730),
+                "recorded_by_id": recorder,
+                "recorded_at": now,
+            }
         )
         shares.append(
-            {"id": pk, "client_id": row["id"], "partner_id": partner, "consent_id": pk,
-             "created_by_id": recorder, "created_at": now}
+            {
+                "id": pk,
+                "client_id": row["id"],
+                "partner_id": partner,
+                "consent_id": pk,
+                "created_by_id": recorder,
+                "created_at": now,
+            }
         )
         for perm in (view_client.pk, change_client.pk):
             grants.append(
-                {"id": len(grants) + 1, "group_id": partner, "permission_id": perm,
-                 "content_object_id": row["id"]}
+                {
+                    "id": len(grants) + 1,
+                    "group_id": partner,
+                    "permission_id": perm,
+                    "content_object_id": row["id"],
+                }
             )
         world.shared_with.setdefault(partner, []).append(row["id"])
     L.insert(Consent, consents)
@@ -428,7 +583,9 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
             owner = client_by_id[cid]["owner_id"]
             closed = n % 10 == 9
             yield {
-                "id": n + 1, "client_id": cid, "status": "closed" if closed else "open",
+                "id": n + 1,
+                "client_id": cid,
+                "status": "closed" if closed else "open",
                 "social_worker_id": users_of[owner]["social_worker"],
                 "coordinator_id": users_of[owner]["coordinator"],
                 "next_review_date": today + dt.timedelta(days=n % 90 - 20),
@@ -451,8 +608,13 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
             for inst in (owner, partner_of.get(cid)):
                 if inst:
                     pk += 1
-                    yield {"id": pk, "plan_id": n + 1, "institution_id": inst,
-                           "added_at": now, "added_by_id": users_of[owner]["coordinator"]}
+                    yield {
+                        "id": pk,
+                        "plan_id": n + 1,
+                        "institution_id": inst,
+                        "added_at": now,
+                        "added_by_id": users_of[owner]["coordinator"],
+                    }
 
     L.insert(Participant, participants())
 
@@ -460,9 +622,14 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
         for n, cid in enumerate(plan_clients):
             owner = client_by_id[cid]["owner_id"]
             for g in range(2):
-                yield {"id": n * 2 + g + 1, "plan_id": n + 1, "position": g,
-                       "title": ["Stabilne mieszkanie", "Podjęcie zatrudnienia"][g],
-                       "created_at": now, "created_by_id": users_of[owner]["social_worker"]}
+                yield {
+                    "id": n * 2 + g + 1,
+                    "plan_id": n + 1,
+                    "position": g,
+                    "title": ["Stabilne mieszkanie", "Podjęcie zatrudnienia"][g],
+                    "created_at": now,
+                    "created_by_id": users_of[owner]["social_worker"],
+                }
 
     L.insert(Goal, goals())
 
@@ -471,9 +638,13 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
         for n, _cid in enumerate(plan_clients):
             for area in AREAS[:4]:
                 pk += 1
-                yield {"id": pk, "plan_id": n + 1, "area": area,
-                       "level": ["none", "moderate", "moderate", "none"][(n + pk) % 4],
-                       "note": "Ocena z wywiadu środowiskowego."}
+                yield {
+                    "id": pk,
+                    "plan_id": n + 1,
+                    "area": area,
+                    "level": ["none", "moderate", "moderate", "none"][(n + pk) % 4],
+                    "note": "Ocena z wywiadu środowiskowego.",
+                }
 
     L.insert(NeedAssessment, needs())
     step(f"{len(plan_clients)} plans")
@@ -490,16 +661,20 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
                 inst = partner if (partner and s % 3 == 2) else owner
                 basic = s < scale.steps_per_plan // 2
                 yield {
-                    "id": pk, "plan_id": n + 1, "goal_id": n * 2 + (0 if basic else 1) + 1,
+                    "id": pk,
+                    "plan_id": n + 1,
+                    "goal_id": n * 2 + (0 if basic else 1) + 1,
                     "area": AREAS[s % 7] if basic else AREAS[7 + s % 4],
                     "title": f"Krok {s + 1}: działanie w obszarze",
                     "institution_id": inst,
-                    "responsible_id": users_of[inst]["client_advisor" if inst == partner
-                                                     else "social_worker"],
+                    "responsible_id": users_of[inst][
+                        "client_advisor" if inst == partner else "social_worker"
+                    ],
                     "due_date": today + dt.timedelta(days=(pk * 7) % 400 - 200),
                     "status": statuses[(pk + n) % 5],
                     "outcome": "Zrealizowano." if statuses[(pk + n) % 5] == "done" else "",
-                    "created_at": now, "created_by_id": users_of[owner]["social_worker"],
+                    "created_at": now,
+                    "created_by_id": users_of[owner]["social_worker"],
                     "updated_at": now,
                 }
 
@@ -512,10 +687,16 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
             owner = client_by_id[cid]["owner_id"]
             for kind in ("created", "goal_added", "step_added", "needs"):
                 pk += 1
-                yield {"id": pk, "plan_id": n + 1, "at": now - dt.timedelta(days=n % 700, hours=pk % 24),
-                       "kind": kind, "actor_id": users_of[owner]["social_worker"],
-                       "institution_id": owner, "subject": "Plan",
-                       "changes": [{"field": "status", "old": "", "new": "open"}]}
+                yield {
+                    "id": pk,
+                    "plan_id": n + 1,
+                    "at": now - dt.timedelta(days=n % 700, hours=pk % 24),
+                    "kind": kind,
+                    "actor_id": users_of[owner]["social_worker"],
+                    "institution_id": owner,
+                    "subject": "Plan",
+                    "changes": [{"field": "status", "old": "", "new": "open"}],
+                }
 
     L.insert(PlanChange, changes())
     step(f"{L.counts['PlanChange']} plan changes")
@@ -540,28 +721,44 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
         valid_from = today - dt.timedelta(days=age)
         valid_until = valid_from + dt.timedelta(days=60)
         current = valid_until >= today
-        status = ("published" if n % 7 else "filled") if current else ("expired" if n % 4 else "filled")
+        status = (
+            ("published" if n % 7 else "filled") if current else ("expired" if n % 4 else "filled")
+        )
         pay = Decimal(4666 + (n % 30) * 100)
         offers.append(
             {
-                "id": pk, "institution_id": pup["id"], "year": valid_from.year, "sequence": seq,
-                "number": f"{seq}/{valid_from.year}", "kind": "job",
-                "position": POSITIONS[n % len(POSITIONS)], "occupation_code": f"{932101 + n % 50}",
+                "id": pk,
+                "institution_id": pup["id"],
+                "year": valid_from.year,
+                "sequence": seq,
+                "number": f"{seq}/{valid_from.year}",
+                "kind": "job",
+                "position": POSITIONS[n % len(POSITIONS)],
+                "occupation_code": f"{932101 + n % 50}",
                 "employer_name": f"Firma Handlowa {n % 300} sp. z o.o.",
-                "workplace_municipality": pup["municipality"], "workplace_county": pup["county"],
-                "contract_type": "umowa o pracę", "working_time": "pełny etat",
-                "pay_min": pay, "pay_max": pay + 800,
+                "workplace_municipality": pup["municipality"],
+                "workplace_county": pup["county"],
+                "contract_type": "umowa o pracę",
+                "working_time": "pełny etat",
+                "pay_min": pay,
+                "pay_max": pay + 800,
                 "duties": "Obsługa klienta, przyjmowanie towaru, prace porządkowe. " * 4,
                 "requirements": "Wykształcenie zawodowe, mile widziane doświadczenie.",
                 "how_to_apply": "CV na adres e-mail urzędu.",
-                "valid_from": valid_from, "valid_until": valid_until,
-                "contact_phone": "41 123 45 67", "contact_email": f"{pup['short_name']}@example.pl",
-                "source": "manual", "status": status,
+                "valid_from": valid_from,
+                "valid_until": valid_until,
+                "contact_phone": "41 123 45 67",
+                "contact_email": f"{pup['short_name']}@example.pl",
+                "source": "manual",
+                "status": status,
                 "published_at": now - dt.timedelta(days=age),
                 "filled_at": now - dt.timedelta(days=age % 6) if status == "filled" else None,
-                "closed_at": now - dt.timedelta(days=max(age - 60, 0)) if status == "expired" else None,
+                "closed_at": now - dt.timedelta(days=max(age - 60, 0))
+                if status == "expired"
+                else None,
                 "created_by_id": users_of[pup["id"]]["client_advisor"],
-                "created_at": now - dt.timedelta(days=age), "updated_at": now,
+                "created_at": now - dt.timedelta(days=age),
+                "updated_at": now,
             }
         )
         for kind in BOARD_KINDS:
@@ -569,16 +766,24 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
             board = world.board_of[board_inst]
             on_board = status == "published" or (status == "filled" and current)
             pubs.append(
-                {"id": len(pubs) + 1, "offer_id": pk, "board_id": board,
-                 "published_at": now - dt.timedelta(days=age),
-                 "published_by_id": users_of[pup["id"]]["client_advisor"],
-                 "ended_at": None if on_board else now - dt.timedelta(days=max(age - 60, 0)),
-                 "end_reason": "" if on_board else "Oferta wygasła."}
+                {
+                    "id": len(pubs) + 1,
+                    "offer_id": pk,
+                    "board_id": board,
+                    "published_at": now - dt.timedelta(days=age),
+                    "published_by_id": users_of[pup["id"]]["client_advisor"],
+                    "ended_at": None if on_board else now - dt.timedelta(days=max(age - 60, 0)),
+                    "end_reason": "" if on_board else "Oferta wygasła.",
+                }
             )
             if on_board:
                 offer_grants.append(
-                    {"id": len(offer_grants) + 1, "group_id": board_inst,
-                     "permission_id": view_offer.pk, "content_object_id": pk}
+                    {
+                        "id": len(offer_grants) + 1,
+                        "group_id": board_inst,
+                        "permission_id": view_offer.pk,
+                        "content_object_id": pk,
+                    }
                 )
                 world.offers_on_board.setdefault(board, []).append(pk)
     L.insert(JobOffer, offers)
@@ -597,22 +802,50 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
         )
         kind = ["meeting", "training", "case_conference", "info_session"][n % 4]
         events.append(
-            {"id": pk, "kind": kind, "title": f"Spotkanie zespołu {n}", "organiser_id": org["id"],
-             "created_by_id": users_of[org["id"]]["coordinator"], "starts_at": start,
-             "ends_at": start + dt.timedelta(hours=2), "location": "sala 12",
-             "agenda": "1. Otwarcie. 2. Sprawy bieżące.", "created_at": now, "updated_at": now}
+            {
+                "id": pk,
+                "kind": kind,
+                "title": f"Spotkanie zespołu {n}",
+                "organiser_id": org["id"],
+                "created_by_id": users_of[org["id"]]["coordinator"],
+                "starts_at": start,
+                "ends_at": start + dt.timedelta(hours=2),
+                "location": "sala 12",
+                "agenda": "1. Otwarcie. 2. Sprawy bieżące.",
+                "created_at": now,
+                "updated_at": now,
+            }
         )
         invited = [org] + [i for i in county_insts if i["id"] != org["id"]][: 1 + n % 3]
         for i in invited:
-            links.append({"id": len(links) + 1, "event_id": pk, "institution_id": i["id"],
-                          "is_organiser": i["id"] == org["id"]})
-            invitees.append({"id": len(invitees) + 1, "event_id": pk,
-                             "user_id": users_of[i["id"]]["coordinator"], "institution_id": i["id"],
-                             "response": "accepted" if i is org else "pending",
-                             "invited_by_id": users_of[org["id"]]["coordinator"],
-                             "invited_at": now})
-        occs.append({"id": pk, "event_id": pk, "original_start": start, "starts_at": start,
-                     "ends_at": start + dt.timedelta(hours=2)})
+            links.append(
+                {
+                    "id": len(links) + 1,
+                    "event_id": pk,
+                    "institution_id": i["id"],
+                    "is_organiser": i["id"] == org["id"],
+                }
+            )
+            invitees.append(
+                {
+                    "id": len(invitees) + 1,
+                    "event_id": pk,
+                    "user_id": users_of[i["id"]]["coordinator"],
+                    "institution_id": i["id"],
+                    "response": "accepted" if i is org else "pending",
+                    "invited_by_id": users_of[org["id"]]["coordinator"],
+                    "invited_at": now,
+                }
+            )
+        occs.append(
+            {
+                "id": pk,
+                "event_id": pk,
+                "original_start": start,
+                "starts_at": start,
+                "ends_at": start + dt.timedelta(hours=2),
+            }
+        )
     L.insert(Event, events)
     L.insert(EventInstitution, links)
     L.insert(Occurrence, occs)
@@ -632,15 +865,22 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
             uid = (n * 7) % n_users + 1
             cid = (n * 13) % n_clients + 1
             yield {
-                "id": n + 1, "at": now - dt.timedelta(seconds=(scale.audit - n) * 150),
-                "actor_id": uid, "institution_id": members[uid - 1]["institution_id"],
-                "action": actions[n % len(actions)], "content_type_id": ct_client,
-                "object_id": str(cid), "object_label": f"Klient #{cid}",
-                "fields": ["pesel", "contact"], "reason": "",
+                "id": n + 1,
+                "at": now - dt.timedelta(seconds=(scale.audit - n) * 150),
+                "actor_id": uid,
+                "institution_id": members[uid - 1]["institution_id"],
+                "action": actions[n % len(actions)],
+                "content_type_id": ct_client,
+                "object_id": str(cid),
+                "object_label": f"Klient #{cid}",
+                "fields": ["pesel", "contact"],
+                "reason": "",
             }
 
     L.insert(AuditEvent, audits())
     step(f"{L.counts['AuditEvent']} audit rows")
+    checked = L.verify_foreign_keys()
+    step(f"{checked} foreign keys verified (no dangling key)")
     L.finish()
     step("sequences reset, ANALYZE done")
     world.counts = dict(L.counts)

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from unittest import mock
 
@@ -55,14 +56,23 @@ def _stats(samples: list[float]) -> dict[str, float]:
     }
 
 
-def _time(fn: Callable[[], Any], n: int, warmup: int = 2) -> list[float]:
+# A page far off target would keep a full run busy for hours at 50 requests:
+# stop after this many seconds (but never before MIN_SAMPLES); `n` says how many ran.
+BUDGET_S = {"seconds": 6.0}
+MIN_SAMPLES = 5
+
+
+def _time(fn: Callable[[], Any], n: int, warmup: int = 1) -> list[float]:
     for _ in range(warmup):
         fn()
-    samples = []
+    samples: list[float] = []
+    deadline = time.perf_counter() + BUDGET_S["seconds"]
     for _ in range(n):
         started = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - started)
+        if len(samples) >= MIN_SAMPLES and started > deadline:
+            break
     return samples
 
 
@@ -95,7 +105,9 @@ def _pages(world: World, role: Role) -> list[tuple[str, str, bool]]:
         ("client detail", reverse("clients:detail", args=[client_pk]), False),
     ]
     if client_pk in world.plan_of:
-        pages.append(("plan page", reverse("reintegration:detail", args=[world.plan_of[client_pk]]), False))
+        pages.append(
+            ("plan page", reverse("reintegration:detail", args=[world.plan_of[client_pk]]), False)
+        )
     if inst in world.board_of:
         pages.append(("board page", reverse("joboffers:board", args=[world.board_of[inst]]), False))
     pages.append(("agreement list", reverse("agreements:list"), False))
@@ -115,14 +127,18 @@ def _request(http: HttpClient, url: str) -> int:
 _request.errors = {}  # type: ignore[attr-defined]
 
 
-def _count_queries(http: HttpClient, url: str, page_size: int | None = None) -> tuple[int, list[dict]]:
+def _count_queries(
+    http: HttpClient, url: str, page_size: int | None = None
+) -> tuple[int, list[dict]]:
     ctx = mock.patch.object(settings, "PAGE_SIZE", page_size) if page_size else nullcontext()
     with ctx, CaptureQueriesContext(connection) as captured:
         http.get(url)
     return len(captured), list(captured.captured_queries)
 
 
-def measure_pages(world: World, *, requests: int, log: Callable[[str], None]) -> list[dict[str, Any]]:
+def measure_pages(
+    world: World, *, requests: int, log: Callable[[str], None]
+) -> list[dict[str, Any]]:
     results = []
     for role in ROLES:
         user = User.objects.get(username=role.username)
@@ -133,11 +149,14 @@ def measure_pages(world: World, *, requests: int, log: Callable[[str], None]) ->
             row: dict[str, Any] = {"role": role.key, "page": label, "url": url, "status": status}
             if status != 200:
                 row["error"] = _request.errors.get(url, "")  # type: ignore[attr-defined]
-                row.update({"n": 0, "p50_ms": None, "p95_ms": None, "max_ms": None, "queries": None})
+                row.update(
+                    {"n": 0, "p50_ms": None, "p95_ms": None, "max_ms": None, "queries": None}
+                )
                 results.append(row)
                 log(f"  {role.key:16} {label:28} HTTP {status} (skipped)")
                 continue
-            row |= _stats(_time(lambda: _request(http, url), requests))
+            get = partial(_request, http, url)
+            row |= _stats(_time(get, requests))
             row["queries"], captured = _count_queries(http, url)
             row["queries_at_10"], _ = _count_queries(http, url, 10)
             row["queries_at_100"], _ = _count_queries(http, url, 100)
@@ -147,7 +166,7 @@ def measure_pages(world: World, *, requests: int, log: Callable[[str], None]) ->
                 row["slowest_query"] = slow["sql"]
             if has_floor:
                 with mock.patch("clients.views.clients_visible_to", _floor_clients_visible_to):
-                    floor = _stats(_time(lambda: _request(http, url), requests))
+                    floor = _stats(_time(get, requests))
                 row["floor_p50_ms"] = floor["p50_ms"]
                 row["floor_p95_ms"] = floor["p95_ms"]
                 row["ratio_p50"] = round(row["p50_ms"] / floor["p50_ms"], 2)
@@ -155,7 +174,8 @@ def measure_pages(world: World, *, requests: int, log: Callable[[str], None]) ->
             results.append(row)
             log(
                 f"  {role.key:16} {label:28} p50 {row['p50_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms"
-                f"  q {row['queries']:3}" + (f"  ×{row['ratio_p50']:.2f} floor" if has_floor else "")
+                f"  q {row['queries']:3}"
+                + (f"  ×{row['ratio_p50']:.2f} floor" if has_floor else "")
             )
     return results
 
@@ -176,21 +196,30 @@ def measure_selectors(world: World, *, requests: int) -> list[dict[str, Any]]:
             ("name search", world.last_name_of[own[len(own) // 4]], 1),
         ]
         for label, query, page in variants:
-            def run(qs_fn: Callable[[], Any]) -> Callable[[], None]:
+
+            def run(
+                selector: Callable[..., Any],
+                user: User = user,
+                query: str = query,
+                page: int = page,
+            ) -> Callable[[], None]:
                 def go() -> None:
                     user.__dict__.pop("_active_membership", None)
-                    p = Paginator(qs_fn().order_by(*ORDER), settings.PAGE_SIZE).get_page(page)
-                    list(p.object_list)
+                    qs = selector(user, query=query).order_by(*ORDER)
+                    list(Paginator(qs, settings.PAGE_SIZE).get_page(page).object_list)
 
                 return go
 
-            vis = _stats(_time(run(lambda: clients_visible_to(user, query=query)), requests))
-            flo = _stats(_time(run(lambda: _floor_clients_visible_to(user, query=query)), requests))
+            vis = _stats(_time(run(clients_visible_to), requests))
+            flo = _stats(_time(run(_floor_clients_visible_to), requests))
             out.append(
                 {
-                    "role": role.key, "selector": label,
-                    "visible_p50_ms": vis["p50_ms"], "visible_p95_ms": vis["p95_ms"],
-                    "floor_p50_ms": flo["p50_ms"], "floor_p95_ms": flo["p95_ms"],
+                    "role": role.key,
+                    "selector": label,
+                    "visible_p50_ms": vis["p50_ms"],
+                    "visible_p95_ms": vis["p95_ms"],
+                    "floor_p50_ms": flo["p50_ms"],
+                    "floor_p95_ms": flo["p95_ms"],
                     "ratio_p50": round(vis["p50_ms"] / flo["p50_ms"], 2),
                 }
             )
@@ -216,7 +245,9 @@ def measure_pdfs(world: World, *, repeats: int) -> list[dict[str, Any]]:
 
     board = Board.objects.select_related("institution").get(pk=board_pk)
     offers = list(
-        JobOffer.objects.filter(pk__in=world.offers_on_board[board_pk][:50]).select_related("institution")
+        JobOffer.objects.filter(pk__in=world.offers_on_board[board_pk][:50]).select_related(
+            "institution"
+        )
     )
 
     def digest() -> None:
@@ -230,9 +261,14 @@ def measure_pdfs(world: World, *, repeats: int) -> list[dict[str, Any]]:
         samples = _time(fn, repeats, warmup=1)
         stats = _stats(samples)
         out.append(
-            {"pdf": label, "n": stats["n"], "p50_s": round(stats["p50_ms"] / 1000, 3),
-             "max_s": round(stats["max_ms"] / 1000, 3), "target_s": PDF_TARGETS_S[label],
-             "offers": len(offers) if "digest" in label else None}
+            {
+                "pdf": label,
+                "n": stats["n"],
+                "p50_s": round(stats["p50_ms"] / 1000, 3),
+                "max_s": round(stats["max_ms"] / 1000, 3),
+                "target_s": PDF_TARGETS_S[label],
+                "offers": len(offers) if "digest" in label else None,
+            }
         )
     return out
 

@@ -136,6 +136,9 @@ def figures_by_quarter(user: User) -> list[dict[str, Any]]:
                 "taken": q["taken"],
                 "closed": q["closed"],
                 "outcomes": [(CaseOutcome(k).label, v) for k, v in q["outcomes"].items()],
+                "closed_outcomes": [
+                    (CaseOutcome(k).label, v) for k, v in q["outcomes"].items() if v
+                ],
                 "median_to_action": _median_days(q["to_action"]),
                 "median_to_outcome": _median_days(q["to_outcome"]),
             }

@@ -10,6 +10,7 @@ class SepiConfig(AppConfig):
 
     def ready(self) -> None:
         from clients.panels import ClientPanel, register_client_panel
+        from clients.services import register_anonymiser
         from clients.timeline import register_timeline_source
         from cooperation.models import MANAGING_ROLES, Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
@@ -50,3 +51,7 @@ class SepiConfig(AppConfig):
                 empty=_("You have not asked SEPI about anyone recently."),
             )
         )
+
+        from .services import lookups_erase_for_client
+
+        register_anonymiser(lookups_erase_for_client)

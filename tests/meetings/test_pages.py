@@ -333,7 +333,7 @@ def test_reminders_go_the_day_before_once(
     )
     assert {m.to[0] for m in mail.outbox} == expected
     assert coordinator.email in expected and partner_coordinator.email not in expected
-    assert {m.subject.split(",")[0] for m in mail.outbox} == {"Tomorrow: Jutro"}
+    assert {m.subject.split(",")[0] for m in mail.outbox} == {"Jutro: Jutro"}
     assert mail.outbox[0].attachments[0][0].endswith(".ics")
     with django_capture_on_commit_callbacks(execute=True):
         assert services.reminders_send() == 0

@@ -54,7 +54,9 @@ def test_it_requires_an_agreement(consent, programme, owner, partner) -> None:
         propose(programme, owner, partner)
 
 
-def test_it_requires_the_agreement_to_cover_promotion(own, partner, consent, programme, owner) -> None:
+def test_it_requires_the_agreement_to_cover_promotion(
+    own, partner, consent, programme, owner
+) -> None:
     agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.JOB_OFFERS])
     with pytest.raises(ValidationError, match="promotion queue"):
         propose(programme, owner, partner)
@@ -79,7 +81,9 @@ def test_a_withdrawn_consent_does_not_count(ready, consent, owner, partner) -> N
         propose(ready, owner, partner)
 
 
-def test_it_requires_a_completed_programme(promo_agreement, consent, person, owner, partner) -> None:
+def test_it_requires_a_completed_programme(
+    promo_agreement, consent, person, owner, partner
+) -> None:
     programme = services.programme_record(
         client=person, acting_user=owner, kind="cis", institution_name="CIS", started_on=TODAY
     )
@@ -158,7 +162,11 @@ def test_completing_a_programme_is_a_done_step_of_the_open_plan(own, person, own
     programme = completed_programme(person, owner)
     step = programme.plan_step
     assert step is not None and step.plan_id == plan.pk
-    assert (step.status, step.area, step.institution_id) == (StepStatus.DONE, Area.EXPERIENCE, own.pk)
+    assert (step.status, step.area, step.institution_id) == (
+        StepStatus.DONE,
+        Area.EXPERIENCE,
+        own.pk,
+    )
     assert step.outcome
 
 
@@ -166,12 +174,17 @@ def test_without_an_open_plan_no_step_is_added(person, owner) -> None:
     assert completed_programme(person, owner).plan_step is None
 
 
-def test_the_agreement_ending_withdraws_open_cases(ready, owner, partner, advisor, promo_agreement) -> None:
+def test_the_agreement_ending_withdraws_open_cases(
+    ready, owner, partner, advisor, promo_agreement
+) -> None:
     from agreements.services import agreement_terminate
 
     case = propose(ready, owner, partner)
     agreement_terminate(
-        agreement=promo_agreement, acting_user=owner_coordinator(owner), reason="koniec", notice_days=0
+        agreement=promo_agreement,
+        acting_user=owner_coordinator(owner),
+        reason="koniec",
+        notice_days=0,
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.WITHDRAWN
@@ -195,3 +208,29 @@ def test_a_client_registered_elsewhere_is_not_proposed_by_others(own, ready, par
     stranger = member(stranger_client.owner, Role.SOCIAL_WORKER)
     with pytest.raises(PermissionDenied):
         propose(ready, stranger, partner)
+
+
+def test_the_programme_pages_record_and_finish(client, person, owner) -> None:
+    client.force_login(owner)
+    response = client.post(
+        f"/promotion/clients/{person.pk}/programmes/new/",
+        {
+            "kind": "kis",
+            "institution_name": "KIS Skarżysko",
+            "started_on": (TODAY - dt.timedelta(days=30)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    programme = person.programmes.get()
+    assert (
+        f'id="programme-finish-{programme.pk}"'.encode()
+        in client.get(f"/clients/{person.pk}/").content
+    )
+    response = client.post(
+        f"/promotion/programmes/{programme.pk}/finish/",
+        {"outcome": ProgrammeOutcome.COMPLETED, "ended_on": TODAY.isoformat()},
+    )
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert programme.is_completed and programme.ended_on == TODAY
+    assert f'id="propose-{programme.pk}"'.encode() in client.get(f"/clients/{person.pk}/").content

@@ -44,11 +44,19 @@ def test_the_queue_is_ordered_by_priority_then_waiting_time(
     (plain_old,) = _queued(own, owner, partner, 1)
     (plain_new,) = _queued(own, owner, partner, 1)
     (single_parent,) = _queued(own, owner, partner, 1, single_parent=True)
-    (long_term_disabled,) = _queued(own, owner, partner, 1, long_term_unemployed=True, disability=True)
+    (long_term_disabled,) = _queued(
+        own, owner, partner, 1, long_term_unemployed=True, disability=True
+    )
     (long_term,) = _queued(own, owner, partner, 1, long_term_unemployed=True)
     _age(plain_old, 30)
     _age(plain_new, 3)
-    assert list(queue_for(advisor)) == [long_term_disabled, long_term, single_parent, plain_old, plain_new]
+    assert list(queue_for(advisor)) == [
+        long_term_disabled,
+        long_term,
+        single_parent,
+        plain_old,
+        plain_new,
+    ]
 
 
 def test_an_advisor_takes_a_case(ready, owner, partner, advisor) -> None:
@@ -200,14 +208,18 @@ def test_the_proposer_cannot_take_through_the_page(client, ready, owner, partner
     assert b'id="take"' not in client.get(f"/promotion/{case.pk}/").content
 
 
-@pytest.mark.parametrize("n", [2, 25])
 def test_the_queue_page_has_a_constant_number_of_queries(
-    client, django_assert_max_num_queries, own, owner, partner, advisor, promo_agreement, n
+    client, django_assert_max_num_queries, own, owner, partner, advisor, promo_agreement
 ) -> None:
-    cases = _queued(own, owner, partner, n, disability=True)
-    for case in cases[: n // 2]:
-        services.case_take(case=case, acting_user=advisor)
     client.force_login(advisor)
-    with django_assert_max_num_queries(12):
-        response = client.get("/promotion/")
-    assert response.content.count(b'id="case-') == n
+    client.get("/promotion/")  # the first request of a session does its own bookkeeping
+    counts = []
+    for n in (2, 20):
+        cases = _queued(own, owner, partner, n, disability=True)
+        for case in cases[: n // 2]:
+            services.case_take(case=case, acting_user=advisor)
+        with django_assert_max_num_queries(12) as captured:
+            response = client.get("/promotion/")
+        counts.append(len(captured.captured_queries))
+    assert response.content.count(b'id="case-') == 22
+    assert counts[0] == counts[1]

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from kombu.exceptions import OperationalError
 
 from agreements.models import Scope
@@ -188,7 +189,8 @@ def test_a_deregistration_since_the_previous_lookup_is_highlighted(
     after = ask(client, owner, refresh=True)
     change = after.changes[0]
     assert change["kind"] == "deregistered" and change["since"] == day.isoformat()
-    assert describe(change).startswith(f"Deregistered since {day.isoformat()}")
+    expected = gettext("Deregistered since %(date)s") % {"date": day.isoformat()}
+    assert describe(change).startswith(expected)
     cached = ask(client, owner)
     assert cached.from_cache and cached.changes == after.changes  # still highlighted
 

@@ -13,13 +13,16 @@ from html import escape
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agreements.models import Scope
 from clients.timeline import timeline_for
 from cooperation.models import AuditAction, AuditEvent, Role
 from sepi import simulator
+from sepi.labels import label
 from sepi.models import BatchCheck, BatchStatus, FailureReason, Lookup, LookupStatus, Purpose
 from sepi.services import batch_candidates, lookup_request
+from sepi.types import LabourStatus
 
 from ..factories import ClientFactory, agreement_between, member
 from .conftest import SIM_TODAY, faulty_pesel, pesel_where, registered_pesel, share
@@ -178,7 +181,7 @@ def test_a_change_is_highlighted_on_the_page(  # type: ignore[no-untyped-def]
         start(client, target.pk, **{"sepi-refresh": "on"})
     body = client.get(target.get_absolute_url()).content.decode()
     assert 'id="sepi-changes"' in body
-    assert f"Deregistered since {day.isoformat()}" in body
+    assert escape(gettext("Deregistered since %(date)s") % {"date": day.isoformat()}) in body
 
 
 def test_a_saved_answer_is_shown_with_its_age(  # type: ignore[no-untyped-def]
@@ -190,8 +193,9 @@ def test_a_saved_answer_is_shown_with_its_age(  # type: ignore[no-untyped-def]
     Lookup.objects.update(fetched_at=timezone.now() - dt.timedelta(minutes=40))
     response = start(client, own_client.pk)  # within the cache time: no task at all
     body = response.content.decode()
-    assert status_of(response) == "done" and "saved answer" in body
-    assert re.search(r"40\xa0minut", body)  # the age, in the page's language
+    assert status_of(response) == "done" and 'id="sepi-from-cache"' in body
+    age = re.search(r'id="sepi-age"[^>]*>(.*?)</p>', body, re.S).group(1)
+    assert "40" in age  # minutes, in the page's language
     assert 'name="sepi-refresh"' in body  # they may still insist on a fresh answer
 
 
@@ -208,7 +212,8 @@ def test_the_rate_limit_is_explained_in_the_panel(
     settings.SEPI_RATE_LIMIT_PER_HOUR = 0
     client.force_login(owner)
     body = start(client, own_client.pk).content.decode()
-    assert "limit of 0 SEPI lookups an hour" in body
+    limit = gettext("You have reached the limit of %(n)s SEPI lookups an hour. Try again later.")
+    assert escape(limit % {"n": 0}) in body
     assert not Lookup.objects.exists()
 
 
@@ -238,10 +243,13 @@ def test_the_timeline_lists_the_institutions_lookups(  # type: ignore[no-untyped
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         lookup_request(client=partners_client, acting_user=owner, purpose=PURPOSE)
-    mine = [e for e in timeline_for(partners_client, owner) if e.kind == "SEPI"]
-    assert len(mine) == 1 and mine[0].title.startswith("SEPI: ")
+    kind = gettext("SEPI")
+    mine = [e for e in timeline_for(partners_client, owner) if e.kind == kind]
+    status = simulator.person_status(partners_client.pesel, today=SIM_TODAY)["status"]["code"]
+    assert len(mine) == 1
+    assert mine[0].title == gettext("SEPI: %(status)s") % {"status": label(LabourStatus(status))}
     assert str(PURPOSE.label) in mine[0].detail
-    assert not [e for e in timeline_for(partners_client, pup_advisor) if e.kind == "SEPI"]
+    assert not [e for e in timeline_for(partners_client, pup_advisor) if e.kind == kind]
 
 
 def test_the_home_page_lists_my_recent_lookups(client, settings, own_client, owner) -> None:  # type: ignore[no-untyped-def]
@@ -292,7 +300,7 @@ def test_the_list_shows_who_asked_about_whom_and_why(
     rows = re.findall(r"<tr>\s*<td class=\"num\">", body)
     assert len(rows) == 4
     assert owner.display_name in body and str(PURPOSE.label) in body
-    assert "long_term" not in body and "long-term" not in body  # no SEPI data on the audit page
+    assert label(LabourStatus.LONG_TERM_UNEMPLOYED) not in body  # no SEPI data on the audit page
     assert AuditEvent.objects.filter(action=AuditAction.LIST, actor=coordinator).count() == 4
 
 
@@ -389,7 +397,7 @@ def test_a_batch_check_refreshes_all_shared_clients_in_chunks(  # type: ignore[n
     audited = AuditEvent.objects.filter(action=AuditAction.VIEW, fields=["sepi"], actor=coordinator)
     assert audited.count() == 4
     page = client.get(reverse("sepi:list")).content.decode()
-    assert 'id="sepi-batch"' in page and "batch #" in page
+    assert 'id="sepi-batch"' in page and f'data-batch="{batch.pk}"' in page
 
 
 def test_a_batch_reuses_fresh_answers(  # type: ignore[no-untyped-def]
@@ -415,7 +423,8 @@ def test_only_one_batch_runs_at_a_time_and_only_for_coordinators(  # type: ignor
     with django_capture_on_commit_callbacks():  # the chunks never run: still running
         client.post(reverse("sepi:batch_start"), {"batch-purpose": PURPOSE})
     response = client.post(reverse("sepi:batch_start"), {"batch-purpose": PURPOSE}, follow=True)
-    assert "already running" in response.content.decode()
+    already = gettext("A batch check is already running. Wait until it finishes.")
+    assert escape(already) in response.content.decode()
     assert BatchCheck.objects.count() == 1
 
 

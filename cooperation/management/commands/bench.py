@@ -34,7 +34,21 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=sorted(SCALES), default="full")
         parser.add_argument("--json", dest="json_path", default="", help="Write results here.")
         parser.add_argument("--requests", type=int, default=0, help="Timed requests per page.")
-        parser.add_argument("--sqlite-path", default="", help="SQLite file (default bench.sqlite3).")
+        parser.add_argument(
+            "--sqlite-path", default="", help="SQLite file (default bench.sqlite3)."
+        )
+        parser.add_argument(
+            "--page-budget",
+            type=float,
+            default=6.0,
+            help="Stop timing a page after this many seconds (at least 5 requests run).",
+        )
+        parser.add_argument(
+            "--pg-jit",
+            choices=["default", "off"],
+            default="default",
+            help="Run the bench connection with PostgreSQL JIT as configured, or off.",
+        )
         parser.add_argument(
             "--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query of misses."
         )
@@ -45,7 +59,10 @@ class Command(BaseCommand):
         scale = SCALES[options["scale"]]
         requests = options["requests"] or scale.requests
         self._configure()
-        db = self._fresh_database(options["sqlite_path"])
+        from bench import measure
+
+        measure.BUDGET_S["seconds"] = options["page_budget"]
+        db = self._fresh_database(options["sqlite_path"], jit=options["pg_jit"])
         self.stdout.write(f"Benchmark database: {db} ({connections['default'].vendor})")
 
         started = time.perf_counter()
@@ -64,10 +81,14 @@ class Command(BaseCommand):
             measure_selectors,
         )
 
+        build_started = time.perf_counter()
         with transaction.atomic():
             world = build(scale, log=self.stdout.write)
+        world.build_seconds = round(time.perf_counter() - build_started, 1)  # with the COMMIT
         rss_after_build = _peak_rss_mb()
-        self.stdout.write(f"Built in {world.build_seconds}s. Measuring ({requests} requests a page)…")
+        self.stdout.write(
+            f"Built in {world.build_seconds}s. Measuring ({requests} requests a page)…"
+        )
         pages = measure_pages(world, requests=requests, log=self.stdout.write)
         selectors = measure_selectors(world, requests=requests)
         pdfs = measure_pdfs(world, repeats=scale.pdf_repeats)
@@ -99,6 +120,8 @@ class Command(BaseCommand):
                 "machine": platform.platform(),
                 "cpus": os.cpu_count(),
                 "requests_per_page": requests,
+                "page_budget_seconds": options["page_budget"],
+                "pg_jit": options["pg_jit"],
                 "page_size": settings.PAGE_SIZE,
                 "migrate_seconds": migrate_s,
                 "build_seconds": world.build_seconds,
@@ -132,8 +155,14 @@ class Command(BaseCommand):
         from cooperation.celery import app
 
         app.conf.task_always_eager = True
+        import logging
+        import warnings
 
-    def _fresh_database(self, sqlite_path: str) -> str:
+        for name in ("weasyprint", "fontTools"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        warnings.filterwarnings("ignore", message="No directory at")
+
+    def _fresh_database(self, sqlite_path: str, *, jit: str = "default") -> str:
         """Point the default connection at a new, empty database before any query."""
         conn = connections["default"]
         conn.close()
@@ -155,6 +184,11 @@ class Command(BaseCommand):
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 admin.execute(f'CREATE DATABASE "{name}"')
             cfg["NAME"] = name
+            if jit == "off":
+                options = dict(cfg.get("OPTIONS") or {})
+                options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+                cfg["OPTIONS"] = options
+                conn.settings_dict["OPTIONS"] = options
         else:
             path = Path(sqlite_path or Path(settings.BASE_DIR) / "bench.sqlite3")
             for suffix in ("", "-wal", "-shm", "-journal"):
@@ -182,7 +216,7 @@ class Command(BaseCommand):
         )
         w("")
         w(
-            f"{'role':16} {'page':28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'q':>3} "
+            f"{'role':16} {'page':28} {'n':>3} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'q':>3} "
             f"{'q@10':>4} {'q@100':>5} {'floor p50':>9} {'×floor':>6}  misses"
         )
         for r in result["pages"]:
@@ -192,7 +226,7 @@ class Command(BaseCommand):
             floor = f"{r['floor_p50_ms']:9.1f}" if "floor_p50_ms" in r else f"{'—':>9}"
             ratio = f"{r['ratio_p50']:6.2f}" if "ratio_p50" in r else f"{'—':>6}"
             w(
-                f"{r['role']:16} {r['page']:28} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} "
+                f"{r['role']:16} {r['page']:28} {r['n']:3} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} "
                 f"{r['max_ms']:8.1f} {r['queries']:3} {r['queries_at_10']:4} "
                 f"{r['queries_at_100']:5} {floor} {ratio}  {', '.join(r.get('misses', [])) or 'ok'}"
             )

@@ -1,0 +1,112 @@
+"""Cases untouched for 14 days: flagged in the queue, on the advisor's and the
+coordinator's home pages, and in the weekly e-mail digest."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import TestCase
+from django.utils import timezone
+
+from cooperation.models import Role
+from promotion import services
+from promotion.models import ActionKind, PromotionCase
+from promotion.selectors import overdue_cases
+from promotion.tasks import overdue_digest
+
+from ..factories import member
+from .helpers import TODAY, propose
+
+pytestmark = pytest.mark.django_db
+
+
+def _untouched(case: PromotionCase, days: int) -> None:
+    PromotionCase.objects.filter(pk=case.pk).update(
+        last_activity_at=timezone.now() - dt.timedelta(days=days)
+    )
+
+
+def test_a_case_untouched_for_14_days_is_overdue(ready, owner, partner) -> None:
+    case = propose(ready, owner, partner)
+    _untouched(case, 13)
+    assert not overdue_cases(PromotionCase.objects.all()).exists()
+    _untouched(case, 15)
+    case.refresh_from_db()
+    assert case.is_overdue and list(overdue_cases(PromotionCase.objects.all())) == [case]
+
+
+def test_an_action_resets_the_clock(ready, owner, partner, advisor) -> None:
+    case = services.case_take(case=propose(ready, owner, partner), acting_user=advisor)
+    _untouched(case, 20)
+    services.case_action_add(
+        case=case, acting_user=advisor, kind=ActionKind.EMPLOYER_CONTACT, happened_on=TODAY
+    )
+    assert not overdue_cases(PromotionCase.objects.all()).exists()
+
+
+def test_the_home_pages_flag_it_for_advisors_and_coordinators(
+    client, ready, owner, partner, advisor, pup_coordinator
+) -> None:
+    case = propose(ready, owner, partner)
+    _untouched(case, 15)
+    link = f'href="/promotion/{case.pk}/"'.encode()
+    for user in (advisor, pup_coordinator):
+        client.force_login(user)
+        assert link in client.get("/").content
+    client.force_login(owner)
+    assert link not in client.get("/").content
+
+
+def test_an_advisor_does_not_see_a_colleagues_overdue_case_but_the_coordinator_does(
+    client, ready, owner, partner, advisor, advisor2, pup_coordinator
+) -> None:
+    case = services.case_take(case=propose(ready, owner, partner), acting_user=advisor2)
+    _untouched(case, 15)
+    link = f'href="/promotion/{case.pk}/"'.encode()
+    client.force_login(advisor)
+    assert link not in client.get("/").content
+    client.force_login(pup_coordinator)
+    assert link in client.get("/").content
+
+
+def test_the_queue_marks_overdue_cases(client, ready, owner, partner, advisor) -> None:
+    case = propose(ready, owner, partner)
+    client.force_login(advisor)
+    assert b"data-overdue" not in client.get("/promotion/").content
+    _untouched(case, 15)
+    assert b"data-overdue" in client.get("/promotion/").content
+    assert client.get("/promotion/?overdue=1").content.count(b'id="case-') == 1
+
+
+def test_the_weekly_digest_mails_the_office_without_personal_data(
+    ready, owner, partner, advisor, pup_coordinator, person
+) -> None:
+    member(partner, Role.SOCIAL_WORKER, username="pup-worker")
+    case = propose(ready, owner, partner)
+    _untouched(case, 15)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        sent = overdue_digest.delay().get()
+    assert sent == 1 and len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert {advisor.email, pup_coordinator.email} <= set(message.to)
+    assert "pup-worker@example.pl" not in message.to and owner.email not in message.to
+    assert "1 case(s)" in message.subject
+    assert f"{settings.SITE_URL}/promotion/?overdue=1" in message.body
+    for secret in (person.last_name, person.pesel, person.phone, "Umiejętność"):
+        assert secret not in message.body and secret not in message.subject
+
+
+def test_no_digest_without_overdue_cases(ready, owner, partner, advisor) -> None:
+    propose(ready, owner, partner)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert services.overdue_digest_send() == 0
+    assert mail.outbox == []
+
+
+def test_the_digest_runs_on_mondays() -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["promotion-overdue-digest"]
+    assert entry["task"] == "promotion.tasks.overdue_digest"
+    assert entry["schedule"].day_of_week == {1}
