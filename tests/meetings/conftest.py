@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cooperation.models import Role
 from meetings import services
@@ -24,6 +25,11 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 def in_days(days: int, hour: int = 10) -> dt.datetime:
     return at(timezone.localdate() + dt.timedelta(days=days), hour)
+
+
+def subject_prefix(msgid: str) -> str:
+    """The translated subject up to the event's title, e.g. "Invitation: " in Polish."""
+    return gettext(msgid).split("%(", 1)[0]
 
 
 def event_data(**overrides: object) -> EventData:

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from clients.timeline import timeline_for
 from cooperation.models import AuditAction, AuditEvent, Role
@@ -59,7 +60,12 @@ def test_only_institutions_that_may_see_the_client_are_invited(
 ) -> None:
     with pytest.raises(ValidationError) as exc:
         _conference(owner, case_client, institutions=[partner])
-    assert "not shared" in exc.value.message_dict["institutions"][0]
+    assert exc.value.message_dict["institutions"] == [
+        gettext(
+            "The client's record is not shared with %(names)s, so they cannot take part in this case conference."
+        )
+        % {"names": partner.name}
+    ]
     object_share(
         obj=case_client, institution=partner, actions=[VIEW], acting_user=None, reason="zgoda"
     )

@@ -9,6 +9,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from cooperation.models import Role
 from meetings import services
@@ -17,7 +19,7 @@ from meetings.services import ActionItemData
 
 from ..factories import member
 from ..pdfs import pdf_text, pdf_to_png
-from .conftest import at, schedule
+from .conftest import at, schedule, subject_prefix
 
 TODAY = timezone.localdate()
 
@@ -104,7 +106,14 @@ def test_minutes_keep_decisions_in_order_and_action_items_with_their_institution
         (partner_advisor, partner),
         (coordinator, coordinator.memberships.get().institution),
     ]
-    assert [m.to for m in mail.outbox if "action item" in m.subject] == [[partner_advisor.email]]
+    new_item = subject_prefix("New action item, due %(date)s")
+    assert [(m.to, m.subject) for m in mail.outbox if m.subject.startswith(new_item)] == [
+        (
+            [partner_advisor.email],
+            gettext("New action item, due %(date)s")
+            % {"date": date_format(items[0].due_date, "j E Y")},
+        )
+    ]
 
 
 def test_an_action_item_owner_must_take_part_and_be_due_after_the_meeting(
@@ -112,7 +121,9 @@ def test_an_action_item_owner_must_take_part_and_be_due_after_the_meeting(
 ) -> None:
     with pytest.raises(ValidationError) as exc:
         _minutes(held, coordinator, [_item(outsider)])
-    assert "owner" in exc.value.message_dict["action_items"][0]
+    assert exc.value.message_dict["action_items"] == [
+        gettext("Action item %(n)s: its owner must work at an institution taking part.") % {"n": 1}
+    ]
     with pytest.raises(ValidationError):
         _minutes(held, coordinator, [_item(partner_advisor, days=-3)])
     assert not ActionItem.objects.exists()

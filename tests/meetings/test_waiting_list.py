@@ -12,7 +12,7 @@ from meetings.models import Invitee, Response
 from meetings.selectors import seats_taken
 
 from ..factories import member
-from .conftest import schedule
+from .conftest import schedule, subject_prefix
 
 
 def _answer(event, user, response):  # type: ignore[no-untyped-def]
@@ -87,7 +87,9 @@ def test_a_freed_place_goes_to_the_first_on_the_list_who_is_told(
         "s3": Response.WAITLISTED,
     }
     assert [m.to for m in mail.outbox] == [[staff[2].email]]
-    assert mail.outbox[0].subject.startswith("A place is yours")
+    assert mail.outbox[0].subject.startswith(
+        subject_prefix("A place is yours: %(title)s, %(when)s")
+    )
 
 
 def test_maybe_also_frees_a_place_and_leaving_the_list_keeps_the_order(training, staff) -> None:
