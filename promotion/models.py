@@ -29,7 +29,7 @@ class ProgrammeKind(models.TextChoices):
     SOCIAL_CONTRACT = "social_contract", _("social contract")
     KIS = "kis", _("social integration club (KIS) programme")
     CIS = "cis", _("social integration centre (CIS) programme")
-    PAI = "pai", _("local activation programme (PAI)")
+    PAI = "pai", _("Activation and Integration programme (PAI)")
     OTHER = "other", _("other programme")
 
 

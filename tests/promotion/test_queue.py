@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agreements.models import Scope
 from clients.timeline import timeline_for
@@ -183,10 +184,11 @@ def test_the_proposing_worker_sees_the_progress_on_the_timeline(
         case=case, acting_user=advisor, kind=ActionKind.INTERNSHIP_REFERRAL, happened_on=TODAY
     )
     services.case_close(case=case, acting_user=advisor, outcome=CaseOutcome.INTERNSHIP)
-    titles = [e.title for e in timeline_for(person, owner) if e.kind == "Promotion"]
-    assert titles[0] == "Closed: internship started"
-    assert "internship referral" in titles and "Taken by an advisor" in titles
-    assert any(t.startswith("Proposed to") for t in titles)
+    titles = [e.title for e in timeline_for(person, owner) if e.kind == gettext("Promotion")]
+    assert titles[0] == gettext("Closed: %(outcome)s") % {"outcome": CaseOutcome.INTERNSHIP.label}
+    assert str(ActionKind.INTERNSHIP_REFERRAL.label) in titles
+    assert gettext("Taken by an advisor") in titles
+    assert gettext("Proposed to %(office)s") % {"office": partner.name} in titles
 
 
 def test_the_pages_take_and_close(client, ready, owner, partner, advisor) -> None:
