@@ -144,6 +144,10 @@ DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     try:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+            # PostgreSQL's JIT compiler misjudges the permission filter's cost and
+            # spends most of a client-list query compiling it (see README, Benchmark).
+            DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     except Exception as exc:  # dj-database-url raises several types
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
 else:
