@@ -39,7 +39,9 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     # bypass_csp only so axe-core can be injected; the app's own pages run under the CSP.
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="pl-PL", bypass_csp=True)
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="pl-PL", bypass_csp=True
+    )
     context.set_default_timeout(5000)
     page = context.new_page()
     yield page

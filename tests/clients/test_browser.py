@@ -33,7 +33,9 @@ def _log_out(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url("**/accounts/login/")
 
 
-def test_register_consent_share_and_withdraw(page, live_server, own, partner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_register_consent_share_and_withdraw(
+    page, live_server, own, partner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS])
     member(own, Role.SOCIAL_WORKER, username="pracownica", first_name="Ewa")
     member(partner, Role.CLIENT_ADVISOR, username="doradca", first_name="Piotr")
@@ -57,7 +59,9 @@ def test_register_consent_share_and_withdraw(page, live_server, own, partner, tm
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/clients/*/?tab=sharing")
     screenshot(page, "client-sharing")
-    assert page.locator("form[action$='/end/']").count() == 1  # shared, with a "stop sharing" button
+    assert (
+        page.locator("form[action$='/end/']").count() == 1
+    )  # shared, with a "stop sharing" button
     _log_out(page)
 
     _log_in(page, live_server, "doradca")
@@ -83,7 +87,17 @@ def test_register_consent_share_and_withdraw(page, live_server, own, partner, tm
     assert response.status == 404
 
 
-@pytest.mark.parametrize("path", ["/clients/", "/clients/new/", "CLIENT?tab=record", "CLIENT?tab=sharing", "CLIENT?tab=notes", "CLIENT?tab=timeline"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/clients/",
+        "/clients/new/",
+        "CLIENT?tab=record",
+        "CLIENT?tab=sharing",
+        "CLIENT?tab=notes",
+        "CLIENT?tab=timeline",
+    ],
+)
 def test_client_pages_pass_axe(page, live_server, own, path) -> None:  # type: ignore[no-untyped-def]
     from ..factories import ClientFactory
 
@@ -91,6 +105,8 @@ def test_client_pages_pass_axe(page, live_server, own, path) -> None:  # type: i
     client = ClientFactory(owner=own, created_by=worker, last_name="Wiśniewska")
     _log_in(page, live_server, "pracownica")
     page.goto(f"{live_server.url}{path.replace('CLIENT', f'/clients/{client.pk}/')}")
-    screenshot(page, "clients-" + path.replace("CLIENT?tab=", "detail-").strip("/").replace("/", "-"))
+    screenshot(
+        page, "clients-" + path.replace("CLIENT?tab=", "detail-").strip("/").replace("/", "-")
+    )
     violations = axe_violations(page)
     assert not violations, describe(violations)
