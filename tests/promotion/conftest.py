@@ -12,6 +12,16 @@ from ..factories import ClientFactory, agreement_between, member
 from .helpers import completed_programme, consent_for
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():  # type: ignore[no-untyped-def]
+    """These tests name the rule each refusal explains by a word of its English
+    message (`match="consent"`); the pages themselves are tested in Polish."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def promo_agreement(own, partner):  # type: ignore[no-untyped-def]
     return agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.PROMOTION])
