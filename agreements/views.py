@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperation.decorators import member_required
-from cooperation.forms import add_service_errors
+from cooperation.forms import add_service_errors, apply_service
 from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
 from cooperation.models import MANAGING_ROLES
 from cooperation.permissions import CHANGE, get_visible_or_404
@@ -36,17 +36,6 @@ from .selectors import (
     network_view,
     terms_on,
 )
-
-
-def _apply(request: HttpRequest, form, action, success: str, **kwargs):  # type: ignore[no-untyped-def]
-    """Run a service with the form's data; its ValidationError goes next to the fields."""
-    try:
-        result = action(**kwargs, **form.cleaned_data)
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None
-    messages.success(request, success)
-    return result
 
 
 @member_required()
@@ -76,7 +65,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
         request.POST or None, partners_qs=partners, initial={"valid_from": timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid():
-        agreement = _apply(
+        agreement = apply_service(
             request, form, services.agreement_draft, _("Draft saved."), acting_user=request.user
         )
         if agreement:
@@ -100,7 +89,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _apply(
+        and apply_service(
             request,
             form,
             services.agreement_update,
@@ -145,7 +134,9 @@ def _action_view(
     if (
         request.method == "POST"
         and form.is_valid()
-        and _apply(request, form, service, success, agreement=agreement, acting_user=request.user)
+        and apply_service(
+            request, form, service, success, agreement=agreement, acting_user=request.user
+        )
     ):
         return redirect(agreement)
     return render(request, template, {"form": form, "agreement": agreement, **extra})
@@ -258,7 +249,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _apply(
+        and apply_service(
             request,
             form,
             services.attachment_add,
@@ -313,7 +304,7 @@ def coordinator_card(request: HttpRequest) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _apply(
+        and apply_service(
             request,
             form,
             services.coordinator_card_save,

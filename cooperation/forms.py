@@ -19,6 +19,23 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+def apply_service(request, form: forms.Form, action, success: str, **kwargs):  # type: ignore[no-untyped-def]
+    """Run a service with the form's cleaned data plus `kwargs`.
+
+    On success, flash `success` and return the service's result; on a
+    ValidationError, put it next to the form's fields and return None.
+    """
+    from django.contrib import messages
+
+    try:
+        result = action(**kwargs, **form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    messages.success(request, success)
+    return result
+
+
 class InviteForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cooperation.audit import audit
 from cooperation.decorators import member_required
-from cooperation.forms import add_service_errors
+from cooperation.forms import add_service_errors, apply_service
 from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
 from cooperation.models import AuditAction, Institution
 
@@ -48,19 +47,6 @@ from .selectors import (
 )
 
 casework_required = member_required(CASEWORK_ROLES)
-
-
-def _apply(
-    request: HttpRequest, form: Form, action: Callable[..., Any], success: str, **kwargs: Any
-) -> Any:
-    """Run a service with the form's data; its ValidationError goes next to the fields."""
-    try:
-        result = action(**kwargs, **form.cleaned_data)
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None
-    messages.success(request, success)
-    return result
 
 
 def _token(request: HttpRequest) -> str:
@@ -117,7 +103,7 @@ def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
         ids |= set(partners.values_list("pk", flat=True))
     form = PlanForm(request.POST or None, institution_ids=ids, partners_qs=partners)
     if request.method == "POST" and form.is_valid():
-        plan = _apply(
+        plan = apply_service(
             request,
             form,
             services.plan_create,
@@ -174,7 +160,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _apply(
+        and apply_service(
             request, form, services.plan_update, _("Saved."), plan=plan, acting_user=request.user
         )
     ):
@@ -201,7 +187,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _apply(
+        and apply_service(
             request,
             form,
             services.participant_add,
@@ -238,7 +224,7 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(done)
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        goal = _apply(
+        goal = apply_service(
             request, form, services.goal_add, _("Goal added."), plan=plan, acting_user=request.user
         )
         if goal:
@@ -274,7 +260,7 @@ def step_add(request: HttpRequest, pk: int) -> HttpResponse:
         institutions=_step_institutions(plan, request),
     )
     if request.method == "POST" and form.is_valid():
-        step = _apply(
+        step = apply_service(
             request, form, services.step_add, _("Step added."), plan=plan, acting_user=request.user
         )
         if step:
@@ -308,7 +294,7 @@ def step_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _apply(
+        and apply_service(
             request,
             form,
             services.step_update,
@@ -337,7 +323,7 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(done)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        review = _apply(
+        review = apply_service(
             request,
             form,
             services.review_record,
@@ -360,7 +346,7 @@ def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _apply(
+        and apply_service(
             request,
             form,
             services.plan_close,
