@@ -42,7 +42,8 @@ def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context = browser.new_context(
         viewport={"width": 1366, "height": 768}, locale="pl-PL", bypass_csp=True
     )
-    context.set_default_timeout(5000)
+    # Generous: the first page of a live server on a loaded CI machine can take seconds.
+    context.set_default_timeout(20000)
     page = context.new_page()
     yield page
     context.close()
