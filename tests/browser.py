@@ -72,3 +72,19 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
 
 def describe(violations: list[dict]) -> str:
     return json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+def log_in(page, live_server, username: str, password: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Log in through the real login form, as a user would, and land on the home page."""
+    from .factories import PASSWORD
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Nazwa użytkownika lub e-mail").fill(username)
+    page.get_by_label("Hasło").fill(password or PASSWORD)
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def log_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Wyloguj się").click()
+    page.wait_for_url("**/accounts/login/")

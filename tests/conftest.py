@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+import copy
 import os
+import uuid
 
 import pytest
 
@@ -27,6 +29,24 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def _fast_hashing_and_locmem_mail(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys(settings) -> None:  # type: ignore[no-untyped-def]
+    """Every test starts with an empty cache of its own: login rate limits,
+    circuit breakers and the like never carry over from one test to the next.
+
+    On CI the cache is one Redis database shared by the parallel workers (and it
+    is Celery's broker too), so it is never flushed: each test gets a fresh key
+    prefix instead, and its keys expire with their timeouts."""
+    caches = copy.deepcopy(settings.CACHES)
+    prefix = caches["default"].get("KEY_PREFIX", "")
+    caches["default"]["KEY_PREFIX"] = f"{prefix}-test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches
+    from django.core.cache import cache
+
+    if "LocMemCache" in caches["default"]["BACKEND"]:
+        cache.clear()  # process-local memory: clearing touches no one else
 
 
 @pytest.fixture(autouse=True)

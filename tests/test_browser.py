@@ -7,24 +7,16 @@ import pytest
 
 from cooperation.models import Role
 
-from .browser import axe_violations, describe, screenshot
-from .factories import PASSWORD, ClientFactory, member
+from .browser import axe_violations, describe, log_in, screenshot
+from .factories import ClientFactory, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Nazwa użytkownika lub e-mail").fill(username)
-    page.get_by_label("Hasło").fill(PASSWORD)
-    page.get_by_role("button", name="Zaloguj się").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_a_worker_logs_in_sees_their_home_page_and_logs_out(page, live_server, own) -> None:  # type: ignore[no-untyped-def]
     worker = member(own, Role.SOCIAL_WORKER, username="pracownik", first_name="Anna")
     ClientFactory(owner=own, created_by=worker, last_name="Wiśniewska")
-    _log_in(page, live_server, "pracownik")
+    log_in(page, live_server, "pracownik")
     assert page.get_by_role("heading", name="Dzień dobry, Anna").is_visible()
     assert page.get_by_text("MOPS Testowo").first.is_visible()
     assert page.get_by_text("Wiśniewska").is_visible()
@@ -46,7 +38,7 @@ def test_a_wrong_password_is_announced_and_the_login_kept(page, live_server, own
 
 def test_the_keyboard_reaches_the_skip_link_first(page, live_server, own) -> None:  # type: ignore[no-untyped-def]
     member(own, Role.SOCIAL_WORKER, username="pracownik")
-    _log_in(page, live_server, "pracownik")
+    log_in(page, live_server, "pracownik")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Przejdź do treści głównej"
@@ -69,7 +61,7 @@ def test_pages_pass_axe_wcag_21_aa(page, live_server, own, role, path, shot) -> 
     if role is not None:
         user = member(own, role, username="osoba", first_name="Bożena")
         ClientFactory(owner=own, created_by=user)
-        _log_in(page, live_server, "osoba")
+        log_in(page, live_server, "osoba")
     page.goto(f"{live_server.url}{path}")
     if shot:
         screenshot(page, shot)

@@ -7,23 +7,10 @@ import pytest
 from agreements.models import Agreement, Status
 from cooperation.models import Role
 
-from ..browser import axe_violations, describe, screenshot
-from ..factories import PASSWORD, member
+from ..browser import axe_violations, describe, log_in, log_out, screenshot
+from ..factories import member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Nazwa użytkownika lub e-mail").fill(username)
-    page.get_by_label("Hasło").fill(PASSWORD)
-    page.get_by_role("button", name="Zaloguj się").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def _log_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="Wyloguj się").click()
-    page.wait_for_url("**/accounts/login/")
 
 
 def test_two_coordinators_take_an_agreement_from_draft_to_active(
@@ -32,7 +19,7 @@ def test_two_coordinators_take_an_agreement_from_draft_to_active(
     member(own, Role.COORDINATOR, username="koord-mops", first_name="Anna", last_name="Mazur")
     member(partner, Role.COORDINATOR, username="koord-pup", first_name="Piotr", last_name="Zając")
 
-    _log_in(page, live_server, "koord-mops")
+    log_in(page, live_server, "koord-mops")
     page.goto(f"{live_server.url}/agreements/new/")
     page.get_by_label("Tytuł").fill("Porozumienie o współpracy MOPS i PUP")
     page.get_by_label(partner.name).check()
@@ -47,9 +34,9 @@ def test_two_coordinators_take_an_agreement_from_draft_to_active(
     page.get_by_role("button", name="Podpisz i wyślij").click()
     page.wait_for_url("**/agreements/*/")
     assert page.get_by_text("przesłane do podpisu").first.is_visible()
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, "koord-pup")
+    log_in(page, live_server, "koord-pup")
     assert page.get_by_text(
         "Porozumienie o współpracy MOPS i PUP"
     ).first.is_visible()  # waiting on the home page
@@ -75,7 +62,7 @@ def test_agreement_pages_pass_axe(page, live_server, own, partner, path) -> None
 
     agreement_between(own, partner)
     member(own, Role.COORDINATOR, username="koord")
-    _log_in(page, live_server, "koord")
+    log_in(page, live_server, "koord")
     page.goto(f"{live_server.url}{path}")
     screenshot(page, "agreements" + path.strip("/").replace("/", "-").replace("agreements", ""))
     violations = axe_violations(page)

@@ -14,23 +14,10 @@ from clients.models import Client
 from cooperation.models import Role
 from cooperation.validators import make_pesel
 
-from ..browser import axe_violations, describe, screenshot
-from ..factories import PASSWORD, agreement_between, member
+from ..browser import axe_violations, describe, log_in, log_out, screenshot
+from ..factories import agreement_between, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("#id_login").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def _log_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.locator(".topbar__logout button").click()
-    page.wait_for_url("**/accounts/login/")
 
 
 def test_register_consent_share_and_withdraw(
@@ -41,7 +28,7 @@ def test_register_consent_share_and_withdraw(
     member(partner, Role.CLIENT_ADVISOR, username="doradca", first_name="Piotr")
     pesel = make_pesel(dt.date(1988, 4, 12), 321, female=True)
 
-    _log_in(page, live_server, "pracownica")
+    log_in(page, live_server, "pracownica")
     page.goto(f"{live_server.url}/clients/new/")
     page.locator("#id_pesel").fill(pesel)
     page.locator("#id_first_name").fill("Grażyna")
@@ -62,9 +49,9 @@ def test_register_consent_share_and_withdraw(
     assert (
         page.locator("form[action$='/end/']").count() == 1
     )  # shared, with a "stop sharing" button
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, "doradca")
+    log_in(page, live_server, "doradca")
     page.goto(f"{live_server.url}/clients/")
     assert page.get_by_role("link", name="Łukasik Grażyna").is_visible()
     page.get_by_role("link", name="Łukasik Grażyna").click()
@@ -72,15 +59,15 @@ def test_register_consent_share_and_withdraw(
     screenshot(page, "client-detail-partner")
     violations = axe_violations(page)
     assert not violations, describe(violations)
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, "pracownica")
+    log_in(page, live_server, "pracownica")
     page.goto(f"{live_server.url}/clients/{client.pk}/?tab=sharing")
     page.locator("form[action*='/consents/'][action$='/withdraw/'] button").click()
     page.wait_for_url("**/clients/*/?tab=sharing")
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, "doradca")
+    log_in(page, live_server, "doradca")
     page.goto(f"{live_server.url}/clients/")
     assert page.get_by_role("link", name="Łukasik Grażyna").count() == 0
     response = page.goto(f"{live_server.url}/clients/{client.pk}/")
@@ -103,7 +90,7 @@ def test_client_pages_pass_axe(page, live_server, own, path) -> None:  # type: i
 
     worker = member(own, Role.SOCIAL_WORKER, username="pracownica")
     client = ClientFactory(owner=own, created_by=worker, last_name="Wiśniewska")
-    _log_in(page, live_server, "pracownica")
+    log_in(page, live_server, "pracownica")
     page.goto(f"{live_server.url}{path.replace('CLIENT', f'/clients/{client.pk}/')}")
     screenshot(
         page, "clients-" + path.replace("CLIENT?tab=", "detail-").strip("/").replace("/", "-")

@@ -8,18 +8,10 @@ import pytest
 from cooperation.models import Role
 from joboffers.models import Board
 
-from ..browser import axe_violations, describe, screenshot
-from ..factories import PASSWORD, ClientFactory, member
+from ..browser import axe_violations, describe, log_in, screenshot
+from ..factories import ClientFactory, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
@@ -44,7 +36,7 @@ def test_a_worker_opens_the_board_filters_it_and_shows_it_large(
     page, live_server, own, published
 ) -> None:
     member(own, Role.SOCIAL_WORKER, username="pracownica", first_name="Ewa")
-    _log_in(page, live_server, "pracownica")
+    log_in(page, live_server, "pracownica")
     page.goto(f"{live_server.url}/joboffers/")
     board = Board.objects.get(institution=own)
     page.wait_for_url(f"**/joboffers/boards/{board.pk}/")
@@ -74,7 +66,7 @@ def test_an_advisor_publishes_in_one_click_and_the_offer_pages_pass_axe(
 ) -> None:
     member(office, Role.CLIENT_ADVISOR, username="doradczyni")
     offer = make_offer(position="Kucharz")
-    _log_in(page, live_server, "doradczyni")
+    log_in(page, live_server, "doradczyni")
     page.goto(f"{live_server.url}/joboffers/offers/{offer.pk}/")
     _assert_accessible(page)
     page.locator("button[name=all]").click()
@@ -97,7 +89,7 @@ def test_the_offers_for_a_client_page_passes_axe(page, live_server, own, publish
         city="Suchedniów",
         occupation="magazynier",
     )
-    _log_in(page, live_server, "pracownik")
+    log_in(page, live_server, "pracownik")
     page.goto(f"{live_server.url}/joboffers/clients/?q={person.last_name}")
     _assert_accessible(page)
     page.click(f"a[href='/joboffers/clients/{person.pk}/offers/']")

@@ -14,24 +14,11 @@ from cooperation.models import Role
 from meetings import recurrence
 from meetings.models import ActionItem, Event, Invitee, Response
 
-from ..browser import axe_violations, describe, screenshot
-from ..factories import PASSWORD, agreement_between, member
+from ..browser import axe_violations, describe, log_in, log_out, screenshot
+from ..factories import agreement_between, member
 from .conftest import at, schedule
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=login]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def _log_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.locator("form.topbar__logout button").click()
-    page.wait_for_url("**/accounts/login/")
 
 
 def _no_violations(page) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +69,7 @@ def test_schedule_accept_minutes_and_the_action_item_on_the_home_page(
     _background(own, partner, organiser)
     start = timezone.localtime().replace(second=0, microsecond=0) + dt.timedelta(minutes=20)
 
-    _log_in(page, live_server, "koord-mops")
+    log_in(page, live_server, "koord-mops")
     page.goto(f"{live_server.url}/meetings/")
     page.locator("#schedule-event").click()
     page.wait_for_url("**/meetings/new/")
@@ -99,9 +86,9 @@ def test_schedule_accept_minutes_and_the_action_item_on_the_home_page(
     page.wait_for_url("**/meetings/dates/*/")
     event = Event.objects.get(title="Spotkanie w sprawie staży dla klientów MOPS")
     assert page.locator("#invitees").get_by_text("Piotr Zając").is_visible()
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, "koord-pup")
+    log_in(page, live_server, "koord-pup")
     page.get_by_role(
         "link", name=event.title
     ).first.click()  # from "your meetings" on the home page
@@ -112,9 +99,9 @@ def test_schedule_accept_minutes_and_the_action_item_on_the_home_page(
     assert Invitee.objects.get(event=event, user=guest).response == Response.ACCEPTED
     screenshot(page, "meetings-event")
     _no_violations(page)
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, "koord-mops")
+    log_in(page, live_server, "koord-mops")
     page.goto(f"{live_server.url}{event.get_absolute_url()}")
     page.locator("#take-attendance").click()
     page.locator(f"input[name=present][value='{guest.pk}']").check()
@@ -137,9 +124,9 @@ def test_schedule_accept_minutes_and_the_action_item_on_the_home_page(
     assert page.locator("#minutes-pdf").is_visible()
     screenshot(page, "meetings-event-minutes")
     _no_violations(page)
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, "koord-pup")
+    log_in(page, live_server, "koord-pup")
     items = page.locator("#home-action-items")
     assert items.get_by_text("Przesłać do MOPS listę ofert staży").first.is_visible()
     screenshot(page, "meetings-home")
@@ -163,7 +150,7 @@ def test_month_and_agenda_views_at_1366x768(page, live_server, own, partner) -> 
     from meetings import services
 
     services.event_cancel(event=cancelled, acting_user=organiser, reason="")
-    _log_in(page, live_server, "koord-mops")
+    log_in(page, live_server, "koord-mops")
     for path, name in (("/meetings/", "meetings-month"), ("/meetings/agenda/", "meetings-agenda")):
         page.goto(f"{live_server.url}{path}")
         assert page.get_by_text("Szkolenie: IPD po nowemu").first.is_visible()

@@ -13,24 +13,11 @@ from agreements.models import Scope
 from cooperation.models import InstitutionKind, Role
 from partners.models import Referral, Status
 
-from ..browser import axe_violations, describe, screenshot
-from ..factories import PASSWORD, ClientFactory, InstitutionFactory, agreement_between, member
+from ..browser import axe_violations, describe, log_in, log_out, screenshot
+from ..factories import ClientFactory, InstitutionFactory, agreement_between, member
 from .conftest import consent_to, make_offer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("#id_login").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def _log_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.locator(".topbar__logout button").click()
-    page.wait_for_url("**/accounts/login/")
 
 
 def _no_axe_violations(page) -> None:  # type: ignore[no-untyped-def]
@@ -70,7 +57,7 @@ def test_a_worker_refers_the_ngo_accepts_and_records_the_worker_sees_it(
 ) -> None:  # type: ignore[no-untyped-def]
     person, offer = scene["person"], scene["offer"]
 
-    _log_in(page, live_server, "pracownica")
+    log_in(page, live_server, "pracownica")
     page.goto(f"{live_server.url}/partners/")
     assert page.locator(".partner-offer").count() == 2
     page.locator("#id_free").check()
@@ -92,9 +79,9 @@ def test_a_worker_refers_the_ngo_accepts_and_records_the_worker_sees_it(
     referral = Referral.objects.get()
     assert page.url.endswith(f"/partners/referrals/{referral.pk}/")
     assert referral.shared_fields == ["first_name", "last_name", "phone", "needs"]
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, "stowarzyszenie")
+    log_in(page, live_server, "stowarzyszenie")
     screenshot(page, "partners-home-partner")
     link = page.locator(
         f"#section-referrals_to_answer ~ ul a[href$='/partners/referrals/{referral.pk}/']"
@@ -126,9 +113,9 @@ def test_a_worker_refers_the_ngo_accepts_and_records_the_worker_sees_it(
     screenshot(page, "partners-referral-partner-in-progress")
     referral.refresh_from_db()
     assert referral.status == Status.IN_PROGRESS
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, "pracownica")
+    log_in(page, live_server, "pracownica")
     page.goto(f"{live_server.url}/clients/{person.pk}/?tab=timeline")
     entries = page.locator(f".timeline a[href$='/partners/referrals/{referral.pk}/']")
     assert entries.count() >= 3  # sent, accepted, started, delivered...
@@ -147,7 +134,7 @@ def test_a_worker_refers_the_ngo_accepts_and_records_the_worker_sees_it(
     "path", ["/partners/referrals/", "/partners/catalogue/", "/partners/catalogue/new/", "ORG"]
 )
 def test_partner_pages_pass_axe(page, live_server, scene, path) -> None:  # type: ignore[no-untyped-def]
-    _log_in(page, live_server, "stowarzyszenie")
+    log_in(page, live_server, "stowarzyszenie")
     page.goto(live_server.url + path.replace("ORG", f"/partners/organisations/{scene['ngo'].pk}/"))
     screenshot(page, "partners-" + path.strip("/").replace("/", "-").lower())
     _no_axe_violations(page)

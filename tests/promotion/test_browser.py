@@ -10,8 +10,7 @@ from agreements.models import Scope
 from cooperation.models import Role
 from promotion.models import CaseOutcome, CaseStatus, PromotionCase
 
-from ..browser import axe_violations, describe, screenshot
-from ..clients.test_browser import _log_in, _log_out
+from ..browser import axe_violations, describe, log_in, log_out, screenshot
 from ..factories import ClientFactory, agreement_between, member
 from .helpers import completed_programme, consent_for
 
@@ -32,7 +31,7 @@ def test_propose_take_close_and_see_it(page, live_server, own, partner) -> None:
     consent_for(person, worker, partner)
     programme = completed_programme(person, worker)
 
-    _log_in(page, live_server, "pracownica")
+    log_in(page, live_server, "pracownica")
     page.goto(f"{live_server.url}/clients/{person.pk}/")
     page.locator(f"#propose-{programme.pk}").click()
     page.wait_for_url(f"**/promotion/programmes/{programme.pk}/propose/")
@@ -44,9 +43,9 @@ def test_propose_take_close_and_see_it(page, live_server, own, partner) -> None:
     page.locator("#submit").click()
     case = PromotionCase.objects.get(client=person)
     page.wait_for_url(f"**/promotion/{case.pk}/")
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, "doradca")
+    log_in(page, live_server, "doradca")
     page.goto(f"{live_server.url}/promotion/")
     screenshot(page, "promotion-queue")
     _no_violations(page)
@@ -63,19 +62,19 @@ def test_propose_take_close_and_see_it(page, live_server, own, partner) -> None:
     assert page.locator("#case-status .badge--ok").is_visible()
     screenshot(page, "promotion-case")
     _no_violations(page)
-    _log_out(page)
+    log_out(page)
     case.refresh_from_db()
     assert (case.status, case.outcome) == (CaseStatus.CLOSED, CaseOutcome.INTERNSHIP)
 
-    _log_in(page, live_server, "koordynatorka")
+    log_in(page, live_server, "koordynatorka")
     page.goto(f"{live_server.url}/promotion/figures/")
     assert page.locator("#promotion-chart").is_visible()
     assert page.locator("#promotion-figures tbody tr").count() == 1
     screenshot(page, "promotion-figures")
     _no_violations(page)
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, "pracownica")
+    log_in(page, live_server, "pracownica")
     page.goto(f"{live_server.url}/clients/{person.pk}/?tab=timeline")
     entries = page.locator(f".timeline a[href='/promotion/{case.pk}/']")
     assert entries.count() == 3  # proposed, taken, closed

@@ -11,19 +11,11 @@ from cooperation.models import Role
 from reintegration import services
 from reintegration.models import Area, NeedLevel, Step, StepStatus
 
-from ..browser import ARTIFACTS, axe_violations, describe, screenshot
-from ..factories import PASSWORD, ClientFactory, member
+from ..browser import ARTIFACTS, axe_violations, describe, log_in, screenshot
+from ..factories import ClientFactory, member
 from .helpers import add_step, assess, share, soon
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.fixture
@@ -84,7 +76,7 @@ def test_a_vocational_step_before_housing_asks_for_a_justification(
     page, live_server, joint_plan, partner
 ) -> None:  # type: ignore[no-untyped-def]
     plan, job, _worker = joint_plan
-    _log_in(page, live_server, "doradca")  # the PUP advisor adds a step owned by the PUP
+    log_in(page, live_server, "doradca")  # the PUP advisor adds a step owned by the PUP
     page.goto(f"{live_server.url}{reverse('reintegration:step_add', args=[plan.pk])}")
     assert page.locator("#r3-warning").is_visible()
     page.select_option("#id_goal", str(job.pk))
@@ -108,7 +100,7 @@ def test_a_vocational_step_before_housing_asks_for_a_justification(
 
 def test_the_plan_page_at_1366_passes_axe(page, live_server, joint_plan) -> None:  # type: ignore[no-untyped-def]
     plan, _job, _worker = joint_plan
-    _log_in(page, live_server, "pracownik")
+    log_in(page, live_server, "pracownik")
     page.goto(f"{live_server.url}{plan.get_absolute_url()}")
     assert page.viewport_size == {"width": 1366, "height": 768}
     assert page.locator("#r3-warning").is_visible()
@@ -124,7 +116,7 @@ def test_the_plan_page_at_1366_passes_axe(page, live_server, joint_plan) -> None
 )
 def test_the_plan_forms_pass_axe(page, live_server, joint_plan, name) -> None:  # type: ignore[no-untyped-def]
     plan, _job, _worker = joint_plan
-    _log_in(page, live_server, "pracownik")
+    log_in(page, live_server, "pracownik")
     page.goto(f"{live_server.url}{reverse(f'reintegration:{name}', args=[plan.pk])}")
     screenshot(page, f"reintegration-{name}")
     violations = axe_violations(page)
@@ -133,7 +125,7 @@ def test_the_plan_forms_pass_axe(page, live_server, joint_plan, name) -> None:  
 
 @pytest.mark.parametrize("path", ["reintegration:list", "reintegration:my_steps", "home"])
 def test_the_plan_lists_pass_axe(page, live_server, joint_plan, path) -> None:  # type: ignore[no-untyped-def]
-    _log_in(page, live_server, "pracownik")
+    log_in(page, live_server, "pracownik")
     page.goto(f"{live_server.url}{reverse(path)}")
     assert page.get_by_role("link", name="Wniosek o lokal socjalny").first.is_visible() or (
         path == "reintegration:list"
@@ -146,7 +138,7 @@ def test_the_plan_lists_pass_axe(page, live_server, joint_plan, path) -> None:  
 def test_the_step_page_with_its_history_passes_axe(page, live_server, joint_plan) -> None:  # type: ignore[no-untyped-def]
     plan, _job, _worker = joint_plan
     step = Step.objects.get(title="Wniosek o lokal socjalny")
-    _log_in(page, live_server, "pracownik")
+    log_in(page, live_server, "pracownik")
     page.goto(f"{live_server.url}{reverse('reintegration:step_edit', args=[step.pk])}")
     page.select_option("#id_status", StepStatus.IN_PROGRESS)
     page.fill("#id_due_date", soon(10).isoformat())

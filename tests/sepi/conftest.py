@@ -3,7 +3,6 @@ over HTTP, and a partner's client shared with `own` under an agreement."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Iterator
 
@@ -30,20 +29,9 @@ BREAKERS = ("sepi", "t", "t2")
 
 
 @pytest.fixture(autouse=True)
-def _own_cache_keys(settings, worker_id: str) -> None:  # type: ignore[no-untyped-def]
-    """`make test` runs modules in parallel (xdist) against one Redis on CI: each
-    worker keeps its circuit breaker under its own key prefix, so one module's
-    open circuit never fails another's lookups."""
-    caches = copy.deepcopy(settings.CACHES)
-    prefix = caches["default"].get("KEY_PREFIX", "")
-    caches["default"]["KEY_PREFIX"] = f"{prefix}-sepi-test-{worker_id}"
-    settings.CACHES = caches
-
-
-@pytest.fixture(autouse=True)
 def _closed_circuits(_own_cache_keys: None) -> Iterator[None]:
-    """The circuit breakers live in the cache (Redis on CI): every test starts closed.
-    Only their keys are removed: on CI the same Redis database is Celery's broker."""
+    """The circuit breakers live in the cache (Redis on CI): every test starts and
+    ends closed (the root conftest already gives each test its own key prefix)."""
 
     def reset() -> None:
         for name in BREAKERS:

@@ -17,19 +17,11 @@ from sepi import simulator
 from sepi.models import Lookup, LookupStatus, Purpose
 from sepi.services import lookup_run
 
-from ..browser import axe_violations, describe, screenshot
-from ..factories import PASSWORD, member
+from ..browser import axe_violations, describe, log_in, screenshot
+from ..factories import member
 from .conftest import SIM_TODAY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("#id_login").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.fixture
@@ -47,7 +39,7 @@ def test_a_worker_sees_the_sepi_answer_appear_without_reloading(  # type: ignore
     page, live_server, sepi_http, queued_not_run, own, partners_client
 ) -> None:
     member(own, Role.SOCIAL_WORKER, username="pracownica", first_name="Ewa")
-    _log_in(page, live_server, "pracownica")
+    log_in(page, live_server, "pracownica")
     url = f"{live_server.url}{partners_client.get_absolute_url()}"
     page.goto(url)
     panel = page.locator("#sepi-panel")
@@ -80,7 +72,7 @@ def test_a_failed_lookup_offers_a_retry_in_the_panel(  # type: ignore[no-untyped
 ) -> None:
     member(own, Role.SOCIAL_WORKER, username="pracownica")
     simulator.control(sepi_http.url, fault="error", count=3)  # one try and two retries
-    _log_in(page, live_server, "pracownica")
+    log_in(page, live_server, "pracownica")
     page.goto(f"{live_server.url}{partners_client.get_absolute_url()}")
     page.locator("#id_sepi-purpose").select_option(Purpose.SOCIAL_CONTRACT)
     page.locator("#sepi-ask").click()
@@ -100,7 +92,7 @@ def test_the_coordinators_page_runs_a_batch_check(  # type: ignore[no-untyped-de
     page, live_server, sepi_http, own, partners_client
 ) -> None:
     member(own, Role.COORDINATOR, username="koordynatorka", first_name="Anna")
-    _log_in(page, live_server, "koordynatorka")
+    log_in(page, live_server, "koordynatorka")
     page.goto(f"{live_server.url}/sepi/")
     page.locator("#id_batch-purpose").select_option(Purpose.PERIODIC_REVIEW)
     page.locator("#sepi-batch-start").click()
