@@ -21,6 +21,10 @@ $(NPM_STAMP): package.json
 install: $(STAMP)
 	$(PY) manage.py compile_translations
 
+# The demo lets coordinators in without an authenticator app (MFA_REQUIRED=0);
+# production requires one. `make demo MFA_REQUIRED=1` shows the real flow.
+MFA_REQUIRED ?= 0
+demo: export MFA_REQUIRED := $(MFA_REQUIRED)
 demo: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo

@@ -2,16 +2,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.forms import DateInput
 from cooperation.models import Institution
 
 from .models import AttachmentKind, Scope, Status
-
-MAX_UPLOAD_MB = 10
-ALLOWED_UPLOADS = (".pdf", ".jpg", ".jpeg", ".png")
 
 
 class ScopeDatesForm(forms.Form):
@@ -109,14 +105,6 @@ class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=AttachmentKind.choices)
     file = forms.FileField(label=_("File"), help_text=_("PDF, JPG or PNG, up to 10 MB."))
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
-
-    def clean_file(self):  # type: ignore[no-untyped-def]
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(ALLOWED_UPLOADS):
-            raise ValidationError(_("Only PDF, JPG or PNG files can be attached."))
-        if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-            raise ValidationError(_("The file is larger than 10 MB."))
-        return upload
 
 
 class CoordinatorCardForm(forms.Form):

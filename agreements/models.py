@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cooperation.models import Institution
+from cooperation.uploads import random_upload_name
 
 
 class Scope(models.TextChoices):
@@ -266,7 +267,7 @@ class AgreementEvent(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    return f"agreements/{instance.agreement_id}/{filename}"
+    return random_upload_name("agreements", filename)
 
 
 class AttachmentKind(models.TextChoices):
@@ -279,6 +280,7 @@ class Attachment(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=12, choices=AttachmentKind.choices)
     file = models.FileField(_("file"), upload_to=attachment_path)
+    filename = models.CharField(_("original file name"), max_length=255, blank=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cooperation.audit import audit
 from cooperation.models import MANAGING_ROLES, AuditAction, Institution, User
 from cooperation.permissions import membership_of
+from cooperation.uploads import SCANS, original_filename, validate_upload
 
 from .models import (
     SCOPE_FIELDS,
@@ -485,12 +486,15 @@ def _maybe_apply_annex(annex: Annex, today: dt.date | None = None) -> None:
 def attachment_add(
     *, agreement: Agreement, acting_user: User, kind: str, file: UploadedFile, description: str = ""
 ) -> Attachment:
-    """A party adds a signed scan or another document to the agreement."""
+    """A party adds a signed scan or another document to the agreement: a PDF,
+    JPG or PNG by its content, stored under a random name."""
     party = _party_of(agreement, acting_user)
+    validate_upload(file, allowed=SCANS, field="file")
     attachment = Attachment(
         agreement=agreement,
         kind=kind,
         file=file,
+        filename=original_filename(file.name),
         description=description.strip(),
         uploaded_by=acting_user,
     )

@@ -15,6 +15,7 @@ from cooperation.forms import add_service_errors, apply_service
 from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
 from cooperation.models import MANAGING_ROLES
 from cooperation.permissions import CHANGE, get_visible_or_404
+from cooperation.uploads import upload_response
 
 from . import exports, services
 from .forms import (
@@ -271,11 +272,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_visible_or_404(
         Attachment.objects.select_related("agreement"), request.user, pk=pk
     )
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.file.name.rsplit("/", 1)[-1],
-    )
+    return upload_response(attachment.file, filename=attachment.filename)
 
 
 @member_required()

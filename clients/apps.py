@@ -24,6 +24,7 @@ class ClientsConfig(AppConfig):
             ClientShare,
             Consent,
         )
+        from .retention import CLIENT_RULES, register_retention_rule
         from .selectors import home_access_requests, home_my_recent_clients
         from .services import CASEWORK_ROLES, client_shares_revoke_between
         from .timeline import register_timeline_source
@@ -56,6 +57,8 @@ class ClientsConfig(AppConfig):
             register(Policy(model, owner="client__owner", roles={VIEW: casework, CHANGE: casework}))
 
         on_scope_lost(Scope.CLIENT_RECORDS, client_shares_revoke_between)
+        for rule in CLIENT_RULES:
+            register_retention_rule(rule)
         register_timeline_source(client_record_entries)
         register_nav(NavItem(_("Clients"), "clients:list", casework, order=10))
         register_home_section(

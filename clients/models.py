@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cooperation.models import Institution
+from cooperation.uploads import random_upload_name
 from cooperation.validators import pesel_mask, validate_pesel
 
 
@@ -160,6 +161,10 @@ class LegalBasis(models.TextChoices):
     )
 
 
+def consent_scan_path(instance: Consent, filename: str) -> str:
+    return random_upload_name("consents", filename)
+
+
 class Consent(models.Model):
     """The legal basis for sharing a client with one partner: written consent or another basis.
 
@@ -177,7 +182,8 @@ class Consent(models.Model):
     scopes = models.JSONField(_("what the client agreed to"), default=list)
     given_on = models.DateField(_("signed on"))
     valid_until = models.DateField(_("valid until"))
-    scan = models.FileField(_("signed consent (scan)"), upload_to="consents/%Y/", blank=True)
+    scan = models.FileField(_("signed consent (scan)"), upload_to=consent_scan_path, blank=True)
+    scan_filename = models.CharField(_("original file name"), max_length=255, blank=True)
     note = models.CharField(_("note"), max_length=250, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -327,7 +333,7 @@ class DocumentKind(models.TextChoices):
 
 
 def document_path(instance: ClientDocument, filename: str) -> str:
-    return f"clients/{instance.client_id}/{filename}"
+    return random_upload_name("clients", filename)
 
 
 class ClientDocument(models.Model):
@@ -336,6 +342,7 @@ class ClientDocument(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices)
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to=document_path)
+    filename = models.CharField(_("original file name"), max_length=255, blank=True)
     size = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

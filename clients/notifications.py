@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from cooperation.models import Membership, Role
+from cooperation.models import MANAGING_ROLES, Institution, Membership, Role
 
 from .models import Consent
 
@@ -32,4 +33,51 @@ def consent_reminder_send(*, consent_id: int) -> int:
             link,
         ]
     )
+    return send_mail(subject, body, None, to)
+
+
+def retention_report_send(*, institution_id: int, counts: dict[str, int], applied: bool) -> int:
+    """Tell an institution's coordinators and administrators how many of its own
+    records the retention pass found due (or anonymised and erased). Counts per
+    record type only: no names, no ids."""
+    from .retention import retention_rule
+
+    institution = Institution.objects.get(pk=institution_id)
+    to = sorted(
+        {
+            e
+            for e in Membership.objects.filter(
+                institution=institution, is_active=True, role__in=MANAGING_ROLES
+            ).values_list("user__email", flat=True)
+            if e
+        }
+    )
+    rules = [(rule, counts[kind]) for kind in counts if (rule := retention_rule(kind))]
+    if not to or not rules:
+        return 0
+    total = sum(n for _rule, n in rules)
+    if applied:
+        subject = ngettext(
+            "Retention at %(institution)s: %(n)d record anonymised or erased",
+            "Retention at %(institution)s: %(n)d records anonymised or erased",
+            total,
+        )
+        closing = _("The rows stay for statistics; the audit log records every erasure.")
+    else:
+        subject = ngettext(
+            "Retention at %(institution)s: %(n)d record due for anonymisation or erasure",
+            "Retention at %(institution)s: %(n)d records due for anonymisation or erasure",
+            total,
+        )
+        closing = _(
+            "Nothing has been changed yet: this is a report. The records will be "
+            "anonymised or erased once automatic retention is turned on (RETENTION_APPLY)."
+        )
+    subject %= {"institution": institution.name, "n": total}
+    lines = [
+        _("%(label)s (kept for %(period)s, then %(action)s): %(n)d")
+        % {"label": rule.label, "period": rule.period_text(), "action": rule.action, "n": n}
+        for rule, n in rules
+    ]
+    body = "\n\n".join([subject + ".", "\n".join(lines), closing])
     return send_mail(subject, body, None, to)

@@ -23,6 +23,7 @@ from cooperation.audit import audit, audit_many
 from cooperation.models import MANAGING_ROLES, AuditAction, Institution, Role, User
 from cooperation.permissions import CHANGE, VIEW, can, membership_of
 from cooperation.services import object_share, object_unshare
+from cooperation.uploads import DOCUMENTS, SCANS, original_filename, validate_upload
 from cooperation.validators import pesel_decode
 
 from .models import (
@@ -230,8 +231,8 @@ def consent_record(
         recorded_by=acting_user,
     )
     if scan:
-        _check_upload(scan, field="scan")
-        consent.scan = scan
+        validate_upload(scan, allowed=SCANS, field="scan")
+        consent.scan, consent.scan_filename = scan, original_filename(scan.name)
     consent.full_clean()
     consent.save()
     audit(
@@ -423,15 +424,6 @@ def access_request_decline(
     return request
 
 
-def _check_upload(upload: UploadedFile, *, field: str) -> None:
-    if not upload.name.lower().endswith(settings.UPLOAD_EXTENSIONS):
-        raise ValidationError({field: _("Only PDF, JPG, PNG, ODT or DOCX files can be attached.")})
-    if upload.size > settings.UPLOAD_MAX_MB * 1024 * 1024:
-        raise ValidationError(
-            {field: _("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_MB}}
-        )
-
-
 @transaction.atomic
 def note_add(
     *, client: Client, acting_user: User, happened_on: dt.date, text: str, internal: bool
@@ -460,16 +452,19 @@ def note_add(
 def document_add(
     *, client: Client, acting_user: User, kind: str, title: str, file: UploadedFile
 ) -> ClientDocument:
+    """Attach a document to a client the acting user may change. The file is
+    refused unless its content is an allowed type; it is stored under a random name."""
     institution = _casework_institution(acting_user)
     if not can(acting_user, client, CHANGE):
         raise PermissionDenied
-    _check_upload(file, field="file")
+    validate_upload(file, allowed=DOCUMENTS, field="file")
     document = ClientDocument(
         client=client,
         institution=institution,
         kind=kind,
         title=title.strip(),
         file=file,
+        filename=original_filename(file.name),
         size=file.size,
         uploaded_by=acting_user,
     )
@@ -499,13 +494,14 @@ def client_close(*, client: Client, acting_user: User, closed_on: dt.date | None
 def anonymise_allowed_from(client: Client) -> dt.date | None:
     if client.closed_at is None:
         return None
-    return client.closed_at + relativedelta(years=settings.CLIENT_RETENTION_YEARS)
+    return client.closed_at + relativedelta(years=settings.RETENTION["closed_clients_years"])
 
 
 @transaction.atomic
 def client_anonymise(*, client: Client, acting_user: User) -> Client:
     """Erase a closed client's personal data once the retention period has passed.
 
+    Only a coordinator or administrator of the owning institution may.
     Names and identifiers are replaced, contact data, notes' text, documents and
     consent scans are deleted. The row stays so statistics and the audit trail
     keep their references.
@@ -519,10 +515,25 @@ def client_anonymise(*, client: Client, acting_user: User) -> Client:
         raise PermissionDenied(
             _("Only a coordinator or administrator of the owning institution may anonymise.")
         )
+    return _anonymise(client, actor=acting_user, reason="anonymisation", today=timezone.localdate())
+
+
+@transaction.atomic
+def client_anonymise_expired(*, client: Client, today: dt.date | None = None) -> Client:
+    """The retention pass anonymises a closed client whose retention period has passed.
+
+    No user acts, so there is no permission check: the same state checks and the
+    same erasure as `client_anonymise`, audited as a system action (no actor) with
+    the reason "retention", in the owning institution's log.
+    """
+    return _anonymise(client, actor=None, reason="retention", today=today or timezone.localdate())
+
+
+def _anonymise(client: Client, *, actor: User | None, reason: str, today: dt.date) -> Client:
     allowed = anonymise_allowed_from(client)
     if client.anonymised_at:
         raise ValidationError(_("This client has already been anonymised."))
-    if allowed is None or allowed > timezone.localdate():
+    if allowed is None or allowed > today:
         raise ValidationError(
             _("A client can be anonymised only when closed and after the retention period.")
         )
@@ -531,9 +542,11 @@ def client_anonymise(*, client: Client, acting_user: User) -> Client:
     client.documents.all().delete()
     for consent in client.consents.exclude(scan=""):
         consent.scan.delete(save=False)
+    # The scan's path and original name may hold the client's name too.
+    client.consents.update(scan="", scan_filename="")
     client.notes.update(text="[usunięto — anonimizacja]")
     for anonymiser in _anonymisers:
-        anonymiser(client=client, acting_user=acting_user)
+        anonymiser(client=client, acting_user=actor)
     blank = {f: "" for f in PERSONAL_FIELDS if f not in ("birth_date",)}
     for name, value in blank.items():
         setattr(client, name, value)
@@ -542,10 +555,11 @@ def client_anonymise(*, client: Client, acting_user: User) -> Client:
     client.anonymised_at = timezone.now()
     client.save()
     audit(
-        actor=acting_user,
+        actor=actor,
         action=AuditAction.DELETE,
         obj=client,
         fields=PERSONAL_FIELDS,
-        reason="anonymisation",
+        reason=reason,
+        institution=client.owner,
     )
     return client

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from cooperation.forms import add_service_errors
 from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
 from cooperation.models import MANAGING_ROLES, AuditAction
 from cooperation.permissions import CHANGE, get_visible_or_404
+from cooperation.uploads import upload_response
 
 from . import exports, services
 from .forms import (
@@ -343,9 +344,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
         reason=f"document #{document.pk}",
         request=request,
     )
-    return FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1]
-    )
+    return upload_response(document.file, filename=document.filename)
 
 
 @member_required(CASEWORK_ROLES)
@@ -353,6 +352,8 @@ def consent_scan(request: HttpRequest, pk: int) -> FileResponse:
     consent = get_visible_or_404(
         Consent.objects.select_related("client"), request.user, CHANGE, pk=pk
     )
+    if not consent.scan:
+        raise Http404
     audit(
         actor=request.user,
         action=AuditAction.EXPORT,
@@ -360,9 +361,7 @@ def consent_scan(request: HttpRequest, pk: int) -> FileResponse:
         reason=f"consent scan #{consent.pk}",
         request=request,
     )
-    return FileResponse(
-        consent.scan.open("rb"), as_attachment=True, filename=consent.scan.name.rsplit("/", 1)[-1]
-    )
+    return upload_response(consent.scan, filename=consent.scan_filename)
 
 
 @member_required(MANAGING_ROLES)

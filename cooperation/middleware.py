@@ -124,3 +124,48 @@ class PolishFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class MfaRequiredMiddleware:
+    """Coordinators, institution administrators and superusers set up an
+    authenticator app before anything else (settings.MFA_REQUIRED).
+
+    Their account pages (/accounts/: two-factor setup, password, log out) stay
+    open; every other page sends them to the setup page. The session flag set at
+    login (cooperation.mfa) spares the query on every later request.
+    """
+
+    OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz/", "/i18n/", "/session/", "/dostepnosc/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        if (
+            settings.MFA_REQUIRED
+            and request.user.is_authenticated
+            and not request.session.get("mfa_enrolled")
+            and not request.path.startswith(self.OPEN_PREFIXES)
+        ):
+            from django.contrib import messages
+            from django.shortcuts import redirect
+            from django.utils.translation import gettext as _
+
+            from .mfa import has_totp, mfa_required_for
+
+            if mfa_required_for(request.user, request.membership):  # type: ignore[attr-defined]
+                if has_totp(request.user):
+                    request.session["mfa_enrolled"] = True
+                else:
+                    messages.warning(
+                        request,
+                        _(
+                            "Your role gives access to other people's data, so your account "
+                            "needs two-factor authentication. Set up an authenticator app "
+                            "on your phone to continue."
+                        ),
+                    )
+                    return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -161,6 +161,9 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("logged out")
     LOGIN_FAILED = "login_failed", _("failed login")
     INVITE = "invite", _("invited")
+    LOCKED_OUT = "locked_out", _("login locked after too many attempts")
+    MFA_ON = "mfa_on", _("two-factor authentication turned on")
+    MFA_OFF = "mfa_off", _("two-factor authentication turned off")
 
 
 class AuditEvent(models.Model):

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "guardian",
     "django_filters",
     "django_htmx",
@@ -116,6 +117,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "cooperation.middleware.SessionTimeoutMiddleware",
     "cooperation.middleware.InstitutionMiddleware",
+    "cooperation.middleware.MfaRequiredMiddleware",
     "cooperation.middleware.DeniedAccessAuditMiddleware",
 ]
 
@@ -258,6 +260,33 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
+# Login rate limits, kept in the cache (Redis when REDIS_URL is set, so every web
+# process counts together). A whole office often shares one public address, so the
+# per-address limits are generous; the per-account limit ("key") locks one
+# username for 5 minutes after 5 failed attempts. The 429 page (templates/429.html)
+# and the form's lockout message are in Polish. Behind a proxy set
+# ALLAUTH_TRUSTED_PROXY_COUNT so the limits see the client's address, not the proxy's.
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("RATE_LIMIT_LOGIN", "60/m/ip"),
+    "login_failed": env_str("RATE_LIMIT_LOGIN_FAILED", "30/m/ip,5/300s/key"),
+    "reset_password": "20/m/ip,5/m/key",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with
+# recovery codes. Required for coordinators, institution administrators and
+# superusers (cooperation.middleware.MfaRequiredMiddleware sends them to set it
+# up before anything else); optional for everyone else.
+MFA_ADAPTER = "cooperation.adapters.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Współpraca")
+MFA_RECOVERY_CODE_COUNT = 10
+# Accept the previous and the next 30-second code too: phone clocks drift.
+MFA_TOTP_TOLERANCE = 1
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous sees nothing
@@ -274,6 +303,11 @@ STATIC_ROOT = BASE_DIR / env_str("STATIC_ROOT", "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploads hold personal data and go out only through views that check access
+# (nothing serves MEDIA_URL); WhiteNoise serves everything under STATIC_ROOT.
+for _inner, _outer in ((MEDIA_ROOT, STATIC_ROOT), (STATIC_ROOT, MEDIA_ROOT)):
+    if Path(_inner).resolve().is_relative_to(Path(_outer).resolve()):
+        raise ImproperlyConfigured("MEDIA_ROOT and STATIC_ROOT must not contain each other")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -357,10 +391,61 @@ CONSENT_VALIDITY_MONTHS = {
     "default": env_int("CONSENT_VALIDITY_MONTHS", 12),
     "sepi": env_int("CONSENT_VALIDITY_MONTHS_SEPI", 12),
 }
-# A closed client's record may be anonymised this many years after closing.
-CLIENT_RETENTION_YEARS = env_int("CLIENT_RETENTION_YEARS", 10)
-# Uploaded documents: allowed extensions and the largest size.
-UPLOAD_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".odt", ".docx")
+
+
+# Retention: how long each kind of record keeps its personal data after it ends
+# (the unit is in the key). The weekly pass (clients.retention) then anonymises
+# or erases it, keeping the rows that statistics count. Until RETENTION_APPLY is
+# on it only reports: each institution's coordinators and administrators get by
+# e-mail the count of their own records that are due; `manage.py retention`
+# prints the same, and `--apply` acts. The audit log is evidence and is never
+# deleted by the application: `audit_log_years` states the policy for the
+# operator, who archives older rows (the table is append-only on PostgreSQL).
+def _retention_periods(periods: dict[str, tuple[str, int]]) -> dict[str, int]:
+    """{key: (environment variable, default)} → {key: whole number of at least 1}."""
+    values = {}
+    for key, (name, default) in periods.items():
+        values[key] = env_int(name, default)
+        if values[key] < 1:
+            raise ImproperlyConfigured(
+                f"{name} must be a whole number of 1 or more, got {values[key]}"
+            )
+    return values
+
+
+RETENTION = _retention_periods(
+    {
+        # A closed client may be anonymised (by hand, or by the pass) this long after closing.
+        "closed_clients_years": ("CLIENT_RETENTION_YEARS", 10),
+        "consent_scans_months": ("RETENTION_CONSENT_SCANS_MONTHS", 36),
+        "sepi_answers_months": ("RETENTION_SEPI_ANSWERS_MONTHS", 12),
+        "referral_snapshots_months": ("RETENTION_REFERRAL_SNAPSHOTS_MONTHS", 24),
+        "audit_log_years": ("AUDIT_RETENTION_YEARS", 10),
+    }
+)
+# Documents of a closed client go with the anonymisation unless set shorter.
+RETENTION |= _retention_periods(
+    {
+        "client_documents_years": (
+            "RETENTION_CLIENT_DOCUMENTS_YEARS",
+            RETENTION["closed_clients_years"],
+        )
+    }
+)
+if RETENTION["client_documents_years"] > RETENTION["closed_clients_years"]:
+    raise ImproperlyConfigured(
+        "RETENTION_CLIENT_DOCUMENTS_YEARS cannot be longer than CLIENT_RETENTION_YEARS: "
+        "anonymising a client deletes its documents"
+    )
+RETENTION_APPLY = env_bool("RETENTION_APPLY", False)
+CELERY_BEAT_SCHEDULE["clients-retention"] = {
+    "task": "clients.tasks.retention_weekly",
+    # Early on Monday, after the nightly passes: the report is in the inbox that morning.
+    "schedule": crontab(hour=2, minute=30, day_of_week="mon"),
+}
+
+# The largest uploaded file. Which types each upload field takes is judged by
+# the file's content, in cooperation/uploads.py.
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 10)
 
 

@@ -42,3 +42,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# allauth's rate limits answer through this (ROOT_URLCONF.handler429).
+handler429 = "cooperation.views.too_many_requests"

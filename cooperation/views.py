@@ -136,3 +136,14 @@ def session_keepalive(request: HttpRequest) -> HttpResponse:
         request.session["last_seen"] = int(time.time())
         return HttpResponse(status=204)
     return HttpResponse(status=401)
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """allauth's rate limits (logins, password resets) end here: a Polish page
+    saying how long to wait, and a line in the audit log."""
+    from .audit import audit
+    from .models import AuditAction
+
+    user = request.user if request.user.is_authenticated else None
+    audit(actor=user, action=AuditAction.LOCKED_OUT, request=request, reason=request.path[:250])
+    return render(request, "429.html", status=429)

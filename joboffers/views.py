@@ -172,8 +172,9 @@ def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offer_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk, "change")
+    board = request.POST.get("board", "")
     publication = (
-        offer.publications.filter(board_id=request.POST.get("board") or 0, ended_at__isnull=True)
+        offer.publications.filter(board_id=board if board.isdecimal() else 0, ended_at__isnull=True)
         .select_related("board__institution")
         .first()
     )

@@ -12,7 +12,7 @@ from cooperation.models import Institution, Membership
 
 from . import recurrence
 from .models import ActionStatus, EventKind, Response, Room
-from .services import MATERIAL_EXTENSIONS, MATERIAL_MAX_MB, ActionItemData, EventData
+from .services import ActionItemData, EventData
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -307,14 +307,6 @@ class MaterialForm(forms.Form):
         label=_("File"),
         help_text=_("PDF, office documents (ODF, DOCX, XLSX, PPTX) or images, up to 20 MB."),
     )
-
-    def clean_file(self):  # type: ignore[no-untyped-def]
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(MATERIAL_EXTENSIONS):
-            raise ValidationError(_("This kind of file cannot be added."))
-        if upload.size > MATERIAL_MAX_MB * 1024 * 1024:
-            raise ValidationError(_("The file is larger than 20 MB."))
-        return upload
 
 
 class ActionStatusForm(forms.Form):

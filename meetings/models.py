@@ -27,6 +27,7 @@ from django.utils.translation import pgettext_lazy
 
 from clients.models import Client
 from cooperation.models import Institution
+from cooperation.uploads import random_upload_name
 
 DEFAULT_TIMEZONE = "Europe/Warsaw"
 
@@ -377,7 +378,7 @@ class ActionItem(models.Model):
 
 
 def material_path(instance: Material, filename: str) -> str:
-    return f"meetings/{instance.event_id}/{uuid.uuid4().hex[:8]}-{filename}"
+    return random_upload_name("meetings", filename)
 
 
 class Material(models.Model):
@@ -386,6 +387,7 @@ class Material(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials")
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to=material_path, max_length=300)
+    filename = models.CharField(_("original file name"), max_length=255, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -398,10 +400,6 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def filename(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1].split("-", 1)[-1]
 
 
 class FeedToken(models.Model):

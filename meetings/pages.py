@@ -277,7 +277,8 @@ def event_initial(event: Event) -> dict[str, object]:
 
 
 def back_to(event: Event, occurrence_pk: str | None) -> str:
-    if occurrence_pk and occurrence_pk.isdigit():
+    # isdecimal, not isdigit: int() refuses digits such as "²".
+    if occurrence_pk and occurrence_pk.isdecimal():
         occurrence = event.occurrences.filter(pk=int(occurrence_pk)).first()
         if occurrence:
             return occurrence.get_absolute_url()
@@ -298,8 +299,14 @@ def answer_message(invitee: Invitee) -> str:
 
 def safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Only a path of this site: redirect() would take a bare word for a view
+    # name (a 500), and a line break for the end of the Location header.
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default

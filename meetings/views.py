@@ -22,6 +22,7 @@ from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_
 from cooperation.models import MANAGING_ROLES, AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 from cooperation.permissions import get_visible_or_404
+from cooperation.uploads import upload_response
 
 from . import ical, services
 from . import pages as cal
@@ -503,7 +504,7 @@ def material_download(request: HttpRequest, pk: int) -> FileResponse:
     material = get_visible_or_404(Material.objects.select_related("event"), request.user, pk=pk)
     if not services.may_see_case_details(request.user, material.event):
         raise PermissionDenied
-    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.filename)
+    return upload_response(material.file, filename=material.filename)
 
 
 @member_required()

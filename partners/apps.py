@@ -12,6 +12,7 @@ class PartnersConfig(AppConfig):
         from agreements.models import Scope
         from agreements.scope import on_scope_lost
         from clients.panels import ClientPanel, register_client_panel
+        from clients.retention import register_retention_rule
         from clients.timeline import register_timeline_source
         from cooperation.models import Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
@@ -24,6 +25,7 @@ class PartnersConfig(AppConfig):
             ServiceDelivery,
             ServiceOffer,
         )
+        from .retention import REFERRAL_SNAPSHOTS
         from .selectors import home_referrals_to_watch, home_waiting_for_answer
         from .services import CATALOGUE_ROLES, REFERRAL_ROLES, referrals_withdraw_between
         from .timeline_sources import referral_entries, referral_panel
@@ -46,6 +48,7 @@ class PartnersConfig(AppConfig):
             register(Policy(model, owner=None, parent="referral", roles={VIEW: REFERRAL_ROLES}))
 
         on_scope_lost(Scope.REFERRALS, referrals_withdraw_between)
+        register_retention_rule(REFERRAL_SNAPSHOTS)
         register_timeline_source(referral_entries)
         register_client_panel(
             ClientPanel(

@@ -668,37 +668,42 @@ def _withdraw_without_consent(today: dt.date) -> int:
         return _revoke_partner_access(referrals, "consent withdrawn or lapsed")
 
 
-def _wipe_anonymised() -> int:
-    """A client anonymised in their record is anonymised in every referral too: the
-    snapshot, and every free text the two sides wrote about the person."""
+@transaction.atomic
+def referral_wipe(*, referral: Referral, reason: str) -> Referral:
+    """Erase the person from a referral: the snapshot, and every free text the two
+    sides wrote about them. Status, service, dates, outcome and hours stay, so
+    statistics keep counting it. A system action (no actor), audited with `reason`."""
     erased = "[usunięto — anonimizacja]"
+    referral.first_name, referral.last_name = "Zanonimizowany", f"klient #{referral.client_id}"
+    referral.phone = referral.address = referral.needs = ""
+    referral.birth_year = None
+    referral.answer_note = referral.outcome_note = ""
+    # A declined referral keeps a (blank) reason: the record says it was declined.
+    referral.decline_reason = erased if referral.decline_reason else ""
+    referral.cancel_reason = erased if referral.cancel_reason else ""
+    referral.wiped_at = timezone.now()
+    referral.save()
+    referral.events.exclude(comment="").update(comment="")
+    referral.deliveries.exclude(note="").update(note="")
+    audit(
+        actor=None,
+        action=AuditAction.DELETE,
+        obj=referral,
+        fields=list(referral.shared_fields),
+        reason=reason,
+        institution=referral.referrer,
+    )
+    return referral
+
+
+def _wipe_anonymised() -> int:
+    """A client anonymised in their record is anonymised in every referral too."""
     wiped = 0
     for referral in Referral.objects.filter(
         client__anonymised_at__isnull=False, wiped_at__isnull=True
     ):
-        with transaction.atomic():
-            referral.first_name, referral.last_name = (
-                "Zanonimizowany",
-                f"klient #{referral.client_id}",
-            )
-            referral.phone = referral.address = referral.needs = ""
-            referral.birth_year = None
-            referral.answer_note = referral.outcome_note = ""
-            # A declined referral keeps a (blank) reason: the record says it was declined.
-            referral.decline_reason = erased if referral.decline_reason else ""
-            referral.cancel_reason = erased if referral.cancel_reason else ""
-            referral.wiped_at = timezone.now()
-            referral.save()
-            referral.events.exclude(comment="").update(comment="")
-            referral.deliveries.exclude(note="").update(note="")
-            audit(
-                actor=None,
-                action=AuditAction.DELETE,
-                obj=referral,
-                fields=list(referral.shared_fields),
-                reason="anonymisation",
-            )
-            wiped += 1
+        referral_wipe(referral=referral, reason="anonymisation")
+        wiped += 1
     return wiped
 
 

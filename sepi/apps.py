@@ -55,3 +55,9 @@ class SepiConfig(AppConfig):
         from .services import lookups_erase_for_client
 
         register_anonymiser(lookups_erase_for_client)
+
+        from clients.retention import register_retention_rule
+
+        from .retention import SEPI_ANSWERS
+
+        register_retention_rule(SEPI_ANSWERS)

@@ -46,6 +46,9 @@ logger = logging.getLogger(__name__)
 LOOKUP_ROLES = CASEWORK_ROLES
 BATCH_ROLES = frozenset({Role.COORDINATOR})
 PENDING = (LookupStatus.QUEUED, LookupStatus.RUNNING)
+# What erasing a lookup blanks (anonymisation, retention): the PESEL sent, SEPI's
+# answer and the changes found in it. The row stays as evidence of the query.
+ERASED = {"pesel": "", "result": None, "changes": []}
 # A delivery of the same task may retry a lookup that a dead worker left running,
 # but not one that is still running somewhere else, and not forever.
 MAX_ATTEMPTS = 3
@@ -435,7 +438,7 @@ def lookups_erase_for_client(*, client: Client, acting_user: User | None) -> int
     The rows stay, as evidence that a lookup was made, who made it and why.
     """
     lookups = Lookup.objects.filter(client=client)
-    erased = lookups.exclude(pesel="", result=None).update(pesel="", result=None, changes=[])
+    erased = lookups.exclude(pesel="", result=None).update(**ERASED)
     Lookup.objects.filter(client=client, status__in=PENDING).update(
         status=LookupStatus.FAILED,
         failure_reason=FailureReason.NO_ACCESS,

@@ -106,3 +106,12 @@ def partner_user(partner: Institution) -> User:
 @pytest.fixture
 def outsider(foreign: Institution) -> User:
     return member(foreign, Role.COORDINATOR, username="outsider")
+
+
+@pytest.fixture
+def admin_user(admin_user: User) -> User:
+    """pytest-django's superuser, with the authenticator app superusers must have."""
+    from .factories import enrol_totp
+
+    enrol_totp(admin_user)
+    return admin_user

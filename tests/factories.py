@@ -9,11 +9,14 @@ import factory
 from factory.django import DjangoModelFactory
 
 from clients.models import Client
-from cooperation.models import Institution, InstitutionKind, Membership, Role, User
+from cooperation.models import MANAGING_ROLES, Institution, InstitutionKind, Membership, Role, User
 from cooperation.services import institution_create, membership_create
 from cooperation.validators import make_pesel
 
 PASSWORD = "Test-password-2026!"
+# Every coordinator and administrator made by `member` has this authenticator
+# app secret (two-factor authentication is required for them); see `totp_code`.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class InstitutionFactory(DjangoModelFactory):
@@ -48,7 +51,27 @@ def member(institution: Institution, role: str = Role.SOCIAL_WORKER, **user_fiel
     """A user with an active membership in `institution`."""
     user = UserFactory(**user_fields)
     membership_create(user=user, institution=institution, role=role)
+    if role in MANAGING_ROLES:
+        enrol_totp(user)
     return user
+
+
+def enrol_totp(user: User) -> None:
+    """Give `user` an authenticator app, as if they had scanned the QR code."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, TOTP_SECRET)
+
+
+def totp_code(offset: int = 0) -> str:
+    """The code the authenticator app shows now (offset: periods later or earlier)."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time()) // app_settings.TOTP_PERIOD + offset
+    return format_hotp_value(hotp_value(TOTP_SECRET, counter))
 
 
 class MembershipFactory(DjangoModelFactory):

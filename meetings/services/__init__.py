@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from .answers import invitation_respond
 from .common import (
-    MATERIAL_EXTENSIONS,
     MATERIAL_MAX_MB,
     MAX_DURATION,
     RECORDS_OPEN_BEFORE,
@@ -47,7 +46,6 @@ from .records import (
 from .reminders import reminders_send
 
 __all__ = [
-    "MATERIAL_EXTENSIONS",
     "MATERIAL_MAX_MB",
     "MAX_DURATION",
     "RECORDS_OPEN_BEFORE",

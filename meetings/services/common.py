@@ -22,7 +22,7 @@ MAX_DURATION = dt.timedelta(days=14)
 # Attendance and minutes open this long before a date starts (people sign in
 # at the door) and stay open afterwards.
 RECORDS_OPEN_BEFORE = dt.timedelta(hours=1)
-MATERIAL_EXTENSIONS = (".pdf", ".odt", ".ods", ".odp", ".docx", ".xlsx", ".pptx", ".jpg", ".png")
+# Presentations and handouts run larger than the documents in a client's file.
 MATERIAL_MAX_MB = 20
 
 

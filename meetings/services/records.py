@@ -14,6 +14,7 @@ from clients.models import Client
 from cooperation.audit import audit
 from cooperation.models import AuditAction, Membership, User
 from cooperation.permissions import visible
+from cooperation.uploads import OFFICE_FILES, original_filename, validate_upload
 
 from ..models import (
     ActionItem,
@@ -30,7 +31,6 @@ from ..models import (
 from ..selectors import event_get_for_user, may_organise
 from ..tasks import notify_action_items
 from .common import (
-    MATERIAL_EXTENSIONS,
     MATERIAL_MAX_MB,
     RECORDS_OPEN_BEFORE,
     ActionItemData,
@@ -212,17 +212,19 @@ def may_see_case_details(user: User, event: Event) -> bool:
 
 @transaction.atomic
 def material_add(*, event: Event, acting_user: User, title: str, file: UploadedFile) -> Material:
-    """A participant shares a file with the other participants."""
+    """A participant shares a file with the other participants: a PDF, office
+    document or image by its content, stored under a random name."""
     event = event_get_for_user(acting_user, event.pk)
     if not may_see_case_details(acting_user, event):
         raise PermissionDenied
-    name = file.name.lower()
-    if not name.endswith(MATERIAL_EXTENSIONS):
-        raise ValidationError({"file": _("This kind of file cannot be added.")})
-    if file.size > MATERIAL_MAX_MB * 1024 * 1024:
-        raise ValidationError({"file": _("The file is larger than 20 MB.")})
+    validate_upload(file, allowed=OFFICE_FILES, max_mb=MATERIAL_MAX_MB, field="file")
+    filename = original_filename(file.name)
     material = Material(
-        event=event, title=title.strip() or file.name, file=file, uploaded_by=acting_user
+        event=event,
+        title=title.strip() or filename,
+        file=file,
+        filename=filename,
+        uploaded_by=acting_user,
     )
     material.full_clean()
     material.save()

@@ -188,7 +188,7 @@ def test_anonymisation_only_after_the_retention_period(
     c.refresh_from_db()
     assert c.last_name == "Doanonimizacji"  # still active: refused
     client_close(client=c, acting_user=owner, closed_on=TODAY - dt.timedelta(days=400))
-    settings.CLIENT_RETENTION_YEARS = 1
+    settings.RETENTION = {**settings.RETENTION, "closed_clients_years": 1}
     client.post(reverse("clients:anonymise", args=[c.pk]))
     c.refresh_from_db()
     assert c.anonymised_at and c.pesel == "" and c.last_name != "Doanonimizacji"

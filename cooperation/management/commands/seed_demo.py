@@ -317,3 +317,16 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<28} {role:<34} {institution}")
         self.stdout.write(f"  {'admin':<28} {'superuser (Django admin /admin/)':<34}")
         self.stdout.write("")
+        from django.conf import settings
+
+        if settings.MFA_REQUIRED:
+            self.stdout.write(
+                "Coordinators, administrators and 'admin' will be asked to set up an "
+                "authenticator app (two-factor) at their first login."
+            )
+        else:
+            self.stdout.write(
+                "Two-factor authentication is optional in the demo (MFA_REQUIRED=0); "
+                "in production coordinators, administrators and superusers must use it."
+            )
+        self.stdout.write("")
