@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from cooperation.audit import audit
+from cooperation.csvexport import csv_response
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 
@@ -51,24 +50,20 @@ def active_agreements_response(request: HttpRequest, fmt: str) -> HttpResponse:
     )
     filename = f"porozumienia-{institution.short_name}-{timezone.localdate():%Y-%m-%d}"
     if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        response.write("\ufeff")  # so Excel opens Polish characters correctly
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(["Numer", "Tytuł", "Strony", "Zakres", "Od", "Do", "Wypowiedziane od"])
-        for a in rows:
-            writer.writerow(
-                [
-                    a.number,
-                    a.title,
-                    ", ".join(p.institution.name for p in a.parties.all()),
-                    ", ".join(a.scope_labels),
-                    a.valid_from.isoformat(),
-                    a.valid_until.isoformat() if a.valid_until else "bezterminowo",
-                    a.termination_date.isoformat() if a.termination_date else "",
-                ]
-            )
-        return response
+        header = ["Numer", "Tytuł", "Strony", "Zakres", "Od", "Do", "Wypowiedziane od"]
+        table = (
+            [
+                a.number,
+                a.title,
+                ", ".join(p.institution.name for p in a.parties.all()),
+                ", ".join(a.scope_labels),
+                a.valid_from.isoformat(),
+                a.valid_until.isoformat() if a.valid_until else "bezterminowo",
+                a.termination_date.isoformat() if a.termination_date else "",
+            ]
+            for a in rows
+        )
+        return csv_response(f"{filename}.csv", header, table)
     if fmt == "pdf":
         context = {"agreements": rows, "institution": institution, "today": timezone.localdate()}
         return pdf_response(

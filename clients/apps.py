@@ -25,7 +25,8 @@ class ClientsConfig(AppConfig):
             Consent,
         )
         from .retention import CLIENT_RULES, register_retention_rule
-        from .selectors import home_access_requests, home_my_recent_clients
+        from .panels import ClientPanel, register_client_panel
+        from .selectors import access_panel, home_access_requests, home_my_recent_clients
         from .services import CASEWORK_ROLES, client_shares_revoke_between
         from .timeline import register_timeline_source
         from .timeline_sources import client_record_entries
@@ -60,6 +61,11 @@ class ClientsConfig(AppConfig):
         for rule in CLIENT_RULES:
             register_retention_rule(rule)
         register_timeline_source(client_record_entries)
+        register_client_panel(
+            ClientPanel(
+                key="access", template="clients/_access_panel.html", context=access_panel, order=90
+            )
+        )
         register_nav(NavItem(_("Clients"), "clients:list", casework, order=10))
         register_home_section(
             HomeSection(

@@ -101,3 +101,39 @@ def home_my_recent_clients(request: HttpRequest) -> list[Client]:
     return list(
         clients_visible_to(request.user).filter(created_by=request.user).order_by("-created_at")[:8]
     )
+
+
+def client_access_log(client: Client) -> QuerySet:
+    """Every audited access to this client's record — views, exports, SEPI
+    lookups, changes, grants and revocations, refused attempts — by anyone in
+    any institution, newest first. For the owner's coordinator only (see
+    `access_log_allowed`)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from cooperation.models import AuditEvent
+
+    return (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Client), object_id=str(client.pk)
+        )
+        .select_related("actor", "institution")
+        .order_by("-at", "-pk")
+    )
+
+
+def access_log_allowed(request: HttpRequest, client: Client) -> bool:
+    from cooperation.models import MANAGING_ROLES
+
+    membership = request.membership  # type: ignore[attr-defined]
+    return (
+        getattr(membership, "role", None) in MANAGING_ROLES
+        and membership.institution_id == client.owner_id
+    )
+
+
+def access_panel(request: HttpRequest, client: Client) -> dict[str, object] | None:
+    """The "who saw this client" box on the record page, for the owner's coordinator."""
+    if not access_log_allowed(request, client):
+        return None
+    events = client_access_log(client)
+    return {"access_events": list(events[:10]), "access_total": events.count()}

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/documents/", views.document_add, name="document_add"),
     path("<int:pk>/export/<str:fmt>/", views.client_export, name="export"),
     path("<int:pk>/close/", views.client_close, name="close"),
+    path("<int:pk>/access-log.csv", views.client_access_log_csv, name="access_log"),
     path("<int:pk>/anonymise/", views.client_anonymise, name="anonymise"),
     path("shares/<int:pk>/end/", views.share_end, name="share_end"),
     path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),

@@ -34,7 +34,9 @@ from .forms import (
 from .models import AccessRequest, ClientDocument, ClientShare, Consent
 from .panels import panels_for
 from .selectors import (
+    access_log_allowed,
     active_consents_for,
+    client_access_log,
     client_get_for_user,
     clients_visible_to,
     documents_visible_to,
@@ -402,3 +404,24 @@ def client_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The client's personal data has been erased."))
     return redirect(client)
+
+
+@member_required()
+def client_access_log_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything audited about this client, for the owner's coordinator (e.g. for
+    the data-protection officer answering "who saw my data?")."""
+    from django.http import Http404
+
+    from cooperation.audit import audit_log_csv
+
+    client = client_get_for_user(request.user, pk)
+    if not access_log_allowed(request, client):
+        raise Http404
+    audit(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=client,
+        reason="access log (CSV)",
+        request=request,
+    )
+    return audit_log_csv(client_access_log(client), f"dostep-klient-{client.pk}")

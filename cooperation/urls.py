@@ -16,6 +16,7 @@ cooperation_patterns = (
         path("people/<int:pk>/resend/", views.person_resend_invitation, name="person_resend"),
         path("institution/", views.institution, name="institution"),
         path("audit/", views.audit_log, name="audit"),
+        path("audit/export.csv", views.audit_export, name="audit_export"),
     ],
     "cooperation",
 )

@@ -119,6 +119,18 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
+@member_required(MANAGING_ROLES)
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The audit log as CSV, with the filters on screen; the export is itself audited."""
+    from .audit import audit, audit_log_csv
+    from .models import AuditAction
+
+    filterset = AuditFilter(request.GET or None, queryset=audit_events_visible_to(request.user))
+    events = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    audit(actor=request.user, action=AuditAction.EXPORT, reason="audit log (CSV)", request=request)
+    return audit_log_csv(events, f"dziennik-{request.institution.short_name}")
+
+
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for the load balancer and docker-compose: 200 when the database answers."""
     with connection.cursor() as cursor:

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperation.audit import audit
+from cooperation.csvexport import csv_response
 from cooperation.models import AuditAction
 from cooperation.validators import pesel_mask
 
@@ -35,31 +34,25 @@ def lookups_csv(request: HttpRequest, lookups: QuerySet[Lookup]) -> HttpResponse
         request=request,
     )
     filename = f"sepi-{institution.short_name}-{timezone.localdate():%Y-%m-%d}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so Excel opens Polish characters correctly
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    header = [
+        _("Requested"),
+        _("Who"),
+        _("Client"),
+        "PESEL",
+        _("Purpose and legal basis"),
+        _("Outcome"),
+        _("Batch check"),
+    ]
+    rows = (
         [
-            _("Requested"),
-            _("Who"),
-            _("Client"),
-            "PESEL",
-            _("Purpose and legal basis"),
-            _("Outcome"),
-            _("Batch check"),
+            timezone.localtime(lookup.requested_at).strftime("%Y-%m-%d %H:%M"),
+            lookup.requested_by.display_name,
+            lookup.client.full_name,
+            pesel_mask(lookup.pesel),
+            lookup.get_purpose_display(),
+            outcome(lookup),
+            f"#{lookup.batch_id}" if lookup.batch_id else "",
         ]
+        for lookup in lookups.iterator(chunk_size=500)
     )
-    for lookup in lookups.iterator(chunk_size=500):
-        writer.writerow(
-            [
-                timezone.localtime(lookup.requested_at).strftime("%Y-%m-%d %H:%M"),
-                lookup.requested_by.display_name,
-                lookup.client.full_name,
-                pesel_mask(lookup.pesel),
-                lookup.get_purpose_display(),
-                outcome(lookup),
-                f"#{lookup.batch_id}" if lookup.batch_id else "",
-            ]
-        )
-    return response
+    return csv_response(filename, header, rows)

@@ -139,6 +139,7 @@ def _export(institution: Institution, owner: User) -> Built:
 
 
 register("clients:detail", _client)
+register("clients:access_log", _client, methods=("get",))
 register("clients:edit", _client)
 register("clients:consent_add", _client)
 register("clients:share", _client, methods=("post",))
