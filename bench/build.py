@@ -394,6 +394,25 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
             users_of.setdefault(i["id"], {}).setdefault(role, pk)
     L.insert(User, users)
     L.insert(Membership, members)
+    # Coordinators and administrators must have an authenticator app (cooperation.mfa).
+    from allauth.mfa.models import Authenticator
+
+    L.insert(
+        Authenticator,
+        (
+            {
+                "id": n,
+                "user_id": m["user_id"],
+                "type": Authenticator.Type.TOTP,
+                "data": {"secret": "JBSWY3DPEHPK3PXP"},
+                "created_at": now,
+                "last_used_at": None,
+            }
+            for n, m in enumerate(
+                (m for m in members if m["role"] in ("coordinator", "institution_admin")), 1
+            )
+        ),
+    )
     step(f"{len(insts)} institutions, {len(users)} users")
 
     # --- agreements: one in force per county (all five parties, every scope), plus history

@@ -24,8 +24,8 @@ class ClientsConfig(AppConfig):
             ClientShare,
             Consent,
         )
-        from .retention import CLIENT_RULES, register_retention_rule
         from .panels import ClientPanel, register_client_panel
+        from .retention import CLIENT_RULES, register_retention_rule
         from .selectors import access_panel, home_access_requests, home_my_recent_clients
         from .services import CASEWORK_ROLES, client_shares_revoke_between
         from .timeline import register_timeline_source

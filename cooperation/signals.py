@@ -48,7 +48,9 @@ def _on_mfa_added(sender: Any, request: Any, user: Any, authenticator: Any, **kw
 
 
 @receiver(authenticator_removed)
-def _on_mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+def _on_mfa_removed(
+    sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
     from allauth.mfa.models import Authenticator
 
     from .mfa import forget_enrolment

@@ -137,7 +137,9 @@ def test_five_wrong_passwords_lock_the_account_with_a_polish_message(client, own
         "Too many failed attempts to log in to this account. Wait 5 minutes and try "
         "again, or reset your password with the link below."
     )
-    assert message in body and message != gettext("Too many failed login attempts. Try again later.")
+    assert message in body and message != gettext(
+        "Too many failed login attempts. Try again later."
+    )
     assert "Zbyt wiele" in body or "Za dużo" in body  # the Polish catalogue has it
     event = AuditEvent.objects.get(action=AuditAction.LOCKED_OUT)
     assert event.actor == owner and "zle-haslo" not in str(event.__dict__)

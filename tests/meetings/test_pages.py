@@ -387,7 +387,10 @@ def test_the_admin_lists_rooms_and_events_read_only(client, own, coordinator) ->
 
     room = Room.objects.create(institution=own, name="Sala 12")
     event = schedule(coordinator, room=room)
+    from ..factories import enrol_totp
+
     admin = User.objects.create_superuser("root", "root@example.pl", "x")
+    enrol_totp(admin)  # superusers must use two-factor authentication
     client.force_login(admin)
     assert client.get(reverse("admin:meetings_room_changelist")).status_code == 200
     assert client.get(reverse("admin:meetings_event_changelist")).status_code == 200

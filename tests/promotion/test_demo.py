@@ -13,7 +13,10 @@ def _seed() -> None:
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
-def test_the_demo_builds_a_dozen_cases_at_different_stages_once(db, client, monkeypatch) -> None:
+def test_the_demo_builds_a_dozen_cases_at_different_stages_once(
+    db, client, monkeypatch, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MFA_REQUIRED = False  # as `make demo` runs it: demo coordinators have no phone app
     monkeypatch.setattr(
         "cooperation.management.commands.seed_demo.DEMO_APPS",
         ["agreements", "clients", "reintegration", "joboffers", "promotion"],
