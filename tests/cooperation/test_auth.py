@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils.html import escape as html_escape
+from django.utils.translation import gettext
 
 from cooperation.models import AuditAction, AuditEvent
 
@@ -64,3 +67,31 @@ def test_a_user_without_institution_is_told_so(client, django_user_model) -> Non
     response = client.get(reverse("home"))
     assert response.status_code == 403
     assert "nie jest przypisane do żadnej instytucji" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("weak", "msgid"),
+    [
+        ("Krotkie-1!", "too short"),
+        ("123456789012345", "This password is entirely numeric."),
+        ("password12345", "This password is too common."),
+    ],
+)
+def test_weak_passwords_are_refused_in_polish(client, owner, weak, msgid) -> None:  # type: ignore[no-untyped-def]
+    from django.utils.translation import ngettext
+
+    client.force_login(owner)
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": weak, "password2": weak},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    if msgid == "too short":
+        short = "This password is too short. It must contain at least %d character."
+        expected = ngettext(short, short.replace("character.", "characters."), 12) % 12
+    else:
+        expected = gettext(msgid)
+    assert html_escape(expected) in body and "password" not in expected  # shown, in Polish
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
