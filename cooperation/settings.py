@@ -188,6 +188,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Warsaw"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "sessions-clear-expired": {
+        "task": "cooperation.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=10),
+    },
     "meetings-extend-series": {
         "task": "meetings.tasks.extend_series",
         "schedule": crontab(hour=1, minute=45),

@@ -21,3 +21,11 @@ def send_invitation(user_id: int, inviter_id: int) -> None:
         user=User.objects.get(pk=user_id),
         inviter=User.objects.get(pk=inviter_id),
     )
+
+
+@shared_task
+def clear_expired_sessions() -> None:
+    """Delete expired sessions every night: each row names a user and an IP trail."""
+    from django.core.management import call_command
+
+    call_command("clearsessions")

@@ -60,3 +60,24 @@ def test_a_password_change_logs_out_other_sessions(client, owner) -> None:
     owner.refresh_from_db()
     assert owner.check_password(new)
     assert other.get(reverse("home")).status_code == 302
+
+
+def test_expired_sessions_are_deleted_every_night(client, owner, settings) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from cooperation.tasks import clear_expired_sessions
+
+    from django.test import Client
+
+    client.force_login(owner)
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    Client().force_login(owner)  # another browser: a live session, which stays
+    assert Session.objects.count() == 2
+    clear_expired_sessions.delay()
+    assert Session.objects.count() == 1
+    assert Session.objects.get().expire_date > timezone.now()
+    entry = settings.CELERY_BEAT_SCHEDULE["sessions-clear-expired"]
+    assert entry["task"] == "cooperation.tasks.clear_expired_sessions"
