@@ -32,6 +32,14 @@ class InstitutionScopedAdmin(admin.ModelAdmin):
         institution = institution_of(request.user)
         return owned_by(qs, institution).distinct() if institution else qs.none()
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Files enter only through the application, which checks their content and
+        # names them at random (cooperation.uploads); the admin cannot replace them.
+        from django.db.models import FileField
+
+        files = [f.name for f in self.model._meta.fields if isinstance(f, FileField)]
+        return [*super().get_readonly_fields(request, obj), *files]
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.related_model is Institution and not request.user.is_superuser:
             institution = institution_of(request.user)

@@ -382,3 +382,20 @@ def test_the_app_refuses_to_start_with_uploads_inside_the_static_files() -> None
     )
     assert result.returncode != 0
     assert "MEDIA_ROOT and STATIC_ROOT must not contain each other" in result.stderr
+
+
+def test_the_admin_cannot_replace_uploaded_files(admin_user) -> None:  # type: ignore[no-untyped-def]
+    """Uploads enter only through the checked path; in the admin file fields are read-only."""
+    from django.contrib import admin
+    from django.db.models import FileField
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    checked = 0
+    for model, model_admin in admin.site._registry.items():
+        files = [f.name for f in model._meta.fields if isinstance(f, FileField)]
+        if files:
+            checked += 1
+            assert set(files) <= set(model_admin.get_readonly_fields(request)), model
+    assert checked >= 3
