@@ -23,7 +23,7 @@ class AgreementsConfig(AppConfig):
         register(Policy(Coordinator, roles={CHANGE: MANAGING_ROLES}))
 
         register_nav(NavItem(_("Agreements"), "agreements:list", order=50))
-        register_nav(NavItem(_("Network"), "agreements:network", order=60))
+        register_nav(NavItem(_("Network"), "agreements:network", order=60, more=True))
         register_home_section(
             HomeSection(
                 key="agreements_waiting",

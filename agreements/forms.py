@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cooperation.forms import DateInput
+from cooperation.forms import DateInput, ModelMultipleChoiceField
 from cooperation.models import Institution
 
 from .models import AttachmentKind, Scope, Status
@@ -37,7 +37,7 @@ class ScopeDatesForm(forms.Form):
 
 class AgreementForm(ScopeDatesForm):
     title = forms.CharField(label=_("Title"), max_length=250)
-    partners = forms.ModelMultipleChoiceField(
+    partners = ModelMultipleChoiceField(
         label=_("Partner institutions"),
         queryset=Institution.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -20,9 +20,9 @@ class CooperationConfig(AppConfig):
         register(Policy(AuditEvent, roles={VIEW: MANAGING_ROLES}))
 
         register_nav(NavItem(_("Home"), "home", order=0))
-        register_nav(NavItem(_("People"), "cooperation:people", MANAGING_ROLES, order=80))
-        register_nav(NavItem(_("Audit log"), "cooperation:audit", MANAGING_ROLES, order=90))
-        register_nav(NavItem(_("Institution"), "cooperation:institution", order=95))
+        register_nav(NavItem(_("People"), "cooperation:people", MANAGING_ROLES, 80, more=True))
+        register_nav(NavItem(_("Audit log"), "cooperation:audit", MANAGING_ROLES, 90, more=True))
+        register_nav(NavItem(_("Institution"), "cooperation:institution", order=95, more=True))
 
         register_home_section(
             HomeSection(

@@ -36,6 +36,40 @@ def apply_service(request, form: forms.Form, action, success: str, **kwargs):  #
     return result
 
 
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, but an id the database cannot hold is an invalid choice.
+
+    Django checks the ids one by one without running a query, then fetches them
+    with `pk__in`, which (unlike `pk=`) is not guarded against integer overflow:
+    "9223372036854775808" was a 500 on SQLite and on PostgreSQL.
+    """
+
+    def _check_values(self, value):  # type: ignore[no-untyped-def]
+        from django.db import connections
+
+        field = (
+            self.queryset.model._meta.get_field(self.to_field_name)
+            if self.to_field_name
+            else self.queryset.model._meta.pk
+        )
+        ops = connections[self.queryset.db].ops
+        if field.get_internal_type() not in ops.integer_field_ranges:
+            return super()._check_values(value)
+        low, high = ops.integer_field_range(field.get_internal_type())
+        for pk in value:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # Django's own check reports it
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class InviteForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)

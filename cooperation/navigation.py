@@ -21,6 +21,8 @@ class NavItem:
     url_name: str
     roles: frozenset[str] = ALL_ROLES
     order: int = 100
+    # Less frequent pages go under "More", so the bar stays one row at 1366 px.
+    more: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,15 @@ def _for_role(roles: frozenset[str], role: str | None) -> bool:
 
 def nav_for(role: str | None) -> list[NavItem]:
     return sorted((i for i in _nav if _for_role(i.roles, role)), key=lambda i: i.order)
+
+
+def nav_split(role: str | None) -> tuple[list[NavItem], list[NavItem]]:
+    """(the bar, the "More" menu) for a role; a lone "more" item stays on the bar."""
+    items = nav_for(role)
+    more = [i for i in items if i.more]
+    if len(more) < 2:
+        return items, []
+    return [i for i in items if not i.more], more
 
 
 @dataclass

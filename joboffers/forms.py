@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from cooperation.forms import DateInput
+from cooperation.forms import DateInput, ModelMultipleChoiceField
 
 from .models import Answer, JobOffer, OfferKind, OfferStatus, Outcome
 from .services import EDITABLE_FIELDS
@@ -81,7 +81,7 @@ class OfferForm(forms.ModelForm):
 
 
 class PublishForm(forms.Form):
-    boards = forms.ModelMultipleChoiceField(
+    boards = ModelMultipleChoiceField(
         label=_("Partner boards"),
         queryset=None,  # type: ignore[arg-type]
         widget=forms.CheckboxSelectMultiple,

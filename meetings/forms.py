@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cooperation.forms import DateInput, DateRangeFilterForm
+from cooperation.forms import DateInput, DateRangeFilterForm, ModelMultipleChoiceField
 from cooperation.models import Institution, Membership
 
 from . import recurrence
@@ -121,7 +121,7 @@ class EventForm(StartEndForm):
     online_url = forms.URLField(
         label=_("Online meeting link"), max_length=500, required=False, assume_scheme="https"
     )
-    institutions = forms.ModelMultipleChoiceField(
+    institutions = ModelMultipleChoiceField(
         label=_("Invited institutions"),
         queryset=Institution.objects.none(),
         required=False,

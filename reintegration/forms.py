@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cooperation.forms import DateInput
+from cooperation.forms import DateInput, ModelMultipleChoiceField
 from cooperation.models import Institution, User
 
 from .models import BASIC_AREAS, VOCATIONAL_AREAS, Area, NeedLevel, PlanStatus, StepStatus
@@ -41,7 +41,7 @@ def people_in(institution_ids: Iterable[int], roles: Iterable[str]) -> QuerySet[
 
 
 class PlanForm(forms.Form):
-    partners = forms.ModelMultipleChoiceField(
+    partners = ModelMultipleChoiceField(
         label=_("Partner institutions taking part"),
         queryset=Institution.objects.none(),
         required=False,

@@ -39,7 +39,7 @@ class SepiConfig(AppConfig):
             )
         )
         register_timeline_source(lookup_timeline)
-        register_nav(NavItem(_("SEPI"), "sepi:list", MANAGING_ROLES, order=70))
+        register_nav(NavItem(_("SEPI"), "sepi:list", MANAGING_ROLES, order=70, more=True))
         register_home_section(
             HomeSection(
                 key="sepi_lookups",

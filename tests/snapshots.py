@@ -81,9 +81,7 @@ class TenantSnapshot:
             ),
         }
         self.pks = self._closure(roots)
-        self.filters = {
-            m: q for m in project_models() if (q := self._filter(m)) is not None
-        }
+        self.filters = {m: q for m in project_models() if (q := self._filter(m)) is not None}
 
     def _filter(self, model: type[models.Model]) -> Q | None:
         parts = [Q(pk__in=self.pks[model])] if self.pks.get(model) else []

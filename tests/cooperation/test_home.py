@@ -47,3 +47,25 @@ def test_the_home_page_costs_the_same_queries_for_any_size(
     # One query per home section (every app adds its own), plus session, user and membership.
     with django_assert_max_num_queries(16):
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_main_bar_keeps_rare_pages_under_more(client, coordinator, owner) -> None:  # type: ignore[no-untyped-def]
+    """Coordinators have 14 pages: the less frequent ones sit in a "More" menu so
+    the bar is one row at 1366 px; each link is still in the page for keyboards."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    client.force_login(coordinator)
+    body = client.get(reverse("home")).content.decode()
+    more = body.split("data-nav-more", 1)[1].split("</details>", 1)[0]
+    assert gettext("More") in more
+    for name in ("cooperation:people", "cooperation:audit", "cooperation:institution"):
+        assert f'href="{reverse(name)}"' in more
+    assert f'href="{reverse("clients:list")}"' not in more
+
+    # A single "more" item stays on the bar: no menu of one.
+    from cooperation.navigation import nav_split
+
+    for role in ("social_worker", "client_advisor", "partner_staff", "coordinator"):
+        bar, menu = nav_split(role)
+        assert menu == [] or len(menu) >= 2

@@ -1,0 +1,372 @@
+"""The pages of the project and the forms on them, for the fuzz
+(tests/test_fuzz.py) and the isolation harness (tests/test_isolation_writes.py).
+
+Every page is found by walking the URL resolver; pages with an argument get
+their object from the isolation registry (tests/isolation.py). A `Scenario` is
+one page in one state, opened by the people who can use it; `discover` reads
+every form on it (and on its tabs). A form whose target is a page of its own
+belongs to that page; a target that only takes a POST (a button on a detail
+page) belongs to the page named for it in `HOSTS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+from django.db import transaction
+from django.urls import Resolver404, get_resolver, resolve, reverse
+
+from cooperation.models import Institution, InstitutionKind, Role, User
+
+from . import isolation as iso
+from .factories import ClientFactory, InstitutionFactory, agreement_between, member
+from .isolation import CASES, Built
+from .pageforms import Field, PageForm, page_forms, page_links
+from .test_isolation import EXEMPT_NAMES, _walk
+
+# Who opens the pages: the objects of the isolation cases belong to `own`, so
+# pages with an argument are opened by its people; pages without one also by a
+# labour office, an NGO and someone not logged in (log-in, password reset).
+OWN = ("coordinator", "owner")
+EVERYONE = ("coordinator", "owner", "pup", "ngo", "anonymous")
+
+# Targets not fuzzed, with the reason.
+EXEMPT = {
+    "account_logout": "takes no input but the CSRF token, and would end the fuzzing session",
+    "session_keepalive": "a ping sent by script with no fields, not a form",
+}
+
+
+# --- the pages -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    url_name: str
+    build: Callable[[Institution, User], Built] | None = None
+    users: tuple[str, ...] = OWN
+    # Fields POSTed to the page to reach the state that shows a form
+    # (e.g. registering a PESEL a partner holds brings up "request access").
+    reach: Callable[[Built], dict[str, str]] | None = None
+
+
+def _client_shared_and_requested(institution: Institution, owner: User) -> Built:
+    """A client of `institution` with a consent, a share and a partner's pending request."""
+    built = iso._client(institution, owner)
+    client = iso.Client.objects.get(pk=built.kwargs["pk"])
+    iso._share(client, institution, owner)
+    iso._access_request(client, institution, owner)
+    iso._document(client, institution, owner)
+    return built
+
+
+def _agreement_with_pending_annex(institution: Institution, owner: User) -> Built:
+    from agreements.models import Annex
+
+    built = iso._annex(institution, owner)
+    return Built({"pk": Annex.objects.get(pk=built.kwargs["pk"]).agreement_id}, built.secrets)
+
+
+def _coordinator_card(institution: Institution, owner: User) -> Built:
+    iso._coordinator_card(institution, owner)
+    return Built({}, [])
+
+
+def _upcoming_meeting(institution: Institution, owner: User) -> Built:
+    """A meeting next week with a file, the owner invited by name (so may answer)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from meetings import services
+
+    organiser = member(institution, Role.COORDINATOR)
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=7)
+    event = services.event_schedule(
+        acting_user=organiser,
+        data=services.EventData(
+            kind="meeting",
+            title="Spotkanie",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=1),
+        ),
+        institutions=[],
+        people=[owner],
+    )
+    services.material_add(
+        event=event,
+        acting_user=owner,
+        title="Materiał",
+        file=SimpleUploadedFile("plik.pdf", b"%PDF-1.4 fuzz"),
+    )
+    return Built({"pk": event.occurrences.get().pk}, [])
+
+
+def _client_past_retention(institution: Institution, owner: User) -> Built:
+    from django.conf import settings
+    from django.utils import timezone
+
+    built = iso._client(institution, owner)
+    years = settings.RETENTION["closed_clients_years"] + 1
+    closed = timezone.localdate() - dt.timedelta(days=366 * years)
+    iso.Client.objects.filter(pk=built.kwargs["pk"]).update(status="closed", closed_at=closed)
+    return built
+
+
+def _invited_person(institution: Institution, owner: User) -> Built:
+    person = member(institution, Role.SOCIAL_WORKER)
+    person.set_unusable_password()
+    person.save(update_fields=["password"])
+    return Built({"pk": person.memberships.get().pk}, [])
+
+
+def _my_action_items(institution: Institution, owner: User) -> Built:
+    iso._meeting(with_minutes=True)(institution, owner)
+    return Built({}, [])
+
+
+def _office_offer(published: bool) -> Callable[[Institution, User], Built]:
+    """`institution` acts as a labour office with an offer, and a partner's board
+    to publish it on (`published`: it is on that board already)."""
+
+    def build(institution: Institution, owner: User) -> Built:
+        from agreements.models import Scope
+        from joboffers.services import offer_create, offer_publish
+
+        institution.kind = InstitutionKind.PUP
+        institution.save(update_fields=["kind"])
+        board_holder = InstitutionFactory(county=institution.county)
+        agreement_between(institution, board_holder, [Scope.JOB_OFFERS])
+        advisor = member(institution, Role.CLIENT_ADVISOR)
+        offer = offer_create(acting_user=advisor, **iso._offer_fields())
+        if published:
+            offer_publish(offer=offer, acting_user=advisor)
+        return Built({"pk": offer.pk}, [])
+
+    return build
+
+
+def _pesel_held_by_a_partner(institution: Institution, owner: User) -> Built:
+    partner = InstitutionFactory(county=institution.county)
+    agreement_between(institution, partner)
+    held = ClientFactory(owner=partner, created_by=member(partner))
+    return Built({}, [held.pesel])
+
+
+def _scenarios() -> list[Scenario]:
+    scenarios = []
+    for name, route in _walk(get_resolver().url_patterns):
+        if name in EXEMPT_NAMES:
+            continue
+        if "<" in route or "(?P<" in route:
+            # A URL missing from the registry fails test_isolation.py; it joins the fuzz once added.
+            case = CASES.get(name)
+            if case and "get" in case.methods:  # POST-only targets: fuzzed on their HOSTS page
+                scenarios.append(Scenario(name, name, case.build))
+        else:
+            scenarios.append(Scenario(name, name, users=EVERYONE))
+    return scenarios + [
+        Scenario("clients:detail/shared", "clients:detail", _client_shared_and_requested),
+        Scenario("clients:register/held", "clients:register", _pesel_held_by_a_partner,
+                 reach=lambda built: {"pesel": built.secrets[0], "first_name": "Jan", "last_name": "Nowak"}),
+        Scenario("agreements:detail/annex", "agreements:detail", _agreement_with_pending_annex),
+        Scenario("agreements:coordinators/card", "agreements:coordinators", _coordinator_card),
+        Scenario("partners:referral/accepted", "partners:referral", iso._received_referral("accepted")),
+        Scenario("clients:detail/retired", "clients:detail", _client_past_retention),
+        Scenario("cooperation:person_edit/invited", "cooperation:person_edit", _invited_person),
+        Scenario("meetings:occurrence/upcoming", "meetings:occurrence", _upcoming_meeting),
+        Scenario("meetings:action_items/mine", "meetings:action_items", _my_action_items),
+        Scenario("joboffers:detail/office", "joboffers:detail", _office_offer(published=True)),
+        Scenario("joboffers:publish/boards", "joboffers:publish", _office_offer(published=False)),
+        Scenario("promotion:detail/received", "promotion:detail", iso._promotion_case_received),
+    ]  # fmt: skip
+
+
+SCENARIOS = _scenarios()
+
+# The page each POST-only target is fuzzed on (and one more page for a target
+# whose form also appears, with other fields, away from its own page).
+HOSTS = {
+    "cooperation:person_resend": "cooperation:person_edit/invited",
+    "clients:access_request": "clients:register/held",
+    "clients:note_add": "clients:detail/shared",
+    "clients:document_add": "clients:detail/shared",
+    "clients:share": "clients:detail/shared",
+    "clients:share_end": "clients:detail/shared",
+    "clients:consent_withdraw": "clients:detail/shared",
+    "clients:request_decline": "clients:detail/shared",
+    "clients:close": "clients:detail/shared",
+    "clients:anonymise": "clients:detail/retired",
+    "sepi:lookup_start": "clients:detail/shared",
+    "sepi:batch_start": "sepi:list",
+    "agreements:annex_approve": "agreements:detail/annex",
+    "agreements:coordinator_remove": "agreements:coordinators/card",
+    "partners:referral_start": "partners:referral/accepted",
+    "meetings:event_respond": "meetings:occurrence/upcoming",
+    "meetings:material_remove": "meetings:occurrence/upcoming",
+    "meetings:action_status": "meetings:action_items/mine",
+    "joboffers:unpublish": "joboffers:detail/office",
+    "joboffers:fill": "joboffers:detail/office",
+    "joboffers:publish": "joboffers:detail/office",
+    "joboffers:board_prints": "joboffers:board",
+    "promotion:take": "promotion:detail/received",
+    "set_language": "accessibility",
+}
+
+
+# --- finding the forms ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    form: PageForm
+    target: str | None  # the URL name the form submits to; None if outside the project
+    who: str
+    link: bool = (
+        False  # a link with a query string (?tab=, ?page=, ?partner=...), read as a GET form
+    )
+
+
+def _link_forms(html: str, page_url: str) -> list[PageForm]:
+    forms = []
+    for link in dict.fromkeys(page_links(html, page_url)):
+        split = urlsplit(link)
+        if split.query and split.netloc in ("", "testserver"):
+            params = parse_qs(split.query, keep_blank_values=True)
+            fields = {k: Field(k, "text", list(v)) for k, v in params.items()}
+            forms.append(PageForm("get", split.path, False, fields))
+    return forms
+
+
+def _target(form: PageForm) -> str | None:
+    try:
+        return resolve(form.path).view_name
+    except Resolver404:
+        return None
+
+
+def log_in(client, user: User | None) -> None:  # type: ignore[no-untyped-def]
+    if user is None:
+        client.logout()
+    else:
+        client.force_login(user)
+
+
+def _html(response) -> str | None:  # type: ignore[no-untyped-def]
+    if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+        return None
+    return response.content.decode()
+
+
+@dataclass
+class Discovery:
+    found: list[Found]
+    get_refused: bool  # the page answers GET with 405: a POST-only target
+
+
+def discover(client, scenario: Scenario, cast, own: Institution, owner: User) -> Discovery:  # type: ignore[no-untyped-def]
+    """Open the scenario's page as each of its users (and its tabs: links to the
+    same page with another query) and read every form on it."""
+    built = scenario.build(own, owner) if scenario.build else Built({}, [])
+    url = reverse(scenario.url_name, kwargs=built.kwargs)
+    found: list[Found] = []
+    refused = False
+    tabs_seen = False
+    for who in scenario.users:
+        log_in(client, cast[who])
+        response = client.get(url)
+        refused = refused or response.status_code == 405
+        html = _html(response)
+        if html is None:
+            continue
+        pages = [(url, html)]
+        if not tabs_seen:  # the first user who gets the page opens its tabs too
+            tabs_seen = True
+            links = page_links(html, url)
+            tabs = sorted({u for u in links if urlsplit(u).path == url and "?" in u})
+            pages += [(tab, h) for tab in tabs[:8] if (h := _html(client.get(tab)))]
+        if scenario.reach:
+            own_form = next(
+                f for f in page_forms(html, url) if f.method == "post" and f.path == url
+            )
+            body = {**own_form.plausible(), **scenario.reach(built)}
+            if reached := _html(client.post(url, body)):
+                pages.append((url, reached))
+        for page_url, page in pages:
+            found += [Found(f, _target(f), who) for f in page_forms(page, page_url)]
+            found += [Found(f, _target(f), who, link=True) for f in _link_forms(page, page_url)]
+    return Discovery(found, refused)
+
+
+def fuzzed_here(scenario: Scenario, discovery: Discovery) -> list[Found]:
+    """The forms this scenario fuzzes: those submitting to its own page, the
+    POST-only targets it hosts, and the query strings of its links; one per
+    distinct set of fields."""
+    seen, mine = set(), []
+    for f in discovery.found:
+        own_page = f.target == scenario.url_name
+        hosted = HOSTS.get(f.target or "") == scenario.id
+        if f.target is None or f.target in EXEMPT or not (own_page or hosted or f.link):
+            continue
+        key = (f.form.method, f.target, frozenset(f.form.fields))
+        if key not in seen:
+            seen.add(key)
+            mine.append(f)
+    return mine
+
+
+# --- the people and the data ---------------------------------------------------------------
+
+
+def make_cast(own: Institution, owner: User, partner: Institution) -> dict[str, User | None]:
+    """The people who open the pages, by the names Scenario.users uses."""
+    ngo = InstitutionFactory(kind=InstitutionKind.NGO, name="Fundacja Testowa")
+    return {
+        "coordinator": member(own, Role.COORDINATOR, username="pages-coordinator"),
+        "owner": owner,
+        "pup": member(partner, Role.COORDINATOR, username="pages-pup"),
+        "ngo": member(ngo, Role.PARTNER_STAFF, username="pages-ngo"),
+        "anonymous": None,
+    }
+
+
+def populate(institution: Institution) -> list[str]:
+    """A bit of everything for `institution` and institutions of its county:
+    clients with consents, shares, documents and a pending access request, a
+    plan, agreements (one with an annex and a signed scan), a coordinator card,
+    a meeting with minutes and a file, a referral to an NGO, a job offer on its
+    board, a promotion case, a SEPI batch, a colleague. Returns the strings
+    (names, PESEL...) that must never show to another institution."""
+    from .promotion.helpers import proposed_case
+
+    worker = member(institution, Role.SOCIAL_WORKER)
+    office = InstitutionFactory(kind=InstitutionKind.PUP, county=institution.county)
+    builders = [
+        iso._client_with(iso._share),
+        iso._client_with(iso._document),
+        iso._client_with(iso._access_request),
+        iso._plan,
+        iso._annex,
+        iso._attachment,
+        iso._coordinator_card,
+        iso._meeting(with_minutes=True, with_material=True),
+        iso._sent_referral,
+        iso._joboffer_proposal,
+        iso._sepi_batch,
+        iso._membership,
+    ]
+    secrets = [s for build in builders for s in build(institution, worker).secrets]
+    case = proposed_case(institution, worker, pup=office)
+    return [*secrets, case.last_name, case.pesel]
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Whatever happens inside is undone (a savepoint of the test's transaction)."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)

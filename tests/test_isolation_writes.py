@@ -1,0 +1,77 @@
+"""An outsider's filled-in POST changes nothing.
+
+test_isolation.py sends an empty POST to every object URL. Here the outsider
+sends what the owner's own page sends — its form, read from the page the owner
+sees (tests/formpages.py), filled with plausible values, a file where it takes
+one — and every row of the project's tables must be as it was. The audit log is
+left out: it records the refusal.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cooperation.models import AuditEvent, Institution, Role, User
+
+from .factories import member
+from .formpages import HOSTS, SCENARIOS, Found, discover, make_cast
+from .isolation import CASES
+from .snapshots import diff, table_rows
+
+POST_URLS = sorted(name for name, case in CASES.items() if "post" in case.methods)
+
+
+def _owners_forms(client, url_name: str, cast, own: Institution, owner: User) -> list[Found]:  # type: ignore[no-untyped-def]
+    """The forms submitting to `url_name` on the first page that shows one to
+    `own`'s people: its own page, or the page HOSTS names for it."""
+    pages = [s for s in SCENARIOS if s.url_name == url_name or s.id == HOSTS.get(url_name)]
+    for scenario in pages:
+        found = [f for f in discover(client, scenario, cast, own, owner).found]
+        if mine := [f for f in found if f.target == url_name and not f.link]:
+            return mine
+    return []
+
+
+def _filled_in(found: Found) -> dict[str, list]:
+    body: dict[str, list] = dict(found.form.plausible())
+    for name, field in found.form.fields.items():
+        if field.kind == "file":
+            body[name] = [SimpleUploadedFile("skan.pdf", b"%PDF-1.4 obcy plik")]
+    return body
+
+
+@pytest.mark.parametrize("url_name", POST_URLS)
+def test_an_outsiders_filled_in_post_changes_nothing(  # type: ignore[no-untyped-def]
+    client, url_name, own, owner, partner, foreign
+) -> None:
+    cast = make_cast(own, owner, partner)
+    forms = _owners_forms(client, url_name, cast, own, owner)
+    assert forms, f"no page of the owner's shows a form for {url_name} (see tests/formpages.py)"
+    # A coordinator passes every role gate, so only the object check stands in the way.
+    intruders = {
+        "other_county": member(foreign, Role.COORDINATOR),
+        "same_county_unshared": member(partner, Role.COORDINATOR),
+    }
+    for label, intruder in intruders.items():
+        for found in forms:
+            client.force_login(intruder)
+            before = table_rows(exclude=[AuditEvent])
+            response = client.post(found.form.action, _filled_in(found))
+            where = f"POST {found.form.action} by the {label} intruder"
+            assert response.status_code in CASES[url_name].outsider_statuses, (
+                f"{where} gave {response.status_code}"
+            )
+            changed = diff(before, table_rows(exclude=[AuditEvent]))
+            assert not changed, f"{where} changed {changed}"
+
+
+def test_the_owners_filled_in_post_does_change_something(client, own, owner, partner) -> None:  # type: ignore[no-untyped-def]
+    # Guards the check above: the same body from the owner's side is a real write.
+    cast = make_cast(own, owner, partner)
+    (found,) = _owners_forms(client, "clients:note_add", cast, own, owner)
+    client.force_login(owner)
+    before = table_rows(exclude=[AuditEvent])
+    body = {**_filled_in(found), "text": ["Notatka właściciela"]}
+    assert client.post(found.form.action, body).status_code == 302
+    assert "clients.CaseNote" in diff(before, table_rows(exclude=[AuditEvent]))
