@@ -23,7 +23,8 @@ from .models import (
 
 def client_search(qs: QuerySet[Client], query: str) -> QuerySet[Client]:
     """Digits match the start of a PESEL; words match first or last names."""
-    query = query.strip()
+    # No name holds a NUL, and PostgreSQL refuses one in a query (a 500).
+    query = query.replace("\x00", "").strip()
     if query.isdigit():
         return qs.filter(pesel__startswith=query)
     for word in query.split():

@@ -424,6 +424,7 @@ RETENTION = _retention_periods(
         "consent_scans_months": ("RETENTION_CONSENT_SCANS_MONTHS", 36),
         "sepi_answers_months": ("RETENTION_SEPI_ANSWERS_MONTHS", 12),
         "referral_snapshots_months": ("RETENTION_REFERRAL_SNAPSHOTS_MONTHS", 24),
+        "promotion_cases_months": ("RETENTION_PROMOTION_CASES_MONTHS", 24),
         "audit_log_years": ("AUDIT_RETENTION_YEARS", 10),
     }
 )

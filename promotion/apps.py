@@ -40,6 +40,11 @@ class PromotionConfig(AppConfig):
 
         on_scope_lost(Scope.PROMOTION, cases_withdraw_between)
         register_anonymiser(cases_anonymise)
+        from clients.retention import register_retention_rule
+
+        from .retention import PROMOTION_CASES
+
+        register_retention_rule(PROMOTION_CASES)
         register_timeline_source(promotion_timeline)
         register_client_panel(
             ClientPanel(

@@ -388,19 +388,39 @@ def overdue_digest_send(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
+# What erasing a case's personal data blanks; status, dates, priority flags and
+# outcome stay, so the office's figures do not change.
+ERASED_CASE_FIELDS = {
+    "first_name": "Zanonimizowany",
+    "pesel": "",
+    "phone": "",
+    "skills": "",
+    "availability": "",
+    "constraints": "",
+    "preferred_work": "",
+    "closing_note": "",
+}
+
+
 def cases_anonymise(*, client: Client, acting_user: User | None) -> int:
     """Erase the snapshot, readiness summary and free text of the client's cases."""
     cases = PromotionCase.objects.filter(client=client)
     CaseAction.objects.filter(case__in=cases).update(note="")
     client.programmes.update(note="")
-    return cases.update(
-        first_name="Zanonimizowany",
-        last_name=f"klient #{client.pk}",
-        pesel="",
-        phone="",
-        skills="",
-        availability="",
-        constraints="",
-        preferred_work="",
-        closing_note="",
+    return cases.update(**ERASED_CASE_FIELDS, last_name=f"klient #{client.pk}")
+
+
+def case_erase(case: PromotionCase, *, reason: str) -> None:
+    """Erase one closed case's copy of the client's data (the retention pass)."""
+    CaseAction.objects.filter(case=case).update(note="")
+    PromotionCase.objects.filter(pk=case.pk).update(
+        **ERASED_CASE_FIELDS, last_name=f"klient #{case.client_id}"
+    )
+    audit(
+        actor=None,
+        action=AuditAction.DELETE,
+        obj=case,
+        fields=sorted(ERASED_CASE_FIELDS),
+        reason=reason,
+        institution=case.proposer,
     )

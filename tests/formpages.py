@@ -268,15 +268,27 @@ class Discovery:
     get_refused: bool  # the page answers GET with 405: a POST-only target
 
 
-def discover(client, scenario: Scenario, cast, own: Institution, owner: User) -> Discovery:  # type: ignore[no-untyped-def]
-    """Open the scenario's page as each of its users (and its tabs: links to the
-    same page with another query) and read every form on it."""
+@dataclass(frozen=True)
+class Page:
+    url: str
+    reach: dict[str, str] | None = None  # see Scenario.reach
+
+
+def build_page(scenario: Scenario, own: Institution, owner: User) -> Page:
+    """Make the scenario's objects; where its page is."""
     built = scenario.build(own, owner) if scenario.build else Built({}, [])
     url = reverse(scenario.url_name, kwargs=built.kwargs)
+    return Page(url, scenario.reach(built) if scenario.reach else None)
+
+
+def read_page(client, page: Page, cast, users: tuple[str, ...]) -> Discovery:  # type: ignore[no-untyped-def]
+    """Open the page as each of `users`, and its tabs (links to the same page
+    with another query) as the first who gets it, and read every form on it."""
+    url = page.url
     found: list[Found] = []
     refused = False
     tabs_seen = False
-    for who in scenario.users:
+    for who in users:
         log_in(client, cast[who])
         response = client.get(url)
         refused = refused or response.status_code == 405
@@ -284,22 +296,26 @@ def discover(client, scenario: Scenario, cast, own: Institution, owner: User) ->
         if html is None:
             continue
         pages = [(url, html)]
-        if not tabs_seen:  # the first user who gets the page opens its tabs too
+        if not tabs_seen:
             tabs_seen = True
             links = page_links(html, url)
             tabs = sorted({u for u in links if urlsplit(u).path == url and "?" in u})
             pages += [(tab, h) for tab in tabs[:8] if (h := _html(client.get(tab)))]
-        if scenario.reach:
+        if page.reach:
             own_form = next(
                 f for f in page_forms(html, url) if f.method == "post" and f.path == url
             )
-            body = {**own_form.plausible(), **scenario.reach(built)}
-            if reached := _html(client.post(url, body)):
+            if reached := _html(client.post(url, {**own_form.plausible(), **page.reach})):
                 pages.append((url, reached))
-        for page_url, page in pages:
-            found += [Found(f, _target(f), who) for f in page_forms(page, page_url)]
-            found += [Found(f, _target(f), who, link=True) for f in _link_forms(page, page_url)]
+        for page_url, text in pages:
+            found += [Found(f, _target(f), who) for f in page_forms(text, page_url)]
+            found += [Found(f, _target(f), who, link=True) for f in _link_forms(text, page_url)]
     return Discovery(found, refused)
+
+
+def discover(client, scenario: Scenario, cast, own: Institution, owner: User) -> Discovery:  # type: ignore[no-untyped-def]
+    """Build the scenario's page and read it as each of its users."""
+    return read_page(client, build_page(scenario, own, owner), cast, scenario.users)
 
 
 def fuzzed_here(scenario: Scenario, discovery: Discovery) -> list[Found]:
