@@ -66,11 +66,10 @@ def test_expired_sessions_are_deleted_every_night(client, owner, settings) -> No
     import datetime as dt
 
     from django.contrib.sessions.models import Session
+    from django.test import Client
     from django.utils import timezone
 
     from cooperation.tasks import clear_expired_sessions
-
-    from django.test import Client
 
     client.force_login(owner)
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
