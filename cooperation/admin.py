@@ -7,16 +7,23 @@ foreign key to Institution offers only their institution.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
+from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import QuerySet
+from django.contrib.auth.models import Group
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Institution, Membership, User
-from .permissions import institution_of, owned_by
+from .permissions import institution_of, owned_by, policy_for
 
 admin.site.site_header = _("Cooperation — administration")
 admin.site.site_title = _("Cooperation")
@@ -41,9 +48,55 @@ class InstitutionScopedAdmin(admin.ModelAdmin):
         return [*super().get_readonly_fields(request, obj), *files]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.related_model is Institution and not request.user.is_superuser:
+        # Every choice (a select, a raw id, an autocomplete) is one of the
+        # institution's own rows: an unscoped select listed, and accepted, the
+        # clients and agreements of every other institution.
+        if not request.user.is_superuser:
             institution = institution_of(request.user)
-            kwargs["queryset"] = Institution.objects.filter(pk=getattr(institution, "pk", None))
+            related = db_field.related_model
+            if related is Institution:
+                kwargs["queryset"] = Institution.objects.filter(pk=getattr(institution, "pk", None))
+            elif related is User:
+                kwargs["queryset"] = people_of(institution)
+            elif institution is None:
+                kwargs["queryset"] = related._default_manager.none()
+            else:
+                with suppress(LookupError):  # a row no institution owns (a content type)
+                    kwargs["queryset"] = choosable_by(related, institution)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def choosable_by(model: type[Model], institution: Institution) -> QuerySet:
+    """Rows an institution may pick in a form: its own, and those shared with it
+    (a job offer on its board), whatever the staff user's role."""
+    policy = policy_for(model)
+    own = Q(pk__in=owned_by(model, institution).values("pk"))
+    if policy.group_permission_model is None:
+        return model._default_manager.filter(own)
+    shared = policy.group_permission_model.objects.filter(group_id=institution.group_id)
+    return model._default_manager.filter(own | Q(pk__in=shared.values("content_object_id")))
+
+
+def people_of(institution: Institution | None) -> QuerySet:
+    """The users working at `institution` now."""
+    return User.objects.filter(
+        memberships__institution=institution, memberships__is_active=True
+    ).distinct()
+
+
+class PeopleScopedAdmin(admin.ModelAdmin):
+    """For third-party models of a person (e-mail addresses, authenticators): a
+    staff user sees and picks only their institution's people."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(user__in=people_of(institution_of(request.user)))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = people_of(institution_of(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -123,3 +176,40 @@ class AuditEventAdmin(InstitutionScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# Third-party admins registered before this module. Their rows are other
+# institutions' people too: e-mail addresses and authenticators are scoped like
+# users (and an authenticator's secret is never shown); the institutions'
+# groups carry the tenancy's object permissions and stay with superusers.
+admin.site.unregister(EmailAddress)
+admin.site.unregister(Authenticator)
+admin.site.unregister(Group)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(PeopleScopedAdmin, BaseEmailAddressAdmin):
+    pass
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(PeopleScopedAdmin, BaseAuthenticatorAdmin):
+    exclude = ["data"]
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser

@@ -55,12 +55,22 @@ class BoardAdmin(InstitutionScopedAdmin):
     list_select_related = ["institution"]
     readonly_fields = ["institution", "created_at"]
 
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        # A board is made with its institution (joboffers.services); its
+        # institution is read-only here, so an added one could not be saved.
+        return False
+
 
 @admin.register(BoardPrint)
 class BoardPrintAdmin(InstitutionScopedAdmin):
     list_display = ["board", "kind", "week_start", "offer_count", "generated_at"]
     list_filter = ["kind"]
     readonly_fields = ["board", "kind", "week_start", "file", "offer_count", "generated_at"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        # Prints are generated (joboffers.services); every field is read-only here,
+        # so an added one could not be saved.
+        return False
 
 
 @admin.register(ImportRun)

@@ -32,11 +32,19 @@ class PromotionConfig(AppConfig):
                 PromotionCase,
                 owner="proposer",
                 group_permission_model=PromotionCaseGroupObjectPermission,
-                roles=roles,
+                # CIS/KIS staff follow the cases their organisation proposed.
+                roles={**roles, VIEW: CASEWORK_ROLES | {Role.PARTNER_STAFF}},
                 shared_actions=frozenset({VIEW, CHANGE}),
             )
         )
-        register(Policy(CaseAction, owner=None, parent="case", roles=roles))
+        register(
+            Policy(
+                CaseAction,
+                owner=None,
+                parent="case",
+                roles={**roles, VIEW: CASEWORK_ROLES | {Role.PARTNER_STAFF}},
+            )
+        )
 
         on_scope_lost(Scope.PROMOTION, cases_withdraw_between)
         register_anonymiser(cases_anonymise)

@@ -81,6 +81,23 @@ def may_propose(user: User) -> bool:
     return membership is not None and membership.role in CASEWORK_ROLES
 
 
+def may_propose_from_referral(referral: Any, user: User) -> bool:
+    """A CIS or KIS's staff or coordinator may propose a participant who completed its
+    programme (see services.case_propose_from_referral for the full rules)."""
+    from cooperation.models import PesSubkind
+    from partners.models import Outcome, Status
+
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and membership.institution_id == referral.partner_id
+        and membership.role in (Role.PARTNER_STAFF, *MANAGING_ROLES)
+        and referral.partner.pes_subkind in (PesSubkind.CIS, PesSubkind.KIS)
+        and referral.status == Status.COMPLETED
+        and referral.outcome != Outcome.DROPPED_OUT
+    )
+
+
 def may_work_on(case: PromotionCase, user: User) -> bool:
     """Advisors and coordinators of the target office work on the case."""
     membership = membership_of(user)

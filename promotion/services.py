@@ -22,7 +22,14 @@ from agreements.scope import agreement_covers
 from clients.models import Client, ClientStatus, Consent
 from clients.services import CASEWORK_ROLES
 from cooperation.audit import audit
-from cooperation.models import MANAGING_ROLES, AuditAction, Institution, InstitutionKind, Role
+from cooperation.models import (
+    MANAGING_ROLES,
+    AuditAction,
+    Institution,
+    InstitutionKind,
+    PesSubkind,
+    Role,
+)
 from cooperation.permissions import CHANGE, VIEW, can, membership_of
 from cooperation.services import object_share, object_unshare
 
@@ -43,6 +50,7 @@ from .selectors import may_work_on, overdue_cases
 if TYPE_CHECKING:
     from cooperation.models import Membership, User
     from joboffers.models import JobOffer
+    from partners.models import Referral
 
 SHARED_ACTIONS = [VIEW, CHANGE]
 SNAPSHOT_FIELDS = ["first_name", "last_name", "pesel", "phone"]
@@ -198,6 +206,39 @@ def case_propose(
                 )
             }
         )
+    return _open_case(
+        client=client,
+        programme=programme,
+        proposer=membership.institution,
+        target=target,
+        acting_user=acting_user,
+        snapshot={
+            "first_name": client.first_name,
+            "last_name": client.last_name,
+            "pesel": client.pesel,
+            "phone": client.phone,
+        },
+        readiness={
+            "skills": skills,
+            "availability": availability,
+            "constraints": constraints,
+            "preferred_work": preferred_work,
+        },
+        priorities=priorities,
+    )
+
+
+def _open_case(
+    *,
+    client: Client,
+    programme: Programme,
+    proposer: Institution,
+    target: Institution,
+    acting_user: User,
+    snapshot: dict[str, str],
+    readiness: dict[str, str],
+    priorities: dict[str, bool] | None,
+) -> PromotionCase:
     if PromotionCase.objects.filter(
         client=client, target=target, status__in=OPEN_STATUSES
     ).exists():
@@ -207,19 +248,13 @@ def case_propose(
     case = PromotionCase(
         client=client,
         programme=programme,
-        proposer=membership.institution,
+        proposer=proposer,
         target=target,
         proposed_by=acting_user,
         proposed_at=now,
         last_activity_at=now,
-        first_name=client.first_name,
-        last_name=client.last_name,
-        pesel=client.pesel,
-        phone=client.phone,
-        skills=skills.strip(),
-        availability=availability.strip(),
-        constraints=constraints.strip(),
-        preferred_work=preferred_work.strip(),
+        **snapshot,
+        **{k: v.strip() for k, v in readiness.items()},
         priority=sum(PRIORITY_WEIGHTS[k] for k, on in flags.items() if on),
         **flags,
     )
@@ -237,6 +272,105 @@ def case_propose(
         actions=SHARED_ACTIONS,
         acting_user=acting_user,
         reason=_("proposed for promotion"),
+    )
+    return case
+
+
+# Social integration centres and clubs run programmes themselves: their staff
+# propose a participant they received through a referral.
+PROGRAMME_OF_SUBKIND = {PesSubkind.CIS: ProgrammeKind.CIS, PesSubkind.KIS: ProgrammeKind.KIS}
+
+
+@transaction.atomic
+def case_propose_from_referral(
+    *,
+    referral: Referral,
+    acting_user: User,
+    target: Institution,
+    skills: str,
+    availability: str,
+    preferred_work: str,
+    constraints: str = "",
+    priorities: dict[str, bool] | None = None,
+) -> PromotionCase:
+    """A CIS or KIS proposes a participant who completed its programme (a completed
+    referral) to a PUP. Needs the organisation's agreement with the PUP covering the
+    promotion queue and the client's consent for that PUP. The case carries only
+    what the referral shared (no PESEL); the referring institution follows it."""
+    from partners.models import Outcome as ReferralOutcome
+    from partners.models import Status as ReferralStatus
+
+    membership = membership_of(acting_user)
+    partner = referral.partner
+    if membership is None or membership.institution_id != partner.pk:
+        raise PermissionDenied(_("Only the organisation that ran the programme may propose."))
+    if partner.pes_subkind not in PROGRAMME_OF_SUBKIND:
+        raise PermissionDenied(
+            _("Only a social integration centre or club (CIS, KIS) may propose.")
+        )
+    if (
+        referral.status != ReferralStatus.COMPLETED
+        or referral.outcome == ReferralOutcome.DROPPED_OUT
+    ):
+        raise ValidationError(_("Only a participant who completed the programme can be proposed."))
+    client = referral.client
+    if client.status != ClientStatus.ACTIVE:
+        raise ValidationError(_("A closed client cannot be proposed."))
+    if target.kind != InstitutionKind.PUP:
+        raise ValidationError({"target": _("Choose a labour office (PUP).")})
+    if not agreement_covers(partner, target, Scope.PROMOTION):
+        raise ValidationError(
+            {"target": _("No agreement in force with this office covers the promotion queue.")}
+        )
+    if promotion_consent(client, target) is None:
+        raise ValidationError(
+            {
+                "target": _(
+                    "The client has no active consent for this office covering the promotion queue."
+                )
+            }
+        )
+    ended = referral.completed_on or timezone.localdate()
+    programme, _created = Programme.objects.get_or_create(
+        client=client,
+        recorded_in=partner,
+        kind=PROGRAMME_OF_SUBKIND[partner.pes_subkind],
+        ended_on=ended,
+        defaults={
+            "institution_name": partner.name,
+            "started_on": min(referral.start_date or referral.sent_at.date(), ended),
+            "outcome": ProgrammeOutcome.COMPLETED,
+            "note": "",
+            "recorded_by": acting_user,
+        },
+    )
+    case = _open_case(
+        client=client,
+        programme=programme,
+        proposer=partner,
+        target=target,
+        acting_user=acting_user,
+        snapshot={
+            "first_name": referral.first_name,
+            "last_name": referral.last_name,
+            "pesel": "",
+            "phone": referral.phone,
+        },
+        readiness={
+            "skills": skills,
+            "availability": availability,
+            "constraints": constraints,
+            "preferred_work": preferred_work,
+        },
+        priorities=priorities,
+    )
+    # The client's own institution sees the progress on the client's timeline.
+    object_share(
+        obj=case,
+        institution=client.owner,
+        actions=[VIEW],
+        acting_user=acting_user,
+        reason=_("proposed for promotion by %(org)s") % {"org": partner.name},
     )
     return case
 

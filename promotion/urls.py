@@ -16,4 +16,5 @@ urlpatterns = [
     path("clients/<int:client_pk>/programmes/new/", views.programme_new, name="programme_new"),
     path("programmes/<int:pk>/finish/", views.programme_finish, name="programme_finish"),
     path("programmes/<int:pk>/propose/", views.propose, name="propose"),
+    path("referrals/<int:pk>/propose/", views.propose_from_referral, name="propose_referral"),
 ]

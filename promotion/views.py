@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +14,7 @@ from clients.selectors import client_get_for_user
 from clients.services import CASEWORK_ROLES
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
-from cooperation.models import MANAGING_ROLES, Institution, InstitutionKind
+from cooperation.models import MANAGING_ROLES, Institution, InstitutionKind, Role
 from cooperation.permissions import CHANGE, get_visible_or_404
 
 from . import services
@@ -24,6 +24,7 @@ from .selectors import (
     case_get_for_user,
     chart_for,
     figures_by_quarter,
+    may_propose_from_referral,
     may_work_on,
     overdue_before,
     queue_for,
@@ -40,7 +41,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "promotion/queue.html", {"page": page, "state": state})
 
 
-@member_required(CASEWORK_ROLES)
+@member_required(CASEWORK_ROLES | {Role.PARTNER_STAFF})
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request.user, pk)
     context = {
@@ -166,6 +167,45 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
     context = {"client": programme.client, "programme": programme, "form": form}
     return render(request, "promotion/propose_form.html", context)
+
+
+@member_required(frozenset({Role.PARTNER_STAFF, *MANAGING_ROLES}))
+def propose_from_referral(request: HttpRequest, pk: int) -> HttpResponse:
+    """A CIS or KIS proposes a participant who completed its programme."""
+    from partners.selectors import referral_get_for_user
+
+    referral = referral_get_for_user(request.user, pk)
+    if referral.partner_id != request.institution.pk:  # type: ignore[attr-defined]
+        raise Http404
+    offices = Institution.objects.filter(
+        kind=InstitutionKind.PUP,
+        pk__in=partners_covering(request.institution, Scope.PROMOTION),  # type: ignore[attr-defined]
+    )
+    form = ProposeForm(request.POST or None, offices=offices)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        target = data.pop("target")
+        texts = {
+            k: data.pop(k) for k in ("skills", "availability", "constraints", "preferred_work")
+        }
+        try:
+            case = services.case_propose_from_referral(
+                referral=referral,
+                acting_user=request.user,
+                target=target,
+                priorities=data,
+                **texts,
+            )
+            messages.success(request, _("The participant was proposed to the labour office."))
+            return redirect(case)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    context = {
+        "referral": referral,
+        "form": form,
+        "eligible": may_propose_from_referral(referral, request.user),
+    }
+    return render(request, "promotion/propose_referral_form.html", context)
 
 
 @member_required(MANAGING_ROLES)

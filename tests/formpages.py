@@ -12,11 +12,16 @@ page) belongs to the page named for it in `HOSTS`.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from django.db import transaction
 from django.urls import Resolver404, get_resolver, resolve, reverse
 
@@ -34,7 +39,8 @@ from .test_isolation import EXEMPT_NAMES, _walk
 OWN = ("coordinator", "owner")
 EVERYONE = ("coordinator", "owner", "pup", "ngo", "anonymous")
 
-# Targets not fuzzed, with the reason.
+# Targets not fuzzed, with the reason. (The Django admin is not walked at all:
+# tests/test_admin_isolation.py submits its add and change forms.)
 EXEMPT = {
     "account_logout": "takes no input but the CSRF token, and would end the fuzzing session",
     "session_keepalive": "a ping sent by script with no fields, not a form",
@@ -50,6 +56,8 @@ class Scenario:
     url_name: str
     build: Callable[[Institution, User], Built] | None = None
     users: tuple[str, ...] = OWN
+    # A page that answers with a redirect to where its form is (a key link).
+    follow: bool = False
     # Fields POSTed to the page to reach the state that shows a form
     # (e.g. registering a PESEL a partner holds brings up "request access").
     reach: Callable[[Built], dict[str, str]] | None = None
@@ -150,6 +158,43 @@ def _office_offer(published: bool) -> Callable[[Institution, User], Built]:
     return build
 
 
+def _client_to_refer(institution: Institution, owner: User) -> Built:
+    """A client of `institution` who consented to referrals to an NGO of its
+    county that offers a service, under an agreement covering referrals."""
+    from agreements.models import Scope
+    from clients.models import Consent
+
+    ngo = InstitutionFactory(county=institution.county)
+    iso._partner_service(ngo)
+    agreement_between(institution, ngo, [Scope.REFERRALS])
+    client = ClientFactory(owner=institution, created_by=owner)
+    Consent.objects.create(
+        client=client,
+        partner=ngo,
+        basis="statutory",
+        scopes=[Scope.REFERRALS],
+        given_on=dt.date.today(),
+        valid_until=dt.date.today() + dt.timedelta(days=365),
+        recorded_by=owner,
+    )
+    return Built({"client_pk": client.pk}, [])
+
+
+def _password_reset_link(institution: Institution, owner: User) -> Built:
+    from allauth.account import app_settings
+    from allauth.account.utils import user_pk_to_url_str
+
+    key = app_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(owner)
+    return Built({"uidb36": user_pk_to_url_str(owner), "key": key}, [])
+
+
+def _email_confirmation_link(institution: Institution, owner: User) -> Built:
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+
+    address = EmailAddress.objects.create(user=owner, email="nowy@example.pl")
+    return Built({"key": EmailConfirmationHMAC(address).key}, [])
+
+
 def _pesel_held_by_a_partner(institution: Institution, owner: User) -> Built:
     partner = InstitutionFactory(county=institution.county)
     agreement_between(institution, partner)
@@ -170,11 +215,16 @@ def _scenarios() -> list[Scenario]:
         else:
             scenarios.append(Scenario(name, name, users=EVERYONE))
     return scenarios + [
+        Scenario("account_reset_password_from_key", "account_reset_password_from_key",
+                 _password_reset_link, users=("anonymous",), follow=True),
+        Scenario("account_confirm_email", "account_confirm_email", _email_confirmation_link,
+                 users=("anonymous", "owner")),
         Scenario("clients:detail/shared", "clients:detail", _client_shared_and_requested),
         Scenario("clients:register/held", "clients:register", _pesel_held_by_a_partner,
                  reach=lambda built: {"pesel": built.secrets[0], "first_name": "Jan", "last_name": "Nowak"}),
         Scenario("agreements:detail/annex", "agreements:detail", _agreement_with_pending_annex),
         Scenario("agreements:coordinators/card", "agreements:coordinators", _coordinator_card),
+        Scenario("partners:referral_create/ready", "partners:referral_create", _client_to_refer),
         Scenario("partners:referral/accepted", "partners:referral", iso._received_referral("accepted")),
         Scenario("clients:detail/retired", "clients:detail", _client_past_retention),
         Scenario("cooperation:person_edit/invited", "cooperation:person_edit", _invited_person),
@@ -187,6 +237,21 @@ def _scenarios() -> list[Scenario]:
 
 
 SCENARIOS = _scenarios()
+
+# Pages the isolation harness also POSTs to that have no form of their own.
+NO_FORM = {
+    "agreements:pdf": "a PDF",
+    "reintegration:pdf": "a PDF",
+    "clients:detail": "its forms submit to the POST-only targets in HOSTS",
+    "meetings:event": "redirects to the event's next date",
+    "meetings:occurrence": "its forms submit to the POST-only targets in HOSTS",
+    "partners:organisation": "a profile to read",
+    "partners:referral": "its buttons lead to the pages of each step",
+    "promotion:detail": "its forms submit to promotion:take and the action pages",
+    "reintegration:client_plan": "redirects to the client's plan",
+    "reintegration:detail": "its buttons lead to the pages of each change",
+    "reintegration:history": "a list to read",
+}
 
 # The page each POST-only target is fuzzed on (and one more page for a target
 # whose form also appears, with other fields, away from its own page).
@@ -226,9 +291,8 @@ class Found:
     form: PageForm
     target: str | None  # the URL name the form submits to; None if outside the project
     who: str
-    link: bool = (
-        False  # a link with a query string (?tab=, ?page=, ?partner=...), read as a GET form
-    )
+    # A link with a query string (?tab=, ?page=, ?partner=...), read as a GET form.
+    link: bool = False
 
 
 def _link_forms(html: str, page_url: str) -> list[PageForm]:
@@ -252,8 +316,21 @@ def _target(form: PageForm) -> str | None:
 def log_in(client, user: User | None) -> None:  # type: ignore[no-untyped-def]
     if user is None:
         client.logout()
-    else:
-        client.force_login(user)
+        return
+    client.force_login(user)
+    # As if they had just typed their password again: allauth's pages that ask
+    # for it (two-factor setup, recovery codes) show their forms instead.
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {
+            "method": "password",
+            "at": time.time(),
+            "username": user.username,
+            "reauthenticated": True,
+        }
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
 
 
 def _html(response) -> str | None:  # type: ignore[no-untyped-def]
@@ -271,26 +348,27 @@ class Discovery:
 @dataclass(frozen=True)
 class Page:
     url: str
-    reach: dict[str, str] | None = None  # see Scenario.reach
+    reach: dict[str, str] | None = None  # see Scenario
+    follow: bool = False
 
 
 def build_page(scenario: Scenario, own: Institution, owner: User) -> Page:
     """Make the scenario's objects; where its page is."""
     built = scenario.build(own, owner) if scenario.build else Built({}, [])
     url = reverse(scenario.url_name, kwargs=built.kwargs)
-    return Page(url, scenario.reach(built) if scenario.reach else None)
+    return Page(url, scenario.reach(built) if scenario.reach else None, scenario.follow)
 
 
 def read_page(client, page: Page, cast, users: tuple[str, ...]) -> Discovery:  # type: ignore[no-untyped-def]
     """Open the page as each of `users`, and its tabs (links to the same page
     with another query) as the first who gets it, and read every form on it."""
-    url = page.url
     found: list[Found] = []
     refused = False
     tabs_seen = False
     for who in users:
         log_in(client, cast[who])
-        response = client.get(url)
+        response = client.get(page.url, follow=page.follow)
+        url = response.request["PATH_INFO"]  # where a key link led
         refused = refused or response.status_code == 405
         html = _html(response)
         if html is None:
@@ -377,7 +455,34 @@ def populate(institution: Institution) -> list[str]:
     ]
     secrets = [s for build in builders for s in build(institution, worker).secrets]
     case = proposed_case(institution, worker, pup=office)
+    _bits_without_a_page(institution, office, worker)
     return [*secrets, case.last_name, case.pesel]
+
+
+def _bits_without_a_page(institution: Institution, office: Institution, worker: User) -> None:
+    """A case note, a room, a printed board, an import run, an e-mail address."""
+    from allauth.account.models import EmailAddress
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from clients.models import Client
+    from clients.services import note_add
+    from joboffers.imports import cbop_import
+    from joboffers.models import Board, BoardPrint
+    from meetings.models import Room
+
+    today = timezone.localdate()
+    client = Client.objects.filter(owner=institution).first()
+    note_add(client=client, acting_user=worker, happened_on=today, text="Notatka", internal=False)
+    Room.objects.create(institution=institution, name="Sala narad")
+    BoardPrint.objects.create(
+        board=Board.objects.get(institution=institution),
+        kind="sheets",
+        week_start=today - dt.timedelta(days=today.weekday()),
+        file=ContentFile(b"%PDF-1.4 ogloszenia", name="tablica.pdf"),
+    )
+    cbop_import(institution=office, data="[]", source="cbop.json")
+    EmailAddress.objects.create(user=worker, email=worker.email, primary=True, verified=True)
 
 
 @contextmanager

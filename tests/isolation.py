@@ -410,6 +410,8 @@ register("partners:referral_decline", _received_referral())
 register("partners:referral_start", _received_referral("accepted"), methods=("post",))
 register("partners:referral_delivery", _received_referral("accepted"))
 register("partners:referral_complete", _received_referral("in_progress"))
+# A CIS/KIS proposes a participant of a referral it received to a PUP (R7).
+register("promotion:propose_referral", _received_referral("in_progress"))
 
 
 # --- meetings ------------------------------------------------------------------

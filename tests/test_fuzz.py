@@ -1,20 +1,22 @@
 """Bad input never breaks a page, and never reaches another institution's data.
 
-Every page of the project is opened (the URL resolver is walked; pages with an
-argument get their object from the isolation registry, tests/isolation.py) by
-the people who can use it; every form on it — fields, select options, hidden
-inputs, as a browser would send them — is then submitted with values drawn by
-Hypothesis: huge strings, control characters and NUL, impossible dates, ids of
-another county's records, wrong choices, negative and huge numbers, unicode.
-No answer may be a 5xx (the test client re-raises a view's exception), and no
-row of the other county's institutions may change.
+Every page of the project is opened by the people who can use it (the pages
+and their states are in tests/formpages.py); every form on it — fields, select
+options, hidden inputs, as a browser would send them — and every query string
+of its links is then submitted with values drawn by Hypothesis: huge strings,
+control characters and NUL, impossible dates, ids of another county's records,
+wrong choices, negative and huge numbers, unicode, stray fields. No answer may
+be a 5xx (the test client re-raises a view's exception), and no row belonging
+to, or pointing at, the other county's institutions may change.
 
-A form whose target is a page of its own is fuzzed there. A target that only
-takes a POST (a button on a detail page) is fuzzed on the page named for it in
-`HOSTS`. `test_every_form_is_fuzzed` fails for a form that is neither, so a new
-form is either fuzzed automatically or names its page here.
+A form whose target is a page of its own is fuzzed there; a POST-only target
+(a button on a detail page) on the page `HOSTS` names for it.
+`test_every_form_is_fuzzed` fails for a form that is neither, so a new form is
+fuzzed automatically or the test says which page to name.
 
-FUZZ_EXAMPLES sets the examples per form (default 8); runs are derandomized.
+FUZZ_EXAMPLES sets the examples per form (default 8; runs are derandomized, so
+CI sends the same bodies every time); FUZZ_ONLY=<text> fuzzes only the pages
+whose scenario id contains it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from cooperation.models import Institution, User
 from .formpages import (
     EXEMPT,
     HOSTS,
+    NO_FORM,
     SCENARIOS,
     Discovery,
     Found,
@@ -295,17 +298,22 @@ def test_every_form_is_fuzzed(client, cast, own, owner) -> None:  # type: ignore
     by_id = {s.id: s for s in SCENARIOS}
     fuzzed = {f.target for s in SCENARIOS for f in fuzzed_here(s, discoveries[s.id]) if not f.link}
     shown = {f.target for d in discoveries.values() for f in d.found if f.target and not f.link}
+    # Targets that must show a form somewhere: what answers GET with 405, and
+    # whatever the isolation harness POSTs to, bar the pages without a form.
     post_only = {s.url_name for s in SCENARIOS if discoveries[s.id].get_refused}
-    post_only |= {n for n, c in CASES.items() if "get" not in c.methods}
+    posted = {n for n, c in CASES.items() if "post" in c.methods and n not in NO_FORM}
 
     unfuzzed = sorted(shown - fuzzed - set(EXEMPT))
     assert not unfuzzed, (
         f"Forms submitting to {unfuzzed} are not fuzzed: name the page showing them in HOSTS"
     )
-    never_shown = sorted(post_only - shown - set(EXEMPT))
+    never_shown = sorted((post_only | posted) - shown - set(EXEMPT))
     assert not never_shown, (
-        f"No page showed a form for {never_shown}: add a Scenario whose page shows it, and HOSTS"
+        f"No page showed a form for {never_shown}: add a Scenario whose page shows it "
+        "(and a HOSTS entry for a POST-only target), or list the page in NO_FORM"
     )
+    has_forms = sorted(n for n in NO_FORM if n in shown)
+    assert not has_forms, f"NO_FORM lists pages that have a form: {has_forms}"
     stale = sorted(
         t
         for t, host in HOSTS.items()
