@@ -318,7 +318,54 @@ def _referrals() -> None:
             )
 
 
+def _cis_promotion() -> None:
+    """The CIS passes people who completed its programme to the PUP's promotion
+    queue (R7): a CIS–PUP agreement on the queue, and the client of the completed
+    CIS referral consents, so the CIS's staff see "Propose to the labour office"."""
+    from agreements.models import Agreement, Scope
+    from agreements.services import agreement_accept, agreement_draft, agreement_send
+    from clients.models import LegalBasis
+    from clients.services import consent_record
+    from promotion.services import promotion_consent
+
+    from .models import Referral, Status
+
+    pup = Institution.objects.filter(short_name="pup-skarzysko").first()
+    cis = Institution.objects.get(short_name=CIS)
+    if pup is None:
+        return
+    title = "Porozumienie o promocji zatrudnienia uczestników CIS w Skarżysku"
+    if not Agreement.objects.filter(title=title).exists():
+        agreement = agreement_draft(
+            acting_user=_user("coordinator", CIS),
+            title=title,
+            partners=[pup],
+            scopes=[Scope.PROMOTION],
+            valid_from=timezone.localdate() - dt.timedelta(days=60),
+        )
+        _sign(
+            agreement,
+            _user("coordinator", CIS),
+            _user("coordinator", "pup-skarzysko"),
+            agreement_send,
+            agreement_accept,
+        )
+    done = Referral.objects.filter(partner=cis, status=Status.COMPLETED).select_related("client")
+    for referral in done:
+        if promotion_consent(referral.client, pup) is None:
+            consent_record(
+                client=referral.client,
+                acting_user=_user("worker", MOPS),
+                partner=pup,
+                basis=LegalBasis.CONSENT,
+                scopes=[Scope.PROMOTION],
+                given_on=timezone.localdate() - dt.timedelta(days=7),
+                scan=ContentFile(b"%PDF-1.4 zgoda na promocje (demo)", name="zgoda.pdf"),
+            )
+
+
 def seed() -> None:
     _catalogues()
     _agreements()
     _referrals()
+    _cis_promotion()

@@ -195,6 +195,24 @@ def _email_confirmation_link(institution: Institution, owner: User) -> Built:
     return Built({"key": EmailConfirmationHMAC(address).key}, [])
 
 
+def _completed_cis_referral(institution: Institution, owner: User) -> Built:
+    """`institution` is a social integration centre whose participant completed its programme."""
+    from cooperation.models import PesSubkind
+    from partners.models import Referral
+    from partners.services import referral_complete
+
+    built = iso._received_referral("in_progress")(institution, owner)
+    institution.kind, institution.pes_subkind = InstitutionKind.PES, PesSubkind.CIS
+    institution.save(update_fields=["kind", "pes_subkind"])
+    referral_complete(
+        referral=Referral.objects.get(pk=built.kwargs["pk"]),
+        acting_user=member(institution, Role.PARTNER_STAFF),
+        outcome="achieved",
+        outcome_note="Ukończyła",
+    )
+    return built
+
+
 def _pesel_held_by_a_partner(institution: Institution, owner: User) -> Built:
     partner = InstitutionFactory(county=institution.county)
     agreement_between(institution, partner)
@@ -233,6 +251,7 @@ def _scenarios() -> list[Scenario]:
         Scenario("joboffers:detail/office", "joboffers:detail", _office_offer(published=True)),
         Scenario("joboffers:publish/boards", "joboffers:publish", _office_offer(published=False)),
         Scenario("promotion:detail/received", "promotion:detail", iso._promotion_case_received),
+        Scenario("promotion:propose_referral/completed", "promotion:propose_referral", _completed_cis_referral),
     ]  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from cooperation.models import AuditEvent, Institution, Role, User
 
@@ -28,11 +29,16 @@ def _owners_forms(client, url_name: str, cast, own: Institution, owner: User) ->
     `own`'s people: its own page, or the page HOSTS names for it."""
     pages = [s for s in SCENARIOS if s.url_name == url_name or s.id == HOSTS.get(url_name)]
     for scenario in pages:
-        page = build_page(scenario, own, owner)
+        # A page that shows no such form is undone before the next is built.
+        savepoint = transaction.savepoint()
+        fresh = Institution.objects.get(pk=own.pk)  # a builder may change its kind
+        page = build_page(scenario, fresh, User.objects.get(pk=owner.pk))
         for who in scenario.users:
             found = read_page(client, page, cast, (who,)).found
             if mine := [f for f in found if f.target == url_name and not f.link]:
+                transaction.savepoint_commit(savepoint)
                 return mine
+        transaction.savepoint_rollback(savepoint)
     return []
 
 

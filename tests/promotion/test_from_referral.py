@@ -86,7 +86,9 @@ def test_the_cis_proposes_its_participant_and_everyone_follows(
     assert (case.last_name, case.phone, case.pesel) == (person.last_name, person.phone, "")
     assert case.programme.kind == ProgrammeKind.CIS and case.programme.is_completed
     # The CIS follows its case; the office has it in its queue; the OPS sees it on the timeline.
-    assert client.get(case.get_absolute_url()).status_code == 200
+    detail = client.get(case.get_absolute_url())
+    assert detail.status_code == 200
+    assert reverse("partners:referrals") in detail.content.decode()  # not the PUP's queue
     client.force_login(partner_user)
     assert person.last_name in client.get(reverse("promotion:queue")).content.decode()
     client.force_login(owner)
