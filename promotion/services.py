@@ -192,20 +192,7 @@ def case_propose(
         raise ValidationError(_("A closed client cannot be proposed."))
     if not programme.is_completed:
         raise ValidationError(_("Only a client who has completed the programme can be proposed."))
-    if target.kind != InstitutionKind.PUP or target.pk == membership.institution_id:
-        raise ValidationError({"target": _("Choose a labour office (PUP).")})
-    if not agreement_covers(membership.institution, target, Scope.PROMOTION):
-        raise ValidationError(
-            {"target": _("No agreement in force with this office covers the promotion queue.")}
-        )
-    if promotion_consent(client, target) is None:
-        raise ValidationError(
-            {
-                "target": _(
-                    "The client has no active consent for this office covering the promotion queue."
-                )
-            }
-        )
+    _check_target(client, membership.institution, target)
     return _open_case(
         client=client,
         programme=programme,
@@ -226,6 +213,25 @@ def case_propose(
         },
         priorities=priorities,
     )
+
+
+def _check_target(client: Client, proposer: Institution, target: Institution) -> None:
+    """The office must be a PUP under an agreement with the proposer covering the
+    promotion queue, and the client must have consented to it."""
+    if target.kind != InstitutionKind.PUP or target.pk == proposer.pk:
+        raise ValidationError({"target": _("Choose a labour office (PUP).")})
+    if not agreement_covers(proposer, target, Scope.PROMOTION):
+        raise ValidationError(
+            {"target": _("No agreement in force with this office covers the promotion queue.")}
+        )
+    if promotion_consent(client, target) is None:
+        raise ValidationError(
+            {
+                "target": _(
+                    "The client has no active consent for this office covering the promotion queue."
+                )
+            }
+        )
 
 
 def _open_case(
@@ -316,20 +322,7 @@ def case_propose_from_referral(
     client = referral.client
     if client.status != ClientStatus.ACTIVE:
         raise ValidationError(_("A closed client cannot be proposed."))
-    if target.kind != InstitutionKind.PUP:
-        raise ValidationError({"target": _("Choose a labour office (PUP).")})
-    if not agreement_covers(partner, target, Scope.PROMOTION):
-        raise ValidationError(
-            {"target": _("No agreement in force with this office covers the promotion queue.")}
-        )
-    if promotion_consent(client, target) is None:
-        raise ValidationError(
-            {
-                "target": _(
-                    "The client has no active consent for this office covering the promotion queue."
-                )
-            }
-        )
+    _check_target(client, partner, target)
     ended = referral.completed_on or timezone.localdate()
     programme, _created = Programme.objects.get_or_create(
         client=client,

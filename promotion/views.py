@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,7 +22,7 @@ from cooperation.permissions import CHANGE, get_visible_or_404
 
 from . import services
 from .forms import ActionForm, CloseForm, ProgrammeFinishForm, ProgrammeForm, ProposeForm
-from .models import Programme
+from .models import Programme, PromotionCase
 from .selectors import (
     case_get_for_user,
     chart_for,
@@ -137,11 +140,9 @@ def programme_finish(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "promotion/programme_form.html", context)
 
 
-@member_required(CASEWORK_ROLES)
-def propose(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = get_visible_or_404(
-        Programme.objects.select_related("client"), request.user, CHANGE, pk=pk
-    )
+def _propose_form(request: HttpRequest, propose: Callable[..., PromotionCase], done: str):  # type: ignore[no-untyped-def]
+    """The proposal form (offices under an agreement on the queue) and, once the
+    service accepted it, the new case; the service's refusals go next to the fields."""
     offices = Institution.objects.filter(
         kind=InstitutionKind.PUP,
         pk__in=partners_covering(request.institution, Scope.PROMOTION),  # type: ignore[attr-defined]
@@ -154,17 +155,27 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
             k: data.pop(k) for k in ("skills", "availability", "constraints", "preferred_work")
         }
         try:
-            case = services.case_propose(
-                programme=programme,
-                acting_user=request.user,
-                target=target,
-                priorities=data,
-                **texts,
-            )
-            messages.success(request, _("The client was proposed to the labour office."))
-            return redirect(case)
+            case = propose(acting_user=request.user, target=target, priorities=data, **texts)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return form, case
+    return form, None
+
+
+@member_required(CASEWORK_ROLES)
+def propose(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_visible_or_404(
+        Programme.objects.select_related("client"), request.user, CHANGE, pk=pk
+    )
+    form, case = _propose_form(
+        request,
+        partial(services.case_propose, programme=programme),
+        _("The client was proposed to the labour office."),
+    )
+    if case is not None:
+        return redirect(case)
     context = {"client": programme.client, "programme": programme, "form": form}
     return render(request, "promotion/propose_form.html", context)
 
@@ -177,29 +188,13 @@ def propose_from_referral(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_get_for_user(request.user, pk)
     if referral.partner_id != request.institution.pk:  # type: ignore[attr-defined]
         raise Http404
-    offices = Institution.objects.filter(
-        kind=InstitutionKind.PUP,
-        pk__in=partners_covering(request.institution, Scope.PROMOTION),  # type: ignore[attr-defined]
+    form, case = _propose_form(
+        request,
+        partial(services.case_propose_from_referral, referral=referral),
+        _("The participant was proposed to the labour office."),
     )
-    form = ProposeForm(request.POST or None, offices=offices)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        target = data.pop("target")
-        texts = {
-            k: data.pop(k) for k in ("skills", "availability", "constraints", "preferred_work")
-        }
-        try:
-            case = services.case_propose_from_referral(
-                referral=referral,
-                acting_user=request.user,
-                target=target,
-                priorities=data,
-                **texts,
-            )
-            messages.success(request, _("The participant was proposed to the labour office."))
-            return redirect(case)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+    if case is not None:
+        return redirect(case)
     context = {
         "referral": referral,
         "form": form,
