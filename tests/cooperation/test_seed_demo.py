@@ -47,9 +47,15 @@ def test_demo_agreements_stay_inside_their_county(db) -> None:
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    # MOPS–PUP, PCPR–PUP, MOPS–NGO and MOPS–CIS (referrals) in Skarżysko; MOPS–PUP in Ostrowiec.
-    assert Agreement.objects.count() == 5
-    assert Agreement.objects.filter(status=Status.ACTIVE).count() == 5
+    # MOPS–PUP, PCPR–PUP, MOPS–NGO, MOPS–CIS (referrals) and CIS–PUP (promotion queue)
+    # in Skarżysko; MOPS–PUP in Ostrowiec.
+    assert Agreement.objects.count() == 6
+    assert Agreement.objects.filter(status=Status.ACTIVE).count() == 6
+    assert agreement_covers(
+        Institution.objects.get(short_name="cis-skarzysko"),
+        Institution.objects.get(short_name="pup-skarzysko"),
+        Scope.PROMOTION,
+    )
     inst = {i.short_name: i for i in Institution.objects.all()}
     assert agreement_covers(inst["mops-skarzysko"], inst["pup-skarzysko"], Scope.CLIENT_RECORDS)
     assert agreement_covers(inst["pcpr-skarzysko"], inst["pup-skarzysko"], Scope.CLIENT_RECORDS)
