@@ -125,9 +125,22 @@ class MembershipAdmin(InstitutionScopedAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """Read-only but for superusers: its institution could be any institution, so
+    a staff user could move themselves (or anyone they manage) into another one.
+    Institution staff manage their people on the People pages or in Memberships."""
+
     model = Membership
     extra = 0
     fields = ["institution", "role", "is_active", "ended_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
 
 
 @admin.register(User)

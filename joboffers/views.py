@@ -172,9 +172,13 @@ def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offer_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk, "change")
+    # Not a number, or past the database's range (board__pk, unlike board_id,
+    # is guarded against overflow): no such board.
     board = request.POST.get("board", "")
     publication = (
-        offer.publications.filter(board_id=board if board.isdecimal() else 0, ended_at__isnull=True)
+        offer.publications.filter(
+            board__pk=board if board.isdecimal() else 0, ended_at__isnull=True
+        )
         .select_related("board__institution")
         .first()
     )

@@ -108,7 +108,7 @@ def _check_model(
             response = client.get(url)
             assert response.status_code in REFUSED, f"GET {url}: {response.status_code}"
             _no_secrets(f"GET {url}", _text(response), secrets)
-            # A change of the first text field, or the delete confirmation.
+            # The delete confirmation, or a save of the change form.
             client.post(url, {"post": "yes", "_save": "Save"})
     assert not diff(before, snapshot.take()), "a change or delete went through"
 
@@ -179,3 +179,29 @@ def test_a_choice_shared_with_the_institution_is_still_allowed(client, world, fo
     assert client.post(url, body).status_code == 302
     proposal.refresh_from_db()
     assert proposal.note == "Poprawiona notatka"
+
+
+def test_an_institution_admin_cannot_move_into_another_institution(client, world, own) -> None:  # type: ignore[no-untyped-def]
+    # The membership inline on the user page offered every institution: ending
+    # one's own membership and adding one as a coordinator of `own` worked.
+    intruder = world["intruder"]
+    client.force_login(intruder)
+    url = _url(User, "change", intruder.pk)
+    (form,) = [f for f in page_forms(_text(client.get(url)), url) if f.path == url]
+    body = form.plausible()
+    body.pop("memberships-0-is_active", None)  # end the intruder's own membership...
+    body.update(
+        {  # ...and start one in `own`
+            "memberships-TOTAL_FORMS": ["2"],
+            "memberships-INITIAL_FORMS": ["1"],
+            "memberships-0-id": [str(intruder.memberships.get().pk)],
+            "memberships-0-institution": [str(intruder.memberships.get().institution_id)],
+            "memberships-0-role": [Role.INSTITUTION_ADMIN],
+            "memberships-1-institution": [str(own.pk)],
+            "memberships-1-role": [Role.COORDINATOR],
+            "memberships-1-is_active": ["on"],
+        }
+    )
+    client.post(url, body)
+    assert not intruder.memberships.filter(institution=own).exists()
+    assert intruder.memberships.get().is_active
