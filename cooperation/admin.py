@@ -18,7 +18,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -124,12 +126,30 @@ class MembershipAdmin(InstitutionScopedAdmin):
     autocomplete_fields = ["user"]
 
 
+class OneActiveMembershipFormSet(BaseInlineFormSet):
+    """The database allows one active membership per person; say so on the form
+    instead of failing on save."""
+
+    def clean(self) -> None:
+        super().clean()
+        active = [
+            f
+            for f in self.forms
+            if getattr(f, "cleaned_data", None)
+            and not f.cleaned_data.get("DELETE")
+            and f.cleaned_data.get("is_active")
+        ]
+        if len(active) > 1:
+            raise ValidationError(_("A person can be active in one institution only."))
+
+
 class MembershipInline(admin.TabularInline):
     """Read-only but for superusers: its institution could be any institution, so
     a staff user could move themselves (or anyone they manage) into another one.
     Institution staff manage their people on the People pages or in Memberships."""
 
     model = Membership
+    formset = OneActiveMembershipFormSet
     extra = 0
     fields = ["institution", "role", "is_active", "ended_at"]
 

@@ -71,3 +71,31 @@ def test_an_institution_admin_sees_only_agreements_of_their_institution(
     client.force_login(admin_user)
     body = client.get(reverse("admin:agreements_agreement_changelist")).content.decode()
     assert ours.number in body and theirs.number not in body
+
+
+def test_a_second_active_membership_is_refused_on_the_form_not_with_a_crash(
+    client, admin_user, owner, foreign
+) -> None:  # type: ignore[no-untyped-def]
+    """The database allows one active membership per person (a partial unique
+    constraint the inline form cannot see); the superuser gets a message."""
+    from django.utils.translation import gettext
+
+    from ..pageforms import page_forms
+
+    client.force_login(admin_user)
+    url = reverse("admin:cooperation_user_change", args=[owner.pk])
+    forms = page_forms(client.get(url).content.decode(), url)
+    form = max((f for f in forms if f.method == "post"), key=lambda f: len(f.fields))
+    body = form.plausible()
+    prefix = next(k for k in body if k.endswith("-TOTAL_FORMS")).removesuffix("-TOTAL_FORMS")
+    n = int(body[f"{prefix}-TOTAL_FORMS"][0])
+    body[f"{prefix}-TOTAL_FORMS"] = [str(n + 1)]
+    body |= {
+        f"{prefix}-{n}-institution": [str(foreign.pk)],
+        f"{prefix}-{n}-role": ["social_worker"],
+        f"{prefix}-{n}-is_active": ["on"],
+    }
+    response = client.post(url, body)
+    assert response.status_code == 200
+    assert gettext("A person can be active in one institution only.") in response.content.decode()
+    assert owner.memberships.filter(is_active=True).count() == 1
