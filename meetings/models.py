@@ -410,6 +410,11 @@ class FeedToken(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meetings_feed_token"
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    # The institution the person worked for when the address was made: a move to
+    # another institution ends the address (the calendar program must be given a new one).
+    institution = models.ForeignKey(
+        "cooperation.Institution", on_delete=models.CASCADE, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 

@@ -26,9 +26,15 @@ def feed_token_create(*, acting_user: User) -> str:
     """A new secret feed address for the user; the old one stops working.
     Returns the token, which is shown once and never stored."""
     token = secrets.token_urlsafe(32)
+    membership = membership_of(acting_user)
     feed, _created = FeedToken.objects.update_or_create(
         user=acting_user,
-        defaults={"token_hash": _hash(token), "created_at": timezone.now(), "last_used_at": None},
+        defaults={
+            "token_hash": _hash(token),
+            "institution": membership.institution if membership else None,
+            "created_at": timezone.now(),
+            "last_used_at": None,
+        },
     )
     audit(actor=acting_user, action=AuditAction.GRANT, obj=feed, reason="calendar feed")
     return token
@@ -45,7 +51,8 @@ def feed_token_revoke(*, acting_user: User) -> bool:
 
 
 def feed_user(token: str) -> User | None:
-    """The person a feed token belongs to, if it is current and they still work somewhere."""
+    """The person a feed token belongs to, if it is current and they still work for
+    the institution they worked for when they made it."""
     if not token or len(token) > 100:
         return None
     feed = (
@@ -53,7 +60,8 @@ def feed_user(token: str) -> User | None:
         .filter(token_hash=_hash(token), user__is_active=True)
         .first()
     )
-    if feed is None or membership_of(feed.user) is None:
+    membership = membership_of(feed.user) if feed is not None else None
+    if membership is None or membership.institution_id != feed.institution_id:
         return None
     FeedToken.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
     return feed.user
