@@ -42,7 +42,11 @@ def remember_enrolment(request: HttpRequest, user: User) -> None:
     the middleware need not ask the database on every request."""
     session = getattr(request, "session", None)
     if session is not None and has_totp(user):
-        session[SESSION_FLAG] = True
+        mark_enrolled(request)
+
+
+def mark_enrolled(request: HttpRequest) -> None:
+    request.session[SESSION_FLAG] = True
 
 
 def forget_enrolment(request: HttpRequest | None) -> None:

@@ -143,21 +143,23 @@ class MfaRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from django.conf import settings
 
+        from .mfa import SESSION_FLAG
+
         if (
             settings.MFA_REQUIRED
             and request.user.is_authenticated
-            and not request.session.get("mfa_enrolled")
+            and not request.session.get(SESSION_FLAG)
             and not request.path.startswith(self.OPEN_PREFIXES)
         ):
             from django.contrib import messages
             from django.shortcuts import redirect
             from django.utils.translation import gettext as _
 
-            from .mfa import has_totp, mfa_required_for
+            from .mfa import has_totp, mark_enrolled, mfa_required_for
 
             if mfa_required_for(request.user, request.membership):  # type: ignore[attr-defined]
                 if has_totp(request.user):
-                    request.session["mfa_enrolled"] = True
+                    mark_enrolled(request)
                 else:
                     messages.warning(
                         request,

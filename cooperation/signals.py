@@ -42,8 +42,10 @@ def _remember_mfa(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _on_mfa_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
     from allauth.mfa.models import Authenticator
 
+    from .mfa import mark_enrolled
+
     if authenticator.type == Authenticator.Type.TOTP:
-        request.session["mfa_enrolled"] = True
+        mark_enrolled(request)
         audit(actor=user, action=AuditAction.MFA_ON, request=request)
 
 

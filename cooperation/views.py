@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -108,10 +109,16 @@ def institution(request: HttpRequest) -> HttpResponse:
     return render(request, "cooperation/institution.html", {"institution": inst, "form": form})
 
 
-@member_required(MANAGING_ROLES)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def _filtered_audit(request: HttpRequest) -> tuple[AuditFilter, QuerySet]:
+    """The institution's audit events with the filters on screen (all of them if invalid)."""
     filterset = AuditFilter(request.GET or None, queryset=audit_events_visible_to(request.user))
     events = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    return filterset, events
+
+
+@member_required(MANAGING_ROLES)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    filterset, events = _filtered_audit(request)
     return render(
         request,
         "cooperation/audit_list.html",
@@ -125,8 +132,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     from .audit import audit, audit_log_csv
     from .models import AuditAction
 
-    filterset = AuditFilter(request.GET or None, queryset=audit_events_visible_to(request.user))
-    events = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    _filterset, events = _filtered_audit(request)
     audit(actor=request.user, action=AuditAction.EXPORT, reason="audit log (CSV)", request=request)
     return audit_log_csv(events, f"dziennik-{request.institution.short_name}")
 
