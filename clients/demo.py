@@ -14,6 +14,7 @@ from cooperation.models import Institution, User
 from cooperation.validators import make_pesel
 
 from .models import Client, Consent, Education, LegalBasis
+from .selectors import consent_purposes
 from .services import client_register, client_share, consent_record, note_add
 
 FIRST_F = [
@@ -180,13 +181,8 @@ def _share(client: Client, worker: User, partner: Institution) -> None:
             acting_user=worker,
             partner=partner,
             basis=LegalBasis.CONSENT,
-            scopes=[
-                Scope.CLIENT_RECORDS,
-                Scope.JOINT_PLANS,
-                Scope.SEPI,
-                Scope.PROMOTION,
-                Scope.REFERRALS,
-            ],
+            # What a worker can tick on the form: what the agreement in force covers.
+            scopes=consent_purposes(client).get(partner.pk, [Scope.CLIENT_RECORDS]),
             given_on=given,
             scan=ContentFile(b"%PDF-1.4 skan zgody (demo)", name="zgoda.pdf"),
         )

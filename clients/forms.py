@@ -8,7 +8,16 @@ from agreements.models import Scope
 from cooperation.forms import DateInput
 from cooperation.validators import validate_pesel
 
-from .models import Client, ClientStatus, DocumentKind, LegalBasis
+from .models import (
+    CONSENT_PURPOSES,
+    Client,
+    ClientStatus,
+    DocumentKind,
+    LegalBasis,
+    WithdrawalForm,
+)
+
+PURPOSE_CHOICES = [(p, Scope(p).label) for p in CONSENT_PURPOSES]
 
 CLIENT_FIELDS = [
     "pesel",
@@ -57,15 +66,22 @@ class ClientForm(forms.ModelForm):
 
 
 class ConsentForm(forms.Form):
+    """One partner, and what the client agreed to share with it. Each partner is
+    offered with the purposes its agreement in force covers (`purposes`: partner
+    id -> purposes); the service refuses any other."""
+
     partner = forms.ModelChoiceField(
-        label=_("Partner institution"), queryset=None, empty_label=None
-    )  # type: ignore[arg-type]
+        label=_("Partner institution"),
+        queryset=None,  # type: ignore[arg-type]
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
     basis = forms.ChoiceField(label=_("Legal basis"), choices=LegalBasis.choices)
     scopes = forms.MultipleChoiceField(
         label=_("What the client agreed to"),
-        choices=Scope.choices,
+        choices=PURPOSE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        initial=[Scope.CLIENT_RECORDS, Scope.JOINT_PLANS],
+        help_text=_("Only what the agreement with the chosen partner covers can be ticked."),
     )
     given_on = forms.DateField(label=_("Signed on"), widget=DateInput())
     valid_until = forms.DateField(
@@ -81,9 +97,43 @@ class ConsentForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=250)
 
-    def __init__(self, *args: object, partners=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: object, partners=None, purposes=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = partners
+        self.purposes: dict[int, list[str]] = purposes or {}
+        field = self.fields["partner"]
+        field.queryset = partners
+        field.label_from_instance = self._partner_label
+
+    def clean(self) -> dict:
+        data = super().clean()
+        partner, scopes = data.get("partner"), data.get("scopes") or []
+        if partner is not None:
+            covered = self.purposes.get(partner.pk, [])
+            uncovered = [s for s in scopes if s not in covered]
+            if uncovered:
+                self.add_error(
+                    "scopes",
+                    _("No agreement in force with %(p)s covers: %(s)s. It covers: %(c)s.")
+                    % {
+                        "p": partner.name,
+                        "s": ", ".join(str(Scope(s).label) for s in uncovered),
+                        "c": ", ".join(str(Scope(s).label) for s in covered) or "—",
+                    },
+                )
+        return data
+
+    def _partner_label(self, institution) -> str:  # type: ignore[no-untyped-def]
+        covered = ", ".join(str(Scope(p).label) for p in self.purposes.get(institution.pk, []))
+        return f"{institution.name} — {covered}" if covered else institution.name
+
+
+class WithdrawConsentForm(forms.Form):
+    withdrawn_on = forms.DateField(label=_("The client withdrew consent on"), widget=DateInput())
+    withdrawal_form = forms.ChoiceField(
+        label=_("How the client withdrew it"),
+        choices=WithdrawalForm.choices,
+        widget=forms.RadioSelect,
+    )
 
 
 class ShareForm(forms.Form):

@@ -161,6 +161,17 @@ class LegalBasis(models.TextChoices):
     )
 
 
+class WithdrawalForm(models.TextChoices):
+    WRITTEN = "written", _("in writing")
+    ORAL = "oral", _("orally")
+    ELECTRONIC = "electronic", _("electronically")
+
+
+# What a client consents to, for one partner: the agreement scopes that carry a
+# client's data (job offers carry none).
+CONSENT_PURPOSES = ("client_records", "joint_plans", "referrals", "sepi", "promotion")
+
+
 def consent_scan_path(instance: Consent, filename: str) -> str:
     return random_upload_name("consents", filename)
 
@@ -191,7 +202,19 @@ class Consent(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawal recorded by"),
+    )
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_form = models.CharField(
+        _("how the client withdrew"),
+        max_length=12,
+        choices=WithdrawalForm.choices,
+        blank=True,
     )
     lapsed = models.BooleanField(_("lapsed"), default=False)
     reminder_sent_on = models.DateField(null=True, blank=True)
@@ -209,6 +232,12 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_basis_display()} #{self.pk}"
+
+    @property
+    def scope_labels(self) -> list[str]:
+        from agreements.models import Scope
+
+        return [str(Scope(s).label) for s in self.scopes if s in Scope.values]
 
     @property
     def is_active(self) -> bool:

@@ -11,6 +11,7 @@ from cooperation.models import Institution, User
 from cooperation.permissions import get_visible_or_404, institution_of, visible
 
 from .models import (
+    CONSENT_PURPOSES,
     AccessRequest,
     AccessRequestStatus,
     CaseNote,
@@ -63,7 +64,7 @@ def documents_visible_to(user: User, client: Client) -> QuerySet[ClientDocument]
 def sharing_of(client: Client) -> dict[str, object]:
     """Consents and shares of a client, for its owner's sharing tab."""
     return {
-        "consents": list(client.consents.select_related("partner", "recorded_by")),
+        "consents": list(client.consents.select_related("partner", "recorded_by", "withdrawn_by")),
         "shares": list(
             ClientShare.objects.filter(client=client).select_related(
                 "partner", "consent", "created_by"
@@ -82,6 +83,21 @@ def share_partners(client: Client) -> QuerySet[Institution]:
     return Institution.objects.filter(
         pk__in=partners_covering(client.owner_id, Scope.CLIENT_RECORDS)
     ).order_by("name")
+
+
+def consent_purposes(client: Client) -> dict[int, list[str]]:
+    """Partner id -> the purposes a consent to it may cover: those its agreement in
+    force with the client's owner covers (records, plans, referrals, SEPI, promotion)."""
+    purposes: dict[int, list[str]] = {}
+    for purpose in CONSENT_PURPOSES:
+        for partner_id in partners_covering(client.owner_id, purpose):
+            purposes.setdefault(partner_id, []).append(purpose)
+    return purposes
+
+
+def consent_partners(client: Client, purposes: dict[int, list[str]]) -> QuerySet[Institution]:
+    """Partners a consent may be recorded for: an agreement in force covers one purpose or more."""
+    return Institution.objects.filter(pk__in=purposes).order_by("name")
 
 
 def active_consents_for(client: Client) -> list[Consent]:

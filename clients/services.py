@@ -14,7 +14,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from agreements.models import Scope
@@ -27,6 +29,7 @@ from cooperation.uploads import DOCUMENTS, SCANS, original_filename, validate_up
 from cooperation.validators import pesel_decode
 
 from .models import (
+    CONSENT_PURPOSES,
     AccessRequest,
     AccessRequestStatus,
     CaseNote,
@@ -37,6 +40,7 @@ from .models import (
     ClientStatus,
     Consent,
     LegalBasis,
+    WithdrawalForm,
 )
 
 if TYPE_CHECKING:
@@ -74,6 +78,41 @@ _anonymisers: list[Callable[..., object]] = []
 def register_anonymiser(fn: Callable[..., object]) -> None:
     if fn not in _anonymisers:
         _anonymisers.append(fn)
+
+
+# Other apps react when a partner's access to a client ends (consent withdrawn or
+# lapsed, sharing stopped, case closed, agreement no longer covering records):
+# `register_share_ended(fn)` with fn(share=..., acting_user=..., reason=...),
+# called inside the transaction that ends the share.
+_share_ended_handlers: list[Callable[..., object]] = []
+
+
+def register_share_ended(fn: Callable[..., object]) -> None:
+    if fn not in _share_ended_handlers:
+        _share_ended_handlers.append(fn)
+
+
+class ConsentAlreadyRecorded(ValidationError):
+    """An identical consent (same partner, basis and purposes) is still valid."""
+
+    def __init__(self, existing: Consent) -> None:
+        self.existing = existing
+        url = reverse("clients:detail", args=[existing.client_id]) + (
+            f"?tab=sharing#consent-{existing.pk}"
+        )
+        super().__init__(
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _(
+                    "The same consent for this partner and these purposes is already recorded "
+                    "and still valid (until %(d)s)."
+                )
+                % {"d": existing.valid_until.strftime("%d.%m.%Y")},
+                url,
+                _("See the recorded consent"),
+            ),
+            code="duplicate",
+        )
 
 
 class HeldByPartner(ValidationError):
@@ -206,13 +245,37 @@ def consent_record(
     scan: UploadedFile | None = None,
     note: str = "",
 ) -> Consent:
-    """Record the client's consent (or another legal basis) for sharing with one partner."""
+    """Record the client's consent (or another legal basis) given to one partner for
+    some purposes (sharing the record, joint plans, referrals, SEPI lookups, the
+    promotion queue). An identical consent that is still valid is refused
+    (`ConsentAlreadyRecorded`).
+
+    The form offers only the purposes an agreement in force covers; the service
+    does not ask for one, because a consent outlives agreements and every use of it
+    (sharing, referring, SEPI, the promotion queue) checks the agreement then."""
     _owner_institution(acting_user, client)
     scopes = sorted(set(scopes))
     if not scopes:
         raise ValidationError({"scopes": _("Choose what the client agreed to.")})
     if partner.pk == client.owner_id:
         raise ValidationError({"partner": _("Choose a partner institution, not your own.")})
+    unknown = [s for s in scopes if s not in CONSENT_PURPOSES]
+    if unknown:
+        raise ValidationError(
+            {"scopes": _("A client does not consent to: %(s)s.") % {"s": unknown}}
+        )
+    existing = next(
+        (
+            c
+            for c in Consent.objects.filter(
+                client=client, partner=partner, basis=basis, withdrawn_at__isnull=True, lapsed=False
+            ).order_by("-valid_until", "-pk")
+            if c.is_active and sorted(c.scopes) == scopes
+        ),
+        None,
+    )
+    if existing is not None:
+        raise ConsentAlreadyRecorded(existing)
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": _("The consent cannot be signed in the future.")})
     if basis == LegalBasis.CONSENT and not scan:
@@ -288,6 +351,8 @@ def client_share(
 
 
 def _end_shares(shares: Iterable[ClientShare], *, reason: str, acting_user: User | None) -> int:
+    """End shares: the grant goes, the row records when and why, and the apps
+    registered with `register_share_ended` withdraw what rested on the share."""
     ended = 0
     for share in shares:
         object_unshare(
@@ -299,6 +364,8 @@ def _end_shares(shares: Iterable[ClientShare], *, reason: str, acting_user: User
         )
         share.ended_at, share.end_reason = timezone.now(), reason[:250]
         share.save(update_fields=["ended_at", "end_reason"])
+        for handler in _share_ended_handlers:
+            handler(share=share, acting_user=acting_user, reason=reason)
         ended += 1
     return ended
 
@@ -313,14 +380,39 @@ def client_unshare(*, share: ClientShare, acting_user: User, reason: str) -> Non
 
 
 @transaction.atomic
-def consent_withdraw(*, consent: Consent, acting_user: User) -> int:
-    """The client withdrew consent: every share resting on it ends at once."""
+def consent_withdraw(
+    *,
+    consent: Consent,
+    acting_user: User,
+    withdrawn_on: dt.date | None = None,
+    withdrawal_form: str = WithdrawalForm.WRITTEN,
+) -> int:
+    """The client withdrew consent on `withdrawn_on`, in writing, orally or
+    electronically; the acting user is recorded as who took it down. Every share
+    resting on the consent ends at once (and with it what other apps built on it)."""
     _owner_institution(acting_user, consent.client)
-    if consent.withdrawn_at:
+    # Locked, so two confirmations at once cannot both withdraw it.
+    locked = Consent.objects.select_for_update().filter(pk=consent.pk)
+    if consent.withdrawn_at or locked.values_list("withdrawn_at", flat=True).get():
         raise ValidationError(_("This consent has already been withdrawn."))
+    withdrawn_on = withdrawn_on or timezone.localdate()
+    if withdrawn_on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": _("A withdrawal cannot be dated in the future.")})
+    if withdrawn_on < consent.given_on:
+        raise ValidationError(
+            {"withdrawn_on": _("The consent cannot be withdrawn before it was given.")}
+        )
+    if withdrawal_form not in WithdrawalForm.values:
+        raise ValidationError({"withdrawal_form": _("Say how the client withdrew the consent.")})
     consent.withdrawn_at, consent.withdrawn_by = timezone.now(), acting_user
-    consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    audit(actor=acting_user, action=AuditAction.UPDATE, obj=consent, fields=["withdrawn_at"])
+    consent.withdrawn_on, consent.withdrawal_form = withdrawn_on, withdrawal_form
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_on", "withdrawal_form"])
+    audit(
+        actor=acting_user,
+        action=AuditAction.UPDATE,
+        obj=consent,
+        fields=["withdrawn_at", "withdrawn_on", "withdrawal_form"],
+    )
     shares = consent.shares.filter(ended_at__isnull=True).select_related("client", "partner")
     return _end_shares(shares, reason=_("consent withdrawn"), acting_user=acting_user)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agreements.models import Scope
 from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
@@ -30,6 +31,7 @@ from .forms import (
     NoteForm,
     ReasonForm,
     ShareForm,
+    WithdrawConsentForm,
 )
 from .models import AccessRequest, ClientDocument, ClientShare, Consent
 from .panels import panels_for
@@ -39,9 +41,10 @@ from .selectors import (
     client_access_log,
     client_get_for_user,
     clients_visible_to,
+    consent_partners,
+    consent_purposes,
     documents_visible_to,
     notes_visible_to,
-    share_partners,
     sharing_of,
 )
 from .services import CASEWORK_ROLES, HeldByPartner, anonymise_allowed_from
@@ -133,9 +136,6 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["document_form"] = DocumentForm()
     elif tab == "sharing" and is_owner:
         context.update(sharing_of(client))
-        context["consent_form"] = ConsentForm(
-            partners=share_partners(client), initial={"given_on": timezone.localdate()}
-        )
         context["share_form"] = ShareForm(
             consents=Consent.objects.filter(
                 pk__in=[c.pk for c in active_consents_for(client)]
@@ -173,22 +173,40 @@ def _owner_post(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
     return client_get_for_user(request.user, pk, CHANGE)
 
 
+def _consent_initial(request: HttpRequest, purposes: dict[int, list[str]]) -> dict:
+    """?partner= (an access request's "record consent") and ?purpose= (the referral
+    form's "record consent for referrals") fill the form in."""
+    initial: dict = {"given_on": timezone.localdate()}
+    partner = request.GET.get("partner", "")
+    if partner.isdigit() and int(partner) in purposes:
+        initial["partner"] = int(partner)
+        covered = purposes[int(partner)]
+        wanted = request.GET.get("purpose")
+        initial["scopes"] = [wanted] if wanted in covered else covered
+    return initial
+
+
 @member_required(CASEWORK_ROLES)
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     client = _owner_post(request, pk)
-    initial = {"given_on": timezone.localdate(), "partner": request.GET.get("partner")}
+    purposes = consent_purposes(client)
     form = ConsentForm(
         request.POST or None,
         request.FILES or None,
-        partners=share_partners(client),
-        initial=initial,
+        partners=consent_partners(client, purposes),
+        purposes=purposes,
+        initial=_consent_initial(request, purposes),
     )
     if request.method == "POST" and form.is_valid():
+        # The record is shared only when the consent covers it and the box is ticked.
+        share_now = bool(request.POST.get("share_now")) and (
+            Scope.CLIENT_RECORDS in form.cleaned_data["scopes"]
+        )
         try:
             consent = services.consent_record(
                 client=client, acting_user=request.user, **form.cleaned_data
             )
-            if request.POST.get("share_now"):
+            if share_now:
                 services.client_share(
                     client=client,
                     partner=consent.partner,
@@ -200,12 +218,13 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Consent recorded.")
-                if not request.POST.get("share_now")
-                else _("Consent recorded and the client shared."),
+                _("Consent recorded and the client shared.")
+                if share_now
+                else _("Consent recorded."),
             )
             return redirect(f"{client.get_absolute_url()}?tab=sharing")
-    return render(request, "clients/consent_form.html", {"form": form, "client": client})
+    context = {"form": form, "client": client, "purposes_json": purposes}
+    return render(request, "clients/consent_form.html", context)
 
 
 @member_required(CASEWORK_ROLES)
@@ -251,20 +270,31 @@ def share_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
-@require_POST
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks first: when and how the client withdrew; the user is recorded as who took it."""
     consent = get_visible_or_404(
-        Consent.objects.select_related("client"), request.user, CHANGE, pk=pk
+        Consent.objects.select_related("client", "partner"), request.user, CHANGE, pk=pk
     )
-    try:
-        ended = services.consent_withdraw(consent=consent, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("Consent withdrawn; sharing ended with %(n)s institution(s).") % {"n": ended}
-        )
-    return redirect(f"{consent.client.get_absolute_url()}?tab=sharing")
+    back = f"{consent.client.get_absolute_url()}?tab=sharing"
+    if consent.withdrawn_at:
+        messages.info(request, _("This consent has already been withdrawn."))
+        return redirect(back)
+    form = WithdrawConsentForm(request.POST or None, initial={"withdrawn_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            ended = services.consent_withdraw(
+                consent=consent, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Consent withdrawn; sharing ended with %(n)s institution(s).") % {"n": ended},
+            )
+            return redirect(back)
+    context = {"form": form, "consent": consent, "client": consent.client, "back": back}
+    return render(request, "clients/consent_withdraw.html", context)
 
 
 @member_required(CASEWORK_ROLES)

@@ -106,11 +106,30 @@ class DirectoryFilter(django_filters.FilterSet):
         return services_with_free_places(queryset) if value else queryset
 
 
+class ServiceSelect(forms.Select):
+    """A select whose options for organisations without the client's consent are disabled."""
+
+    disabled_values: frozenset[str] = frozenset()
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):  # type: ignore[no-untyped-def]
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class ReferralForm(forms.Form):
     """The worker picks the service and ticks what the organisation needs to know.
-    The name is always sent; nothing else unless ticked."""
+    The name is always sent; nothing else unless ticked.
 
-    service = forms.ModelChoiceField(label=_("Service"), queryset=None)  # type: ignore[arg-type]
+    Services of organisations the client consented to referrals to come first;
+    the others are listed after them, disabled, as needing a consent first."""
+
+    service = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=None,  # type: ignore[arg-type]
+        widget=ServiceSelect,
+    )
     share_phone = forms.BooleanField(label=_("Phone"), required=False)
     share_address = forms.BooleanField(label=_("Address"), required=False)
     share_birth_year = forms.BooleanField(label=_("Year of birth"), required=False)
@@ -126,11 +145,38 @@ class ReferralForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, services: QuerySet[ServiceOffer], client: Client, **kwargs: Any
+        self,
+        *args: Any,
+        services: QuerySet[ServiceOffer],
+        client: Client,
+        consented: set[int] | frozenset[int] = frozenset(),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = services
-        self.fields["service"].label_from_instance = self._service_label
+        field = self.fields["service"]
+        field.queryset = services
+        offers = list(services)
+        ready = [o for o in offers if o.provider_id in consented]
+        waiting = [o for o in offers if o.provider_id not in consented]
+        self.needs_consent = list({o.provider_id: o.provider for o in waiting}.values())
+        choices: list[Any] = [("", "---------")]
+        if ready:
+            choices.append(
+                (
+                    _("The client consented to referrals"),
+                    [(o.pk, self._service_label(o)) for o in ready],
+                )
+            )
+        if waiting:
+            label = _("needs the client's consent first")
+            choices.append(
+                (
+                    _("Need the client's consent for referrals before they can be chosen"),
+                    [(o.pk, f"{self._service_label(o)} — {label}") for o in waiting],
+                )
+            )
+        field.choices = choices
+        field.widget.disabled_values = frozenset(str(o.pk) for o in waiting)
         # Show the worker the value that would go, next to each box.
         values = {
             "share_phone": client.phone,

@@ -163,6 +163,16 @@ def referral_services_for(user: User) -> QuerySet[ServiceOffer]:
     return directory_services(user).filter(provider_id__in=covered)
 
 
+def referral_consented_partners(client: Client) -> set[int]:
+    """Partners the client has an active consent (or other basis) for referrals to."""
+    today = timezone.localdate()
+    consents = client.consents.filter(
+        withdrawn_at__isnull=True, lapsed=False, given_on__lte=today, valid_until__gte=today
+    ).only("partner_id", "scopes")
+    # Scopes are a JSON list; checked here so the rule reads the same on every database.
+    return {c.partner_id for c in consents if Scope.REFERRALS in c.scopes}
+
+
 def client_referrals(user: User, client: Client) -> list[Referral]:
     """A client's referrals made by the user's institution (the referring side only)."""
     institution = institution_of(user)

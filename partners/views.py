@@ -41,6 +41,7 @@ from .selectors import (
     catalogue_of,
     directory_services,
     organisation_get_for_user,
+    referral_consented_partners,
     referral_get_for_user,
     referral_history,
     referral_services_for,
@@ -144,6 +145,7 @@ def referral_create(request: HttpRequest, client_pk: int) -> HttpResponse:
         request.POST or None,
         services=choices,
         client=client,
+        consented=referral_consented_partners(client),
         initial={"service": request.GET.get("service")},
     )
     if request.method == "POST" and form.is_valid():
@@ -168,6 +170,8 @@ def referral_create(request: HttpRequest, client_pk: int) -> HttpResponse:
         "form": form,
         "client": client,
         "has_choices": choices.exists(),
+        "needs_consent": form.needs_consent,
+        "may_record_consent": client.owner_id == request.institution.pk,  # type: ignore[attr-defined]
         "form_token": request.POST.get(FIELD) or form_token_new(),
     }
     return render(request, "partners/referral_form.html", context)

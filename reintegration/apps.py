@@ -46,9 +46,17 @@ class ReintegrationConfig(AppConfig):
         for model in (Participant, NeedAssessment, Goal, Step, Review, PlanChange):
             register(Policy(model, owner=None, parent="plan", roles=roles))
 
-        from .services import plans_anonymise
+        from agreements.models import Scope
+        from agreements.scope import on_scope_lost
+        from clients.services import register_share_ended
+
+        from .services import plans_anonymise, plans_on_joint_plans_lost, plans_on_share_ended
 
         register_anonymiser(plans_anonymise)
+        # A partner that can no longer see the client leaves its plans; its open
+        # steps return to the owning institution.
+        register_share_ended(plans_on_share_ended)
+        on_scope_lost(Scope.JOINT_PLANS, plans_on_joint_plans_lost)
         register_nav(NavItem(_("Plans"), "reintegration:list", CASEWORK_ROLES, order=20))
         register_home_section(
             HomeSection(

@@ -360,6 +360,7 @@ class ChangeKind(models.TextChoices):
     CREATED = "created", _("plan created")
     PEOPLE = "people", _("people or review date changed")
     PARTICIPANT = "participant", _("institution joined")
+    LEFT = "left", _("institution left")
     NEEDS = "needs", _("needs assessment changed")
     GOAL_ADDED = "goal_added", _("goal added")
     STEP_ADDED = "step_added", _("step added")

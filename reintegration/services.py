@@ -31,6 +31,7 @@ from cooperation.permissions import VIEW, membership_of, visible
 
 from . import history
 from .models import (
+    OPEN_STEP_STATUSES,
     Area,
     ChangeKind,
     Goal,
@@ -568,3 +569,124 @@ def plans_anonymise(*, client: Client, acting_user: User | None) -> int:
     PlanChange.objects.filter(plan__in=plans).update(subject="", changes=[])
     audit_many(actor=acting_user, action=AuditAction.DELETE, objects=plans, reason="anonymisation")
     return len(plans)
+
+
+# --- a partner losing sight of the client ------------------------------------------
+def _owner_person(plan: ReintegrationPlan, acting_user: User | None) -> User | None:
+    """Who in the client's owning institution takes the steps back: the plan's social
+    worker, else the person acting, else the plan's author, else any caseworker there."""
+    owner_id = plan.client.owner_id
+    active = Membership.objects.filter(institution_id=owner_id, is_active=True)
+    for person in (plan.social_worker, acting_user, plan.created_by):
+        if person is not None and active.filter(user=person).exists():
+            return person
+    membership = active.filter(role__in=CASEWORK_ROLES).select_related("user").first()
+    return membership.user if membership else None
+
+
+@transaction.atomic
+def plans_release_partner(
+    *, client: Client, partner: Institution, acting_user: User | None, reason: str
+) -> int:
+    """The partner can no longer see the client (its share ended, or no agreement
+    covers joint plans any more), so it stops taking part in the client's open plans.
+
+    Its open steps return to the owning institution, to the plan's social worker
+    (each with a history entry, so the timeline shows it); people of the partner
+    stop being named on the plan; the owner's worker gets an e-mail. Returns the
+    number of steps returned.
+    """
+    from .tasks import plan_partner_left
+
+    if partner.pk == client.owner_id:
+        return 0
+    plans = ReintegrationPlan.objects.filter(
+        client=client, status=PlanStatus.OPEN, participants__institution=partner
+    ).select_related(
+        "client__owner", "social_worker", "client_advisor", "coordinator", "created_by"
+    )
+    returned = 0
+    for plan in plans:
+        owner = plan.client.owner
+        person = _owner_person(plan, acting_user)
+        steps = list(
+            plan.steps.filter(institution=partner, status__in=OPEN_STEP_STATUSES).select_related(
+                "goal", "institution", "responsible"
+            )
+        )
+        if steps and person is None:
+            raise ValidationError(_("The institution holding the client has no caseworker."))
+        for step in steps:
+            before = history.snapshot(step, history.STEP_FIELDS)
+            step.institution, step.responsible = owner, person
+            step.save(update_fields=["institution", "responsible", "updated_at"])
+            history.record(
+                plan=plan,
+                kind=ChangeKind.STEP_CHANGED,
+                actor=acting_user,  # type: ignore[arg-type]
+                institution=owner,
+                subject=step.title,
+                changes=history.diff(before, history.snapshot(step, history.STEP_FIELDS)),
+                step=step,
+            )
+        left_people = [
+            name
+            for name in ("social_worker", "client_advisor", "coordinator")
+            if getattr(plan, name) is not None
+            and Membership.objects.filter(
+                user=getattr(plan, name), institution=partner, is_active=True
+            ).exists()
+            and not Membership.objects.filter(
+                user=getattr(plan, name), institution=owner, is_active=True
+            ).exists()
+        ]
+        before = history.snapshot(plan, history.PEOPLE_FIELDS)
+        for name in left_people:
+            setattr(plan, name, None)
+        if left_people:
+            plan.save(update_fields=left_people)
+        Participant.objects.filter(plan=plan, institution=partner).delete()
+        history.record(
+            plan=plan,
+            kind=ChangeKind.LEFT,
+            actor=acting_user,  # type: ignore[arg-type]
+            institution=owner,
+            subject=f"{partner.name} — {reason}",
+            changes=[{"field": "participants", "old": partner.name, "new": ""}]
+            + history.diff(before, history.snapshot(plan, history.PEOPLE_FIELDS)),
+        )
+        audit(
+            actor=acting_user,
+            action=AuditAction.UPDATE,
+            obj=plan,
+            fields=["participants", *(["steps"] if steps else []), *left_people],
+            reason=reason,
+            institution=owner,
+        )
+        count = len(steps)
+        if person is not None:
+            transaction.on_commit(
+                lambda pk=plan.pk, to=person.pk, n=count: plan_partner_left.delay(pk, to, n)
+            )
+        returned += len(steps)
+    return returned
+
+
+def plans_on_share_ended(*, share, acting_user: User | None, reason: str) -> None:  # type: ignore[no-untyped-def]
+    """`clients.services.register_share_ended` hook: the partner lost the client."""
+    plans_release_partner(
+        client=share.client, partner=share.partner, acting_user=acting_user, reason=reason
+    )
+
+
+def plans_on_joint_plans_lost(a: Institution, b: Institution, scope: str) -> None:
+    """`agreements.scope.on_scope_lost(JOINT_PLANS)` hook: neither sees the other's plans."""
+    reason = _("no agreement in force covers joint plans")
+    for owner, partner in ((a, b), (b, a)):
+        clients = Client.objects.filter(
+            owner=owner,
+            reintegration_plans__status=PlanStatus.OPEN,
+            reintegration_plans__participants__institution=partner,
+        ).distinct()
+        for client in clients:
+            plans_release_partner(client=client, partner=partner, acting_user=None, reason=reason)

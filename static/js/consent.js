@@ -1,0 +1,24 @@
+// The consent form: only the purposes the chosen partner's agreement covers can
+// be ticked. Without JavaScript the partner's label lists them and the server
+// refuses the others.
+(function () {
+  "use strict";
+  var data = document.getElementById("consent-purposes");
+  var form = document.getElementById("consent-form");
+  if (!data || !form) { return; }
+  var purposes = JSON.parse(data.textContent);
+  var partners = form.querySelectorAll("input[name=partner]");
+  var boxes = form.querySelectorAll("input[name=scopes]");
+  function update() {
+    var chosen = form.querySelector("input[name=partner]:checked");
+    var covered = chosen ? (purposes[chosen.value] || []) : [];
+    boxes.forEach(function (box) {
+      var ok = covered.indexOf(box.value) !== -1;
+      box.disabled = !ok;
+      if (!ok) { box.checked = false; }
+      box.closest("label, div").classList.toggle("is-disabled", !ok);
+    });
+  }
+  partners.forEach(function (p) { p.addEventListener("change", update); });
+  update();
+})();
