@@ -281,7 +281,6 @@ HOSTS = {
     "clients:document_add": "clients:detail/shared",
     "clients:share": "clients:detail/shared",
     "clients:share_end": "clients:detail/shared",
-    "clients:consent_withdraw": "clients:detail/shared",
     "clients:request_decline": "clients:detail/shared",
     "clients:close": "clients:detail/shared",
     "clients:anonymise": "clients:detail/retired",

@@ -39,7 +39,14 @@ def test_register_consent_share_and_withdraw(
     client = Client.objects.get(pesel=pesel)
 
     page.goto(f"{live_server.url}/clients/{client.pk}/consents/new/")
-    page.locator("#id_partner").select_option(str(partner.pk))
+    page.locator(f"input[name=partner][value='{partner.pk}']").check()
+    # Only what the PUP's agreement covers can be ticked.
+    assert page.locator("input[name=scopes][value=referrals]").is_disabled()
+    page.locator("input[name=scopes][value=client_records]").check()
+    page.locator("input[name=scopes][value=joint_plans]").check()
+    screenshot(page, "consent-form")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
     scan = tmp_path / "zgoda.pdf"
     scan.write_bytes(b"%PDF-1.4 zgoda klientki")
     page.locator("#id_scan").set_input_files(str(scan))
@@ -63,8 +70,15 @@ def test_register_consent_share_and_withdraw(
 
     log_in(page, live_server, "pracownica")
     page.goto(f"{live_server.url}/clients/{client.pk}/?tab=sharing")
-    page.locator("form[action*='/consents/'][action$='/withdraw/'] button").click()
+    page.locator("a[href*='/consents/'][href$='/withdraw/']").click()
+    page.wait_for_url("**/consents/*/withdraw/")
+    page.locator("input[name=withdrawal_form][value=oral]").check()
+    screenshot(page, "consent-withdraw")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    page.locator("#withdraw-form button[type=submit]").click()
     page.wait_for_url("**/clients/*/?tab=sharing")
+    assert "ustnie" in page.locator("main").inner_text()
     log_out(page)
 
     log_in(page, live_server, "doradca")

@@ -36,3 +36,30 @@ def test_the_demo_has_both_catalogues_and_referrals_at_every_status_and_runs_twi
     assert {r.partner for r in referrals_visible_to(staff)} == {ngo}
     worker = User.objects.get(username="worker.mops-skarzysko")
     assert referrals_visible_to(worker).count() == Referral.objects.count()
+
+
+def test_the_demo_records_consents_as_a_worker_would_on_the_form(db) -> None:
+    """Every consent of the demo went through the service (audited, by a worker of the
+    client's institution) and covers only what the consent form offers for its partner:
+    what the agreement in force covers. The NGO's and the CIS's referrals rest on them."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from clients.models import Consent
+    from clients.selectors import consent_purposes
+    from cooperation.models import AuditAction, AuditEvent
+
+    _seed()
+    created = AuditEvent.objects.filter(
+        action=AuditAction.CREATE, content_type=ContentType.objects.get_for_model(Consent)
+    ).select_related("actor")
+    by_consent = {int(e.object_id): e for e in created}
+    consents = Consent.objects.select_related("client", "partner")
+    assert consents.exists()
+    for consent in consents:
+        event = by_consent[consent.pk]
+        assert event.actor.memberships.filter(institution=consent.client.owner_id).exists()
+        if consent.is_active:
+            offered = consent_purposes(consent.client).get(consent.partner_id, [])
+            assert set(consent.scopes) <= set(offered), (consent.partner, consent.scopes)
+    for short in ("ngo-skarzysko", "cis-skarzysko"):
+        assert any(Scope.REFERRALS in c.scopes for c in consents.filter(partner__short_name=short))
