@@ -182,7 +182,8 @@ def _consent_initial(request: HttpRequest, purposes: dict[int, list[str]]) -> di
         initial["partner"] = int(partner)
         covered = purposes[int(partner)]
         wanted = request.GET.get("purpose")
-        initial["scopes"] = [wanted] if wanted in covered else covered
+        usual = [p for p in (Scope.CLIENT_RECORDS, Scope.JOINT_PLANS) if p in covered]
+        initial["scopes"] = [wanted] if wanted in covered else usual
     return initial
 
 

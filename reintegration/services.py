@@ -679,9 +679,9 @@ def plans_on_share_ended(*, share, acting_user: User | None, reason: str) -> Non
     )
 
 
-def plans_on_joint_plans_lost(a: Institution, b: Institution, scope: str) -> None:
+def plans_on_joint_plans_lost(a: Institution, b: Institution, reason: str) -> None:
     """`agreements.scope.on_scope_lost(JOINT_PLANS)` hook: neither sees the other's plans."""
-    reason = _("no agreement in force covers joint plans")
+    reason = reason or _("no agreement in force covers joint plans")
     for owner, partner in ((a, b), (b, a)):
         clients = Client.objects.filter(
             owner=owner,

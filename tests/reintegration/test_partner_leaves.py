@@ -138,3 +138,19 @@ def test_other_steps_and_the_owner_stay(own, owner, setup) -> None:
     setup["mine"].refresh_from_db()
     assert (setup["mine"].institution, setup["mine"].responsible) == (own, owner)
     assert Participant.objects.filter(plan=setup["plan"], institution=own).exists()
+
+
+def test_losing_only_joint_plans_keeps_the_share_but_not_the_plan(
+    own, partner, owner, setup
+) -> None:
+    agreement_between(own, partner, [Scope.CLIENT_RECORDS])  # records stay covered
+    agreement_terminate(
+        agreement=setup["agreement"],
+        acting_user=member(own, Role.COORDINATOR),
+        reason="koniec planów",
+        notice_days=0,
+    )
+    assert setup["consent"].shares.get().ended_at is None
+    setup["theirs"].refresh_from_db()
+    assert setup["theirs"].institution == own
+    assert not Participant.objects.filter(plan=setup["plan"], institution=partner).exists()
