@@ -56,6 +56,8 @@ def client_export_data(
                 "given_on": c.given_on,
                 "valid_until": c.valid_until,
                 "withdrawn_at": c.withdrawn_at,
+                "withdrawn_on": c.withdrawn_on,
+                "withdrawal_form": c.get_withdrawal_form_display(),
                 "lapsed": c.lapsed,
             }
             for c in client.consents.select_related("partner")

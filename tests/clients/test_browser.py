@@ -79,6 +79,7 @@ def test_register_consent_share_and_withdraw(
     page.locator("#withdraw-form button[type=submit]").click()
     page.wait_for_url("**/clients/*/?tab=sharing")
     assert "ustnie" in page.locator("main").inner_text()
+    screenshot(page, "consent-sharing-after-withdrawal")
     log_out(page)
 
     log_in(page, live_server, "doradca")
