@@ -19,6 +19,16 @@
       box.closest("label, div").classList.toggle("is-disabled", !ok);
     });
   }
-  partners.forEach(function (p) { p.addEventListener("change", update); });
+  // Sharing the record now only makes sense when the consent covers the record.
+  var shareNow = document.getElementById("share_now");
+  var records = form.querySelector("input[name=scopes][value=client_records]");
+  function updateShare() {
+    if (shareNow && records) { shareNow.disabled = !records.checked; }
+  }
+  partners.forEach(function (p) {
+    p.addEventListener("change", function () { update(); updateShare(); });
+  });
+  boxes.forEach(function (box) { box.addEventListener("change", updateShare); });
   update();
+  updateShare();
 })();
