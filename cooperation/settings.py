@@ -118,8 +118,15 @@ MIDDLEWARE = [
     "cooperation.middleware.SessionTimeoutMiddleware",
     "cooperation.middleware.InstitutionMiddleware",
     "cooperation.middleware.MfaRequiredMiddleware",
+    "cooperation.errorpages.FriendlyErrorPagesMiddleware",
     "cooperation.middleware.DeniedAccessAuditMiddleware",
 ]
+
+# With DEBUG=1 (the demo, local runs) 404 and 500 still answer with the app's
+# Polish pages; Django's technical pages (routes, settings, traceback) only for a
+# developer who asks: DEBUG_ERROR_PAGES=1. See cooperation/errorpages.py.
+DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
+DEFAULT_EXCEPTION_REPORTER = "cooperation.errorpages.FriendlyExceptionReporter"
 
 ROOT_URLCONF = "cooperation.urls"
 WSGI_APPLICATION = "cooperation.wsgi.application"
