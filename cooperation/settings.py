@@ -192,6 +192,9 @@ CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Eager tasks marked `after_response` (a SEPI lookup) run once the response is sent,
+# in a background thread, so the page answers at once (cooperation/celery.py).
+EAGER_TASKS_AFTER_RESPONSE = env_bool("EAGER_TASKS_AFTER_RESPONSE", True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Warsaw"
