@@ -25,13 +25,16 @@ install: $(STAMP)
 # production requires one. `make demo MFA_REQUIRED=1` shows the real flow.
 MFA_REQUIRED ?= 0
 demo: export MFA_REQUIRED := $(MFA_REQUIRED)
+# The console shows warnings and errors, the login table and the address;
+# `make demo LOG_LEVEL=INFO` shows every request too, DEBUG_ERROR_PAGES=1 Django's debug pages.
+demo: export DJANGO_RUNSERVER_HIDE_WARNING := true
 demo: install
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
+	@$(PY) manage.py migrate --no-input --verbosity 0
+	@$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Cooperation runs at http://127.0.0.1:8000/  (Ctrl+C stops it)"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@$(PY) manage.py runserver --skip-checks 127.0.0.1:8000
 
 test: install $(NPM_STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)

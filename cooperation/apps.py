@@ -10,11 +10,13 @@ class CooperationConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401 - connects the auth audit receivers
+        from .celery import connect_signals
         from .models import MANAGING_ROLES, AuditEvent, Institution, Membership
         from .navigation import HomeSection, NavItem, register_home_section, register_nav
         from .permissions import CHANGE, VIEW, Policy, register
         from .selectors import home_pending_invitations, home_recent_audit
 
+        connect_signals()  # eager tasks marked after_response run after the response
         register(Policy(Institution, owner="pk", roles={CHANGE: MANAGING_ROLES}))
         register(Policy(Membership, roles={VIEW: MANAGING_ROLES, CHANGE: MANAGING_ROLES}))
         register(Policy(AuditEvent, roles={VIEW: MANAGING_ROLES}))

@@ -118,8 +118,15 @@ MIDDLEWARE = [
     "cooperation.middleware.SessionTimeoutMiddleware",
     "cooperation.middleware.InstitutionMiddleware",
     "cooperation.middleware.MfaRequiredMiddleware",
+    "cooperation.errorpages.FriendlyErrorPagesMiddleware",
     "cooperation.middleware.DeniedAccessAuditMiddleware",
 ]
+
+# With DEBUG=1 (the demo, local runs) 404 and 500 still answer with the app's
+# Polish pages; Django's technical pages (routes, settings, traceback) only for a
+# developer who asks: DEBUG_ERROR_PAGES=1. See cooperation/errorpages.py.
+DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
+DEFAULT_EXCEPTION_REPORTER = "cooperation.errorpages.FriendlyExceptionReporter"
 
 ROOT_URLCONF = "cooperation.urls"
 WSGI_APPLICATION = "cooperation.wsgi.application"
@@ -180,10 +187,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# (memory:// with a host name: without one kombu warns on every eager task)
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Eager tasks marked `after_response` (a SEPI lookup) run once the response is sent,
+# in a background thread, so the page answers at once (cooperation/celery.py).
+EAGER_TASKS_AFTER_RESPONSE = env_bool("EAGER_TASKS_AFTER_RESPONSE", True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Warsaw"
@@ -380,14 +391,43 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
-LOGGING = {
+# The console shows warnings and errors (LOG_LEVEL=WARNING) unless told otherwise:
+# production (docker-compose) sets INFO; LOG_LEVEL=INFO locally brings back the
+# request lines of runserver. Whatever the level, no traceback for a refused request
+# (403/404 are answers, not bugs), no progress lines from WeasyPrint or fontTools
+# (a dozen per PDF), and, with eager tasks, no line per task.
+LOG_LEVEL = env_str("LOG_LEVEL", "WARNING" if DEBUG else "INFO").upper()
+LOGGING: dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_traceback_for_4xx": {"()": "cooperation.logfilters.NoTracebackFor4xx"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_traceback_for_4xx"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's default config gives "django" a console handler of its own under
+        # DEBUG, and the records reach ours too: every line twice. One handler: root's.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # runserver's request lines: at WARNING only the 4xx/5xx ones.
+        "django.server": {"handlers": ["django.server"], "level": LOG_LEVEL, "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run inside the web process or a command: "Task … succeeded" for each is noise.
+    # A worker (REDIS_URL) keeps Celery's own task lines.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
 # Consent for sharing a client lasts this many months unless the worker sets
 # another date; a scope may have its own (e.g. SEPI lookups: 6).

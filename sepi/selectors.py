@@ -27,6 +27,22 @@ from .labels import label
 from .models import BatchCheck, BatchStatus, Lookup, LookupStatus
 from .services import LOOKUP_ROLES, fresh_lookup, lookup_allowed, rate_limit_remaining
 
+# After this long in the queue the pending state adds "Queued: the query waits for its turn…".
+QUEUED_NOTE_SECONDS = 10
+
+
+def announcement(lookup: Lookup | None) -> str:
+    """What the panel's live region says after an htmx answer ("" for nothing new).
+
+    A failure needs nothing here: its box is an alert of its own."""
+    if lookup is None:
+        return ""
+    if lookup.is_pending:
+        return _("Asking SEPI…")
+    if lookup.status == LookupStatus.DONE:
+        return _("The SEPI answer is in.")
+    return ""
+
 
 def lookups_visible_to(user: User) -> QuerySet[Lookup]:
     """Lookups made by the user's institution (its own records), newest first."""
@@ -108,6 +124,10 @@ def state_context(
         "changes": [{"text": describe(c), "major": is_major(c)} for c in changes],
         "polling": pending,
         "slow": pending and lookup.requested_at < timezone.now() - dt.timedelta(minutes=2),  # type: ignore[union-attr]
+        # No worker has taken it after a few seconds: say it waits in the queue.
+        "queued_long": pending
+        and lookup.status == LookupStatus.QUEUED  # type: ignore[union-attr]
+        and lookup.requested_at < timezone.now() - dt.timedelta(seconds=QUEUED_NOTE_SECONDS),  # type: ignore[union-attr]
         "form": form,
         "has_fresh": has_fresh,
         "age_minutes": (timezone.now() - answer.fetched_at).total_seconds() // 60

@@ -20,6 +20,7 @@ from . import exports, services
 from .forms import BatchForm, LookupFilter, LookupForm
 from .models import LookupStatus
 from .selectors import (
+    announcement,
     audit_shown,
     batch_get_for_user,
     batch_progress,
@@ -59,7 +60,9 @@ def lookup_start(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if context["result"] is not None and lookup is not None and not lookup.is_pending:
         audit_shown(request, client, context["answer"])
-    return render(request, "sepi/_state.html", {"state": context})
+    return render(
+        request, "sepi/_state_swap.html", {"state": context, "announce": announcement(lookup)}
+    )
 
 
 @member_required(LOOKUP_ROLES)
@@ -74,7 +77,9 @@ def lookup_state(request: HttpRequest, pk: int) -> HttpResponse:
     context = state_context(user=request.user, client=lookup.client, lookup=lookup)
     if lookup.status == LookupStatus.DONE:
         audit_shown(request, lookup.client, lookup)
-    return render(request, "sepi/_state.html", {"state": context})
+    # Still waiting: the live region already says so; announce only the end.
+    announce = "" if lookup.is_pending else announcement(lookup)
+    return render(request, "sepi/_state_swap.html", {"state": context, "announce": announce})
 
 
 @member_required(MANAGING_ROLES)

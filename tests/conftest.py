@@ -66,6 +66,13 @@ def _eager_celery():  # type: ignore[no-untyped-def]
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _eager_tasks_in_the_request(settings) -> None:  # type: ignore[no-untyped-def]
+    """Eager tasks run where they are queued, so a test sees their effect at once;
+    tests of the demo's after-the-response mode (cooperation/celery.py) turn it on."""
+    settings.EAGER_TASKS_AFTER_RESPONSE = False
+
+
 @pytest.fixture
 def own(db) -> Institution:  # type: ignore[no-untyped-def]
     return InstitutionFactory(short_name="mops-test", name="MOPS Testowo", kind=InstitutionKind.OPS)

@@ -18,7 +18,7 @@ from sepi.models import Lookup, LookupStatus, Purpose
 from sepi.services import lookup_run
 
 from ..browser import axe_violations, describe, log_in, screenshot
-from ..factories import member
+from ..factories import ClientFactory, member
 from .conftest import SIM_TODAY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -103,3 +103,34 @@ def test_the_coordinators_page_runs_a_batch_check(  # type: ignore[no-untyped-de
     screenshot(page, "sepi-coordinator")
     violations = axe_violations(page)
     assert not violations, describe(violations)
+
+
+def test_in_the_demo_the_panel_says_asking_at_once_and_the_answer_follows(  # type: ignore[no-untyped-def]
+    page, live_server, settings, monkeypatch, own
+) -> None:
+    """Eager tasks (the demo): the lookup runs after the response, in a background
+    thread; SEPI takes three seconds, the page says so at once and updates itself."""
+    from sepi.adapter import SimulatorBackend
+
+    from .conftest import faulty_pesel
+
+    settings.EAGER_TASKS_AFTER_RESPONSE = True
+    settings.SEPI_BACKEND = "simulator"
+    monkeypatch.setattr(SimulatorBackend, "latency_seconds", 3.0)
+    member(own, Role.SOCIAL_WORKER, username="pracownica")
+    target = ClientFactory(owner=own, pesel=faulty_pesel("latency"))
+    log_in(page, live_server, "pracownica")
+    page.goto(f"{live_server.url}{target.get_absolute_url()}")
+    panel = page.locator("#sepi-panel")
+    panel.locator("#id_sepi-purpose").select_option(Purpose.BENEFIT_ELIGIBILITY)
+    panel.locator("#sepi-ask").click()
+    expect(panel.locator("#sepi-progress")).to_contain_text("Trwa zapytanie do SEPI…", timeout=2000)
+    expect(panel.locator("#sepi-live")).to_have_text("Trwa zapytanie do SEPI…")
+    screenshot(page, "sepi-demo-pending")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+    expect(panel.locator("#sepi-state")).to_have_attribute("data-status", "done", timeout=20000)
+    expect(panel.locator("#sepi-live")).to_have_text("Odpowiedź SEPI jest gotowa.")
+    expect(panel.locator("#sepi-status-value")).to_be_visible()
+    screenshot(page, "sepi-demo-answered")
