@@ -4,11 +4,15 @@ per page, whatever the number of rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext as _
 
 from .models import AuditAction, AuditEvent, Institution
 
@@ -19,14 +23,30 @@ if TYPE_CHECKING:
     from .models import User
 
 
+# The address of the request being served, set by `RequestAddressMiddleware`,
+# so that a service writing an audit row without the request (every write)
+# still records where it came from, as the views' reads do.
+_current_ip: ContextVar[str | None] = ContextVar("audit_current_ip", default=None)
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
-        return None
+        return _current_ip.get()
     # Behind the production proxy the client's address is the first hop of
     # X-Forwarded-For; the proxy sets it, so it cannot be spoofed past it.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
     return ip or None
+
+
+@contextmanager
+def request_address(request: HttpRequest) -> Iterator[None]:
+    """Audit rows written while serving `request` carry its address."""
+    token = _current_ip.set(client_ip(request))
+    try:
+        yield
+    finally:
+        _current_ip.reset(token)
 
 
 def _label(obj: models.Model) -> str:
@@ -113,6 +133,72 @@ def audit_many(
         for o in objects
     ]
     return AuditEvent.objects.bulk_create(events) if events else []
+
+
+# Models whose audit rows may name the person they concern, with the path
+# from the model to that person's first_name/last_name ("" for the person).
+_PERSON_PATHS: dict[type[models.Model], str] = {}
+
+
+def register_audit_person(model: type[models.Model], *, path: str = "") -> None:
+    """Rows about `model` show the person's name to readers who may see the row
+    (the log itself stores only the model name and id)."""
+    _PERSON_PATHS[model] = f"{path}__" if path else ""
+
+
+def _field_labels(model: type[models.Model] | None, names: Sequence[str]) -> list[str]:
+    labels = []
+    for name in names or ():
+        try:
+            field = model._meta.get_field(name) if model is not None else None
+        except FieldDoesNotExist:
+            field = None
+        label = getattr(field, "verbose_name", None) if field is not None else None
+        labels.append(str(label) if label else name.replace("_", " "))
+    return labels
+
+
+def _names(user: User, model: type[models.Model], ids: set[str]) -> dict[str, str]:
+    from .permissions import visible
+
+    prefix = _PERSON_PATHS[model]
+    pks = [int(i) for i in ids if i.isdigit()]
+    rows = (
+        visible(model, user)
+        .filter(pk__in=pks)
+        .values_list("pk", f"{prefix}first_name", f"{prefix}last_name")
+    )
+    return {str(pk): f"{first} {last}".strip() for pk, first, last in rows}
+
+
+def audit_rows(events: Iterable[AuditEvent], user: User) -> list[AuditEvent]:
+    """Events ready to show `user`: each gets `field_labels` (the fields' names in
+    the reader's language, resolved once per model) and `record` (the model's
+    name and id, with the person's name when `user` may see that record).
+
+    Costs one query per kind of named record on the page, whatever its length.
+    """
+    events = list(events)
+    ids: dict[type[models.Model], set[str]] = {}
+    labels: dict[tuple[int | None, tuple[str, ...]], list[str]] = {}
+    for e in events:
+        model = e.content_type.model_class() if e.content_type_id else None
+        e.model = model
+        key = (e.content_type_id, tuple(e.fields or ()))
+        if key not in labels:
+            labels[key] = _field_labels(model, e.fields)
+        e.field_labels = labels[key]
+        if model in _PERSON_PATHS and e.object_id:
+            ids.setdefault(model, set()).add(e.object_id)
+    names = {model: _names(user, model, pks) for model, pks in ids.items()}
+    for e in events:
+        if e.model is None:
+            e.record = e.object_label
+            continue
+        record = f"{e.model._meta.verbose_name} {_('no.')} {e.object_id}"
+        name = names.get(e.model, {}).get(e.object_id)
+        e.record = f"{record} — {name}" if name else record
+    return events
 
 
 def audit_log_csv(events: QuerySet[AuditEvent], name: str) -> HttpResponse:

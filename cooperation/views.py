@@ -118,11 +118,14 @@ def _filtered_audit(request: HttpRequest) -> tuple[AuditFilter, QuerySet]:
 
 @member_required(MANAGING_ROLES)
 def audit_log(request: HttpRequest) -> HttpResponse:
+    from .audit import audit_rows
+
     filterset, events = _filtered_audit(request)
+    page = _page(request, events, 50)
     return render(
         request,
         "cooperation/audit_list.html",
-        {"filter": filterset, "page": _page(request, events, 50)},
+        {"filter": filterset, "page": page, "rows": audit_rows(page, request.user)},
     )
 
 
