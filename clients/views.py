@@ -35,10 +35,10 @@ from .models import AccessRequest, ClientDocument, ClientShare, Consent
 from .panels import panels_for
 from .selectors import (
     access_log_allowed,
-    active_consents_for,
     client_access_log,
     client_get_for_user,
     clients_visible_to,
+    consents_to_share_on,
     documents_visible_to,
     notes_visible_to,
     share_partners,
@@ -136,11 +136,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["consent_form"] = ConsentForm(
             partners=share_partners(client), initial={"given_on": timezone.localdate()}
         )
-        context["share_form"] = ShareForm(
-            consents=Consent.objects.filter(
-                pk__in=[c.pk for c in active_consents_for(client)]
-            ).select_related("partner")
-        )
+        context["share_form"] = ShareForm(consents=consents_to_share_on(client))
         context["anonymise_from"] = anonymise_allowed_from(client)
     elif tab == "plan":
         context["plan_panel"] = _plan_panel(request, client)

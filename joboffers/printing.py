@@ -100,6 +100,14 @@ def _place(offer: JobOffer) -> str:
     return offer.workplace_municipality
 
 
+# A training or an internship is not employment (as on the offer's page).
+_PAY_LABELS = {OfferKind.TRAINING: "Odpłatność i stypendium", OfferKind.INTERNSHIP: "Stypendium"}
+_CONTRACT_LABELS = {
+    OfferKind.TRAINING: "Forma i czas trwania",
+    OfferKind.INTERNSHIP: "Forma i czas trwania",
+}
+
+
 def _contract(offer: JobOffer) -> str:
     return ", ".join(p for p in (offer.contract_type, offer.working_time) if p)
 
@@ -107,8 +115,8 @@ def _contract(offer: JobOffer) -> str:
 def _facts(offer: JobOffer) -> list[tuple[str, str]]:
     facts = [
         ("Miejsce pracy", _place(offer)),
-        ("Wynagrodzenie", offer.pay_display),
-        ("Umowa", _contract(offer)),
+        (_PAY_LABELS.get(offer.kind, "Wynagrodzenie"), offer.pay_display),
+        (_CONTRACT_LABELS.get(offer.kind, "Umowa"), _contract(offer)),
         ("Liczba miejsc", _places(offer)),
         (
             "Pracodawca",

@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -495,7 +496,8 @@ def delivery_record(
         EventKind.DELIVERED,
         actor=acting_user,
         institution=institution,
-        comment=f"{delivery.get_kind_display()}, {delivery.hours} h",
+        comment=_("%(kind)s, %(hours)s h")
+        % {"kind": delivery.get_kind_display(), "hours": floatformat(delivery.hours, -1)},
         fields=["deliveries"],
     )
     return delivery
