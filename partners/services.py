@@ -320,7 +320,7 @@ def referral_create(
         raise ValidationError({"service": _("This service is not offered any more.")})
     if not agreement_covers(institution, partner, Scope.REFERRALS):
         raise ValidationError(
-            {"service": _("No agreement in force with %(p)s covers referrals.") % {"p": partner}}
+            {"service": _("No agreement in force covers referrals to %(p)s.") % {"p": partner}}
         )
     consent = consent_for_referral(client, partner)
     if consent is None:

@@ -364,7 +364,7 @@ def case_propose_from_referral(
         institution=client.owner,
         actions=[VIEW],
         acting_user=acting_user,
-        reason=_("proposed for promotion by %(org)s") % {"org": partner.name},
+        reason=_("proposal for promotion from %(org)s") % {"org": partner.name},
     )
     return case
 
