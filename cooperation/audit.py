@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import AuditAction, AuditEvent, Institution
 
@@ -146,16 +147,35 @@ def register_audit_person(model: type[models.Model], *, path: str = "") -> None:
     _PERSON_PATHS[model] = f"{path}__" if path else ""
 
 
+# Names the services log for a group of fields or a part of a record, not a field.
+GROUP_LABELS = {
+    "address": gettext_lazy("address"),
+    "contact": gettext_lazy("contact details"),
+    "history": gettext_lazy("history of changes"),
+    "sepi": "SEPI",
+}
+
+
+def _field_label(model: type[models.Model] | None, name: str) -> str:
+    try:
+        field = model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        field = None
+    if field is not None and getattr(field, "verbose_name", None):
+        return str(field.verbose_name)
+    if field is not None and field.related_model is not None:  # a reverse relation: its rows
+        return str(field.related_model._meta.verbose_name_plural)
+    if name in GROUP_LABELS:
+        return str(GROUP_LABELS[name])
+    if model is not None and hasattr(model, "audit_part_label"):
+        label = model.audit_part_label(name)
+        if label:
+            return str(label)
+    return name.replace("_", " ")
+
+
 def _field_labels(model: type[models.Model] | None, names: Sequence[str]) -> list[str]:
-    labels = []
-    for name in names or ():
-        try:
-            field = model._meta.get_field(name) if model is not None else None
-        except FieldDoesNotExist:
-            field = None
-        label = getattr(field, "verbose_name", None) if field is not None else None
-        labels.append(str(label) if label else name.replace("_", " "))
-    return labels
+    return [_field_label(model, name) for name in names or ()]
 
 
 def _names(user: User, model: type[models.Model], ids: set[str]) -> dict[str, str]:

@@ -26,6 +26,17 @@ def test_the_fields_column_shows_the_fields_polish_labels(client, own, owner, co
     assert "birth_date" not in body
 
 
+def test_groups_and_related_rows_are_named_in_polish(client, own, owner, coordinator) -> None:
+    from reintegration.models import ReintegrationPlan
+
+    c = ClientFactory(owner=own)
+    audit(actor=owner, action=AuditAction.VIEW, obj=c, fields=["pesel", "contact", "address"])
+    client.force_login(coordinator)
+    body = client.get(reverse("cooperation:audit")).content.decode()
+    assert "adres, dane kontaktowe, PESEL" in body
+    assert ReintegrationPlan.audit_part_label("housing") == "mieszkanie"
+
+
 def test_a_record_names_the_client_to_a_coordinator_who_may_see_them(
     client, own, owner, coordinator
 ) -> None:
