@@ -249,6 +249,18 @@ class JobOffer(models.Model):
         return _("Contract type")
 
     @property
+    def place_label(self) -> str:
+        return _("Place of training") if self.kind == OfferKind.TRAINING else _("Place of work")
+
+    @property
+    def employer_label(self) -> str:
+        return _("Organiser") if self.kind == OfferKind.TRAINING else _("Employer")
+
+    @property
+    def duties_label(self) -> str:
+        return _("Programme") if self.kind == OfferKind.TRAINING else _("Duties")
+
+    @property
     def working_time_label(self) -> str:
         if self.kind == OfferKind.TRAINING:
             return _("Duration")

@@ -36,6 +36,8 @@ def test_a_training_is_described_by_its_fee_and_duration(
         assert "Odpłatność i stypendium" in body
         assert "Wynagrodzenie" not in body and "<dt>Umowa</dt>" not in body
     assert "<dt>Czas trwania</dt><dd>60 godzin</dd>" in detail
+    assert "Miejsce szkolenia" in detail and "Organizator" in detail
+    assert "Miejsce pracy" not in detail and "Pracodawca" not in detail
     with translation.override("pl"):
         text = " ".join(pdf_text(sheets_pdf([offer])).split())
     assert "Odpłatność i stypendium" in text and "Wynagrodzenie" not in text
