@@ -46,6 +46,10 @@ class ReintegrationConfig(AppConfig):
         for model in (Participant, NeedAssessment, Goal, Step, Review, PlanChange):
             register(Policy(model, owner=None, parent="plan", roles=roles))
 
+        from cooperation.audit import register_audit_person
+
+        register_audit_person(ReintegrationPlan, path="client")
+
         from .services import plans_anonymise
 
         register_anonymiser(plans_anonymise)
