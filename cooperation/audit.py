@@ -242,6 +242,15 @@ def audit_log_csv(events: QuerySet[AuditEvent], name: str) -> HttpResponse:
         _("Reason"),
         _("IP address"),
     ]
+    cache: dict[tuple[int | None, tuple[str, ...]], list[str]] = {}
+
+    def _labels_once(e: AuditEvent) -> list[str]:
+        key = (e.content_type_id, tuple(e.fields or ()))
+        if key not in cache:
+            model = e.content_type.model_class() if e.content_type_id else None
+            cache[key] = _field_labels(model, e.fields)
+        return cache[key]
+
     rows = (
         [
             timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -252,7 +261,7 @@ def audit_log_csv(events: QuerySet[AuditEvent], name: str) -> HttpResponse:
             e.content_type.name if e.content_type else "",
             e.object_id,
             e.object_label,
-            ", ".join(e.fields or []),
+            ", ".join(_labels_once(e)),
             e.reason,
             e.ip or "",
         ]

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from clients import services as client_services
 from cooperation.audit import audit
-from cooperation.middleware import RequestAddressMiddleware
 from cooperation.models import AuditAction, AuditEvent, Role
 
 from ..factories import ClientFactory, member
@@ -89,6 +88,8 @@ def test_naming_clients_costs_the_same_queries_for_any_size(
 
 
 def test_a_write_records_the_address_it_came_from(own, owner) -> None:
+    from cooperation.middleware import RequestAddressMiddleware
+
     c = ClientFactory(owner=own)
     request = RequestFactory().post("/", REMOTE_ADDR="10.9.8.7")
 
@@ -109,3 +110,11 @@ def test_a_write_made_outside_a_request_has_no_address(own, owner) -> None:
         client=c, acting_user=owner, happened_on=timezone.localdate(), text="x", internal=False
     )
     assert {e.ip for e in AuditEvent.objects.filter(action=AuditAction.CREATE)} == {None}
+
+
+def test_the_csv_export_names_the_fields_in_polish_too(client, own, owner, coordinator) -> None:
+    c = ClientFactory(owner=own)
+    audit(actor=owner, action=AuditAction.UPDATE, obj=c, fields=["birth_date", "withdrawn_at"])
+    client.force_login(coordinator)
+    text = client.get(reverse("cooperation:audit_export")).content.decode("utf-8-sig")
+    assert "data urodzenia" in text and "birth_date" not in text
