@@ -326,4 +326,4 @@ class Coordinator(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user.display_name} ({self.institution.short_name})"
+        return f"{self.user.display_name} ({self.institution.name})"

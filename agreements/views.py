@@ -117,6 +117,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agreement": agreement,
         "my_party": party,
         "on": on,
+        "today": timezone.localdate(),
         "terms": terms_on(agreement, on),
         "events": agreement.events.select_related("actor", "institution"),
         "annexes": agreement.annexes.prefetch_related("approvals"),
@@ -152,7 +153,7 @@ def agreement_send(request: HttpRequest, pk: int) -> HttpResponse:
         services.agreement_send,
         "agreements/action_sign.html",
         _("Signed and sent to the partners."),
-        title=_("Sign and send for signature"),
+        title=_("Sign and send to the partners"),
     )
 
 

@@ -58,6 +58,13 @@ class ClientsConfig(AppConfig):
             register(Policy(model, owner="client__owner", roles={VIEW: casework, CHANGE: casework}))
 
         on_scope_lost(Scope.CLIENT_RECORDS, client_shares_revoke_between)
+
+        # The audit log names the client to readers who may see them.
+        from cooperation.audit import register_audit_person
+
+        register_audit_person(Client)
+        for model in (CaseNote, ClientDocument, Consent, ClientShare, AccessRequest):
+            register_audit_person(model, path="client")
         for rule in CLIENT_RULES:
             register_retention_rule(rule)
         register_timeline_source(client_record_entries)

@@ -104,6 +104,18 @@ def active_consents_for(client: Client) -> list[Consent]:
     return [c for c in client.consents.select_related("partner") if c.is_active]
 
 
+def consents_to_share_on(client: Client) -> QuerySet[Consent]:
+    """Valid consents covering the record whose partner the client is not shared
+    with yet: the sharing form offers only these, so it stops once the sharing is done."""
+    shared = client.shares.filter(ended_at__isnull=True).values("partner_id")
+    covering = [c.pk for c in active_consents_for(client) if Scope.CLIENT_RECORDS in c.scopes]
+    return (
+        Consent.objects.filter(pk__in=covering)
+        .exclude(partner_id__in=shared)
+        .select_related("partner")
+    )
+
+
 def home_access_requests(request: HttpRequest) -> list[AccessRequest]:
     """Partners waiting for this institution to share a client."""
     institution = institution_of(request.user)

@@ -37,12 +37,12 @@ from .models import AccessRequest, ClientDocument, ClientShare, Consent
 from .panels import panels_for
 from .selectors import (
     access_log_allowed,
-    active_consents_for,
     client_access_log,
     client_get_for_user,
     clients_visible_to,
     consent_partners,
     consent_purposes,
+    consents_to_share_on,
     documents_visible_to,
     notes_visible_to,
     sharing_of,
@@ -136,11 +136,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["document_form"] = DocumentForm()
     elif tab == "sharing" and is_owner:
         context.update(sharing_of(client))
-        context["share_form"] = ShareForm(
-            consents=Consent.objects.filter(
-                pk__in=[c.pk for c in active_consents_for(client)]
-            ).select_related("partner")
-        )
+        context["share_form"] = ShareForm(consents=consents_to_share_on(client))
         context["anonymise_from"] = anonymise_allowed_from(client)
     elif tab == "plan":
         context["plan_panel"] = _plan_panel(request, client)
@@ -289,10 +285,13 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("Consent withdrawn; sharing ended with %(n)s institution(s).") % {"n": ended},
+            # One consent is given to one partner: sharing ends with it or with no one.
+            text = (
+                _("Consent withdrawn; %(partner)s no longer sees the client's record.")
+                if ended
+                else _("Consent withdrawn.")
             )
+            messages.success(request, text % {"partner": consent.partner.name})
             return redirect(back)
     context = {"form": form, "consent": consent, "client": consent.client, "back": back}
     return render(request, "clients/consent_withdraw.html", context)

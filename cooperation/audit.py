@@ -4,11 +4,16 @@ per page, whatever the number of rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import AuditAction, AuditEvent, Institution
 
@@ -19,14 +24,30 @@ if TYPE_CHECKING:
     from .models import User
 
 
+# The address of the request being served, set by `RequestAddressMiddleware`,
+# so that a service writing an audit row without the request (every write)
+# still records where it came from, as the views' reads do.
+_current_ip: ContextVar[str | None] = ContextVar("audit_current_ip", default=None)
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
-        return None
+        return _current_ip.get()
     # Behind the production proxy the client's address is the first hop of
     # X-Forwarded-For; the proxy sets it, so it cannot be spoofed past it.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
     return ip or None
+
+
+@contextmanager
+def request_address(request: HttpRequest) -> Iterator[None]:
+    """Audit rows written while serving `request` carry its address."""
+    token = _current_ip.set(client_ip(request))
+    try:
+        yield
+    finally:
+        _current_ip.reset(token)
 
 
 def _label(obj: models.Model) -> str:
@@ -115,6 +136,91 @@ def audit_many(
     return AuditEvent.objects.bulk_create(events) if events else []
 
 
+# Models whose audit rows may name the person they concern, with the path
+# from the model to that person's first_name/last_name ("" for the person).
+_PERSON_PATHS: dict[type[models.Model], str] = {}
+
+
+def register_audit_person(model: type[models.Model], *, path: str = "") -> None:
+    """Rows about `model` show the person's name to readers who may see the row
+    (the log itself stores only the model name and id)."""
+    _PERSON_PATHS[model] = f"{path}__" if path else ""
+
+
+# Names the services log for a group of fields or a part of a record, not a field.
+GROUP_LABELS = {
+    "address": gettext_lazy("address"),
+    "contact": gettext_lazy("contact details"),
+    "history": gettext_lazy("history of changes"),
+    "sepi": "SEPI",
+}
+
+
+def _field_label(model: type[models.Model] | None, name: str) -> str:
+    try:
+        field = model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        field = None
+    if field is not None and getattr(field, "verbose_name", None):
+        return str(field.verbose_name)
+    if field is not None and field.related_model is not None:  # a reverse relation: its rows
+        return str(field.related_model._meta.verbose_name_plural)
+    if name in GROUP_LABELS:
+        return str(GROUP_LABELS[name])
+    if model is not None and hasattr(model, "audit_part_label"):
+        label = model.audit_part_label(name)
+        if label:
+            return str(label)
+    return name.replace("_", " ")
+
+
+def _field_labels(model: type[models.Model] | None, names: Sequence[str]) -> list[str]:
+    return [_field_label(model, name) for name in names or ()]
+
+
+def _names(user: User, model: type[models.Model], ids: set[str]) -> dict[str, str]:
+    from .permissions import visible
+
+    prefix = _PERSON_PATHS[model]
+    pks = [int(i) for i in ids if i.isdigit()]
+    rows = (
+        visible(model, user)
+        .filter(pk__in=pks)
+        .values_list("pk", f"{prefix}first_name", f"{prefix}last_name")
+    )
+    return {str(pk): f"{first} {last}".strip() for pk, first, last in rows}
+
+
+def audit_rows(events: Iterable[AuditEvent], user: User) -> list[AuditEvent]:
+    """Events ready to show `user`: each gets `field_labels` (the fields' names in
+    the reader's language, resolved once per model) and `record` (the model's
+    name and id, with the person's name when `user` may see that record).
+
+    Costs one query per kind of named record on the page, whatever its length.
+    """
+    events = list(events)
+    ids: dict[type[models.Model], set[str]] = {}
+    labels: dict[tuple[int | None, tuple[str, ...]], list[str]] = {}
+    for e in events:
+        model = e.content_type.model_class() if e.content_type_id else None
+        e.model = model
+        key = (e.content_type_id, tuple(e.fields or ()))
+        if key not in labels:
+            labels[key] = _field_labels(model, e.fields)
+        e.field_labels = labels[key]
+        if model in _PERSON_PATHS and e.object_id:
+            ids.setdefault(model, set()).add(e.object_id)
+    names = {model: _names(user, model, pks) for model, pks in ids.items()}
+    for e in events:
+        if e.model is None:
+            e.record = e.object_label
+            continue
+        record = f"{e.model._meta.verbose_name} {_('no.')} {e.object_id}"
+        name = names.get(e.model, {}).get(e.object_id)
+        e.record = f"{record} — {name}" if name else record
+    return events
+
+
 def audit_log_csv(events: QuerySet[AuditEvent], name: str) -> HttpResponse:
     """Audit events as a CSV download (the coordinator's evidence for an
     inspection). Like the log itself, it names records, never their data."""
@@ -136,6 +242,15 @@ def audit_log_csv(events: QuerySet[AuditEvent], name: str) -> HttpResponse:
         _("Reason"),
         _("IP address"),
     ]
+    cache: dict[tuple[int | None, tuple[str, ...]], list[str]] = {}
+
+    def _labels_once(e: AuditEvent) -> list[str]:
+        key = (e.content_type_id, tuple(e.fields or ()))
+        if key not in cache:
+            model = e.content_type.model_class() if e.content_type_id else None
+            cache[key] = _field_labels(model, e.fields)
+        return cache[key]
+
     rows = (
         [
             timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -146,7 +261,7 @@ def audit_log_csv(events: QuerySet[AuditEvent], name: str) -> HttpResponse:
             e.content_type.name if e.content_type else "",
             e.object_id,
             e.object_label,
-            ", ".join(e.fields or []),
+            ", ".join(_labels_once(e)),
             e.reason,
             e.ip or "",
         ]

@@ -8,6 +8,20 @@ from django.utils.functional import SimpleLazyObject
 from .permissions import membership_of
 
 
+class RequestAddressMiddleware:
+    """Audit rows written by services while serving a request record its address,
+    as the rows written by views do (services are not given the request)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from .audit import request_address
+
+        with request_address(request):
+            return self.get_response(request)
+
+
 class InstitutionMiddleware:
     """Put the user's active membership and institution on the request.
 

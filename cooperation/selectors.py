@@ -33,4 +33,6 @@ def home_pending_invitations(request: HttpRequest) -> list[Membership]:
 
 
 def home_recent_audit(request: HttpRequest) -> list[AuditEvent]:
-    return list(audit_events_visible_to(request.user)[:8])
+    from .audit import audit_rows
+
+    return audit_rows(audit_events_visible_to(request.user)[:8], request.user)

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "cooperation.middleware.RequestAddressMiddleware",
     "cooperation.middleware.SessionTimeoutMiddleware",
     "cooperation.middleware.InstitutionMiddleware",
     "cooperation.middleware.MfaRequiredMiddleware",

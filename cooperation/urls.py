@@ -24,6 +24,7 @@ cooperation_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
     path(
         "dostepnosc/",

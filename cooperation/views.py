@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -118,11 +119,14 @@ def _filtered_audit(request: HttpRequest) -> tuple[AuditFilter, QuerySet]:
 
 @member_required(MANAGING_ROLES)
 def audit_log(request: HttpRequest) -> HttpResponse:
+    from .audit import audit_rows
+
     filterset, events = _filtered_audit(request)
+    page = _page(request, events, 50)
     return render(
         request,
         "cooperation/audit_list.html",
-        {"filter": filterset, "page": _page(request, events, 50)},
+        {"filter": filterset, "page": page, "rows": audit_rows(page, request.user)},
     )
 
 
@@ -135,6 +139,19 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     _filterset, events = _filtered_audit(request)
     audit(actor=request.user, action=AuditAction.EXPORT, reason="audit log (CSV)", request=request)
     return audit_log_csv(events, f"dziennik-{request.institution.short_name}")
+
+
+@cache_control(public=True, max_age=86400)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; answer with the icon
+    from static/ rather than a 404 in every log."""
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("favicon.ico")
+    if path is None:
+        raise Http404
+    with open(path, "rb") as f:
+        return HttpResponse(f.read(), content_type="image/x-icon")
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -227,6 +227,45 @@ class JobOffer(models.Model):
     def show_employer(self) -> bool:
         return bool(self.employer_name) and not self.employer_hidden
 
+    # A training or an internship is not employment: its facts are named as such.
+    @property
+    def pay_label(self) -> str:
+        if self.kind == OfferKind.TRAINING:
+            return _("Fee and allowance")
+        if self.kind == OfferKind.INTERNSHIP:
+            return _("Allowance")
+        return _("Pay")
+
+    @property
+    def contract_label(self) -> str:
+        if self.kind in (OfferKind.TRAINING, OfferKind.INTERNSHIP):
+            return _("Form and duration")
+        return _("Contract")
+
+    @property
+    def contract_type_label(self) -> str:
+        if self.kind in (OfferKind.TRAINING, OfferKind.INTERNSHIP):
+            return _("Form")
+        return _("Contract type")
+
+    @property
+    def place_label(self) -> str:
+        return _("Place of training") if self.kind == OfferKind.TRAINING else _("Place of work")
+
+    @property
+    def employer_label(self) -> str:
+        return _("Organiser") if self.kind == OfferKind.TRAINING else _("Employer")
+
+    @property
+    def duties_label(self) -> str:
+        return _("Programme") if self.kind == OfferKind.TRAINING else _("Duties")
+
+    @property
+    def working_time_label(self) -> str:
+        if self.kind == OfferKind.TRAINING:
+            return _("Duration")
+        return _("Working time")
+
     @property
     def pay_display(self) -> str:
         """Pay as printed: the text when given, else the range in złoty."""

@@ -100,18 +100,27 @@ def _place(offer: JobOffer) -> str:
     return offer.workplace_municipality
 
 
+# A training or an internship is not employment (as on the offer's page).
+_PAY_LABELS = {OfferKind.TRAINING: "Odpłatność i stypendium", OfferKind.INTERNSHIP: "Stypendium"}
+_CONTRACT_LABELS = {
+    OfferKind.TRAINING: "Forma i czas trwania",
+    OfferKind.INTERNSHIP: "Forma i czas trwania",
+}
+
+
 def _contract(offer: JobOffer) -> str:
     return ", ".join(p for p in (offer.contract_type, offer.working_time) if p)
 
 
 def _facts(offer: JobOffer) -> list[tuple[str, str]]:
+    training = offer.kind == OfferKind.TRAINING
     facts = [
-        ("Miejsce pracy", _place(offer)),
-        ("Wynagrodzenie", offer.pay_display),
-        ("Umowa", _contract(offer)),
+        ("Miejsce szkolenia" if training else "Miejsce pracy", _place(offer)),
+        (_PAY_LABELS.get(offer.kind, "Wynagrodzenie"), offer.pay_display),
+        (_CONTRACT_LABELS.get(offer.kind, "Umowa"), _contract(offer)),
         ("Liczba miejsc", _places(offer)),
         (
-            "Pracodawca",
+            "Organizator" if training else "Pracodawca",
             offer.employer_name if offer.show_employer else "informacja w urzędzie pracy",
         ),
         ("Oferta ważna do", offer.valid_until.strftime("%d.%m.%Y")),
@@ -131,7 +140,10 @@ def how_to_apply(offer: JobOffer) -> str:
 
 def _sections(offer: JobOffer) -> list[tuple[str, str]]:
     sections = [
-        ("Zakres obowiązków", offer.duties),
+        (
+            "Program szkolenia" if offer.kind == OfferKind.TRAINING else "Zakres obowiązków",
+            offer.duties,
+        ),
         ("Wymagania", offer.requirements),
         ("Mile widziane", offer.requirements_welcome),
     ]

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clients.selectors import client_get_for_user, clients_visible_to
@@ -162,7 +163,14 @@ def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Published on %(n)d more board(s).") % {"n": len(created)})
+            n = len(created)
+            messages.success(
+                request,
+                ngettext("Published on %(n)d more board.", "Published on %(n)d more boards.", n)
+                % {"n": n}
+                if n
+                else _("The offer was already on the chosen boards."),
+            )
             return redirect(offer)
     context = {"form": form, "offer": offer, "has_boards": boards.exists()}
     return render(request, "joboffers/offer_publish.html", context)
@@ -254,6 +262,11 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "large": large,
         "prints": prints_of(board),
         "query": request.GET.urlencode(),
+        # Say before the click whether the list is short enough to print on demand.
+        "sheets_ready": 0
+        < rows.exclude(status="filled")[: MAX_ON_DEMAND_SHEETS + 1].count()
+        <= MAX_ON_DEMAND_SHEETS,
+        "max_sheets": MAX_ON_DEMAND_SHEETS,
     }
     return render(request, "joboffers/board_detail.html", context)
 

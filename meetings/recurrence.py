@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 # A series is materialised as Occurrence rows this far ahead; the daily task
 # keeps extending it. The RRULE itself (sent in the .ics) has no such limit.
@@ -223,5 +223,6 @@ def describe(text: str, start: dt.datetime, tz: ZoneInfo) -> str:
             "date": date_format(choice["repeat_until"], "j E Y"),
         }
     if "repeat_count" in choice:
-        return _("%(rule)s, %(n)s times") % {"rule": base, "n": choice["repeat_count"]}
+        n = choice["repeat_count"]
+        return ngettext("%(rule)s, %(n)s date", "%(rule)s, %(n)s dates", n) % {"rule": base, "n": n}
     return base

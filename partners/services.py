@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -319,7 +320,7 @@ def referral_create(
         raise ValidationError({"service": _("This service is not offered any more.")})
     if not agreement_covers(institution, partner, Scope.REFERRALS):
         raise ValidationError(
-            {"service": _("No agreement in force with %(p)s covers referrals.") % {"p": partner}}
+            {"service": _("No agreement in force covers referrals to %(p)s.") % {"p": partner}}
         )
     consent = consent_for_referral(client, partner)
     if consent is None:
@@ -495,7 +496,8 @@ def delivery_record(
         EventKind.DELIVERED,
         actor=acting_user,
         institution=institution,
-        comment=f"{delivery.get_kind_display()}, {delivery.hours} h",
+        comment=_("%(kind)s, %(hours)s h")
+        % {"kind": delivery.get_kind_display(), "hours": floatformat(delivery.hours, -1)},
         fields=["deliveries"],
     )
     return delivery

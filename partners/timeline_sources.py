@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,7 +49,7 @@ def referral_entries(client: Client, user: User) -> Iterable[TimelineEntry]:
             % {
                 "service": referral.service.name,
                 "kind": delivery.get_kind_display(),
-                "hours": delivery.hours,
+                "hours": floatformat(delivery.hours, -1),
             },
             detail=delivery.note,
             url=referral.get_absolute_url(),

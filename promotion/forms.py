@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -24,17 +25,19 @@ class ProgrammeForm(forms.ModelForm):
 
 class ProgrammeFinishForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("outcome"),
+        label=capfirst(_("outcome")),
         choices=[
             (ProgrammeOutcome.COMPLETED, ProgrammeOutcome.COMPLETED.label),
             (ProgrammeOutcome.BROKEN_OFF, ProgrammeOutcome.BROKEN_OFF.label),
         ],
     )
-    ended_on = forms.DateField(label=_("ended on"), widget=DATE, initial=timezone.localdate)
+    ended_on = forms.DateField(
+        label=capfirst(_("ended on")), widget=DATE, initial=timezone.localdate
+    )
 
 
 class ProposeForm(forms.ModelForm):
-    target = forms.ModelChoiceField(label=_("labour office"), queryset=None)  # type: ignore[arg-type]
+    target = forms.ModelChoiceField(label=capfirst(_("labour office")), queryset=None)  # type: ignore[arg-type]
 
     class Meta:
         model = PromotionCase
@@ -61,11 +64,16 @@ class ProposeForm(forms.ModelForm):
 
 
 class ActionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("action"), choices=ActionKind.choices)
-    happened_on = forms.DateField(label=_("date"), widget=DATE, initial=timezone.localdate)
-    offer = forms.ModelChoiceField(label=_("job offer"), queryset=None, required=False)  # type: ignore[arg-type]
+    kind = forms.ChoiceField(label=capfirst(_("action")), choices=ActionKind.choices)
+    happened_on = forms.DateField(
+        label=capfirst(_("date")), widget=DATE, initial=timezone.localdate
+    )
+    offer = forms.ModelChoiceField(label=capfirst(_("job offer")), queryset=None, required=False)  # type: ignore[arg-type]
     note = forms.CharField(
-        label=_("note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=capfirst(_("note")),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: object, offers: object, **kwargs: object) -> None:
@@ -74,7 +82,13 @@ class ActionForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("outcome"), choices=CaseOutcome.choices)
+    # No outcome is chosen for the advisor: a preselected one gets saved unread.
+    outcome = forms.ChoiceField(
+        label=capfirst(_("outcome")), choices=[("", "---------"), *CaseOutcome.choices]
+    )
     note = forms.CharField(
-        label=_("note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=capfirst(_("note")),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

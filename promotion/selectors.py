@@ -203,3 +203,28 @@ def chart_for(table: list[dict[str, Any]]) -> dict[str, Any]:
         "peak": peak,
         "bar": CHART_BAR - 2,
     }
+
+
+def proposal_initial(client: Client | None, offices: QuerySet) -> dict[str, Any]:
+    """What the proposal form already knows: the only labour office under an
+    agreement, the client's recorded skills, and the age groups from the date
+    of birth (PESEL). "Over 50" counts from the 50th birthday, as the labour
+    offices do; "under 30" until the 30th."""
+    initial: dict[str, Any] = {}
+    only = list(offices[:2])
+    if len(only) == 1:
+        initial["target"] = only[0].pk
+    if client is None:
+        return initial
+    initial["skills"] = client.skills
+    born = client.birth_date
+    if born is None and client.pesel:
+        from cooperation.validators import pesel_decode
+
+        born = pesel_decode(client.pesel).birth_date
+    if born is not None:
+        today = timezone.localdate()
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        initial["under_30"] = age < 30
+        initial["over_50"] = age >= 50
+    return initial

@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agreements.models import Scope
 from agreements.scope import agreement_covers
@@ -363,7 +364,7 @@ def case_propose_from_referral(
         institution=client.owner,
         actions=[VIEW],
         acting_user=acting_user,
-        reason=_("proposed for promotion by %(org)s") % {"org": partner.name},
+        reason=_("proposal for promotion from %(org)s") % {"org": partner.name},
     )
     return case
 
@@ -506,7 +507,11 @@ def overdue_digest_send(*, now: dt.datetime | None = None) -> int:
         )
         if not to:
             continue
-        subject = _("Promotion queue: %(n)d case(s) untouched for 14 days") % {"n": row["n"]}
+        subject = ngettext(
+            "Promotion queue: %(n)d case untouched for 14 days",
+            "Promotion queue: %(n)d cases untouched for 14 days",
+            row["n"],
+        ) % {"n": row["n"]}
         body = "\n\n".join(
             [subject + ".", _("Take them up or close them in the promotion queue:"), link]
         )

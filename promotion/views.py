@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from agreements.models import Scope
 from agreements.scope import partners_covering
+from clients.models import Client
 from clients.selectors import client_get_for_user
 from clients.services import CASEWORK_ROLES
 from cooperation.decorators import member_required
@@ -30,6 +31,7 @@ from .selectors import (
     may_propose_from_referral,
     may_work_on,
     overdue_before,
+    proposal_initial,
     queue_for,
 )
 
@@ -140,14 +142,18 @@ def programme_finish(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "promotion/programme_form.html", context)
 
 
-def _propose_form(request: HttpRequest, propose: Callable[..., PromotionCase], done: str):  # type: ignore[no-untyped-def]
+def _propose_form(  # type: ignore[no-untyped-def]
+    request: HttpRequest, propose: Callable[..., PromotionCase], done: str, client: Client | None
+):
     """The proposal form (offices under an agreement on the queue) and, once the
     service accepted it, the new case; the service's refusals go next to the fields."""
     offices = Institution.objects.filter(
         kind=InstitutionKind.PUP,
         pk__in=partners_covering(request.institution, Scope.PROMOTION),  # type: ignore[attr-defined]
     )
-    form = ProposeForm(request.POST or None, offices=offices)
+    form = ProposeForm(
+        request.POST or None, offices=offices, initial=proposal_initial(client, offices)
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         target = data.pop("target")
@@ -173,6 +179,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         partial(services.case_propose, programme=programme),
         _("The client was proposed to the labour office."),
+        programme.client,
     )
     if case is not None:
         return redirect(case)
@@ -192,6 +199,7 @@ def propose_from_referral(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         partial(services.case_propose_from_referral, referral=referral),
         _("The participant was proposed to the labour office."),
+        None,  # the partner sees the referral's snapshot, never the client's record
     )
     if case is not None:
         return redirect(case)

@@ -49,6 +49,9 @@ class ReintegrationConfig(AppConfig):
         from agreements.models import Scope
         from agreements.scope import on_scope_lost
         from clients.services import register_share_ended
+        from cooperation.audit import register_audit_person
+
+        register_audit_person(ReintegrationPlan, path="client")
 
         from .services import plans_anonymise, plans_on_joint_plans_lost, plans_on_share_ended
 

@@ -35,7 +35,7 @@ def people_in(institution_ids: Iterable[int], roles: Iterable[str]) -> QuerySet[
             memberships__role__in=list(roles),
             memberships__institution_id__in=list(institution_ids),
         )
-        .annotate(institution_name=F("memberships__institution__short_name"))
+        .annotate(institution_name=F("memberships__institution__name"))
         .order_by("last_name", "first_name", "pk")
     )
 
@@ -95,7 +95,7 @@ class NeedsForm(forms.Form):
                 initial=row.level if row else NeedLevel.NOT_ASSESSED,
             )
             self.fields[f"note_{area}"] = forms.CharField(
-                label=_("Note: %(area)s") % {"area": label},
+                label=_("Note (%(area)s)") % {"area": label},
                 required=False,
                 initial=row.note if row else "",
                 widget=forms.Textarea(attrs={"rows": 2}),

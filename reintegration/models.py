@@ -177,6 +177,11 @@ class ReintegrationPlan(models.Model):
 
         return reverse("reintegration:detail", args=[self.pk])
 
+    @staticmethod
+    def audit_part_label(name: str) -> str | None:
+        """The audit log names a changed needs area by its label."""
+        return Area(name).label if name in Area.values else None
+
     @property
     def is_open(self) -> bool:
         return self.status == PlanStatus.OPEN

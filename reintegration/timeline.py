@@ -38,7 +38,7 @@ def plan_timeline(client: Client, user: User) -> Iterable[TimelineEntry]:
             title=history.title(c),
             detail=c.actor.display_name if c.actor else "",
             url=reverse("reintegration:detail", args=[c.plan_id]),
-            institution=c.institution.short_name if c.institution else "",
+            institution=c.institution.name if c.institution else "",
         )
         for c in changes
     ]

@@ -33,6 +33,7 @@ from .models import ReintegrationPlan
 from .page import history_views, plan_page_context, r3_status
 from .selectors import (
     CASEWORK_ROLES,
+    PERSON_ROLES,
     candidate_partners,
     client_for_planning,
     closed_plans_for_client,
@@ -101,7 +102,12 @@ def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     ids = {client.owner_id, request.institution.pk}
     if partners is not None:
         ids |= set(partners.values_list("pk", flat=True))
-    form = PlanForm(request.POST or None, institution_ids=ids, partners_qs=partners)
+    # The person creating the plan fills the place their role has in it.
+    mine = [f for f, role in PERSON_ROLES.items() if role == request.membership.role]
+    initial = {f: request.user.pk for f in mine}
+    form = PlanForm(
+        request.POST or None, initial=initial, institution_ids=ids, partners_qs=partners
+    )
     if request.method == "POST" and form.is_valid():
         plan = apply_service(
             request,

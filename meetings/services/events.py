@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clients.models import Client
 from cooperation.audit import audit
@@ -187,7 +188,10 @@ def _raise_overlap(room: Room, clashes: list[Occurrence]) -> None:
         "start": date_format(local, "H:i"),
         "end": date_format(timezone.localtime(first.ends_at), "H:i"),
         "title": first.event.title,
-        "more": _(" (and %(n)s more times)") % {"n": len(clashes) - 1} if len(clashes) > 1 else "",
+        "more": ngettext(" (and %(n)s more date)", " (and %(n)s more dates)", len(clashes) - 1)
+        % {"n": len(clashes) - 1}
+        if len(clashes) > 1
+        else "",
     }
     raise RoomOverlap({"room": [message]})
 

@@ -14,3 +14,17 @@
     }
   });
 })();
+
+// Should the bar still not fit on one row (a longer translation, a wider font),
+// the last items move into "More" rather than wrapping the bar onto a second row.
+(function () {
+  "use strict";
+  var list = document.querySelector(".mainnav__list");
+  var more = list && list.querySelector(".mainnav__more");
+  if (!more || window.innerWidth < 768) { return; }
+  var menu = more.querySelector("ul");
+  var oneRow = function () { return more.offsetTop <= list.firstElementChild.offsetTop; };
+  while (!oneRow() && more.previousElementSibling && more.previousElementSibling !== list.firstElementChild) {
+    menu.insertBefore(more.previousElementSibling, menu.firstElementChild);
+  }
+})();

@@ -50,7 +50,7 @@ def _says(msgid: str, **params: object) -> str:
     return pattern
 
 
-NO_AGREEMENT = "No agreement in force with %(p)s covers referrals."
+NO_AGREEMENT = "No agreement in force covers referrals to %(p)s."
 NO_CONSENT = "The client has not consented to referrals to %(p)s. Record the consent first."
 WRONG_STATUS = "This cannot be done while the referral is %(status)s."
 

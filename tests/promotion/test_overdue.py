@@ -93,7 +93,7 @@ def test_the_weekly_digest_mails_the_office_without_personal_data(
     message = mail.outbox[0]
     assert {advisor.email, pup_coordinator.email} <= set(message.to)
     assert "pup-worker@example.pl" not in message.to and owner.email not in message.to
-    assert "1 case(s)" in message.subject
+    assert "1 case untouched" in message.subject
     assert f"{settings.SITE_URL}/promotion/?overdue=1" in message.body
     for secret in (person.last_name, person.pesel, person.phone, "Umiejętność"):
         assert secret not in message.body and secret not in message.subject

@@ -89,7 +89,7 @@ def test_the_plan_page_shows_who_changed_which_step(
     body = client.get(plan.get_absolute_url()).content.decode()
     history = body[body.index('id="history-h"') :]
     assert "Staż w hurtowni" in history
-    assert partner_user.display_name in history and partner.short_name in history
+    assert partner_user.display_name in history and partner.name in history
     assert f"<del>{StepStatus.PLANNED.label}</del>" in history
     assert f"<ins>{StepStatus.IN_PROGRESS.label}</ins>" in history
     full = client.get(reverse("reintegration:history", args=[plan.pk])).content.decode()

@@ -411,4 +411,4 @@ def test_people_are_offered_once_with_the_institution_they_work_in_now(own, part
     mover = member(partner, Role.SOCIAL_WORKER, last_name="Przeniesiona")
     membership_create(user=mover, institution=own, role=Role.SOCIAL_WORKER)  # ends the old one
     offered = list(people_in([own.pk, partner.pk], [Role.SOCIAL_WORKER]))
-    assert [p.institution_name for p in offered if p.pk == mover.pk] == [own.short_name]
+    assert [p.institution_name for p in offered if p.pk == mover.pk] == [own.name]
