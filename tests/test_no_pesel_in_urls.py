@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 SKIP_NAMES = re.compile(
     r"pdf|export|sheet|digest|print|attachment|document|material|feed|ics|access_log|logout"
 )
-PAGES_PER_USER = 45
+PAGES_PER_USER = 30
 VISITS_PER_SHAPE = 2  # /clients/1/ and /clients/2/ are the same page twice over
 TEXT_KINDS = {"text", "search"}
 
@@ -135,5 +135,5 @@ def test_no_address_in_the_demo_holds_a_pesel(client, settings) -> None:
     leaks = [(name, *leak) for name, crawl in crawled for leak in crawl.leaks]
     assert not leaks, "\n".join(f"{n}: {where} -> {address}" for n, where, address in leaks)
     # Not vacuous: the crawl went wide, and the PESEL searches were made.
-    assert sum(c.pages for _n, c in crawled) > 200
+    assert sum(c.pages for _n, c in crawled) > 150
     assert sum(c.searched for _n, c in crawled) >= 10
