@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from agreements.models import Agreement, AgreementEvent, AgreementTerms, Party
 from clients.models import Client, ClientGroupObjectPermission, ClientShare, Consent
+from clients.names import search_name
 from cooperation.models import AuditEvent, Institution, Membership, User
 from cooperation.validators import make_pesel
 from joboffers.models import Board, JobOffer, JobOfferGroupObjectPermission, Publication
@@ -516,6 +517,8 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
                 "pesel": pesel,
                 "first_name": first,
                 "last_name": last,
+                # COPY bypasses Client.save(), which keeps this column.
+                "search_name": search_name(first, last),
                 "birth_date": birth,
                 "sex": "F" if female else "M",
                 "phone": f"6{n:08d}",

@@ -1,10 +1,25 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from cooperation.admin import InstitutionScopedAdmin
+from cooperation.searches import PARAM, search_params
 
 from .models import AccessRequest, CaseNote, Client, ClientDocument, ClientShare, Consent
+from .selectors import client_search
+
+
+class _TokenSearchChangeList(ChangeList):
+    """A changelist whose search may sit behind a session token (`?search=`),
+    which is not a field lookup; its links keep the token, never the PESEL."""
+
+    def get_filters_params(self, params=None):  # type: ignore[no-untyped-def]
+        lookup = super().get_filters_params(params)
+        lookup.pop(PARAM, None)
+        return lookup
 
 
 @admin.register(Client)
@@ -19,9 +34,21 @@ class ClientAdmin(InstitutionScopedAdmin):
         "created_at",
     ]
     list_filter = ["status", "owner__county", "owner"]
-    search_fields = ["last_name", "first_name", "pesel"]
+    # Shows the search box; the search itself is `client_search` (below).
+    search_fields = ["search_name", "pesel"]
     list_select_related = ["owner"]
     readonly_fields = ["created_at", "created_by", "anonymised_at", "birth_date", "sex"]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
+        return _TokenSearchChangeList
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        """The app's search (PESEL prefix; names in any case and diacritics). A
+        PESEL typed here is moved behind a token by `PeselQueryMiddleware`."""
+        term = search_term or search_params(request).get(SEARCH_VAR, "")
+        return client_search(queryset, term), False
 
 
 @admin.register(Consent)

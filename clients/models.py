@@ -14,6 +14,8 @@ from cooperation.models import Institution
 from cooperation.uploads import random_upload_name
 from cooperation.validators import pesel_mask, validate_pesel
 
+from . import names
+
 
 class Sex(models.TextChoices):
     FEMALE = "F", _("female")
@@ -59,6 +61,9 @@ class Client(models.Model):
     document_number = models.CharField(_("document number"), max_length=40, blank=True)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
+    # Lowercase, diacritics folded ("swiatkowska anna"): what name search
+    # compares, the same on SQLite and PostgreSQL; kept by `save()`.
+    search_name = models.CharField(max_length=201, blank=True, editable=False)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -116,6 +121,15 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # A derived column, not a business rule: kept here so no write path
+        # (services, admin, anonymisation, fixtures) can leave it stale.
+        self.search_name = names.search_name(self.first_name, self.last_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "last_name"} & set(update_fields):  # type: ignore[call-overload]
+            kwargs["update_fields"] = {*update_fields, "search_name"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -20,16 +20,19 @@ from .models import (
     ClientShare,
     Consent,
 )
+from .names import fold
 
 
 def client_search(qs: QuerySet[Client], query: str) -> QuerySet[Client]:
-    """Digits match the start of a PESEL; words match first or last names."""
+    """Digits match the start of a PESEL; each word is found in the first or
+    last name regardless of case and Polish diacritics ("swiatkowska" finds
+    "Świątkowska"), on SQLite and PostgreSQL alike (trigram-indexed there)."""
     # No name holds a NUL, and PostgreSQL refuses one in a query (a 500).
     query = query.replace("\x00", "").strip()
     if query.isdigit():
         return qs.filter(pesel__startswith=query)
-    for word in query.split():
-        qs = qs.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
+    for word in fold(query).split():
+        qs = qs.filter(search_name__contains=word)
     return qs
 
 

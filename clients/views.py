@@ -19,6 +19,7 @@ from cooperation.forms import add_service_errors
 from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
 from cooperation.models import MANAGING_ROLES, AuditAction
 from cooperation.permissions import CHANGE, get_visible_or_404
+from cooperation.searches import search_params, search_redirect
 from cooperation.uploads import upload_response
 
 from . import exports, services
@@ -55,10 +56,14 @@ TABS = ["record", "plan", "timeline", "notes", "documents", "sharing"]
 
 @member_required(CASEWORK_ROLES)
 def client_list(request: HttpRequest) -> HttpResponse:
+    """The search form posts, so a PESEL never reaches the address (see cooperation.searches)."""
+    if request.method == "POST":
+        return search_redirect(request, ClientFilter.base_filters)
     clients = clients_visible_to(request.user).order_by("last_name", "first_name", "pk")
-    filterset = ClientFilter(request.GET or None, queryset=clients, institution=request.institution)
+    params = search_params(request)
+    filterset = ClientFilter(params or None, queryset=clients, institution=request.institution)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else clients
-    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, settings.PAGE_SIZE).get_page(params.get("page"))
     return render(request, "clients/client_list.html", {"page": page, "filter": filterset})
 
 

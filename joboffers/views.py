@@ -22,6 +22,7 @@ from cooperation.forms import add_service_errors
 from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
 from cooperation.models import AuditAction, InstitutionKind, Role
 from cooperation.pdf import pdf_response
+from cooperation.searches import search_params, search_redirect
 
 from . import imports, printing, services
 from .forms import (
@@ -367,7 +368,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 def client_search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
+    if request.method == "POST":
+        return search_redirect(request, ["q"])
+    query = search_params(request).get("q", "")
     clients = clients_visible_to(request.user, query=query).order_by(
         "last_name", "first_name", "pk"
     )

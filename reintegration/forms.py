@@ -217,7 +217,7 @@ class CloseForm(forms.Form):
 
 
 class PlanFilterForm(forms.Form):
-    q = forms.CharField(label=_("Client's name"), required=False, max_length=100)
+    q = forms.CharField(label=_("Client's name or PESEL"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

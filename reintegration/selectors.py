@@ -30,6 +30,7 @@ from django.utils import timezone
 from agreements.models import SCOPE_FIELDS, Party, Scope
 from agreements.scope import agreement_covers, in_force
 from clients.models import Client
+from clients.names import fold
 from cooperation.models import Institution, Membership, Role, User
 from cooperation.permissions import VIEW, membership_of, policy_for, visible
 
@@ -263,7 +264,8 @@ def plan_people_choices(institution_ids: list[int]) -> QuerySet[User]:
 
 
 def plans_list(user: User, *, status: str = "", mine: bool = False, query: str = "") -> QuerySet:
-    """The plans list page: visible plans, optionally the user's own, searched by client name."""
+    """The plans list page: visible plans, optionally the user's own, searched by
+    the client's name (any case, any diacritics) or the start of the PESEL."""
     qs = (
         plans_visible_to(user)
         .select_related("client__owner")
@@ -282,8 +284,12 @@ def plans_list(user: User, *, status: str = "", mine: bool = False, query: str =
         qs = qs.filter(status=status)
     if mine:
         qs = qs.filter(_responsible(user))
-    for word in query.split():
-        qs = qs.filter(Q(client__last_name__icontains=word) | Q(client__first_name__icontains=word))
+    query = query.replace("\x00", "").strip()
+    if query.isdigit():
+        qs = qs.filter(client__pesel__startswith=query)
+    else:  # the client list's rule: any case, any diacritics
+        for word in fold(query).split():
+            qs = qs.filter(client__search_name__contains=word)
     return qs.order_by("client__last_name", "client__first_name", "-created_at")
 
 

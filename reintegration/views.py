@@ -17,6 +17,7 @@ from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors, apply_service
 from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
 from cooperation.models import AuditAction, Institution
+from cooperation.searches import search_params, search_redirect
 
 from . import exports, services
 from .forms import (
@@ -56,7 +57,9 @@ def _token(request: HttpRequest) -> str:
 
 @casework_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    form = PlanFilterForm(request.GET or None)
+    if request.method == "POST":
+        return search_redirect(request, PlanFilterForm.base_fields)
+    form = PlanFilterForm(search_params(request) or None)
     filters = form.cleaned_data if form.is_valid() else {}
     plans = plans_list(
         request.user,

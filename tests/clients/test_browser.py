@@ -15,7 +15,7 @@ from cooperation.models import Role
 from cooperation.validators import make_pesel
 
 from ..browser import axe_violations, describe, log_in, log_out, screenshot
-from ..factories import agreement_between, member
+from ..factories import ClientFactory, agreement_between, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -112,3 +112,39 @@ def test_client_pages_pass_axe(page, live_server, own, path) -> None:  # type: i
     )
     violations = axe_violations(page)
     assert not violations, describe(violations)
+
+
+def test_a_pesel_typed_into_the_search_never_reaches_the_address_bar(
+    page, live_server, own, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.PAGE_SIZE = 2
+    member(own, Role.SOCIAL_WORKER, username="pracownica", first_name="Ewa")
+    born = dt.date(1979, 6, 3)
+    people = [
+        ClientFactory(owner=own, birth_date=born, first_name="Łucja", last_name=f"Świątkowska{n}")
+        for n in range(3)
+    ]
+    log_in(page, live_server, "pracownica")
+    page.goto(f"{live_server.url}/clients/")
+
+    def search(text: str) -> None:
+        page.get_by_label("PESEL lub imię i nazwisko").fill(text)
+        page.locator("form[role=search] button[type=submit]").click()
+        page.wait_for_url("**/clients/?search=*")
+
+    search("swiatkowska2")  # no diacritics, lowercase
+    assert page.get_by_role("link", name=f"{people[2].last_name} Łucja").is_visible()
+    search(people[0].pesel[:6])  # the birth date: all three, on two pages
+    page.get_by_role("link", name="Następna").click()
+    page.wait_for_url("**/clients/?search=*&page=2")
+    search(people[1].pesel)
+    assert people[1].pesel not in page.url
+    assert page.get_by_role("link", name=f"{people[1].last_name} Łucja").is_visible()
+    assert people[1].pesel not in page.locator(".langswitch input[name=next]").input_value()
+    screenshot(page, "client-search-by-pesel")
+    assert axe_violations(page) == []
+    page.locator("#language-select").select_option("en")
+    page.locator(".langswitch button[type=submit]").click()
+    page.wait_for_url("**/clients/?search=*")
+    assert page.get_by_role("link", name=f"{people[1].last_name} Łucja").is_visible()
+    assert page.get_by_role("link", name=f"{people[0].last_name} Łucja").count() == 0

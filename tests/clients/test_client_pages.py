@@ -32,7 +32,8 @@ def test_search_by_pesel_prefix_and_by_name(client, own, owner) -> None:
 def test_search_never_finds_another_institutions_client(client, foreign, owner) -> None:
     theirs = ClientFactory(owner=foreign, last_name="Obca")
     client.force_login(owner)
-    assert "Obca" not in client.get(reverse("clients:list"), {"q": theirs.pesel}).content.decode()
+    found = client.post(reverse("clients:list"), {"q": theirs.pesel}, follow=True)
+    assert found.status_code == 200 and "Obca" not in found.content.decode()
 
 
 def test_a_shared_client_shows_with_its_owner(client, own, owner, partner, partner_user) -> None:
