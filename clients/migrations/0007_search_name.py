@@ -45,7 +45,7 @@ def drop_trigram_index(apps, schema_editor) -> None:  # type: ignore[no-untyped-
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clients", "0005_upload_filenames")]
+    dependencies = [("clients", "0006_consent_withdrawal")]
 
     operations = [
         migrations.AddField(
