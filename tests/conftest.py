@@ -1,5 +1,9 @@
 """The standing cast of every test: three institutions and their people.
 
+`--now=2028-02-29T10:00` (or env `TEST_NOW`) runs the whole session with the
+clock moved to that Warsaw time (time-machine, ticking), in xdist workers too:
+`make test-dates` runs the date-sensitive modules so on the awkward days.
+
 - `own` institution (MOPS) with `owner` (social worker), `colleague` (another
   worker) and `coordinator`;
 - `partner`: a PUP in the same county, with `partner_user` (client advisor) —
@@ -10,15 +14,69 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
 import uuid
+import zoneinfo
 
 import pytest
 
 from cooperation.models import Institution, InstitutionKind, Role, User
 
-from .browser import browser, page  # noqa: F401 - fixtures for browser tests
+# Fixtures for browser tests, and the hooks that skip them without Chromium and say so.
+from .browser import (  # noqa: F401
+    browser,
+    page,
+    pytest_collection_modifyitems,
+    pytest_terminal_summary,
+)
 from .factories import InstitutionFactory, member
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--now",
+        default=os.environ.get("TEST_NOW") or None,
+        help="run with the clock moved to this Europe/Warsaw time, e.g. 2028-02-29T10:00 "
+        "(env TEST_NOW); the clock keeps ticking from there",
+    )
+
+
+def shifted_now(value: str) -> dt.datetime:
+    """`--now`'s value as an aware UTC datetime; a naive value is Warsaw time."""
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo("Europe/Warsaw"))
+    # UTC, not the zone itself: time-machine would also switch the process's TZ.
+    return moment.astimezone(dt.UTC)
+
+
+_traveller = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Travel before any test module is imported, so dates computed at import or
+    parametrisation see the moved clock too. Each xdist worker runs this itself."""
+    global _traveller
+    value = config.getoption("--now")
+    if value:
+        import time_machine
+
+        _traveller = time_machine.travel(shifted_now(value), tick=True)
+        _traveller.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _traveller
+    if _traveller is not None:
+        _traveller.stop()
+        _traveller = None
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    value = config.getoption("--now")
+    return f"clock moved to {value} Europe/Warsaw (--now / TEST_NOW)" if value else None
+
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
 # calls made by the test itself are still synchronous and safe.
