@@ -33,17 +33,31 @@ from .browser import (  # noqa: F401
 from .factories import InstitutionFactory, member
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     parser.addoption(
         "--now",
-        default=os.environ.get("TEST_NOW") or None,
+        default=None,
         help="run with the clock moved to this Europe/Warsaw time, e.g. 2028-02-29T10:00 "
-        "(env TEST_NOW); the clock keeps ticking from there",
+        "(or env TEST_NOW); the clock keeps ticking from there",
     )
+    # Travel now, while this conftest is registered: the apps' conftests and helpers
+    # imported next compute module-level dates (TODAY = timezone.localdate()), so
+    # pytest_configure would be too late. The options are not parsed yet, hence
+    # the look at the command line; xdist workers get the value through TEST_NOW.
+    config = pluginmanager.get_plugin("pytestconfig")
+    args = list(config.invocation_params.args) if config else []
+    value = os.environ.get("TEST_NOW") or None
+    for i, arg in enumerate(args):
+        if arg.startswith("--now="):
+            value = arg.split("=", 1)[1]
+        elif arg == "--now" and i + 1 < len(args):
+            value = args[i + 1]
+    if value:
+        _travel(value)
 
 
 def shifted_now(value: str) -> dt.datetime:
-    """`--now`'s value as an aware UTC datetime; a naive value is Warsaw time."""
+    """A `--now` value as an aware UTC datetime; a naive value is Warsaw time."""
     moment = dt.datetime.fromisoformat(value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zoneinfo.ZoneInfo("Europe/Warsaw"))
@@ -54,16 +68,13 @@ def shifted_now(value: str) -> dt.datetime:
 _traveller = None
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Travel before any test module is imported, so dates computed at import or
-    parametrisation see the moved clock too. Each xdist worker runs this itself."""
+def _travel(value: str) -> None:
     global _traveller
-    value = config.getoption("--now")
-    if value:
-        import time_machine
+    import time_machine
 
-        _traveller = time_machine.travel(shifted_now(value), tick=True)
-        _traveller.start()
+    _traveller = time_machine.travel(shifted_now(value), tick=True)
+    _traveller.start()
+    os.environ["TEST_NOW"] = value  # for the xdist workers, started later
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -74,7 +85,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    value = config.getoption("--now")
+    value = os.environ.get("TEST_NOW") if _traveller else None
     return f"clock moved to {value} Europe/Warsaw (--now / TEST_NOW)" if value else None
 
 
