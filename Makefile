@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: demo test install lint messages bench clean
+.PHONY: demo test test-dates install lint messages bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,25 @@ demo: install
 
 test: install $(NPM_STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# The date-sensitive tests again with the clock moved (tests/conftest.py --now, time-machine)
+# to the awkward days: the Friday before a DST change, late evening; 29 February just after
+# midnight (the UTC date is still the 28th); New Year's Eve, late evening; the Saturday
+# before a Polish public holiday (1 November, the weekend the clocks go back). SQLite,
+# eager tasks: PostgreSQL's own clock cannot be moved. Every day runs, then it fails if
+# any did. `make test-dates DATES=2030-01-01T12:00` for one day.
+DATES ?= 2027-03-26T23:30 2028-02-29T00:30 2026-12-31T23:30 2027-10-30T10:00
+DATE_TESTS ?= tests/meetings tests/partners tests/promotion tests/reintegration \
+	tests/agreements/test_workflow.py tests/clients/test_retention.py tests/clients/test_sharing.py \
+	tests/joboffers/test_publishing.py tests/sepi/test_lookups.py \
+	tests/cooperation/test_seed_demo.py::test_demo_agreements_stay_inside_their_county
+test-dates: install
+	@failed=""; for now in $(DATES); do \
+		echo "=== clock at $$now (Europe/Warsaw)"; \
+		env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -n 2 --dist loadfile -q -m "not browser" \
+			--now=$$now $(DATE_TESTS) $(PYTEST_ARGS) || failed="$$failed $$now"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "=== failed with the clock at:$$failed"; exit 1; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

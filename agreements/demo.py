@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from cooperation.models import Institution, User
+
+
+def _month_start(months_ago: int) -> dt.date:
+    """The first day of the month `months_ago` months before the one we are in."""
+    today = timezone.localdate()
+    index = today.year * 12 + today.month - 1 - months_ago
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def seed() -> None:
     """Skarżysko: MOPS–PUP and PCPR–PUP in force, a draft with the NGO; Ostrowiec: MOPS–PUP.
-    Taken through the real workflow, so numbers, timeline and terms are as in use."""
+    Taken through the real workflow, so numbers, timeline and terms are as in use.
+
+    Every date is relative to the day of seeding, so the demo seeds on any day: the
+    PCPR–PUP agreement ends in 25 days (the home page lists it among those ending
+    within a month), the NGO draft starts next month."""
     from agreements.models import Agreement, Coordinator, Scope
     from agreements.services import agreement_accept, agreement_draft, agreement_send
 
@@ -24,7 +37,7 @@ def seed() -> None:
             "pup-skarzysko",
             all_scopes,
             "active",
-            dt.date(2026, 1, 2),
+            _month_start(11),
             None,
         ),
         (
@@ -33,8 +46,8 @@ def seed() -> None:
             "pup-skarzysko",
             [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS, Scope.JOB_OFFERS],
             "active",
-            dt.date(2026, 3, 1),
-            dt.date(2026, 12, 20),
+            _month_start(9),
+            timezone.localdate() + dt.timedelta(days=25),
         ),
         (
             "Porozumienie o kierowaniu klientów do Stowarzyszenia „Razem dla Skarżyska”",
@@ -42,7 +55,7 @@ def seed() -> None:
             "ngo-skarzysko",
             [Scope.REFERRALS],
             "draft",
-            dt.date(2027, 1, 1),
+            _month_start(-1),
             None,
         ),
         (
@@ -51,7 +64,7 @@ def seed() -> None:
             "pup-ostrowiec",
             [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS, Scope.SEPI, Scope.JOB_OFFERS],
             "active",
-            dt.date(2025, 9, 1),
+            _month_start(15),
             None,
         ),
     ]

@@ -332,7 +332,7 @@ def case_propose_from_referral(
         ended_on=ended,
         defaults={
             "institution_name": partner.name,
-            "started_on": min(referral.start_date or referral.sent_at.date(), ended),
+            "started_on": min(referral.start_date or timezone.localdate(referral.sent_at), ended),
             "outcome": ProgrammeOutcome.COMPLETED,
             "note": "",
             "recorded_by": acting_user,

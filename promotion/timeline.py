@@ -26,6 +26,16 @@ def _at(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
 
 
+def _action_at(action: CaseAction) -> dt.datetime:
+    """When an action recorded on the day it happened took place: its recording time,
+    so it sorts among the case's other events of that day (noon would put a morning
+    action after the afternoon's closing, or an afternoon one before the morning's);
+    an action entered later for an earlier day sits at that day's noon."""
+    if timezone.localdate(action.created_at) == action.happened_on:
+        return action.created_at
+    return _at(action.happened_on)
+
+
 def promotion_timeline(client: Client, user: User) -> Iterable[TimelineEntry]:
     """Programmes and the progress of promotion cases the user may see. Three queries."""
     for p in programmes_of(client):
@@ -67,7 +77,7 @@ def promotion_timeline(client: Client, user: User) -> Iterable[TimelineEntry]:
             )
         for action in case.actions.all():
             yield TimelineEntry(
-                _at(action.happened_on),
+                _action_at(action),
                 _("Promotion"),
                 action.get_kind_display(),
                 detail=action.offer.position if action.offer else "",

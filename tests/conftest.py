@@ -1,5 +1,9 @@
 """The standing cast of every test: three institutions and their people.
 
+`--now=2028-02-29T10:00` (or env `TEST_NOW`) runs the whole session with the
+clock moved to that Warsaw time (time-machine, ticking), in xdist workers too:
+`make test-dates` runs the date-sensitive modules so on the awkward days.
+
 - `own` institution (MOPS) with `owner` (social worker), `colleague` (another
   worker) and `coordinator`;
 - `partner`: a PUP in the same county, with `partner_user` (client advisor) —
@@ -10,15 +14,80 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
 import uuid
+import zoneinfo
 
 import pytest
 
 from cooperation.models import Institution, InstitutionKind, Role, User
 
-from .browser import browser, page  # noqa: F401 - fixtures for browser tests
+# Fixtures for browser tests, and the hooks that skip them without Chromium and say so.
+from .browser import (  # noqa: F401
+    browser,
+    page,
+    pytest_collection_modifyitems,
+    pytest_terminal_summary,
+)
 from .factories import InstitutionFactory, member
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    parser.addoption(
+        "--now",
+        default=None,
+        help="run with the clock moved to this Europe/Warsaw time, e.g. 2028-02-29T10:00 "
+        "(or env TEST_NOW); the clock keeps ticking from there",
+    )
+    # Travel now, while this conftest is registered: the apps' conftests and helpers
+    # imported next compute module-level dates (TODAY = timezone.localdate()), so
+    # pytest_configure would be too late. The options are not parsed yet, hence
+    # the look at the command line; xdist workers get the value through TEST_NOW.
+    config = pluginmanager.get_plugin("pytestconfig")
+    args = list(config.invocation_params.args) if config else []
+    value = os.environ.get("TEST_NOW") or None
+    for i, arg in enumerate(args):
+        if arg.startswith("--now="):
+            value = arg.split("=", 1)[1]
+        elif arg == "--now" and i + 1 < len(args):
+            value = args[i + 1]
+    if value:
+        _travel(value)
+
+
+def shifted_now(value: str) -> dt.datetime:
+    """A `--now` value as an aware UTC datetime; a naive value is Warsaw time."""
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo("Europe/Warsaw"))
+    # UTC, not the zone itself: time-machine would also switch the process's TZ.
+    return moment.astimezone(dt.UTC)
+
+
+_traveller = None
+
+
+def _travel(value: str) -> None:
+    global _traveller
+    import time_machine
+
+    _traveller = time_machine.travel(shifted_now(value), tick=True)
+    _traveller.start()
+    os.environ["TEST_NOW"] = value  # for the xdist workers, started later
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _traveller
+    if _traveller is not None:
+        _traveller.stop()
+        _traveller = None
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    value = os.environ.get("TEST_NOW") if _traveller else None
+    return f"clock moved to {value} Europe/Warsaw (--now / TEST_NOW)" if value else None
+
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
 # calls made by the test itself are still synchronous and safe.

@@ -139,7 +139,7 @@ def test_a_written_consent_needs_its_scan(own, partner, owner) -> None:
         _consent(client, owner, partner, scan=None)
     assert "scan" in exc.value.message_dict
     consent = _consent(client, owner, partner, scan=None, basis=LegalBasis.STATUTORY_TASK)
-    assert consent.valid_until == TODAY.replace(year=TODAY.year + 1) or consent.valid_until > TODAY
+    assert consent.valid_until > TODAY  # (no .replace(year=...): it fails on 29 February)
 
 
 def test_only_the_owner_shares(own, partner, owner, covered) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time_machine
 from django.core.management import call_command
 
 from clients.models import Client
@@ -73,3 +74,35 @@ def test_demo_clients_are_spread_and_some_are_shared(db) -> None:
     assert not seen.filter(
         owner__short_name="gops-suchedniow"
     ).exists()  # no agreement, nothing shared
+
+
+def test_the_demo_seeds_on_any_day_and_again_much_later(db) -> None:
+    """The demo's dates are relative to the day it is seeded: it once hard-coded an
+    agreement ending on 2026-12-20 and failed from the next day on. Seeded just after
+    midnight on 21 December 2026 (still the 20th in UTC), then again on 29 February
+    2028 at 23:30, when everything seeded relative to the first day has lapsed
+    (`make demo` re-seeds on every start). The shifted-clock runs (`make test-dates`)
+    seed it fresh on their days too."""
+    from agreements.models import Agreement, Status
+
+    from ..conftest import shifted_now
+
+    def counts() -> tuple[int, ...]:
+        return (
+            Agreement.objects.filter(status=Status.ACTIVE).count(),
+            Client.objects.count(),
+            Client.objects.filter(shares__ended_at__isnull=True).count(),
+        )
+
+    with time_machine.travel(shifted_now("2026-12-21T00:30"), tick=True):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        first = counts()
+        assert first[0] == 6 and first[2] > 0
+        inst = {i.short_name: i for i in Institution.objects.all()}
+        from agreements.models import Scope
+        from agreements.scope import agreement_covers
+
+        assert agreement_covers(inst["pcpr-skarzysko"], inst["pup-skarzysko"], Scope.CLIENT_RECORDS)
+    with time_machine.travel(shifted_now("2028-02-29T23:30"), tick=True):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        assert counts() == first

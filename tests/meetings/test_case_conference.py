@@ -4,6 +4,8 @@ timeline; nothing about the client leaves the app in e-mails or calendar files."
 
 from __future__ import annotations
 
+import datetime as dt
+
 import icalendar
 import pytest
 from django.core import mail
@@ -119,8 +121,9 @@ def test_the_minutes_pdf_names_the_client_only_to_those_who_may_see_them(
 
     event = _conference(owner, shared, institutions=[partner], starts_at=None)
     occurrence = event.occurrences.get()
-    occurrence.starts_at = occurrence.starts_at.replace(year=occurrence.starts_at.year - 1)
-    occurrence.ends_at = occurrence.ends_at.replace(year=occurrence.ends_at.year - 1)
+    # A year back (not .replace(year=...): there is no 29 February the year before).
+    occurrence.starts_at -= dt.timedelta(days=365)
+    occurrence.ends_at -= dt.timedelta(days=365)
     occurrence.save()
     services.minutes_save(
         occurrence=occurrence,
@@ -254,7 +257,7 @@ def test_anonymising_the_client_erases_the_conferences_free_text(
     client_close(
         client=case_client,
         acting_user=coordinator,
-        closed_on=timezone.localdate().replace(year=timezone.localdate().year - 11),
+        closed_on=timezone.localdate() - dt.timedelta(days=11 * 366),  # no 29 Feb 11 years ago
     )
     client_anonymise(client=case_client, acting_user=coordinator)
     event = Event.objects.get(pk=event.pk)

@@ -35,7 +35,11 @@ def _parse(data: bytes) -> icalendar.Calendar:
 
 @pytest.fixture
 def series(coordinator):  # type: ignore[no-untyped-def]
-    start = at(timezone.localdate() + dt.timedelta(days=3), 10)
+    """A monthly series on the first Tuesday, from the first Tuesday of the month
+    after next (whatever today is), with its second date moved and third cancelled."""
+    today = timezone.localdate()
+    month = dt.date(today.year + (today.month + 1) // 12, (today.month + 1) % 12 + 1, 1)
+    start = at(month + dt.timedelta(days=(1 - month.weekday()) % 7), 10)
     event = schedule(
         coordinator,
         title="Zespół współpracy",

@@ -9,6 +9,7 @@ import icalendar
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from agreements.models import Status
 from cooperation.models import Role
@@ -57,7 +58,7 @@ def test_an_institution_without_an_agreement_in_force_cannot_be_invited(
 def test_an_ended_agreement_no_longer_lets_an_institution_be_invited(
     own, partner, coordinator
 ) -> None:
-    today = dt.date.today()
+    today = timezone.localdate()
     agreement_between(
         own,
         partner,

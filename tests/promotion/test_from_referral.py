@@ -3,6 +3,8 @@ who completed its programme (a completed referral) to the PUP's promotion queue.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -178,3 +180,20 @@ def test_the_referring_worker_cannot_use_the_cis_form(client, ready_cis, owner, 
     url = reverse("promotion:propose_referral", args=[ready_cis.pk])
     assert client.post(url, {"target": partner.pk, **SUMMARY}).status_code in (403, 404)
     assert not PromotionCase.objects.exists()
+
+
+def test_a_programme_without_a_start_date_starts_on_the_warsaw_day_it_was_sent(
+    ready_cis, cis_staff, partner
+) -> None:  # type: ignore[no-untyped-def]
+    """Sent at 00:30 in Warsaw is still the day before in UTC: the programme's start
+    is the day in Warsaw, not the UTC date of the timestamp."""
+    from partners.models import Referral
+
+    day = ready_cis.completed_on or TODAY
+    sent = dt.datetime.combine(day, dt.time(0, 30), tzinfo=timezone.get_default_timezone())
+    Referral.objects.filter(pk=ready_cis.pk).update(start_date=None, sent_at=sent)
+    ready_cis.refresh_from_db()
+    case = services.case_propose_from_referral(
+        referral=ready_cis, acting_user=cis_staff, target=partner, **SUMMARY
+    )
+    assert case.programme.started_on == day

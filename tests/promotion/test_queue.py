@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection
 from django.utils import timezone
@@ -23,6 +24,7 @@ from ..factories import ClientFactory, agreement_between, member
 from .helpers import TODAY, completed_programme, consent_for, propose
 
 pytestmark = pytest.mark.django_db
+WARSAW = timezone.get_default_timezone()
 
 
 def _queued(own, owner, partner, n: int, **flags):  # type: ignore[no-untyped-def]
@@ -176,14 +178,22 @@ def test_a_waiting_case_cannot_be_closed(ready, owner, partner, advisor) -> None
         )
 
 
+@pytest.mark.parametrize("hour", [8, 15])
 def test_the_proposing_worker_sees_the_progress_on_the_timeline(
-    ready, owner, partner, advisor, person
+    ready, owner, partner, advisor, person, hour
 ) -> None:
-    case = services.case_take(case=propose(ready, owner, partner), acting_user=advisor)
-    services.case_action_add(
-        case=case, acting_user=advisor, kind=ActionKind.INTERNSHIP_REFERRAL, happened_on=TODAY
-    )
-    services.case_close(case=case, acting_user=advisor, outcome=CaseOutcome.INTERNSHIP)
+    """In the order it happened, whatever the hour: an action dated today once sat at
+    noon, after a closing at 10:00."""
+    morning = dt.datetime.combine(timezone.localdate(), dt.time(hour), tzinfo=WARSAW)
+    with time_machine.travel(morning, tick=True):
+        case = services.case_take(case=propose(ready, owner, partner), acting_user=advisor)
+        services.case_action_add(
+            case=case,
+            acting_user=advisor,
+            kind=ActionKind.INTERNSHIP_REFERRAL,
+            happened_on=timezone.localdate(),
+        )
+        services.case_close(case=case, acting_user=advisor, outcome=CaseOutcome.INTERNSHIP)
     titles = [e.title for e in timeline_for(person, owner) if e.kind == gettext("Promotion")]
     assert titles[0] == gettext("Closed: %(outcome)s") % {"outcome": CaseOutcome.INTERNSHIP.label}
     assert str(ActionKind.INTERNSHIP_REFERRAL.label) in titles
