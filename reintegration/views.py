@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors, apply_service
-from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
+from cooperation.formtokens import (
+    FIELD,
+    form_token_done,
+    form_token_new,
+    form_token_result,
+    submit_once,
+)
 from cooperation.models import AuditAction, Institution
 
 from . import exports, services
@@ -87,6 +93,7 @@ def client_plan(request: HttpRequest, client_pk: int) -> HttpResponse:
 
 
 @casework_required
+@submit_once
 def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = client_for_planning(request.user, client_pk)
     if request.method == "POST" and (done := form_token_result(request)):
@@ -218,6 +225,7 @@ def needs_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_required
+@submit_once
 def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     if request.method == "POST" and (done := form_token_result(request)):
@@ -243,6 +251,7 @@ def _step_institutions(plan: ReintegrationPlan, request: HttpRequest):  # type: 
 
 
 @casework_required
+@submit_once
 def step_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     if request.method == "POST" and (done := form_token_result(request)):
@@ -317,6 +326,7 @@ def step_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_required
+@submit_once
 def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     if request.method == "POST" and (done := form_token_result(request)):

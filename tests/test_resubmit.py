@@ -1,0 +1,261 @@
+"""The same POST twice saves once.
+
+Every page of the project is built and opened the way the fuzz does it
+(tests/formpages.py), and every POST form on it is read. Each form's target is
+registered here: in CREATES (its form makes a record: a double click, a resent
+page or a second tab must not make it twice) with what to fill in for the first
+POST to succeed, or in NO_RECORD with the reason it makes none. The harness
+sends the body the page rendered (with its form token, if it has one) twice:
+
+- a CREATES form must make a record the first time (else its case is stale: a
+  case that fills the form wrongly would pass vacuously), and the second time
+  make none and answer with a redirect — to what the first one made, when the
+  form is guarded by a token — or with a page saying why (200);
+- a NO_RECORD form must make no record at all, so a create form registered
+  there by mistake fails;
+- a POST form in neither fails: a new create form has to say how it is guarded.
+
+"A record" is a new row in any project table but the audit log and the form
+tokens themselves. Updates (an edit sent twice is the same edit) are not counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from cooperation.models import AuditEvent, FormSubmission
+
+from .formpages import EXEMPT, HOSTS, NO_FORM, SCENARIOS, Found, log_in, make_cast
+from .pageforms import plausible_value
+from .snapshots import project_models
+from .test_isolation_writes import _filled_in, _owners_forms
+
+TOKEN = "token"  # guarded by @submit_once (cooperation/formtokens.py) and {% form_token %}
+
+
+def _today(days: int = 0) -> str:
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+
+@dataclass(frozen=True)
+class Creates:
+    # TOKEN, or the natural key that refuses a second one (said in words).
+    guard: str
+    # Fields to send instead of the plausible values, so the first POST succeeds.
+    fill: Callable[[], dict[str, str]] = field(default=lambda: {})
+
+
+CREATES: dict[str, Creates] = {
+    # cooperation and allauth
+    "cooperation:person_invite": Creates("a person's e-mail address is unique"),
+    "account_email": Creates("allauth refuses an address the user already has"),
+    # clients
+    "clients:register": Creates(TOKEN),
+    "clients:consent_add": Creates(TOKEN, lambda: {"given_on": _today()}),
+    "clients:note_add": Creates(TOKEN, lambda: {"happened_on": _today()}),
+    "clients:document_add": Creates(TOKEN),
+    # agreements
+    "agreements:create": Creates(TOKEN),
+    "agreements:annex_create": Creates(TOKEN),
+    "agreements:attachment_add": Creates(TOKEN),
+    "agreements:coordinators": Creates(TOKEN),
+    # partners
+    "partners:referral_create": Creates(TOKEN),
+    "partners:referral_delivery": Creates(TOKEN, lambda: {"delivered_on": _today()}),
+    "partners:service_create": Creates(TOKEN),
+    # promotion
+    "promotion:programme_new": Creates(TOKEN),
+    "promotion:propose": Creates(TOKEN),
+    "promotion:propose_referral": Creates(TOKEN),
+    "promotion:action": Creates(TOKEN),
+    # meetings
+    "meetings:create": Creates(TOKEN),
+    "meetings:material_add": Creates(TOKEN),
+    # job offers
+    "joboffers:create": Creates(TOKEN),
+    "joboffers:client_offers": Creates(TOKEN),
+    "joboffers:imports": Creates(TOKEN),
+    # reintegration
+    "reintegration:create": Creates(TOKEN),
+    "reintegration:goal_add": Creates(TOKEN),
+    "reintegration:step_add": Creates(TOKEN),
+    "reintegration:review_add": Creates(TOKEN),
+    "agreements:send": Creates("the state: an agreement sent for signature is not sent again"),
+    "partners:referral_accept": Creates("the state: an accepted referral is not accepted again"),
+    "partners:referral_start": Creates("the state: a started referral is not started again"),
+    "meetings:attendance": Creates("one attendance row per person and date, updated"),
+    "meetings:event_respond": Creates("one answer per person, replaced"),
+    "meetings:feed_settings": Creates("one calendar address per person, replaced"),
+    "mfa_generate_recovery_codes": Creates("one set of recovery codes per person, replaced"),
+    "reintegration:participant_add": Creates("an institution takes part in a plan once"),
+}
+
+EDIT = "changes a record; sent twice it is the same change"
+STATE = "moves a record to its next state; the second finds it there"
+NO_RECORD: dict[str, str] = {
+    "account_login": "logs in",
+    "account_reauthenticate": "asks for the password again",
+    "account_change_password": EDIT,
+    "account_reset_password": "sends an e-mail",
+    "account_reset_password_from_key": "sets a password; the key works once",
+    "account_confirm_email": "confirms an address; the key works once",
+    "mfa_activate_totp": "sets up an authenticator; a user has one",
+    "mfa_deactivate_totp": "removes the authenticator",
+    "mfa_reauthenticate": "asks for a code again",
+    "set_language": "sets the language",
+    "cooperation:institution": EDIT,
+    "cooperation:person_edit": EDIT,
+    "cooperation:person_resend": "sends the invitation again (on purpose)",
+    "clients:edit": EDIT,
+    "clients:access_request": "asks for access; a pending request is not asked twice",
+    "clients:share": "shares on a consent; a client is shared with a partner once",
+    "clients:share_end": STATE,
+    "clients:consent_withdraw": STATE,
+    "clients:request_decline": STATE,
+    "clients:close": STATE,
+    "clients:anonymise": STATE,
+    "agreements:edit": EDIT,
+    "agreements:accept": STATE,
+    "agreements:return": STATE,
+    "agreements:terminate": STATE,
+    "agreements:annex_approve": STATE,
+    "agreements:coordinator_remove": "removes a card",
+    "partners:service_edit": EDIT,
+    "partners:referral_decline": STATE,
+    "partners:referral_complete": STATE,
+    "partners:referral_cancel": STATE,
+    "promotion:take": STATE,
+    "promotion:close": STATE,
+    "promotion:programme_finish": STATE,
+    "meetings:event_edit": EDIT,
+    "meetings:event_cancel": STATE,
+    "meetings:minutes": EDIT,
+    "meetings:material_remove": "removes a file",
+    "meetings:occurrence_cancel": STATE,
+    "meetings:occurrence_move": "moves one date of a series; moved again it is the same move",
+    "meetings:action_status": EDIT,
+    "joboffers:edit": EDIT,
+    "joboffers:proposal_edit": EDIT,
+    "joboffers:publish": "publishes on boards; an offer is on a board once",
+    "joboffers:unpublish": STATE,
+    "joboffers:fill": STATE,
+    "joboffers:withdraw": STATE,
+    "joboffers:board_prints": "prints the week's board; one print a week and kind",
+    "reintegration:edit": EDIT,
+    "reintegration:needs": EDIT,
+    "reintegration:step_edit": EDIT,
+    "reintegration:close": STATE,
+    "sepi:lookup_start": "a query, not a record; a pending one is not started twice",
+    "sepi:batch_start": "a query, not a record; a running batch is not started twice",
+}
+
+# Bookkeeping, not records.
+_NOT_COUNTED = {AuditEvent, FormSubmission}
+
+
+def _counts() -> dict[str, int]:
+    return {
+        m._meta.label: m._base_manager.count() for m in project_models() if m not in _NOT_COUNTED
+    }
+
+
+def _made(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {k: after[k] - before[k] for k in after if after[k] > before.get(k, 0)}
+
+
+def _errors(response) -> str:  # type: ignore[no-untyped-def]
+    context = response.context
+    if context is None:
+        return ""
+    contexts = list(context) if isinstance(context, list) else [context]
+    values = [v for c in contexts for v in c.flatten().values()]
+    return str([v.errors for v in values if getattr(v, "errors", None)])[:600]
+
+
+def _completed(found: Found) -> dict[str, list[str]]:
+    """A value for every field the page left empty, as a user filling in the
+    whole form would (the fuzz's plausible body fills only the required ones)."""
+    out: dict[str, list[str]] = {}
+    for name, f in found.form.fields.items():
+        if any(f.values) or f.kind in ("submit", "hidden", "file", "password"):
+            continue
+        if f.kind == "checkbox" and len(f.options) < 2:
+            continue  # a yes/no box: left as the page has it
+        value = _today() if f.kind == "date" else plausible_value(f)
+        if value:
+            out[name] = [value]
+    return out
+
+
+def _body(found: Found, fill: dict[str, str]) -> dict[str, list]:
+    return {**_filled_in(found), **_completed(found), **{k: [v] for k, v in fill.items()}}
+
+
+def _distinct(forms: list[Found]) -> list[Found]:
+    seen, out = set(), []
+    for f in forms:
+        key = frozenset(f.form.fields)
+        if f.form.method == "post" and key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+TARGETS = sorted(({s.url_name for s in SCENARIOS} | set(HOSTS)) - set(EXEMPT) - set(NO_FORM))
+
+
+@pytest.mark.parametrize("url_name", TARGETS)
+def test_the_same_post_twice_saves_once(client, url_name, own, owner, partner) -> None:  # type: ignore[no-untyped-def]
+    cast = make_cast(own, owner, partner)
+    forms = _distinct(_owners_forms(client, url_name, cast, own, owner))
+    case, reason = CREATES.get(url_name), NO_RECORD.get(url_name)
+    if not forms:
+        assert case is None and reason is None, f"{url_name} is registered but shows no POST form"
+        return
+    assert case or reason, (
+        f"{url_name} has a POST form: register it in CREATES (with its guard against a "
+        f"second POST) or in NO_RECORD (with why it makes no record) in tests/test_resubmit.py"
+    )
+    for found in forms:
+        where = f"POST {found.form.action} ({url_name}, as {found.who})"
+        log_in(client, cast[found.who])
+        fill = case.fill() if case else {}
+        if case and case.guard == TOKEN:
+            assert "form_token" in found.form.fields, f"{where}: the form renders no form_token"
+
+        before = _counts()
+        first = client.post(found.form.action, _body(found, fill))
+        assert first.status_code < 500, f"{where} gave {first.status_code}"
+        middle = _counts()
+        made = _made(before, middle)
+        if case is None:
+            assert not made, f"{where} made {made}: it creates, move it to CREATES with its guard"
+            continue
+        assert made, (
+            f"{where} made nothing the first time ({first.status_code}): "
+            f"fix its fill in CREATES. Errors: {_errors(first)}"
+        )
+        second = client.post(found.form.action, _body(found, fill))
+        again = _made(middle, _counts())
+        assert not again, f"{where} sent twice made {again} the second time"
+        assert second.status_code in (200, 301, 302, 303), (
+            f"{where} twice gave {second.status_code}"
+        )
+        if case.guard == TOKEN:
+            assert second.status_code == 302, f"{where} twice gave {second.status_code}"
+            assert second["Location"] == first["Location"], (
+                f"{where} twice led to {second['Location']}, not to {first['Location']}"
+            )
+
+
+def test_the_registries_name_real_urls() -> None:
+    stale = (set(CREATES) | set(NO_RECORD)) - set(TARGETS)
+    assert not stale, f"no such POST target: {stale}"
+    assert not set(CREATES) & set(NO_RECORD)
+    assert apps.get_model("cooperation", "FormSubmission") in project_models()
