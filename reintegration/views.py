@@ -348,6 +348,7 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_required
+@submit_once
 def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     if not plan_is_holder(plan, request.user):
@@ -366,7 +367,9 @@ def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
         )
     ):
         return redirect(plan)
-    return _plan_form(request, plan, form, _("Close the plan"), danger=True)
+    return _plan_form(
+        request, plan, form, _("Close the plan"), danger=True, form_token=_token(request)
+    )
 
 
 @casework_required

@@ -102,7 +102,7 @@ CREATES: dict[str, Creates] = {
     "promotion:programme_new": Creates(TOKEN),
     "promotion:propose": Creates(TOKEN),
     "promotion:propose_referral": Creates(TOKEN),
-    "promotion:action": Creates(TOKEN, lambda: {"happened_on": _today()}),
+    "promotion:action": Creates(TOKEN, lambda: {"happened_on": _today(), "kind": "training"}),
     # meetings
     "meetings:create": Creates(
         TOKEN,
@@ -139,6 +139,21 @@ CREATES: dict[str, Creates] = {
     "meetings:event_respond": Creates("one answer per person, replaced"),
     "meetings:feed_settings": Creates("one calendar address per person, replaced"),
     "mfa_generate_recovery_codes": Creates("one set of recovery codes per person, replaced"),
+    "agreements:edit": Creates("an edit logs a change only when something changed"),
+    "agreements:return": Creates("the state: a returned agreement is not returned again"),
+    "agreements:terminate": Creates("the state: a terminated agreement is not terminated again"),
+    "clients:access_request": Creates("a pending request for the same client is not made twice"),
+    "meetings:minutes": Creates(
+        "the minutes of a date are one record, replaced with its decisions"
+    ),
+    "partners:referral_cancel": Creates("the state: a cancelled referral is not cancelled again"),
+    "partners:referral_complete": Creates("the state: a completed referral is not completed again"),
+    "partners:referral_decline": Creates("the state: a declined referral is not declined again"),
+    "reintegration:close": Creates(TOKEN),
+    "reintegration:edit": Creates("an edit logs a change only when something changed"),
+    "reintegration:needs": Creates("an edit logs a change only when something changed"),
+    "reintegration:step_edit": Creates("an edit logs a change only when something changed"),
+    "sepi:lookup_start": Creates("a lookup still pending is not started twice"),
     "reintegration:participant_add": Creates("an institution takes part in a plan once"),
 }
 
@@ -159,29 +174,21 @@ NO_RECORD: dict[str, str] = {
     "cooperation:person_edit": EDIT,
     "cooperation:person_resend": "sends the invitation again (on purpose)",
     "clients:edit": EDIT,
-    "clients:access_request": "asks for access; a pending request is not asked twice",
     "clients:share": "shares on a consent; a client is shared with a partner once",
     "clients:share_end": STATE,
     "clients:consent_withdraw": STATE,
     "clients:request_decline": STATE,
     "clients:close": STATE,
     "clients:anonymise": STATE,
-    "agreements:edit": EDIT,
     "agreements:accept": STATE,
-    "agreements:return": STATE,
-    "agreements:terminate": STATE,
     "agreements:annex_approve": STATE,
     "agreements:coordinator_remove": "removes a card",
     "partners:service_edit": EDIT,
-    "partners:referral_decline": STATE,
-    "partners:referral_complete": STATE,
-    "partners:referral_cancel": STATE,
     "promotion:take": STATE,
     "promotion:close": STATE,
     "promotion:programme_finish": STATE,
     "meetings:event_edit": EDIT,
     "meetings:event_cancel": STATE,
-    "meetings:minutes": EDIT,
     "meetings:material_remove": "removes a file",
     "meetings:occurrence_cancel": STATE,
     "meetings:occurrence_move": "moves one date of a series; moved again it is the same move",
@@ -193,11 +200,6 @@ NO_RECORD: dict[str, str] = {
     "joboffers:fill": STATE,
     "joboffers:withdraw": STATE,
     "joboffers:board_prints": "prints the week's board; one print a week and kind",
-    "reintegration:edit": EDIT,
-    "reintegration:needs": EDIT,
-    "reintegration:step_edit": EDIT,
-    "reintegration:close": STATE,
-    "sepi:lookup_start": "a query, not a record; a pending one is not started twice",
     "sepi:batch_start": "a query, not a record; a running batch is not started twice",
 }
 
@@ -305,7 +307,8 @@ def _case_taken(institution: Institution, owner: User) -> Built:
     from promotion.services import case_take
 
     built = iso._promotion_case_received(institution, owner)
-    case_take(case=PromotionCase.objects.get(pk=built.kwargs["pk"]), acting_user=owner)
+    advisor = member(institution, Role.CLIENT_ADVISOR)
+    case_take(case=PromotionCase.objects.get(pk=built.kwargs["pk"]), acting_user=advisor)
     return built
 
 
