@@ -15,6 +15,7 @@ form of the same guard; new views use `@submit_once`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 FIELD = "form_token"
 _SESSION_KEY = "form_tokens_done"
 _KEEP = 50
+_TOKEN = re.compile(r"[0-9A-Za-z_-]{1,64}")
 # How long a used token is remembered (a resubmission comes within minutes).
 KEEP_FOR = dt.timedelta(days=2)
 
@@ -75,8 +77,8 @@ def submit_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         from .models import FormSubmission
 
-        token = request.POST.get(FIELD, "")[:64] if request.method == "POST" else ""
-        if not token:
+        token = request.POST.get(FIELD, "") if request.method == "POST" else ""
+        if not _TOKEN.fullmatch(token):  # none (an old page), or not one we rendered
             return view(request, *args, **kwargs)
         user = request.user if request.user.is_authenticated else None
         with transaction.atomic():

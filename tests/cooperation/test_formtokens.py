@@ -74,3 +74,13 @@ def test_old_tokens_are_forgotten(client, own, owner) -> None:  # type: ignore[n
     client.force_login(owner)
     client.post(reverse("clients:note_add", args=[record.pk]), _note("Nowa", "t-4"))
     assert list(FormSubmission.objects.values_list("token", flat=True)) == ["t-4"]
+
+
+def test_a_token_that_is_no_token_is_ignored(client, own, owner) -> None:  # type: ignore[no-untyped-def]
+    # The fuzz sent a NUL byte, which PostgreSQL refuses to store.
+    record = ClientFactory(owner=own, created_by=owner)
+    client.force_login(owner)
+    url = reverse("clients:note_add", args=[record.pk])
+    for token in ["\x00", "x" * 65, "a b"]:
+        assert client.post(url, _note("Notatka", token)).status_code == 302
+    assert not FormSubmission.objects.exists()
