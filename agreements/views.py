@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors, apply_service
-from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
+from cooperation.formtokens import (
+    FIELD,
+    form_token_done,
+    form_token_new,
+    form_token_result,
+    submit_once,
+)
 from cooperation.models import MANAGING_ROLES
 from cooperation.permissions import CHANGE, get_visible_or_404
 from cooperation.uploads import upload_response
@@ -56,6 +62,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
+@submit_once
 def agreement_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and (done := form_token_result(request)):
         messages.info(request, _("This agreement was already saved."))
@@ -198,6 +205,7 @@ def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
+@submit_once
 def annex_create(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_get_for_user(request.user, pk, CHANGE)
     initial = {
@@ -245,6 +253,7 @@ def annex_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
+@submit_once
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_get_for_user(request.user, pk, CHANGE)
     form = AttachmentForm(request.POST or None, request.FILES or None)
@@ -293,6 +302,7 @@ def network(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
+@submit_once
 def coordinator_card(request: HttpRequest) -> HttpResponse:
     institution = request.institution
     people = institution.memberships.filter(is_active=True).select_related("user")

@@ -16,7 +16,13 @@ from agreements.models import Scope
 from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
-from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
+from cooperation.formtokens import (
+    FIELD,
+    form_token_done,
+    form_token_new,
+    form_token_result,
+    submit_once,
+)
 from cooperation.models import MANAGING_ROLES, AuditAction
 from cooperation.permissions import CHANGE, get_visible_or_404
 from cooperation.searches import search_params, search_redirect
@@ -68,6 +74,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
+@submit_once
 def client_register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and (done := form_token_result(request)):
         messages.info(request, _("This client was already registered."))
@@ -189,6 +196,7 @@ def _consent_initial(request: HttpRequest, purposes: dict[int, list[str]]) -> di
 
 
 @member_required(CASEWORK_ROLES)
+@submit_once
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     client = _owner_post(request, pk)
     purposes = consent_purposes(client)
@@ -323,6 +331,7 @@ def access_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @require_POST
+@submit_once
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk)
     form = NoteForm(request.POST)
@@ -347,6 +356,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @require_POST
+@submit_once
 def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk, CHANGE)
     form = DocumentForm(request.POST, request.FILES)

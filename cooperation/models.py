@@ -213,3 +213,18 @@ class AuditEvent(models.Model):
         return (
             f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.object_label}"
         )
+
+
+class FormSubmission(models.Model):
+    """A create form's one-off token, claimed by the first POST that carries it
+    (see cooperation/formtokens.py). The unique token makes a second POST — a
+    double click, a resent page, the same request from two tabs at once — wait
+    for the first and then find what it created instead of creating it again."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE)
+    url = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.token

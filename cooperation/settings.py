@@ -8,6 +8,7 @@ instead of silently falling back.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -162,10 +163,28 @@ if DATABASE_URL:
     except Exception as exc:  # dj-database-url raises several types
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
 else:
+    # SQLite for the demo and development, set up for several people at once:
+    # WAL lets readers go on while one request writes; IMMEDIATE takes the write
+    # lock when a transaction begins, so two writers queue for up to `timeout`
+    # seconds instead of one failing with "database is locked" when it upgrades
+    # a read lock. The tests use a file too (an in-memory database has no such
+    # locking to test), one per process so parallel runs never share it.
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / env_str("SQLITE_NAME", "db.sqlite3"),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY"
+                ),
+            },
+            "TEST": {
+                "NAME": os.path.join(
+                    tempfile.gettempdir(), f"cooperation-test-{os.getpid()}.sqlite3"
+                )
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -19,7 +19,13 @@ from clients.selectors import client_get_for_user, clients_visible_to
 from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
-from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
+from cooperation.formtokens import (
+    FIELD,
+    form_token_done,
+    form_token_new,
+    form_token_result,
+    submit_once,
+)
 from cooperation.models import AuditAction, InstitutionKind, Role
 from cooperation.pdf import pdf_response
 from cooperation.searches import search_params, search_redirect
@@ -94,6 +100,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(OFFICE_ROLES)
+@submit_once
 def offer_create(request: HttpRequest) -> HttpResponse:
     _require_office(request)
     if request.method == "POST" and (done := form_token_result(request)):
@@ -332,6 +339,7 @@ def print_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @member_required(OFFICE_ROLES)
+@submit_once
 def import_list(request: HttpRequest) -> HttpResponse:
     _require_office(request)
     institution = request.institution
@@ -382,6 +390,7 @@ def client_search(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
+@submit_once
 def client_offers(request: HttpRequest, client_pk: int) -> HttpResponse:
     """Offers for this client: what fits, and proposals with the client's answers."""
     client = client_get_for_user(request.user, client_pk)

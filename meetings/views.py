@@ -18,7 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
-from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
+from cooperation.formtokens import (
+    FIELD,
+    form_token_done,
+    form_token_new,
+    form_token_result,
+    submit_once,
+)
 from cooperation.models import MANAGING_ROLES, AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 from cooperation.permissions import get_visible_or_404
@@ -174,6 +180,7 @@ def _event_form(request: HttpRequest, event=None, **kwargs) -> EventForm:  # typ
 
 
 @member_required(SCHEDULING_ROLES)
+@submit_once
 def event_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and (done := form_token_result(request)):
         messages.info(request, _("This event was already scheduled."))
@@ -475,6 +482,7 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
+@submit_once
 def material_add(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_get_for_user(request.user, pk)
     if not services.may_see_case_details(request.user, event):

@@ -19,7 +19,13 @@ from clients.services import CASEWORK_ROLES
 from cooperation.audit import audit, audit_many
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
-from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
+from cooperation.formtokens import (
+    FIELD,
+    form_token_done,
+    form_token_new,
+    form_token_result,
+    submit_once,
+)
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 
@@ -86,6 +92,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(CATALOGUE_ROLES)
+@submit_once
 def service_create(request: HttpRequest) -> HttpResponse:
     if not _keeps_catalogue(request):
         raise PermissionDenied
@@ -135,6 +142,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
+@submit_once
 def referral_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, client_pk)
     if request.method == "POST" and (done := form_token_result(request)):
@@ -296,6 +304,7 @@ def referral_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(PARTNER_ROLES)
+@submit_once
 def referral_delivery(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
         request,

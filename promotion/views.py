@@ -18,6 +18,7 @@ from clients.selectors import client_get_for_user
 from clients.services import CASEWORK_ROLES
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
+from cooperation.formtokens import submit_once
 from cooperation.models import MANAGING_ROLES, Institution, InstitutionKind, Role
 from cooperation.permissions import CHANGE, get_visible_or_404
 
@@ -78,6 +79,7 @@ def case_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
+@submit_once
 def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request.user, pk, CHANGE)
     form = ActionForm(request.POST or None, offers=_offers(case))
@@ -110,6 +112,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
+@submit_once
 def programme_new(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, client_pk, CHANGE)
     form = ProgrammeForm(request.POST or None)
@@ -171,6 +174,7 @@ def _propose_form(  # type: ignore[no-untyped-def]
 
 
 @member_required(CASEWORK_ROLES)
+@submit_once
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_visible_or_404(
         Programme.objects.select_related("client"), request.user, CHANGE, pk=pk
@@ -188,6 +192,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(frozenset({Role.PARTNER_STAFF, *MANAGING_ROLES}))
+@submit_once
 def propose_from_referral(request: HttpRequest, pk: int) -> HttpResponse:
     """A CIS or KIS proposes a participant who completed its programme."""
     from partners.selectors import referral_get_for_user

@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors, apply_service
-from cooperation.formtokens import FIELD, form_token_done, form_token_new, form_token_result
+from cooperation.formtokens import (
+    FIELD,
+    form_token_done,
+    form_token_new,
+    form_token_result,
+    submit_once,
+)
 from cooperation.models import AuditAction, Institution
 from cooperation.searches import search_params, search_redirect
 
@@ -91,6 +97,7 @@ def client_plan(request: HttpRequest, client_pk: int) -> HttpResponse:
 
 
 @casework_required
+@submit_once
 def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = client_for_planning(request.user, client_pk)
     if request.method == "POST" and (done := form_token_result(request)):
@@ -227,6 +234,7 @@ def needs_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_required
+@submit_once
 def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     if request.method == "POST" and (done := form_token_result(request)):
@@ -252,6 +260,7 @@ def _step_institutions(plan: ReintegrationPlan, request: HttpRequest):  # type: 
 
 
 @casework_required
+@submit_once
 def step_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     if request.method == "POST" and (done := form_token_result(request)):
@@ -326,6 +335,7 @@ def step_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_required
+@submit_once
 def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     if request.method == "POST" and (done := form_token_result(request)):
@@ -347,6 +357,7 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_required
+@submit_once
 def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     if not plan_is_holder(plan, request.user):
@@ -365,7 +376,9 @@ def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
         )
     ):
         return redirect(plan)
-    return _plan_form(request, plan, form, _("Close the plan"), danger=True)
+    return _plan_form(
+        request, plan, form, _("Close the plan"), danger=True, form_token=_token(request)
+    )
 
 
 @casework_required
