@@ -12,13 +12,7 @@ from django.utils.translation import gettext as _
 
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors, apply_service
-from cooperation.formtokens import (
-    FIELD,
-    form_token_done,
-    form_token_new,
-    form_token_result,
-    submit_once,
-)
+from cooperation.formtokens import submit_once
 from cooperation.models import MANAGING_ROLES
 from cooperation.permissions import CHANGE, get_visible_or_404
 from cooperation.uploads import upload_response
@@ -64,9 +58,6 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 @member_required(MANAGING_ROLES)
 @submit_once
 def agreement_create(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST" and (done := form_token_result(request)):
-        messages.info(request, _("This agreement was already saved."))
-        return redirect(done)
     institution = request.institution
     partners = network_institutions(institution).exclude(pk=institution.pk)
     form = AgreementForm(
@@ -77,10 +68,8 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
             request, form, services.agreement_draft, _("Draft saved."), acting_user=request.user
         )
         if agreement:
-            form_token_done(request, agreement.get_absolute_url())
             return redirect(agreement)
-    token = request.POST.get(FIELD) or form_token_new()
-    return render(request, "agreements/agreement_form.html", {"form": form, "form_token": token})
+    return render(request, "agreements/agreement_form.html", {"form": form})
 
 
 @member_required(MANAGING_ROLES)

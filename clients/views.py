@@ -16,13 +16,7 @@ from agreements.models import Scope
 from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
-from cooperation.formtokens import (
-    FIELD,
-    form_token_done,
-    form_token_new,
-    form_token_result,
-    submit_once,
-)
+from cooperation.formtokens import submit_once
 from cooperation.models import MANAGING_ROLES, AuditAction
 from cooperation.permissions import CHANGE, get_visible_or_404
 from cooperation.searches import search_params, search_redirect
@@ -76,9 +70,6 @@ def client_list(request: HttpRequest) -> HttpResponse:
 @member_required(CASEWORK_ROLES)
 @submit_once
 def client_register(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST" and (done := form_token_result(request)):
-        messages.info(request, _("This client was already registered."))
-        return redirect(done)
     form = ClientForm(request.POST or None)
     holders = []
     if request.method == "POST" and form.is_valid():
@@ -92,7 +83,6 @@ def client_register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Client registered."))
             url = f"{client.get_absolute_url()}?tab=sharing"
-            form_token_done(request, url)
             return redirect(url)
     context = {
         "form": form,
@@ -100,7 +90,6 @@ def client_register(request: HttpRequest) -> HttpResponse:
         "request_form": AccessRequestForm(initial={"pesel": form.data.get("pesel", "")})
         if holders
         else None,
-        "form_token": request.POST.get(FIELD) or form_token_new(),
     }
     return render(request, "clients/client_form.html", context)
 

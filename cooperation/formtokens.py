@@ -7,16 +7,12 @@ created, the token remembers that URL. A second POST with the same token — a
 double click, a resubmitted page, the same request from two tabs at once —
 waits for the first (the token is unique) and is sent to that URL instead of
 creating a duplicate. A POST without a token (an old page) runs as before.
-
-`form_token_new/form_token_result/form_token_done` are the older, session-only
-form of the same guard; new views use `@submit_once`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -28,30 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 FIELD = "form_token"
-_SESSION_KEY = "form_tokens_done"
-_KEEP = 50
 _TOKEN = re.compile(r"[0-9A-Za-z_-]{1,64}")
 # How long a used token is remembered (a resubmission comes within minutes).
 KEEP_FOR = dt.timedelta(days=2)
-
-
-def form_token_new() -> str:
-    return uuid.uuid4().hex
-
-
-def form_token_result(request: HttpRequest) -> str | None:
-    """The URL of what this form's token already created, if it was submitted before."""
-    token = request.POST.get(FIELD, "")
-    return request.session.get(_SESSION_KEY, {}).get(token) if token else None
-
-
-def form_token_done(request: HttpRequest, url: str) -> None:
-    token = request.POST.get(FIELD, "")
-    if not token:
-        return
-    done = dict(list(request.session.get(_SESSION_KEY, {}).items())[-(_KEEP - 1) :])
-    done[token] = url
-    request.session[_SESSION_KEY] = done
 
 
 def _already_sent(request: HttpRequest, token: str) -> HttpResponse:

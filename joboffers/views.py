@@ -19,13 +19,7 @@ from clients.selectors import client_get_for_user, clients_visible_to
 from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
-from cooperation.formtokens import (
-    FIELD,
-    form_token_done,
-    form_token_new,
-    form_token_result,
-    submit_once,
-)
+from cooperation.formtokens import submit_once
 from cooperation.models import AuditAction, InstitutionKind, Role
 from cooperation.pdf import pdf_response
 from cooperation.searches import search_params, search_redirect
@@ -103,9 +97,6 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 @submit_once
 def offer_create(request: HttpRequest) -> HttpResponse:
     _require_office(request)
-    if request.method == "POST" and (done := form_token_result(request)):
-        messages.info(request, _("This offer was already saved."))
-        return redirect(done)
     today = timezone.localdate()
     form = OfferForm(
         request.POST or None,
@@ -117,11 +108,9 @@ def offer_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            form_token_done(request, offer.get_absolute_url())
             messages.success(request, _("Offer saved as a draft. Publish it when it is ready."))
             return redirect(offer)
-    token = request.POST.get(FIELD) or form_token_new()
-    return render(request, "joboffers/offer_form.html", {"form": form, "form_token": token})
+    return render(request, "joboffers/offer_form.html", {"form": form})
 
 
 @member_required(OFFICE_ROLES)
@@ -394,8 +383,6 @@ def client_search(request: HttpRequest) -> HttpResponse:
 def client_offers(request: HttpRequest, client_pk: int) -> HttpResponse:
     """Offers for this client: what fits, and proposals with the client's answers."""
     client = client_get_for_user(request.user, client_pk)
-    if request.method == "POST" and (done := form_token_result(request)):
-        return redirect(done)
     initial = {"proposed_on": timezone.localdate(), "offer": request.GET.get("offer")}
     form = ProposalForm(
         request.POST or None, offers=current_offers_for(request.user), initial=initial
@@ -408,7 +395,6 @@ def client_offers(request: HttpRequest, client_pk: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             url = reverse("joboffers:client_offers", args=[client.pk])
-            form_token_done(request, url)
             messages.success(request, _("Proposal recorded on the client's timeline."))
             return redirect(url)
     audit(
@@ -426,7 +412,6 @@ def client_offers(request: HttpRequest, client_pk: int) -> HttpResponse:
         "everything": everything,
         "proposals": proposals_of(client),
         "form": form,
-        "form_token": request.POST.get(FIELD) or form_token_new(),
         "institution_pk": request.institution.pk,
     }
     return render(request, "joboffers/client_offers.html", context)

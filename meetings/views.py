@@ -18,13 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
-from cooperation.formtokens import (
-    FIELD,
-    form_token_done,
-    form_token_new,
-    form_token_result,
-    submit_once,
-)
+from cooperation.formtokens import submit_once
 from cooperation.models import MANAGING_ROLES, AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 from cooperation.permissions import get_visible_or_404
@@ -182,9 +176,6 @@ def _event_form(request: HttpRequest, event=None, **kwargs) -> EventForm:  # typ
 @member_required(SCHEDULING_ROLES)
 @submit_once
 def event_create(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST" and (done := form_token_result(request)):
-        messages.info(request, _("This event was already scheduled."))
-        return redirect(done)
     kind = request.GET.get("kind", EventKind.MEETING)
     form = _event_form(request, initial={"kind": kind, "client": request.GET.get("client")})
     if request.method == "POST" and form.is_valid():
@@ -201,12 +192,10 @@ def event_create(request: HttpRequest) -> HttpResponse:
         )
         if event:
             url = event.occurrences.order_by("starts_at").first().get_absolute_url()
-            form_token_done(request, url)
             messages.success(request, _("Scheduled. The invitations are on their way."))
             return redirect(url)
-    token = request.POST.get(FIELD) or form_token_new()
     _confirm_overlap_shown(form)
-    return render(request, "meetings/event_form.html", {"form": form, "form_token": token})
+    return render(request, "meetings/event_form.html", {"form": form})
 
 
 @member_required(SCHEDULING_ROLES)

@@ -19,13 +19,7 @@ from clients.services import CASEWORK_ROLES
 from cooperation.audit import audit, audit_many
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
-from cooperation.formtokens import (
-    FIELD,
-    form_token_done,
-    form_token_new,
-    form_token_result,
-    submit_once,
-)
+from cooperation.formtokens import submit_once
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 
@@ -145,9 +139,6 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 @submit_once
 def referral_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, client_pk)
-    if request.method == "POST" and (done := form_token_result(request)):
-        messages.info(request, _("This referral was already sent."))
-        return redirect(done)
     choices = referral_services_for(request.user)
     form = ReferralForm(
         request.POST or None,
@@ -172,7 +163,6 @@ def referral_create(request: HttpRequest, client_pk: int) -> HttpResponse:
                 request,
                 _("Referral sent. Print it for the client to take to the organisation."),
             )
-            form_token_done(request, referral.get_absolute_url())
             return redirect(referral)
     context = {
         "form": form,
@@ -180,7 +170,6 @@ def referral_create(request: HttpRequest, client_pk: int) -> HttpResponse:
         "has_choices": choices.exists(),
         "needs_consent": form.needs_consent,
         "may_record_consent": client.owner_id == request.institution.pk,  # type: ignore[attr-defined]
-        "form_token": request.POST.get(FIELD) or form_token_new(),
     }
     return render(request, "partners/referral_form.html", context)
 

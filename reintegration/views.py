@@ -15,13 +15,7 @@ from django.utils.translation import gettext as _
 from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors, apply_service
-from cooperation.formtokens import (
-    FIELD,
-    form_token_done,
-    form_token_new,
-    form_token_result,
-    submit_once,
-)
+from cooperation.formtokens import submit_once
 from cooperation.models import AuditAction, Institution
 from cooperation.searches import search_params, search_redirect
 
@@ -55,10 +49,6 @@ from .selectors import (
 )
 
 casework_required = member_required(CASEWORK_ROLES)
-
-
-def _token(request: HttpRequest) -> str:
-    return request.POST.get(FIELD) or form_token_new()
 
 
 @casework_required
@@ -100,9 +90,6 @@ def client_plan(request: HttpRequest, client_pk: int) -> HttpResponse:
 @submit_once
 def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = client_for_planning(request.user, client_pk)
-    if request.method == "POST" and (done := form_token_result(request)):
-        messages.info(request, _("This plan was already created."))
-        return redirect(done)
     if (plan := plan_for_client(request.user, client)) is not None:
         messages.info(request, _("This client already has an open plan."))
         return redirect(plan)
@@ -128,12 +115,11 @@ def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
             client=client,
         )
         if plan:
-            form_token_done(request, plan.get_absolute_url())
             return redirect("reintegration:needs", plan.pk)
     return render(
         request,
         "reintegration/plan_form.html",
-        {"form": form, "client": client, "form_token": _token(request)},
+        {"form": form, "client": client},
     )
 
 
@@ -237,8 +223,6 @@ def needs_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @submit_once
 def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
-    if request.method == "POST" and (done := form_token_result(request)):
-        return redirect(done)
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         goal = apply_service(
@@ -246,9 +230,8 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if goal:
             url = reverse("reintegration:step_add", args=[plan.pk]) + f"?goal={goal.pk}"
-            form_token_done(request, url)
             return redirect(url)
-    return _plan_form(request, plan, form, _("Add a goal"), form_token=_token(request))
+    return _plan_form(request, plan, form, _("Add a goal"))
 
 
 def _step_institutions(plan: ReintegrationPlan, request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -263,8 +246,6 @@ def _step_institutions(plan: ReintegrationPlan, request: HttpRequest):  # type: 
 @submit_once
 def step_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
-    if request.method == "POST" and (done := form_token_result(request)):
-        return redirect(done)
     if not plan.goals.all():
         messages.info(request, _("Add a goal first; every step leads to a goal."))
         return redirect("reintegration:goal_add", plan.pk)
@@ -282,9 +263,8 @@ def step_add(request: HttpRequest, pk: int) -> HttpResponse:
             request, form, services.step_add, _("Step added."), plan=plan, acting_user=request.user
         )
         if step:
-            form_token_done(request, plan.get_absolute_url())
             return redirect(plan)
-    context = {"plan": plan, "form": form, "form_token": _token(request), "title": _("Add a step")}
+    context = {"plan": plan, "form": form, "title": _("Add a step")}
     context.update(r3_status(plan))
     return render(request, "reintegration/step_form.html", context)
 
@@ -338,8 +318,6 @@ def step_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @submit_once
 def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
-    if request.method == "POST" and (done := form_token_result(request)):
-        return redirect(done)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         review = apply_service(
@@ -351,9 +329,8 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
             acting_user=request.user,
         )
         if review:
-            form_token_done(request, plan.get_absolute_url())
             return redirect(plan)
-    return _plan_form(request, plan, form, _("Record a review"), form_token=_token(request))
+    return _plan_form(request, plan, form, _("Record a review"))
 
 
 @casework_required
@@ -376,9 +353,7 @@ def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
         )
     ):
         return redirect(plan)
-    return _plan_form(
-        request, plan, form, _("Close the plan"), danger=True, form_token=_token(request)
-    )
+    return _plan_form(request, plan, form, _("Close the plan"), danger=True)
 
 
 @casework_required

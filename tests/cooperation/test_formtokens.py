@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.models import CaseNote
+from clients.models import CaseNote, Client
 from cooperation.formtokens import KEEP_FOR
 from cooperation.models import FormSubmission
+from cooperation.validators import make_pesel
 
 from ..factories import ClientFactory
 
@@ -44,6 +46,27 @@ def test_a_form_sent_back_with_errors_can_be_sent_again_with_its_token(client, o
     assert not FormSubmission.objects.exists()
     assert client.post(url, _note("Poprawiona", "t-2")).status_code == 302
     assert CaseNote.objects.filter(client=record, text="Poprawiona").count() == 1
+
+
+def test_a_create_form_shown_again_with_errors_carries_a_fresh_token_that_works(
+    client, owner
+) -> None:  # type: ignore[no-untyped-def]
+    # The create views once echoed the posted token back (the session guard); now
+    # `{% form_token %}` renders a new one, and either one can be sent.
+    client.force_login(owner)
+    url = reverse("clients:register")
+    person = {"first_name": "Łucja", "last_name": "Żmuda"}
+    shown = client.post(url, {"pesel": "90020300071", "form_token": "reg-1", **person})
+    assert shown.status_code == 200
+    tokens = re.findall(r'name="form_token" value="([^"]+)"', shown.content.decode())
+    assert len(tokens) == 1 and tokens[0] != "reg-1"
+    assert not FormSubmission.objects.exists()
+    good = {"pesel": make_pesel(dt.date(1990, 2, 3), 7, female=True), **person}
+    first = client.post(url, {**good, "form_token": tokens[0]})
+    second = client.post(url, {**good, "form_token": tokens[0]}, follow=True)
+    assert first.status_code == 302 and Client.objects.count() == 1
+    assert second.redirect_chain[0] == (first["Location"], 302)
+    assert "już wysłany" in second.content.decode()
 
 
 def test_someone_elses_token_leads_nowhere_near_their_record(client, own, owner, colleague) -> None:  # type: ignore[no-untyped-def]
