@@ -29,7 +29,7 @@ def client_search(qs: QuerySet[Client], query: str) -> QuerySet[Client]:
     "Świątkowska"), on SQLite and PostgreSQL alike (trigram-indexed there)."""
     # No name holds a NUL, and PostgreSQL refuses one in a query (a 500).
     query = query.replace("\x00", "").strip()
-    if query.isdigit():
+    if query.isascii() and query.isdigit():
         return qs.filter(pesel__startswith=query)
     for word in fold(query).split():
         qs = qs.filter(search_name__contains=word)

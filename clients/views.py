@@ -175,7 +175,8 @@ def _consent_initial(request: HttpRequest, purposes: dict[int, list[str]]) -> di
     form's "record consent for referrals") fill the form in."""
     initial: dict = {"given_on": timezone.localdate()}
     partner = request.GET.get("partner", "")
-    if partner.isdigit() and int(partner) in purposes:
+    # isascii: "²".isdigit() is true too, and int() refuses it.
+    if partner.isascii() and partner.isdigit() and int(partner) in purposes:
         initial["partner"] = int(partner)
         covered = purposes[int(partner)]
         wanted = request.GET.get("purpose")

@@ -182,7 +182,7 @@ def _names(user: User, model: type[models.Model], ids: set[str]) -> dict[str, st
     from .permissions import visible
 
     prefix = _PERSON_PATHS[model]
-    pks = [int(i) for i in ids if i.isdigit()]
+    pks = [int(i) for i in ids if i.isascii() and i.isdigit()]
     rows = (
         visible(model, user)
         .filter(pk__in=pks)

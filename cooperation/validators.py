@@ -35,7 +35,7 @@ def pesel_checksum(first_ten: str) -> int:
 
 def pesel_decode(pesel: str) -> PeselInfo:
     """Return birth date and sex encoded in a PESEL, or raise ValidationError."""
-    if len(pesel) != 11 or not pesel.isdigit():
+    if len(pesel) != 11 or not (pesel.isascii() and pesel.isdigit()):
         raise ValidationError(_("PESEL must have exactly 11 digits."), code="pesel_format")
     if pesel_checksum(pesel[:10]) != int(pesel[10]):
         raise ValidationError(
@@ -66,7 +66,7 @@ def pesel_mask(pesel: str) -> str:
 
 def validate_nip(value: str) -> None:
     digits = value.replace("-", "").replace(" ", "")
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
         raise ValidationError(_("NIP must have 10 digits."), code="nip_format")
     check = sum(int(d) * w for d, w in zip(digits[:9], NIP_WEIGHTS, strict=True)) % 11
     if check == 10 or check != int(digits[9]):
@@ -75,7 +75,7 @@ def validate_nip(value: str) -> None:
 
 def validate_regon(value: str) -> None:
     digits = value.replace(" ", "")
-    if len(digits) not in (9, 14) or not digits.isdigit():
+    if len(digits) not in (9, 14) or not (digits.isascii() and digits.isdigit()):
         raise ValidationError(_("REGON must have 9 or 14 digits."), code="regon_format")
     weights = REGON9_WEIGHTS if len(digits) == 9 else REGON14_WEIGHTS
     check = sum(int(d) * w for d, w in zip(digits[:-1], weights, strict=True)) % 11 % 10

@@ -142,7 +142,7 @@ def _count(record: dict, key: str, default: int) -> int:
     value = record.get(key, default)
     if value is None or value == "":
         return default
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise RecordError(f"{key} is not a whole number: {value!r}")

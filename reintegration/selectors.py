@@ -285,7 +285,7 @@ def plans_list(user: User, *, status: str = "", mine: bool = False, query: str =
     if mine:
         qs = qs.filter(_responsible(user))
     query = query.replace("\x00", "").strip()
-    if query.isdigit():
+    if query.isascii() and query.isdigit():
         qs = qs.filter(client__pesel__startswith=query)
     else:  # the client list's rule: any case, any diacritics
         for word in fold(query).split():

@@ -250,7 +250,7 @@ def step_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("Add a goal first; every step leads to a goal."))
         return redirect("reintegration:goal_add", plan.pk)
     initial = {"institution": request.institution.pk, "responsible": request.user.pk}
-    if request.GET.get("goal", "").isdigit():
+    if (goal := request.GET.get("goal", "")).isascii() and goal.isdigit():
         initial["goal"] = int(request.GET["goal"])
     form = StepForm(
         request.POST or None,

@@ -92,6 +92,17 @@ def test_the_referral_link_preselects_the_partner_and_the_purpose(
     assert (form.initial["partner"], form.initial["scopes"]) == (partner.pk, ["sepi"])
 
 
+@pytest.mark.parametrize("value", ["²", "٣", "1e3", ""])
+def test_a_partner_parameter_that_is_not_an_id_is_ignored(
+    client, owner, person, agreements, value
+) -> None:
+    client.force_login(owner)
+    url = reverse("clients:consent_add", args=[person.pk])
+    response = client.get(f"{url}?partner={value}&purpose=sepi")
+    assert response.status_code == 200
+    assert "partner" not in response.context["form"].initial
+
+
 def test_an_identical_valid_consent_is_refused_with_a_link_to_it(
     client, owner, person, ngo, agreements
 ) -> None:

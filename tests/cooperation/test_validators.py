@@ -55,3 +55,15 @@ def test_nip_and_regon_checksums() -> None:
         validate_nip("5260001247")
     with pytest.raises(ValidationError):
         validate_regon("012345678")
+
+
+@pytest.mark.parametrize("digits", ["²" * 11, "٣" * 11, "４４０５１４０１４５８"])
+def test_digits_that_are_not_ascii_are_refused_with_the_format_message(digits: str) -> None:
+    # "²".isdigit() is true and int("²") fails; Arabic-Indic and full-width digits convert.
+    with pytest.raises(ValidationError) as exc:
+        validate_pesel(digits)
+    assert exc.value.code == "pesel_format"
+    with pytest.raises(ValidationError):
+        validate_nip(digits[:10])
+    with pytest.raises(ValidationError):
+        validate_regon(digits[:9])
