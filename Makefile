@@ -48,8 +48,7 @@ test: install $(NPM_STAMP)
 DATES ?= 2027-03-26T23:30 2028-02-29T00:30 2026-12-31T23:30 2027-10-30T10:00
 DATE_TESTS ?= tests/meetings tests/partners tests/promotion tests/reintegration \
 	tests/agreements/test_workflow.py tests/clients/test_retention.py tests/clients/test_sharing.py \
-	tests/joboffers/test_publishing.py tests/sepi/test_lookups.py \
-	tests/cooperation/test_seed_demo.py::test_demo_agreements_stay_inside_their_county
+	tests/joboffers/test_publishing.py tests/sepi/test_lookups.py
 test-dates: install
 	@failed=""; for now in $(DATES); do \
 		echo "=== clock at $$now (Europe/Warsaw)"; \
