@@ -81,13 +81,6 @@ def sharing_of(client: Client) -> dict[str, object]:
     }
 
 
-def share_partners(client: Client) -> QuerySet[Institution]:
-    """Partners the owner may share this client with: an agreement in force covers client records."""
-    return Institution.objects.filter(
-        pk__in=partners_covering(client.owner_id, Scope.CLIENT_RECORDS)
-    ).order_by("name")
-
-
 def consent_purposes(client: Client) -> dict[int, list[str]]:
     """Partner id -> the purposes a consent to it may cover: those its agreement in
     force with the client's owner covers (records, plans, referrals, SEPI, promotion)."""
