@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "joboffers",
     "promotion",
     "partners",
+    "indicators",
 ]
 
 MIDDLEWARE = [
@@ -504,6 +505,12 @@ if RETENTION["client_documents_years"] > RETENTION["closed_clients_years"]:
         "anonymising a client deletes its documents"
     )
 RETENTION_APPLY = env_bool("RETENTION_APPLY", False)
+CELERY_BEAT_SCHEDULE["indicators-january-reminder"] = {
+    "task": "indicators.tasks.reports_january_reminder",
+    # Mondays in January: the report for the year just ended is due.
+    "schedule": crontab(hour=7, minute=30, day_of_week="mon", month_of_year="1"),
+}
+
 CELERY_BEAT_SCHEDULE["clients-retention"] = {
     "task": "clients.tasks.retention_weekly",
     # Early on Monday, after the nightly passes: the report is in the inbox that morning.

@@ -40,6 +40,7 @@ urlpatterns = [
     path("plans/", include("reintegration.urls")),
     path("partners/", include("partners.urls")),
     path("sepi/", include("sepi.urls")),
+    path("indicators/", include("indicators.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clients.services import CASEWORK_ROLES
+from cooperation.charts import bar_chart
 from cooperation.models import MANAGING_ROLES, Role
 from cooperation.permissions import VIEW, get_visible_or_404, membership_of, visible
 
@@ -163,46 +165,17 @@ def figures_by_quarter(user: User) -> list[dict[str, Any]]:
     return table
 
 
-CHART_HEIGHT = 160
-CHART_BAR = 14
-CHART_GROUP = 3 * CHART_BAR + 20
-
-
 def chart_for(table: list[dict[str, Any]]) -> dict[str, Any]:
     """Bar geometry for the inline SVG (proposed / taken / closed per quarter)."""
-    peak = max([1, *(max(r["proposed"], r["taken"], r["closed"]) for r in table)])
-    groups = []
-    for i, row in enumerate(table):
-        x0 = 40 + i * CHART_GROUP
-        bars = []
-        for j, (key, css) in enumerate(
-            (
-                ("proposed", "chart__bar--proposed"),
-                ("taken", "chart__bar--taken"),
-                ("closed", "chart__bar--closed"),
-            )
-        ):
-            height = round(row[key] * CHART_HEIGHT / peak)
-            bars.append(
-                {
-                    "x": x0 + j * CHART_BAR,
-                    "y": 10 + CHART_HEIGHT - height,
-                    "height": height,
-                    "value": row[key],
-                    "css": css,
-                    "key": key,
-                }
-            )
-        groups.append({"label": row["quarter"], "x": x0, "bars": bars})
-    return {
-        "groups": groups,
-        "width": 60 + max(1, len(table)) * CHART_GROUP,
-        "height": CHART_HEIGHT + 40,
-        "baseline": 10 + CHART_HEIGHT,
-        "label_y": CHART_HEIGHT + 28,
-        "peak": peak,
-        "bar": CHART_BAR - 2,
-    }
+    return bar_chart(
+        table,
+        series=(
+            ("proposed", "chart__bar--proposed", _("cases proposed")),
+            ("taken", "chart__bar--taken", _("cases taken")),
+            ("closed", "chart__bar--closed", _("cases closed")),
+        ),
+        label="quarter",
+    )
 
 
 def proposal_initial(client: Client | None, offices: QuerySet) -> dict[str, Any]:

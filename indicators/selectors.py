@@ -1,0 +1,344 @@
+"""Indicators computed from what the apps hold, per scope and period.
+
+One query per source model (conditional aggregates for the period and the one
+before it), plus one per median: the number of queries does not grow with
+the number of rows, institutions or agreements in a scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import reduce
+from itertools import permutations
+from operator import or_
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from agreements.models import Agreement, Party, Status
+from agreements.scope import in_force
+from agreements.selectors import agreements_visible_to
+from cooperation.models import Institution, User
+from cooperation.permissions import institution_of
+
+from .definitions import Median, Metric, Source, Table, tables
+from .periods import Period
+from .suppression import Cell, suppress
+
+OWN, COUNTY, AGREEMENT = "own", "county", "agreement"
+Figures = dict[str, tuple[Any, Any]]  # key -> (this period, the one before)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: one institution's own work (exact), the joint work of an
+    agreement's parties, or a county's network (suppressed)."""
+
+    kind: str
+    institutions: frozenset[int]
+    label: str
+    agreement: Agreement | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{AGREEMENT}-{self.agreement.pk}" if self.agreement else self.kind
+
+    @property
+    def exact(self) -> bool:
+        return self.kind == OWN
+
+
+# -- scopes -------------------------------------------------------------------
+
+
+def scope_own(institution: Institution) -> Scope:
+    return Scope(OWN, frozenset({institution.pk}), institution.name)
+
+
+def county_institutions(institution: Institution, *, on: dt.date | None = None) -> frozenset[int]:
+    """The viewer's institution and those of its county that have an agreement
+    in force with it; nobody else's figures reach the county view."""
+    linked = Party.objects.filter(
+        agreement__in=in_force(on).filter(parties__institution=institution),
+        institution__county=institution.county,
+        institution__is_active=True,
+    ).values_list("institution_id", flat=True)
+    return frozenset({institution.pk, *linked})
+
+
+def scope_county(institution: Institution) -> Scope:
+    return Scope(
+        COUNTY,
+        county_institutions(institution),
+        _("county %(county)s") % {"county": institution.county},
+    )
+
+
+def agreements_for_indicators(user: User) -> QuerySet[Agreement]:
+    """Agreements the user's institution is a party to that were ever signed."""
+    return (
+        agreements_visible_to(user)
+        .filter(status__in=[Status.SIGNED, Status.ACTIVE, Status.EXPIRED, Status.TERMINATED])
+        .order_by("-valid_from", "number")
+    )
+
+
+def scope_agreement(agreement: Agreement) -> Scope:
+    parties = frozenset(p.institution_id for p in agreement.parties.all())
+    return Scope(AGREEMENT, parties, agreement.number, agreement)
+
+
+def scopes_for(user: User) -> list[Scope]:
+    """Every scope the user may look at: own, county, then each agreement."""
+    institution = institution_of(user)
+    if institution is None:
+        return []
+    found = [scope_own(institution), scope_county(institution)]
+    found += [scope_agreement(a) for a in agreements_for_indicators(user)]
+    return found
+
+
+def scope_for(user: User, key: str | None) -> Scope | None:
+    """The scope named by `key` if the user may see it (None otherwise)."""
+    institution = institution_of(user)
+    if institution is None:
+        return None
+    if not key or key == OWN:
+        return scope_own(institution)
+    if key == COUNTY:
+        return scope_county(institution)
+    kind, _sep, pk = key.partition("-")
+    if kind != AGREEMENT or not pk.isdigit():
+        return None
+    agreement = agreements_for_indicators(user).filter(pk=int(pk)).first()
+    return scope_agreement(agreement) if agreement else None
+
+
+# -- computing ------------------------------------------------------------------
+
+
+def _scope_q(source: Source, scope: Scope) -> Q:
+    ids = sorted(scope.institutions)
+    if scope.kind == OWN:
+        mine = Q(**{f"{source.side}__in": ids})
+        return mine | Q(**{f"{source.other}__in": ids}) if source.other else mine
+    if scope.kind == AGREEMENT and source.other:
+        # Joint work only: rows where one party holds and another is on the other end.
+        pairs = [Q(**{source.side: a, source.other: b}) for a, b in permutations(ids, 2)]
+        return reduce(or_, pairs, Q(pk__in=[]))
+    return Q(**{f"{source.side}__in": ids})
+
+
+def _aggregate(metric: Metric, period: Period) -> Any:
+    if metric.aggregate.startswith("sum:"):
+        return Sum(metric.aggregate[4:], filter=metric.window(period))
+    return Count("pk", filter=metric.window(period), distinct=True)
+
+
+def _source_qs(source: Source, scope: Scope, period: Period) -> QuerySet:
+    model = apps.get_model(source.model)
+    windows = [m.window(p) for m in source.metrics for p in (period, period.previous())]
+    return model._default_manager.filter(_scope_q(source, scope)).filter(reduce(or_, windows))
+
+
+def _aggregates(source: Source, period: Period) -> dict[str, Any]:
+    found = {}
+    for metric in source.metrics:
+        found[f"{metric.key}__0"] = _aggregate(metric, period)
+        found[f"{metric.key}__1"] = _aggregate(metric, period.previous())
+    return found
+
+
+def _medians(source: Source, scope: Scope, period: Period, found: Figures) -> None:
+    model = apps.get_model(source.model)
+    previous = period.previous()
+    for median in source.medians:
+        rows = (
+            model._default_manager.filter(_scope_q(source, scope))
+            .filter(
+                **{
+                    f"{median.on}__gte": previous.start_at,
+                    f"{median.on}__lt": period.end_at,
+                    f"{median.finish}__isnull": False,
+                }
+            )
+            .values_list(median.on, median.start, median.finish)
+        )
+        spans: tuple[list[float], list[float]] = ([], [])
+        for on, start, finish in rows:
+            hours = (finish - start).total_seconds() / 3600 / median.unit
+            spans[0 if on >= period.start_at else 1].append(hours)
+        found[median.key] = tuple(  # type: ignore[assignment]
+            round(statistics.median(s), 1) if s else None for s in spans
+        )
+        if median.longest_key:
+            found[median.longest_key] = tuple(  # type: ignore[assignment]
+                round(max(s), 1) if s else None for s in spans
+            )
+
+
+def figures_compute(scope: Scope, period: Period) -> Figures:
+    """Every indicator for the scope, this period and the one before."""
+    found: Figures = {}
+    for table in tables():
+        for source in table.sources:
+            row = _source_qs(source, scope, period).aggregate(**_aggregates(source, period))
+            for metric in source.metrics:
+                found[metric.key] = (row[f"{metric.key}__0"] or 0, row[f"{metric.key}__1"] or 0)
+            _medians(source, scope, period, found)
+    return found
+
+
+def figures_by_area(scope: Scope, period: Period) -> dict[tuple[str, str], Figures]:
+    """Counts per (gmina, institution kind) of the holding institution, for the
+    county planning export. Medians are left out: a median of a small group
+    says too much."""
+    grouped: dict[tuple[str, str], Figures] = {}
+    for table in tables():
+        for source in table.sources:
+            keys = (f"{source.side}__municipality", f"{source.side}__kind")
+            rows = (
+                _source_qs(source, scope, period)
+                .values(*keys)
+                .annotate(**_aggregates(source, period))
+                .order_by(*keys)
+            )
+            for row in rows:
+                figures = grouped.setdefault((row[keys[0]], row[keys[1]]), {})
+                for metric in source.metrics:
+                    figures[metric.key] = (
+                        row[f"{metric.key}__0"] or 0,
+                        row[f"{metric.key}__1"] or 0,
+                    )
+    return grouped
+
+
+# -- presenting -----------------------------------------------------------------
+
+
+def _metrics(table: Table) -> list[Metric | Median]:
+    found: list[Metric | Median] = []
+    for source in table.sources:
+        found += source.metrics
+        found += source.medians
+    return found
+
+
+def _longest(table: Table) -> list[tuple[str, Any, str]]:
+    return [
+        (m.longest_key, m.longest_label, m.base)
+        for s in table.sources
+        for m in s.medians
+        if m.longest_key
+    ]
+
+
+def table_cells(table: Table, figures: Figures, *, exact: bool) -> list[dict[str, Any]]:
+    """The rows of one table, each with its two cells, suppressed unless exact."""
+    counts = [m.key for m in _metrics(table) if isinstance(m, Metric) and m.aggregate == "count"]
+    dependents = {m.key: m.base for m in _metrics(table) if m.base}
+    dependents |= {key: base for key, _l, base in _longest(table)}
+    labels = {m.key: m.label for m in _metrics(table)} | {k: lab for k, lab, _b in _longest(table)}
+    charted = {m.key for m in _metrics(table) if isinstance(m, Metric) and m.chart}
+    columns = [
+        suppress(
+            {k: figures[k][i] for k in labels if k in figures},
+            counts=counts,
+            groups=table.groups,
+            dependents=dependents,
+            exact=exact,
+        )
+        for i in (0, 1)
+    ]
+    parts = {p for _t, ps in table.groups for p in ps}
+    return [
+        {
+            "key": key,
+            "label": str(label),
+            "current": columns[0][key],
+            "previous": columns[1][key],
+            "chart": key in charted,
+            "part": key in parts,
+        }
+        for key, label in labels.items()
+        if key in figures
+    ]
+
+
+def dashboard_tables(scope: Scope, period: Period, figures: Figures) -> list[dict[str, Any]]:
+    """Tables ready for the page, the CSV and the report: rows of cells and a chart."""
+    from cooperation.charts import bar_chart
+
+    shown = []
+    for table in tables():
+        rows = table_cells(table, figures, exact=scope.exact)
+        charted = [
+            {
+                "label": r["label"],
+                "short": r["label"][:18],
+                "current": r["current"].number,
+                "current_text": r["current"].text,
+                "previous": r["previous"].number,
+                "previous_text": r["previous"].text,
+            }
+            for r in rows
+            if r["chart"]
+        ]
+        chart = bar_chart(
+            charted,
+            series=(
+                ("current", "chart__bar--current", period.label),
+                ("previous", "chart__bar--previous", period.previous().label),
+            ),
+            label="label",
+            group_gap=90,
+        )
+        shown.append({"key": table.key, "title": table.title, "rows": rows, "chart": chart})
+    return shown
+
+
+def csv_rows(tables_shown: Iterable[dict[str, Any]], only: str | None = None) -> list[list[str]]:
+    return [
+        [str(t["title"]), r["label"], r["current"].text, r["previous"].text]
+        for t in tables_shown
+        if only in (None, t["key"])
+        for r in t["rows"]
+    ]
+
+
+
+
+def county_csv_rows(scope: Scope, period: Period) -> tuple[list[str], list[list[str]]]:
+    """The county-planning export: counts by gmina and institution kind, always
+    suppressed (it leaves the institutions), with no names and no totals row."""
+    from cooperation.models import InstitutionKind
+
+    header = [
+        _("Municipality (gmina)"),
+        _("Institution kind"),
+        _("Table"),
+        _("Indicator"),
+        period.label,
+        period.previous().label,
+    ]
+    kinds = dict(InstitutionKind.choices)
+    rows = []
+    for (gmina, kind), figures in sorted(figures_by_area(scope, period).items()):
+        for table in tables():
+            for row in table_cells(table, figures, exact=False):
+                rows.append(
+                    [
+                        gmina,
+                        str(kinds.get(kind, kind)),
+                        str(table.title),
+                        row["label"],
+                        row["current"].text,
+                        row["previous"].text,
+                    ]
+                )
+    return header, rows

@@ -1,0 +1,13 @@
+"""Celery tasks for indicators: thin wrappers."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task
+def reports_january_reminder() -> int:
+    """Beat (Mondays in January): remind the parties of the report for the year just ended."""
+    from .services import reports_remind
+
+    return reports_remind()
