@@ -236,7 +236,7 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                 "partner",
                 (
                     Metric("referrals_sent", _("referrals sent"), sent),
-                    *_status_parts("referrals", "status", sent, ReferralStatus.choices),
+                    *_status_parts("referrals_status", "status", sent, ReferralStatus.choices),
                     Metric(
                         "referrals_answered_in_time",
                         _("answered within 2 working days"),
@@ -286,7 +286,7 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
             ),
         ),
         groups=(
-            ("referrals_sent", tuple(f"referrals_{v}" for v in ReferralStatus.values)),
+            ("referrals_sent", tuple(f"referrals_status_{v}" for v in ReferralStatus.values)),
             (
                 "referrals_completed",
                 tuple(f"referrals_completed_{v}" for v in [*ReferralOutcome.values, ""]),

@@ -1,0 +1,214 @@
+"""A small dataset for hand-counted indicators, all dates relative to today.
+
+Y is last year. Institutions: `own` (OPS), `ngo` and `pup` in the same county,
+each with an agreement in force with `own`; `neighbour` (OPS, same county, no
+agreement with `own`); `foreign` (OPS, another county).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from clients.models import AccessRequest, Client, ClientShare, Consent
+from cooperation.models import Institution, InstitutionKind, Role, User
+from partners.models import Category, Referral, ServiceOffer
+from promotion.models import (
+    CaseOutcome,
+    CaseStatus,
+    Programme,
+    ProgrammeKind,
+    ProgrammeOutcome,
+    PromotionCase,
+)
+from tests.factories import ClientFactory, InstitutionFactory, agreement_between, member
+
+
+def at(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> dt.datetime:
+    """A local (Europe/Warsaw) moment."""
+    return timezone.make_aware(dt.datetime(year, month, day, hour, minute))
+
+
+@dataclass
+class World:
+    year: int
+    own: Institution
+    ngo: Institution
+    pup: Institution
+    neighbour: Institution
+    foreign: Institution
+    coordinator: User
+    ngo_coordinator: User
+    pup_coordinator: User
+    outsider: User
+    a_ngo: Any
+    a_pup: Any
+    service: ServiceOffer
+    worker: User
+
+
+def build_world() -> World:
+    y = timezone.localdate().year - 1
+    own = InstitutionFactory(short_name="mops-w", name="MOPS W", kind=InstitutionKind.OPS)
+    ngo = InstitutionFactory(
+        short_name="ngo-w", name="Fundacja W", kind=InstitutionKind.NGO, municipality="Suchedniów"
+    )
+    pup = InstitutionFactory(short_name="pup-w", name="PUP W", kind=InstitutionKind.PUP)
+    neighbour = InstitutionFactory(short_name="gops-n", name="GOPS N", municipality="Bliżyn")
+    foreign = InstitutionFactory(
+        short_name="mops-f", name="MOPS F", county="ostrowiecki", municipality="Ostrowiec"
+    )
+    a_ngo = agreement_between(own, ngo, ["client_records", "referrals"])
+    a_pup = agreement_between(own, pup, ["client_records", "promotion"])
+    coordinator = member(own, Role.COORDINATOR, username="coord-own")
+    return World(
+        year=y,
+        own=own,
+        ngo=ngo,
+        pup=pup,
+        neighbour=neighbour,
+        foreign=foreign,
+        coordinator=coordinator,
+        ngo_coordinator=member(ngo, Role.COORDINATOR, username="coord-ngo"),
+        pup_coordinator=member(pup, Role.COORDINATOR, username="coord-pup"),
+        outsider=member(foreign, Role.COORDINATOR, username="coord-foreign"),
+        a_ngo=a_ngo,
+        a_pup=a_pup,
+        service=ServiceOffer.objects.create(
+            provider=ngo, name="Poradnictwo", category=Category.DEBT_ADVICE
+        ),
+        worker=member(own, Role.SOCIAL_WORKER, username="worker-own"),
+    )
+
+
+def consent(client: Client, partner: Institution, user: User, given_on: dt.date) -> Consent:
+    return Consent.objects.create(
+        client=client,
+        partner=partner,
+        given_on=given_on,
+        valid_until=given_on + dt.timedelta(days=730),
+        recorded_by=user,
+    )
+
+
+def referral(
+    w: World,
+    referrer: Institution,
+    sent_at: dt.datetime,
+    *,
+    status: str = "sent",
+    answered_at: dt.datetime | None = None,
+    respond_by: dt.date | None = None,
+    **fields: Any,
+) -> Referral:
+    user = w.worker if referrer == w.own else member(referrer, Role.SOCIAL_WORKER)
+    client = ClientFactory(owner=referrer)
+    return Referral.objects.create(
+        client=client,
+        referrer=referrer,
+        partner=w.ngo,
+        service=w.service,
+        consent=consent(client, w.ngo, user, sent_at.date()),
+        created_by=user,
+        first_name="X",
+        last_name="Y",
+        status=status,
+        sent_at=sent_at,
+        respond_by=respond_by or (sent_at + dt.timedelta(days=2)).date(),
+        answered_at=answered_at,
+        **fields,
+    )
+
+
+def case(
+    w: World, proposed_at: dt.datetime, *, taken_at: dt.datetime | None = None, **fields: Any
+) -> PromotionCase:
+    client = ClientFactory(owner=w.own)
+    programme = Programme.objects.create(
+        client=client,
+        kind=ProgrammeKind.SOCIAL_CONTRACT,
+        institution_name=w.own.name,
+        started_on=proposed_at.date() - dt.timedelta(days=200),
+        ended_on=proposed_at.date(),
+        outcome=ProgrammeOutcome.COMPLETED,
+        recorded_in=w.own,
+        recorded_by=w.worker,
+    )
+    return PromotionCase.objects.create(
+        client=client,
+        programme=programme,
+        proposer=w.own,
+        target=w.pup,
+        proposed_by=w.worker,
+        proposed_at=proposed_at,
+        taken_at=taken_at,
+        first_name="X",
+        last_name="Y",
+        skills="-",
+        availability="-",
+        preferred_work="-",
+        **fields,
+    )
+
+
+def share(w: World, created_at: dt.datetime, ended_at: dt.datetime | None = None) -> ClientShare:
+    client = ClientFactory(owner=w.own)
+    row = ClientShare.objects.create(
+        client=client,
+        partner=w.pup,
+        consent=consent(client, w.pup, w.worker, created_at.date()),
+        created_by=w.worker,
+        ended_at=ended_at,
+    )
+    ClientShare.objects.filter(pk=row.pk).update(created_at=created_at)
+    return row
+
+
+def access_requests(w: World, created_at: dt.datetime, status: str, n: int) -> None:
+    for _i in range(n):
+        row = AccessRequest.objects.create(
+            client=ClientFactory(owner=w.own),
+            requester=w.pup,
+            requested_by=w.pup_coordinator,
+            reason="-",
+            status=status,
+        )
+        AccessRequest.objects.filter(pk=row.pk).update(created_at=created_at)
+
+
+def seed_hand_counted(w: World) -> None:
+    """The rows the tests count by hand (see test_figures.py for the sums)."""
+    y = w.year
+    # Referrals own -> ngo.
+    referral(
+        w, w.own, at(y, 3, 31, 23, 59), status="accepted",
+        answered_at=at(y, 4, 1, 10, 0), respond_by=dt.date(y, 4, 2),
+    )  # r1: Q1 (local time), answered in time
+    referral(
+        w, w.own, at(y, 4, 1, 0, 0), status="declined", decline_reason="-",
+        answered_at=at(y, 4, 10, 9, 0), respond_by=dt.date(y, 4, 3),
+    )  # r2: Q2, answered late
+    referral(
+        w, w.own, at(y, 1, 15, 10, 0), status="completed",
+        answered_at=at(y, 1, 16, 10, 0), respond_by=dt.date(y, 1, 17),
+        completed_on=dt.date(y, 2, 20), outcome="achieved",
+    )  # r3: Q1, answered in time (24 h), completed in Q1
+    referral(w, w.own, at(y, 2, 1, 9, 0))  # r4: Q1, waiting
+    referral(w, w.own, at(y - 1, 12, 31, 23, 30))  # r5: Q4 of the year before
+    referral(w, w.neighbour, at(y, 2, 10, 9, 0))  # r6: no agreement with own
+    referral(w, w.foreign, at(y, 2, 11, 9, 0))  # r7: another county
+    # Promotion own -> pup.
+    case(
+        w, at(y, 3, 31, 23, 59), taken_at=at(y, 4, 2, 11, 59), status=CaseStatus.TAKEN,
+        assigned_to=w.pup_coordinator,
+    )  # c1: proposed Q1, taken Q2 after 1.5 days
+    case(
+        w, at(y, 2, 1, 12, 0), taken_at=at(y, 2, 3, 12, 0), status=CaseStatus.CLOSED,
+        closed_at=at(y, 3, 1, 12, 0), outcome=CaseOutcome.JOB, assigned_to=w.pup_coordinator,
+    )  # c2: proposed, taken (2 days) and closed with a job in Q1
+    # Shares own -> pup.
+    share(w, at(y, 3, 31, 23, 59))  # s1: Q1, still active
+    share(w, at(y, 1, 10, 12, 0), ended_at=at(y, 2, 1, 12, 0))  # s2: Q1, ended within it

@@ -1,0 +1,120 @@
+"""Every indicator against hand-counted expectations, per period and scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from indicators.periods import QUARTER, YEAR, Period, period_parse
+from indicators.selectors import (
+    figures_compute,
+    scope_agreement,
+    scope_county,
+    scope_own,
+)
+
+from .data import build_world, seed_hand_counted
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():  # type: ignore[no-untyped-def]
+    w = build_world()
+    seed_hand_counted(w)
+    return w
+
+
+def q(w, n: int) -> Period:  # type: ignore[no-untyped-def]
+    return Period(QUARTER, w.year, n)
+
+
+def test_a_referral_at_2359_on_31_march_belongs_to_q1(world) -> None:  # type: ignore[no-untyped-def]
+    first = figures_compute(scope_own(world.own), q(world, 1))
+    second = figures_compute(scope_own(world.own), q(world, 2))
+    # Q1: r1 (31 March 23:59), r3, r4; before it (Q4 of the year before): r5.
+    assert first["referrals_sent"] == (3, 1)
+    # Q2: r2 (1 April 00:00); before it, Q1's three.
+    assert second["referrals_sent"] == (1, 3)
+
+
+def test_referral_answers_statuses_and_outcomes(world) -> None:  # type: ignore[no-untyped-def]
+    f = figures_compute(scope_own(world.own), q(world, 1))
+    assert f["referrals_status_accepted"] == (1, 0)
+    assert f["referrals_completed"] == (1, 0)
+    assert f["referrals_status_completed"] == (1, 0)
+    assert f["referrals_status_sent"] == (1, 1)  # r4 waits; r5 the quarter before
+    assert f["referrals_completed_achieved"] == (1, 0)
+    assert f["referrals_sent"] == (3, 1)
+    assert f["referrals_answered_in_time"] == (2, 0)  # r1 and r3
+    # r1 answered after 10 h 01 min, r3 after 24 h: the median is their mean.
+    assert f["referrals_answer_hours"] == (17.0, None)
+    f2 = figures_compute(scope_own(world.own), q(world, 2))
+    assert f2["referrals_status_declined"] == (1, 0)
+    assert f2["referrals_answered_in_time"] == (0, 2)  # r2 answered a week late
+
+
+def test_year_with_the_year_before(world) -> None:  # type: ignore[no-untyped-def]
+    f = figures_compute(scope_own(world.own), Period(YEAR, world.year))
+    assert f["referrals_sent"] == (4, 1)
+    assert f["cases_proposed"] == (2, 0)
+    assert f["cases_taken"] == (2, 0)
+    assert f["shares_new"] == (2, 0)
+    assert f["shares_active"] == (1, 0)
+
+
+def test_promotion_queue(world) -> None:  # type: ignore[no-untyped-def]
+    f1 = figures_compute(scope_own(world.own), q(world, 1))
+    assert f1["cases_proposed"] == (2, 0)  # c1 at 23:59 on 31 March, c2
+    assert f1["cases_taken"] == (1, 0)
+    assert f1["cases_closed"] == (1, 0)
+    assert f1["cases_closed_job"] == (1, 0)
+    assert f1["cases_wait_days"] == (2.0, None)
+    f2 = figures_compute(scope_own(world.own), q(world, 2))
+    assert f2["cases_taken"] == (1, 1)
+    assert f2["cases_wait_days"] == (1.5, 2.0)
+    assert f2["cases_wait_longest"] == (1.5, 2.0)
+
+
+def test_shares_new_and_active_at_the_end(world) -> None:  # type: ignore[no-untyped-def]
+    f = figures_compute(scope_own(world.own), q(world, 1))
+    assert f["shares_new"] == (2, 0)
+    assert f["shares_active"] == (1, 0)  # s2 ended in February
+    assert f["consents_given"][0] >= 2  # the shares' consents (referrals add their own)
+
+
+def test_the_partner_counts_what_it_received(world) -> None:  # type: ignore[no-untyped-def]
+    # The NGO's own figures: referrals from own (r1, r3, r4), neighbour (r6), foreign (r7).
+    f = figures_compute(scope_own(world.ngo), q(world, 1))
+    assert f["referrals_sent"] == (5, 1)
+
+
+def test_county_holds_only_institutions_under_agreement_with_the_viewer(world) -> None:  # type: ignore[no-untyped-def]
+    scope = scope_county(world.own)
+    assert scope.institutions == {world.own.pk, world.ngo.pk, world.pup.pk}
+    f = figures_compute(scope, q(world, 1))
+    assert f["referrals_sent"] == (3, 1)  # not r6 (neighbour) nor r7 (foreign)
+
+
+def test_agreement_counts_the_joint_work_of_its_parties(world) -> None:  # type: ignore[no-untyped-def]
+    f = figures_compute(scope_agreement(world.a_ngo), q(world, 1))
+    assert f["referrals_sent"] == (3, 1)
+    assert f["cases_proposed"] == (0, 0)  # the promotion cases went to the PUP
+    g = figures_compute(scope_agreement(world.a_pup), q(world, 1))
+    assert g["cases_proposed"] == (2, 0)
+    assert g["referrals_sent"] == (0, 0)
+    assert g["shares_new"] == (2, 0)
+
+
+def test_a_month_and_its_predecessor(world) -> None:  # type: ignore[no-untyped-def]
+    march = period_parse(f"{world.year}-03")
+    f = figures_compute(scope_own(world.own), march)
+    assert f["referrals_sent"] == (1, 1)  # r1 in March; r4 in February
+    assert f["cases_closed_job"] == (1, 0)
+
+
+def test_periods_parse_and_step_back() -> None:
+    p = period_parse("2020-Q1")
+    assert (p.start.month, p.end.month, p.previous().code) == (1, 4, "2019-Q4")
+    assert period_parse("2020-01").previous().code == "2019-12"
+    assert period_parse("nonsense").kind == YEAR
+    assert period_parse("2999").kind == YEAR and period_parse("2999").year < 2999
