@@ -89,6 +89,7 @@ def test_a_suppressed_cell_cannot_be_recovered_from_the_csv(client) -> None:  # 
 
 def _rows_of(table):  # type: ignore[no-untyped-def]
     zero = {m.key: (0, 0) for s in table.sources for m in (*s.metrics, *s.medians)}
+    zero |= {m.longest_key: (0, 0) for s in table.sources for m in s.medians if m.longest_key}
     return table_cells(table, zero, exact=True)
 
 
