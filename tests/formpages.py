@@ -263,6 +263,8 @@ SCENARIOS = _scenarios()
 NO_FORM = {
     "agreements:pdf": "a PDF",
     "reintegration:pdf": "a PDF",
+    "indicators:pdf": "a PDF",
+    "indicators:report": "its button submits to indicators:approve (in HOSTS)",
     "clients:detail": "its forms submit to the POST-only targets in HOSTS",
     "meetings:event": "redirects to the event's next date",
     "meetings:occurrence": "its forms submit to the POST-only targets in HOSTS",
@@ -277,6 +279,7 @@ NO_FORM = {
 # The page each POST-only target is fuzzed on (and one more page for a target
 # whose form also appears, with other fields, away from its own page).
 HOSTS = {
+    "indicators:approve": "indicators:report",
     "cooperation:person_resend": "cooperation:person_edit/invited",
     "clients:access_request": "clients:register/held",
     "clients:note_add": "clients:detail/shared",

@@ -726,3 +726,37 @@ register("promotion:close", _promotion_case)
 register("promotion:programme_new", _client_for_offers)
 register("promotion:programme_finish", _promotion_programme)
 register("promotion:propose", _promotion_programme)
+
+
+# --- indicators --------------------------------------------------------------
+def _indicators_agreement(institution: Institution, owner: User) -> Built:
+    built = _agreement("active")(institution, owner)
+    return Built({"agreement_pk": built.kwargs["pk"]}, built.secrets)
+
+
+def _indicators_report(institution: Institution, owner: User) -> Built:
+    from agreements.models import Agreement
+    from indicators.models import Topic
+    from indicators.services import assessment_save, report_draft
+
+    built = _agreement("active")(institution, owner)
+    agreement = Agreement.objects.get(pk=built.kwargs["pk"])
+    coordinator = member(institution, Role.COORDINATOR)
+    report = report_draft(
+        agreement=agreement, year=agreement.valid_from.year, acting_user=coordinator
+    )
+    assessment_save(
+        report=report,
+        acting_user=coordinator,
+        answers={t: {"score": 3, "comment": "Uwaga Poufna"} for t in Topic.values},
+        what_worked="Sukces Poufny",
+        what_to_change="Zmiana Poufna",
+    )
+    return Built({"pk": report.pk}, [*built.secrets, "Uwaga Poufna", "Sukces Poufny"])
+
+
+register("indicators:reports", _indicators_agreement)
+register("indicators:report", _indicators_report)
+register("indicators:assessment", _indicators_report)
+register("indicators:approve", _indicators_report, methods=("post",))
+register("indicators:pdf", _indicators_report)

@@ -91,6 +91,9 @@ CREATES: dict[str, Creates] = {
     "clients:document_add": Creates(TOKEN),
     # agreements
     "agreements:create": Creates(TOKEN),
+    # indicators
+    "indicators:reports": Creates(TOKEN),
+    "indicators:approve": Creates("one approval per party (a unique constraint)"),
     "agreements:annex_create": Creates(TOKEN),
     "agreements:attachment_add": Creates(TOKEN),
     "agreements:coordinators": Creates(TOKEN),
@@ -170,6 +173,7 @@ NO_RECORD: dict[str, str] = {
     "mfa_deactivate_totp": "removes the authenticator",
     "mfa_reauthenticate": "asks for a code again",
     "set_language": "sets the language",
+    "indicators:assessment": "edits the party's one self-assessment (unique per report and party)",
     "clients:list": "a search: keeps the query behind a token, saves nothing",
     "joboffers:client_search": "a search: keeps the query behind a token, saves nothing",
     "reintegration:list": "a search: keeps the query behind a token, saves nothing",
