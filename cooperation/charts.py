@@ -48,7 +48,8 @@ def bar_chart(
                     "key": key,
                 }
             )
-        groups.append({"label": row[label], "x": x0, "bars": bars})
+        # `short`: an abbreviated label under the bars (the full one is in the title and the table).
+        groups.append({"label": row[label], "short": row.get("short"), "x": x0, "bars": bars})
     return {
         "groups": groups,
         "width": 60 + max(1, len(table)) * group,

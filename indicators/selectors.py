@@ -270,6 +270,10 @@ def table_cells(table: Table, figures: Figures, *, exact: bool) -> list[dict[str
     ]
 
 
+def _short(label: str, limit: int = 16) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
 def dashboard_tables(scope: Scope, period: Period, figures: Figures) -> list[dict[str, Any]]:
     """Tables ready for the page, the CSV and the report: rows of cells and a chart."""
     from cooperation.charts import bar_chart
@@ -280,7 +284,7 @@ def dashboard_tables(scope: Scope, period: Period, figures: Figures) -> list[dic
         charted = [
             {
                 "label": r["label"],
-                "short": r["label"][:18],
+                "short": _short(r["label"]),
                 "current": r["current"].number,
                 "current_text": r["current"].text,
                 "previous": r["previous"].number,

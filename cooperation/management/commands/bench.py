@@ -72,6 +72,8 @@ class Command(BaseCommand):
 
         from bench.build import build
         from bench.measure import (
+            PAGE_TARGET_QUERIES,
+            PAGE_TARGETS_P95_MS,
             TARGET_P95_MS,
             TARGET_QUERIES,
             TARGET_RATIO,
@@ -95,9 +97,11 @@ class Command(BaseCommand):
 
         for row in pages:
             misses = []
-            if row["p95_ms"] is not None and row["p95_ms"] > TARGET_P95_MS:
+            p95_target = PAGE_TARGETS_P95_MS.get(row["page"], TARGET_P95_MS)
+            query_target = PAGE_TARGET_QUERIES.get(row["page"], TARGET_QUERIES)
+            if row["p95_ms"] is not None and row["p95_ms"] > p95_target:
                 misses.append("p95")
-            if row["queries"] is not None and row["queries"] > TARGET_QUERIES:
+            if row["queries"] is not None and row["queries"] > query_target:
                 misses.append("queries")
             if row.get("queries_at_10") != row.get("queries_at_100"):
                 misses.append("queries 10≠100")
