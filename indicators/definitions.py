@@ -126,8 +126,10 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                     Metric(
                         "shares_active",
                         _("clients shared at the end of the period"),
-                        lambda p: Q(created_at__lt=p.end_at)
-                        & (Q(ended_at__isnull=True) | Q(ended_at__gte=p.end_at)),
+                        lambda p: (
+                            Q(created_at__lt=p.end_at)
+                            & (Q(ended_at__isnull=True) | Q(ended_at__gte=p.end_at))
+                        ),
                     ),
                 ),
             ),
@@ -151,9 +153,7 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                 "requester",
                 (
                     Metric("requests", _("access requests"), requests),
-                    *_status_parts(
-                        "requests", "status", requests, AccessRequestStatus.choices
-                    ),
+                    *_status_parts("requests", "status", requests, AccessRequestStatus.choices),
                 ),
             ),
         ),
@@ -302,7 +302,11 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                 "joboffers.Publication",
                 "offer__institution",
                 "board__institution",
-                (Metric("publications", _("offers published to noticeboards"), _on("published_at")),),
+                (
+                    Metric(
+                        "publications", _("offers published to noticeboards"), _on("published_at")
+                    ),
+                ),
             ),
             Source(
                 "joboffers.BoardPrint",
@@ -354,9 +358,7 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                 ),
             ),
         ),
-        groups=(
-            ("cases_closed", tuple(f"cases_closed_{v}" for v in [*CaseOutcome.values, ""])),
-        ),
+        groups=(("cases_closed", tuple(f"cases_closed_{v}" for v in [*CaseOutcome.values, ""])),),
     )
 
     held = _and(_on("starts_at"), Q(cancelled=False, event__status=EventStatus.SCHEDULED))

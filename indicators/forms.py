@@ -31,7 +31,10 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args: Any, instance: SelfAssessment | None = None, **kwargs: Any) -> None:
         initial = kwargs.setdefault("initial", {})
         if instance is not None:
-            initial |= {"what_worked": instance.what_worked, "what_to_change": instance.what_to_change}
+            initial |= {
+                "what_worked": instance.what_worked,
+                "what_to_change": instance.what_to_change,
+            }
         super().__init__(*args, **kwargs)
         fields = {}
         for topic, label in Topic.choices:

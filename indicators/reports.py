@@ -98,9 +98,7 @@ def report_context(report: AnnualReport, *, final: bool = False) -> dict[str, An
     scope = scope_agreement(agreement)
     period = Period(YEAR, report.year)
     figures = figures_compute(scope, period)
-    shown = [
-        {"title": t.title, "rows": table_cells(t, figures, exact=False)} for t in tables()
-    ]
+    shown = [{"title": t.title, "rows": table_cells(t, figures, exact=False)} for t in tables()]
     return {
         "report": report,
         "agreement": agreement,
@@ -113,3 +111,16 @@ def report_context(report: AnnualReport, *, final: bool = False) -> dict[str, An
         "final": final,
         "today": timezone.localdate(),
     }
+
+
+def home_reports_waiting(request: Any) -> list[AnnualReport]:
+    """Draft reports on the user's agreements that their institution has not approved yet."""
+    from cooperation.permissions import institution_of
+
+    institution = institution_of(request.user)
+    return list(
+        reports_visible_to(request.user)
+        .filter(status="draft")
+        .exclude(approvals__institution=institution)
+        .order_by("-year", "pk")[:8]
+    )

@@ -28,7 +28,7 @@ from cooperation.permissions import institution_of
 
 from .definitions import Median, Metric, Source, Table, tables
 from .periods import Period
-from .suppression import Cell, suppress
+from .suppression import suppress
 
 OWN, COUNTY, AGREEMENT = "own", "county", "agreement"
 Figures = dict[str, tuple[Any, Any]]  # key -> (this period, the one before)
@@ -313,8 +313,6 @@ def csv_rows(tables_shown: Iterable[dict[str, Any]], only: str | None = None) ->
         if only in (None, t["key"])
         for r in t["rows"]
     ]
-
-
 
 
 def county_csv_rows(scope: Scope, period: Period) -> tuple[list[str], list[list[str]]]:

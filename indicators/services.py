@@ -13,8 +13,7 @@ import hashlib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, Status
@@ -54,7 +53,9 @@ def report_draft(*, agreement: Agreement, year: int, acting_user: User) -> Annua
     """Open the report for a year. Guarantees one report per agreement and year."""
     institution = _party(agreement, acting_user)
     if year not in report_years(agreement):
-        raise ValidationError({"year": _("A report can be drafted only for a year of the agreement, up to this one.")})
+        raise ValidationError(
+            {"year": _("A report can be drafted only for a year of the agreement, up to this one.")}
+        )
     if AnnualReport.objects.filter(agreement=agreement, year=year).exists():
         raise ValidationError({"year": _("The report for this year has already been drafted.")})
     report = AnnualReport(
@@ -68,7 +69,9 @@ def report_draft(*, agreement: Agreement, year: int, acting_user: User) -> Annua
 
 def _check_open(report: AnnualReport) -> None:
     if report.is_frozen:
-        raise ValidationError(_("The report has been approved by every party and can no longer change."))
+        raise ValidationError(
+            _("The report has been approved by every party and can no longer change.")
+        )
 
 
 def _clean_answers(answers: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
@@ -150,10 +153,11 @@ def report_freeze(*, report: AnnualReport) -> AnnualReport:
 def reports_remind(*, today: dt.date | None = None) -> int:
     """In January: e-mail the coordinators of every agreement that was in force
     last year and has no report for it yet. Returns the e-mails sent."""
-    from agreements.notifications import recipients
     from django.conf import settings
     from django.core.mail import send_mail
     from django.urls import reverse
+
+    from agreements.notifications import recipients
 
     today = today or timezone.localdate()
     if today.month != 1:
@@ -181,7 +185,9 @@ def reports_remind(*, today: dt.date | None = None) -> int:
         body = "\n\n".join(
             [
                 subject,
-                _("Please draft, complete and approve the report on the cooperation in the year just ended."),
+                _(
+                    "Please draft, complete and approve the report on the cooperation in the year just ended."
+                ),
                 link,
             ]
         )

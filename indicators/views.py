@@ -85,7 +85,9 @@ def reports(request: HttpRequest, agreement_pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The report has been drafted. Fill in your self-assessment."))
+            messages.success(
+                request, _("The report has been drafted. Fill in your self-assessment.")
+            )
             return redirect("indicators:assessment", report.pk)
     listed = reports_visible_to(request.user).filter(agreement=agreement)
     context = {"agreement": agreement, "form": form, "reports": listed}

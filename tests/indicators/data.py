@@ -184,17 +184,31 @@ def seed_hand_counted(w: World) -> None:
     y = w.year
     # Referrals own -> ngo.
     referral(
-        w, w.own, at(y, 3, 31, 23, 59), status="accepted",
-        answered_at=at(y, 4, 1, 10, 0), respond_by=dt.date(y, 4, 2),
+        w,
+        w.own,
+        at(y, 3, 31, 23, 59),
+        status="accepted",
+        answered_at=at(y, 4, 1, 10, 0),
+        respond_by=dt.date(y, 4, 2),
     )  # r1: Q1 (local time), answered in time
     referral(
-        w, w.own, at(y, 4, 1, 0, 0), status="declined", decline_reason="-",
-        answered_at=at(y, 4, 10, 9, 0), respond_by=dt.date(y, 4, 3),
+        w,
+        w.own,
+        at(y, 4, 1, 0, 0),
+        status="declined",
+        decline_reason="-",
+        answered_at=at(y, 4, 10, 9, 0),
+        respond_by=dt.date(y, 4, 3),
     )  # r2: Q2, answered late
     referral(
-        w, w.own, at(y, 1, 15, 10, 0), status="completed",
-        answered_at=at(y, 1, 16, 10, 0), respond_by=dt.date(y, 1, 17),
-        completed_on=dt.date(y, 2, 20), outcome="achieved",
+        w,
+        w.own,
+        at(y, 1, 15, 10, 0),
+        status="completed",
+        answered_at=at(y, 1, 16, 10, 0),
+        respond_by=dt.date(y, 1, 17),
+        completed_on=dt.date(y, 2, 20),
+        outcome="achieved",
     )  # r3: Q1, answered in time (24 h), completed in Q1
     referral(w, w.own, at(y, 2, 1, 9, 0))  # r4: Q1, waiting
     referral(w, w.own, at(y - 1, 12, 31, 23, 30))  # r5: Q4 of the year before
@@ -202,12 +216,20 @@ def seed_hand_counted(w: World) -> None:
     referral(w, w.foreign, at(y, 2, 11, 9, 0))  # r7: another county
     # Promotion own -> pup.
     case(
-        w, at(y, 3, 31, 23, 59), taken_at=at(y, 4, 2, 11, 59), status=CaseStatus.TAKEN,
+        w,
+        at(y, 3, 31, 23, 59),
+        taken_at=at(y, 4, 2, 11, 59),
+        status=CaseStatus.TAKEN,
         assigned_to=w.pup_coordinator,
     )  # c1: proposed Q1, taken Q2 after 1.5 days
     case(
-        w, at(y, 2, 1, 12, 0), taken_at=at(y, 2, 3, 12, 0), status=CaseStatus.CLOSED,
-        closed_at=at(y, 3, 1, 12, 0), outcome=CaseOutcome.JOB, assigned_to=w.pup_coordinator,
+        w,
+        at(y, 2, 1, 12, 0),
+        taken_at=at(y, 2, 3, 12, 0),
+        status=CaseStatus.CLOSED,
+        closed_at=at(y, 3, 1, 12, 0),
+        outcome=CaseOutcome.JOB,
+        assigned_to=w.pup_coordinator,
     )  # c2: proposed, taken (2 days) and closed with a job in Q1
     # Shares own -> pup.
     share(w, at(y, 3, 31, 23, 59))  # s1: Q1, still active

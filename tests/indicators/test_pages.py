@@ -27,15 +27,17 @@ def test_it_shows_own_exact_figures_with_the_previous_period(client, world) -> N
     assert page.status_code == 200
     body = page.content.decode()
     assert 'id="chart-referrals"' in body and 'id="table-referrals"' in body
-    assert "<td class=\"num\">3</td><td class=\"num\">1</td>" in body  # referrals sent
-    assert "agreement-%d" % world.a_ngo.pk in body  # the agreement is offered
+    assert '<td class="num">3</td><td class="num">1</td>' in body  # referrals sent
+    assert f"agreement-{world.a_ngo.pk}" in body  # the agreement is offered
     assert "scope=county" in body
 
 
 def test_it_suppresses_the_agreement_and_county_views(client, world) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.coordinator)
     for scope in (f"agreement-{world.a_ngo.pk}", "county"):
-        body = client.get("/indicators/", {"scope": scope, "p": f"{world.year}-Q1"}).content.decode()
+        body = client.get(
+            "/indicators/", {"scope": scope, "p": f"{world.year}-Q1"}
+        ).content.decode()
         assert "&lt;5" in body
         assert '<td class="num">3</td><td class="num">1</td>' not in body
 
@@ -48,7 +50,10 @@ def test_it_requires_a_coordinator(client, world) -> None:  # type: ignore[no-un
 def test_another_county_sees_nothing_of_ours(client, world) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.outsider)
     assert client.get("/indicators/", {"scope": f"agreement-{world.a_ngo.pk}"}).status_code == 404
-    assert client.get("/indicators/export.csv", {"scope": f"agreement-{world.a_ngo.pk}"}).status_code == 404
+    assert (
+        client.get("/indicators/export.csv", {"scope": f"agreement-{world.a_ngo.pk}"}).status_code
+        == 404
+    )
     body = client.get("/indicators/", {"scope": "county", "p": f"{world.year}-Q1"}).content.decode()
     assert world.own.name not in body and world.a_ngo.number not in body
     # The outsider's county holds only its own institution: none of our referrals.

@@ -88,9 +88,11 @@ def test_pages_draft_answer_approve_and_download(client, world) -> None:  # type
     )
     assert again.status_code == 302  # the double submit lands on the same report
     report = world.a_ngo.annual_reports.get()
-    form = {f"score_{t}": "4" for t in Topic.values} | {
-        f"comment_{t}": "dobrze" for t in Topic.values
-    } | {"what_worked": "spotkania", "what_to_change": "więcej szkoleń"}
+    form = (
+        {f"score_{t}": "4" for t in Topic.values}
+        | {f"comment_{t}": "dobrze" for t in Topic.values}
+        | {"what_worked": "spotkania", "what_to_change": "więcej szkoleń"}
+    )
     assert client.post(f"/indicators/reports/{report.pk}/assessment/", form).status_code == 302
     assert client.post(f"/indicators/reports/{report.pk}/approve/").status_code == 302
     draft = client.get(f"/indicators/reports/{report.pk}/pdf/")

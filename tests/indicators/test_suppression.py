@@ -44,9 +44,7 @@ def test_the_owner_sees_exact_counts() -> None:
 
 
 def test_a_median_follows_its_hidden_count() -> None:
-    cells = suppress(
-        {"n": 3, "median": 12.5}, counts=["n"], dependents={"median": "n"}
-    )
+    cells = suppress({"n": 3, "median": 12.5}, counts=["n"], dependents={"median": "n"})
     assert (cells["n"].text, cells["median"].text) == (SMALL_TEXT, HIDDEN_TEXT)
 
 
@@ -98,11 +96,16 @@ def test_the_same_figures_are_exact_for_the_owner_and_suppressed_for_the_agreeme
     access_requests(w, at(w.year, 5, 2), "declined", 2)
     year = Period(YEAR, w.year)
     clients_table = tables()[0]
-    own = {r["key"]: r for r in table_cells(clients_table, figures_compute(scope_own(w.own), year), exact=True)}
+    own = {
+        r["key"]: r
+        for r in table_cells(clients_table, figures_compute(scope_own(w.own), year), exact=True)
+    }
     joint_scope = scope_agreement(w.a_pup)
     joint = {
         r["key"]: r
-        for r in table_cells(clients_table, figures_compute(joint_scope, year), exact=joint_scope.exact)
+        for r in table_cells(
+            clients_table, figures_compute(joint_scope, year), exact=joint_scope.exact
+        )
     }
     assert own["requests_declined"]["current"].text == "2"
     assert joint["requests_declined"]["current"].text == SMALL_TEXT

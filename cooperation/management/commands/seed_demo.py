@@ -30,6 +30,7 @@ DEMO_APPS = [
     "joboffers",
     "promotion",
     "partners",
+    "indicators",
 ]
 
 DEMO_PASSWORD = "Wspolpraca-2026!"  # noqa: S105 - printed for the demo on purpose
