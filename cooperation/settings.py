@@ -505,6 +505,12 @@ if RETENTION["client_documents_years"] > RETENTION["closed_clients_years"]:
         "anonymising a client deletes its documents"
     )
 RETENTION_APPLY = env_bool("RETENTION_APPLY", False)
+CELERY_BEAT_SCHEDULE["indicators-nightly"] = {
+    "task": "indicators.tasks.figures_precompute",
+    # After the nightly passes that change statuses (agreements, consents, referrals).
+    "schedule": crontab(hour=3, minute=40),
+}
+
 CELERY_BEAT_SCHEDULE["indicators-january-reminder"] = {
     "task": "indicators.tasks.reports_january_reminder",
     # Mondays in January: the report for the year just ended is due.
@@ -545,6 +551,11 @@ CBOP_PUBLISH_IMPORTED = env_bool("CBOP_PUBLISH_IMPORTED", True)
 # How many rows a list page shows; lists are paginated so a page costs the
 # same whether the institution has 50 or 50,000 records.
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+
+# Cooperation indicators: how long computed figures are kept in the cache (the
+# page says "stan na …"); the nightly task computes each county's year ahead.
+# 0 computes on every request.
+INDICATORS_CACHE_SECONDS = env_int("INDICATORS_CACHE_SECONDS", 6 * 3600)
 
 # SEPI (R5): labour-market status lookups. `simulator` answers in-process with
 # deterministic made-up data (development, demo); `http` talks JSON over HTTPS

@@ -74,6 +74,9 @@ class Source:
     other: str | None
     metrics: tuple[Metric, ...]
     medians: tuple[Median, ...] = ()
+    # `other` crosses a many-valued relation (a plan's participants, an event's
+    # institutions): a row may join several times, so counts must be DISTINCT.
+    fans_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,8 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                 "reintegration.ReintegrationPlan",
                 "client__owner",
                 "participants__institution",
-                (
+                fans_out=True,
+                metrics=(
                     Metric("plans_opened", _("plans opened"), _on("created_at")),
                     Metric("plans_closed", _("plans closed"), _on("closed_at")),
                 ),
@@ -370,7 +374,8 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                 "meetings.Occurrence",
                 "event__organiser",
                 "event__institution_links__institution",
-                (
+                fans_out=True,
+                metrics=(
                     Metric(
                         "meetings_held",
                         _("meetings held"),

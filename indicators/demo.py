@@ -88,6 +88,8 @@ def _lookups(rng: random.Random, ops: Institution, worker: User, clients: list) 
                 request_key=f"demo-history-{uuid.uuid4().hex}",
                 requested_at=at,
                 finished_at=at + dt.timedelta(seconds=3),
+                fetched_at=None if failed else at + dt.timedelta(seconds=3),
+                result=None if failed else {"demo": True},
             )
         )
     Lookup.objects.bulk_create(rows)

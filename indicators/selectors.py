@@ -134,10 +134,10 @@ def _scope_q(source: Source, scope: Scope) -> Q:
     return Q(**{f"{source.side}__in": ids})
 
 
-def _aggregate(metric: Metric, period: Period) -> Any:
+def _aggregate(metric: Metric, period: Period, *, distinct: bool) -> Any:
     if metric.aggregate.startswith("sum:"):
         return Sum(metric.aggregate[4:], filter=metric.window(period))
-    return Count("pk", filter=metric.window(period), distinct=True)
+    return Count("pk", filter=metric.window(period), distinct=distinct)
 
 
 def _source_qs(source: Source, scope: Scope, period: Period) -> QuerySet:
@@ -149,8 +149,8 @@ def _source_qs(source: Source, scope: Scope, period: Period) -> QuerySet:
 def _aggregates(source: Source, period: Period) -> dict[str, Any]:
     found = {}
     for metric in source.metrics:
-        found[f"{metric.key}__0"] = _aggregate(metric, period)
-        found[f"{metric.key}__1"] = _aggregate(metric, period.previous())
+        found[f"{metric.key}__0"] = _aggregate(metric, period, distinct=source.fans_out)
+        found[f"{metric.key}__1"] = _aggregate(metric, period.previous(), distinct=source.fans_out)
     return found
 
 
@@ -192,6 +192,53 @@ def figures_compute(scope: Scope, period: Period) -> Figures:
                 found[metric.key] = (row[f"{metric.key}__0"] or 0, row[f"{metric.key}__1"] or 0)
             _medians(source, scope, period, found)
     return found
+
+
+def _cache_key(scope: Scope, period: Period) -> str:
+    ids = ",".join(str(i) for i in sorted(scope.institutions))
+    return f"indicators:v1:{scope.kind}:{ids}:{period.code}"
+
+
+def figures_cached(scope: Scope, period: Period) -> tuple[Figures, dt.datetime]:
+    """The figures and the moment they were computed ("stan na …"): from the
+    cache filled by the nightly task or an earlier request, else computed now.
+    A scope is keyed by its institutions, so a new agreement starts a new entry."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    seconds = settings.INDICATORS_CACHE_SECONDS
+    key = _cache_key(scope, period)
+    if seconds and (kept := cache.get(key)) is not None:
+        return kept
+    computed = (figures_compute(scope, period), timezone.now())
+    if seconds:
+        cache.set(key, computed, seconds)
+    return computed
+
+
+def figures_precompute(*, institution_ids: Iterable[int] | None = None) -> int:
+    """Nightly: each active institution's county and own figures for this year
+    and the last, into the cache. Returns how many scopes were computed."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from .periods import YEAR
+
+    today = timezone.localdate()
+    institutions = Institution.objects.filter(is_active=True)
+    if institution_ids is not None:
+        institutions = institutions.filter(pk__in=list(institution_ids))
+    done = 0
+    for institution in institutions.order_by("pk"):
+        for scope in (scope_own(institution), scope_county(institution)):
+            for year in (today.year, today.year - 1):
+                period = Period(YEAR, year)
+                computed = (figures_compute(scope, period), timezone.now())
+                cache.set(_cache_key(scope, period), computed, settings.INDICATORS_CACHE_SECONDS)
+                done += 1
+    return done
 
 
 def figures_by_area(scope: Scope, period: Period) -> dict[tuple[str, str], Figures]:

@@ -11,3 +11,11 @@ def reports_january_reminder() -> int:
     from .services import reports_remind
 
     return reports_remind()
+
+
+@shared_task
+def figures_precompute() -> int:
+    """Beat (nightly): each county's and institution's figures for the year, cached."""
+    from .selectors import figures_precompute as precompute
+
+    return precompute()

@@ -26,7 +26,7 @@ from .selectors import (
     county_csv_rows,
     csv_rows,
     dashboard_tables,
-    figures_compute,
+    figures_cached,
     scope_county,
     scope_for,
     scopes_for,
@@ -43,13 +43,15 @@ def _scope(request: HttpRequest) -> Scope:
 @member_required(MANAGING_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope, period = _scope(request), period_parse(request.GET.get("p"))
+    figures, as_of = figures_cached(scope, period)
     context = {
+        "as_of": as_of,
         "scope": scope,
         "scopes": scopes_for(request.user),
         "period": period,
         "previous": period.previous(),
         "choices": period_choices(),
-        "tables": dashboard_tables(scope, period, figures_compute(scope, period)),
+        "tables": dashboard_tables(scope, period, figures),
     }
     return render(request, "indicators/dashboard.html", context)
 
@@ -57,7 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @member_required(MANAGING_ROLES)
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     scope, period = _scope(request), period_parse(request.GET.get("p"))
-    tables = dashboard_tables(scope, period, figures_compute(scope, period))
+    tables = dashboard_tables(scope, period, figures_cached(scope, period)[0])
     only = request.GET.get("table") or None
     header = [_("Table"), _("Indicator"), period.label, period.previous().label]
     name = f"wskazniki-{scope.key}-{period.code}{'-' + only if only else ''}.csv"

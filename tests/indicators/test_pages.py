@@ -88,7 +88,8 @@ def test_county_planning_csv_is_by_gmina_and_kind_and_suppressed(client, world) 
     assert "Bliżyn" not in text  # the neighbour has no agreement with us
 
 
-def test_query_count_does_not_grow_with_rows_or_agreements(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_query_count_does_not_grow_with_rows_or_agreements(client, world, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.INDICATORS_CACHE_SECONDS = 0  # count the computing queries, not a cache hit
     client.force_login(world.coordinator)
     params = {"scope": "county", "p": str(world.year)}
     client.get("/indicators/", params)  # the first request of a session does more
@@ -106,7 +107,20 @@ def test_query_count_does_not_grow_with_rows_or_agreements(client, world) -> Non
     assert len(after) == len(before)
 
 
-def test_dashboard_query_budget(client, world, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_query_budget(client, world, django_assert_max_num_queries, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.INDICATORS_CACHE_SECONDS = 0
     client.force_login(world.coordinator)
     with django_assert_max_num_queries(40):
         client.get("/indicators/", {"scope": f"agreement-{world.a_ngo.pk}"})
+
+
+def test_the_nightly_figures_are_served_with_their_date(client, world, settings) -> None:  # type: ignore[no-untyped-def]
+    from indicators.selectors import figures_precompute
+
+    settings.INDICATORS_CACHE_SECONDS = 3600
+    assert figures_precompute(institution_ids=[world.own.pk]) == 4  # own and county, two years
+    client.force_login(world.coordinator)
+    with CaptureQueriesContext(connection) as cached:
+        body = client.get("/indicators/", {"scope": "county", "p": str(world.year)}).content
+    assert 'id="as-of"' in body.decode()
+    assert len(cached) < 15  # no figure computed: the nightly ones are shown
