@@ -14,7 +14,7 @@ from cooperation.permissions import get_visible_or_404, visible
 from .definitions import tables
 from .models import AnnualReport, SelfAssessment, Topic
 from .periods import YEAR, Period
-from .selectors import figures_compute, scope_agreement, table_cells
+from .selectors import figures_cached, figures_compute, scope_agreement, table_cells
 
 
 def reports_visible_to(user: User) -> QuerySet[AnnualReport]:
@@ -97,7 +97,8 @@ def report_context(report: AnnualReport, *, final: bool = False) -> dict[str, An
     )
     scope = scope_agreement(agreement)
     period = Period(YEAR, report.year)
-    figures = figures_compute(scope, period)
+    # The kept file is computed afresh; a draft's page and preview may use the nightly figures.
+    figures = figures_compute(scope, period) if final else figures_cached(scope, period)[0]
     shown = [{"title": t.title, "rows": table_cells(t, figures, exact=False)} for t in tables()]
     return {
         "report": report,
