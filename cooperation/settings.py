@@ -230,7 +230,13 @@ CELERY_TASK_ACKS_LATE = True
 # the retry backoff stops at 600 s, so an hour. Tasks are idempotent, so a repeat is
 # harmless. `make loadtest` shortens it to see a redelivery within its run.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# How often a worker looks for such messages to deliver again (kombu's default: ~100 s).
+CELERY_UNACKED_RESTORE_SECONDS = env_int("CELERY_UNACKED_RESTORE_SECONDS", 100)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": min(10, CELERY_UNACKED_RESTORE_SECONDS),
+    "unacked_restore_throttle": max(1, CELERY_UNACKED_RESTORE_SECONDS // 10),
+}
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task queued while Redis restarts (a second or two) waits for it instead of failing
