@@ -159,6 +159,15 @@ def _create_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def _static_fresh(static_root: Path) -> bool:
+    """Collected after the last change to a static file (compressing them all takes a while)."""
+    manifest = static_root / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    sources = [p for p in (ROOT / "static").rglob("*") if p.is_file()]
+    return all(p.stat().st_mtime < manifest.stat().st_mtime for p in sources)
+
+
 def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
 
@@ -187,7 +196,8 @@ def prepare(*, seed: bool) -> dict[str, str]:
     (run_dir / "stack.env").write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
     _create_database(env["DATABASE_URL"])
     menv = full_env(env)
-    manage(menv, "collectstatic", "--no-input", "--verbosity", "0")
+    if not _static_fresh(Path(env["STATIC_ROOT"])):
+        manage(menv, "collectstatic", "--no-input", "--verbosity", "0")
     manage(menv, "migrate", "--no-input", "--verbosity", "0")
     if seed:
         manage(menv, "seed_demo")

@@ -17,6 +17,7 @@ import json
 import os
 import random
 import re
+import time
 import uuid
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -117,21 +118,29 @@ class Person(HttpUser):
         self.login()
 
     def login(self) -> None:
-        self.client.get("/accounts/login/", name="login form")
-        token = self.client.cookies.get("csrftoken", "")
-        with self.client.post(
-            "/accounts/login/",
-            data={"login": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            name="login",
-            catch_response=True,
-        ) as response:
-            if "/accounts/login/" in response.url:
-                response.failure("login refused")
+        """Log in as a person does: the form, then the post; again if it did not work."""
+        for attempt in range(5):
+            if attempt:
+                time.sleep(random.uniform(2, 5))
+            self.client.get("/accounts/login/", name="login form")
+            token = self.client.cookies.get("csrftoken", "")
+            with self.client.post(
+                "/accounts/login/",
+                data={"login": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+                name="login",
+                catch_response=True,
+            ) as response:
+                if response.ok and "/accounts/login/" not in response.url:
+                    return
+                if response.ok:
+                    response.failure("login refused")
 
     def page(self, url: str, name: str) -> str:
         with self.client.get(url, name=name, catch_response=True) as response:
             if response.ok and "/accounts/login/" in response.url:
                 response.failure("logged out")
+                self.login()
+                return ""
             return response.text if response.ok else ""
 
     def csrf(self) -> str:
