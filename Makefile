@@ -80,6 +80,17 @@ loadtest: install $(LOAD_STAMP)
 	@test -n "$(NGINX)" || { echo "nginx is missing: apt-get install -y nginx (the service need not run)"; exit 1; }
 	$(PY) loadtest/run.py
 
+# PostgreSQL backups (DATABASE_URL): a pg_dump with a manifest of row counts and the
+# audit log's digest; restore into an empty database, checked against it.
+#   make backup                                   -> backups/cooperation-<UTC time>.dump
+#   make restore BACKUP=backups/….dump RESTORE_URL=postgres://…/empty_db
+BACKUP ?= backups/cooperation-$(shell date -u +%Y%m%dT%H%M%SZ).dump
+backup: install
+	$(PY) manage.py backup $(BACKUP)
+restore: install
+	@test -n "$(RESTORE_URL)" || { echo "set RESTORE_URL=postgres://…/empty_database"; exit 1; }
+	$(PY) manage.py restore $(BACKUP) --into "$(RESTORE_URL)"
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -20,13 +20,12 @@ from typing import Any
 import psycopg
 from django.db import connection
 
-AUDIT_TABLE = "cooperation_auditevent"
 AUDIT_TRIGGER = "cooperation_auditevent_append_only"
-AUDIT_DIGEST = f"""
+AUDIT_DIGEST = """
 SELECT count(*), coalesce(max(id), 0),
        coalesce(md5(string_agg(id::text || '|' || action || '|' || object_id || '|' || at::text,
                                ',' ORDER BY id)), '')
-FROM {AUDIT_TABLE}
+FROM cooperation_auditevent
 """
 
 
@@ -75,9 +74,7 @@ class Target:
 
 
 def _tables(cursor: Any) -> list[str]:
-    cursor.execute(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
-    )
+    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
     return [row[0] for row in cursor.fetchall()]
 
 
@@ -104,9 +101,15 @@ def backup_create(*, path: Path, target: Target | None = None) -> dict[str, Any]
         with conn.cursor() as cursor:
             manifest = inventory(cursor)
         # pg_dump reads the same snapshot while this transaction stays open.
-        subprocess.run(  # noqa: S603
-            ["pg_dump", "--format=custom", "--no-owner", "--no-acl",
-             f"--snapshot={snapshot}", f"--file={path}"],
+        subprocess.run(  # noqa: S603 - fixed arguments; pg_dump from PATH (PostgreSQL's client)
+            [  # noqa: S607
+                "pg_dump",
+                "--format=custom",
+                "--no-owner",
+                "--no-acl",
+                f"--snapshot={snapshot}",
+                f"--file={path}",
+            ],
             env=target.env(),
             check=True,
             capture_output=True,
@@ -141,9 +144,18 @@ def backup_restore(*, path: Path, target: Target, create: bool = True) -> dict[s
                 admin.execute(f'CREATE DATABASE "{target.name}"')
     with target.connect() as conn, conn.cursor() as cursor:
         if _tables(cursor):
-            raise BackupError(f"database {target.name} is not empty: restore only into an empty one")
-    subprocess.run(  # noqa: S603
-        ["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", f"--dbname={target.name}", str(path)],
+            raise BackupError(
+                f"database {target.name} is not empty: restore only into an empty one"
+            )
+    subprocess.run(  # noqa: S603 - fixed arguments; pg_restore from PATH
+        [  # noqa: S607
+            "pg_restore",
+            "--no-owner",
+            "--no-acl",
+            "--exit-on-error",
+            f"--dbname={target.name}",
+            str(path),
+        ],
         env=target.env(),
         check=True,
         capture_output=True,
@@ -157,7 +169,9 @@ def backup_restore(*, path: Path, target: Target, create: bool = True) -> dict[s
         if restored["tables"].get(table) != count
     ]
     if restored["audit"] != manifest["audit"]:
-        differences.append(f"audit log: {manifest['audit']} in the backup, {restored['audit']} restored")
+        differences.append(
+            f"audit log: {manifest['audit']} in the backup, {restored['audit']} restored"
+        )
     if not trigger:
         differences.append("the audit log's append-only trigger is missing")
     return {

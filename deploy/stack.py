@@ -17,6 +17,7 @@ and restart single processes (honcho stops everything when one process exits).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import secrets
@@ -173,7 +174,9 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 def full_env(env: dict[str, str]) -> dict[str, str]:
-    merged = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))}
+    merged = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))
+    }
     return merged | env
 
 
@@ -203,8 +206,17 @@ def prepare(*, seed: bool) -> dict[str, str]:
         manage(menv, "seed_demo")
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     subprocess.run(  # noqa: S603 - the configuration must be valid before anything starts
-        [nginx, "-t", "-q", "-p", f"{run_dir}/nginx", "-c", f"{run_dir}/nginx.conf",
-         "-e", f"{run_dir}/logs/nginx-error.log"],
+        [
+            nginx,
+            "-t",
+            "-q",
+            "-p",
+            f"{run_dir}/nginx",
+            "-c",
+            f"{run_dir}/nginx.conf",
+            "-e",
+            f"{run_dir}/logs/nginx-error.log",
+        ],
         check=True,
     )
     return env
@@ -245,16 +257,22 @@ class Supervisor:
             self.start(name)
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        """Signal the whole process group (a gunicorn master and its workers)."""
+        """Signal the whole process group (a gunicorn master and its workers) and wait
+        until every process of it is gone (Redis takes a moment to write its file)."""
         proc = self.procs[name]
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
         proc.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
 
     def stop_all(self) -> None:
-        for name, proc in self.procs.items():
+        for _name, proc in self.procs.items():
             if proc.poll() is None:
                 try:
                     os.killpg(proc.pid, signal.SIGTERM)

@@ -147,7 +147,12 @@ def probe_rate_limit(base: str, access_log: Path) -> dict:
         statuses.append(response.status_code)
     time.sleep(1)
     served_by = upstreams_of(nginx_lines(access_log), ids)
-    return {"username": username, "attempts": 7, "statuses": statuses, "web_processes": sorted(served_by)}
+    return {
+        "username": username,
+        "attempts": 7,
+        "statuses": statuses,
+        "web_processes": sorted(served_by),
+    }
 
 
 def redis_command(port: str, *args: str) -> str:
@@ -182,7 +187,12 @@ def read_failures(prefix: Path) -> list[dict]:
         return []
     with open(path, encoding="utf-8") as handle:
         return [
-            {"method": r["Method"], "name": r["Name"], "error": r["Error"][:200], "count": int(r["Occurrences"])}
+            {
+                "method": r["Method"],
+                "name": r["Name"],
+                "error": r["Error"][:200],
+                "count": int(r["Occurrences"]),
+            }
             for r in csv.DictReader(handle)
         ]
 
@@ -198,7 +208,12 @@ def classify_5xx(lines: list[dict], faults: list[dict]) -> dict:
         fault = next(
             (f["fault"] for f in faults if start <= f["until"] + 1 and end >= f["at"] - 1), None
         )
-        item = {"uri": line["uri"], "method": line["method"], "status": line["status"], "fault": fault}
+        item = {
+            "uri": line["uri"],
+            "method": line["method"],
+            "status": line["status"],
+            "fault": fault,
+        }
         (explained if fault else unexplained).append(item)
     return {"in_flight_at_faults": explained, "outside_faults": unexplained}
 
@@ -270,7 +285,11 @@ def check_writes(writes_file: Path, since: datetime) -> dict:
     report: dict = {}
     for kind, find in finders.items():
         mine = [w for w in writes if w["kind"] == kind]
-        ok = [w for w in mine if (w["status"] in (301, 302, 303) if kind != "sepi" else w["status"] == 200)]
+        ok = [
+            w
+            for w in mine
+            if (w["status"] in (301, 302, 303) if kind != "sepi" else w["status"] == 200)
+        ]
         rows = {w["marker"]: list(find(w["marker"]).values_list("pk", flat=True)) for w in mine}
         ids = [pk for pks in rows.values() for pk in pks]
         model = find("x").model
@@ -292,7 +311,9 @@ def check_writes(writes_file: Path, since: datetime) -> dict:
         }
     from sepi.models import LookupStatus
 
-    lookups = Lookup.objects.filter(request_key__in=[w["marker"] for w in writes if w["kind"] == "sepi"])
+    lookups = Lookup.objects.filter(
+        request_key__in=[w["marker"] for w in writes if w["kind"] == "sepi"]
+    )
     report["sepi"]["by_status"] = {
         status: lookups.filter(status=status).count() for status in LookupStatus.values
     }
@@ -316,9 +337,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Cooperation under load and faults")
     parser.add_argument("--users", type=int, default=int(os.environ.get("LOADTEST_USERS", 50)))
     parser.add_argument("--spawn-rate", type=float, default=1.0)
-    parser.add_argument("--duration", type=int, default=int(os.environ.get("LOADTEST_DURATION", 150)))
+    parser.add_argument(
+        "--duration", type=int, default=int(os.environ.get("LOADTEST_DURATION", 150))
+    )
     parser.add_argument("--kill-at", type=int, default=int(os.environ.get("LOADTEST_KILL_AT", 60)))
-    parser.add_argument("--redis-at", type=int, default=int(os.environ.get("LOADTEST_REDIS_AT", 120)))
+    parser.add_argument(
+        "--redis-at", type=int, default=int(os.environ.get("LOADTEST_REDIS_AT", 120))
+    )
     parser.add_argument("--json", default=os.environ.get("LOADTEST_JSON", "loadtest-results.json"))
     args = parser.parse_args()
 
@@ -345,7 +370,9 @@ def main() -> int:
         wait_healthy(base, timeout=120)
         startup_s = round(time.monotonic() - started - prepared_s, 1)
         requests.post(
-            f"http://127.0.0.1:{env['STACK_SEPI_PORT']}/control", json={"latency_ms": 300}, timeout=5
+            f"http://127.0.0.1:{env['STACK_SEPI_PORT']}/control",
+            json={"latency_ms": 300},
+            timeout=5,
         )
         before = counts()
         since = datetime.now(UTC)
@@ -357,11 +384,24 @@ def main() -> int:
         locust = subprocess.Popen(  # noqa: S603
             [
                 str(Path(sys.executable).parent / "locust"),
-                "-f", str(ROOT / "loadtest" / "locustfile.py"),
-                "--headless", "--only-summary",
-                "-u", str(args.users), "-r", str(args.spawn_rate),
-                "-t", f"{args.duration}s", "--stop-timeout", "10",
-                "--host", base, "--csv", str(prefix), "--loglevel", "WARNING",
+                "-f",
+                str(ROOT / "loadtest" / "locustfile.py"),
+                "--headless",
+                "--only-summary",
+                "-u",
+                str(args.users),
+                "-r",
+                str(args.spawn_rate),
+                "-t",
+                f"{args.duration}s",
+                "--stop-timeout",
+                "10",
+                "--host",
+                base,
+                "--csv",
+                str(prefix),
+                "--loglevel",
+                "WARNING",
             ],
             cwd=ROOT,
             env=locust_env,
@@ -382,8 +422,14 @@ def main() -> int:
             sup.kill("worker1")
             sup.start("web1")
             sup.start("worker1")
-            faults.append({"fault": "SIGKILL web1 + worker1", "at": t, "until": time.time(),
-                           "unacked_tasks_at_kill": unacked})
+            faults.append(
+                {
+                    "fault": "SIGKILL web1 + worker1",
+                    "at": t,
+                    "until": time.time(),
+                    "unacked_tasks_at_kill": unacked,
+                }
+            )
             log(f"killed web1 and worker1 (unacked tasks in Redis: {unacked}); started again")
         if args.redis_at < args.duration:
             at(args.redis_at)
@@ -408,7 +454,9 @@ def main() -> int:
         ).count()
         rate["shared"] = rate["locked_out_audit_rows"] >= 1 and len(rate["web_processes"]) >= 2
         results["login_rate_limit_shared"] = rate
-        results["drain"] = drain(env["STACK_REDIS_PORT"], timeout=float(env["CELERY_VISIBILITY_TIMEOUT"]) + 30)
+        results["drain"] = drain(
+            env["STACK_REDIS_PORT"], timeout=float(env["CELERY_VISIBILITY_TIMEOUT"]) + 30
+        )
         results["health_after"] = wait_healthy(base, timeout=60)
         pages, total = read_locust_stats(prefix)
         lines = nginx_lines(access_log)
@@ -421,7 +469,9 @@ def main() -> int:
             "failures": total.get("failures", 0),
             "throughput_rps": total.get("rps", 0),
             "pages": pages,
-            "main_pages_p95_max_ms": max((pages[p]["p95_ms"] for p in pages if p.split(" ", 1)[1] in MAIN_PAGES), default=0),
+            "main_pages_p95_max_ms": max(
+                (pages[p]["p95_ms"] for p in pages if p.split(" ", 1)[1] in MAIN_PAGES), default=0
+            ),
             "failure_kinds": read_failures(prefix),
             "faults": faults,
             "nginx_5xx": classify_5xx(lines, faults),
@@ -438,7 +488,9 @@ def main() -> int:
     results["problems"] = problems
     Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(json.dumps(results, indent=2, ensure_ascii=False))
-    log(f"results in {args.json}; " + ("OK" if not problems else "PROBLEMS: " + "; ".join(problems)))
+    log(
+        f"results in {args.json}; " + ("OK" if not problems else "PROBLEMS: " + "; ".join(problems))
+    )
     return 1 if problems else 0
 
 

@@ -64,7 +64,9 @@ def test_a_made_up_request_id_is_replaced(client, caplog) -> None:  # type: igno
 
 
 def test_the_json_line_leaves_out_the_request_and_its_query_string(rf) -> None:  # type: ignore[no-untyped-def]
-    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/clients/9/",), None)
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/clients/9/",), None
+    )
     record.request = rf.get("/clients/9/?q=Nowak+Jan")
     record.status_code = 404
 

@@ -22,7 +22,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--into", required=True, help="URL of the database to fill (created if missing; must be empty)"
+            "--into",
+            required=True,
+            help="URL of the database to fill (created if missing; must be empty)",
         )
 
     def handle(self, *args: object, **options: object) -> None:
