@@ -77,7 +77,7 @@ class _Forms(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "select" and self._select and self.forms:
             form = self.forms[-1]
-            if self._select not in form["fields"]:
+            if not form["fields"].get(self._select):  # none chosen, or the "---------" one
                 usable = [v for v in form["options"][self._select] if v]
                 if usable:
                     form["fields"][self._select] = usable[0]
@@ -90,11 +90,15 @@ class _Forms(HTMLParser):
             self.forms[-1]["fields"][self._textarea] += data
 
 
-def form_on(html: str, action_part: str) -> dict | None:
+def form_on(html: str, action_part: str, field: str = "") -> dict | None:
+    """The form posting to `action_part`, or the one posting to its own page with `field`."""
     parser = _Forms()
     parser.feed(html)
     for form in parser.forms:
         if action_part in form["action"]:
+            return form
+    for form in parser.forms:
+        if field and not form["action"] and field in form["fields"]:
             return form
     return None
 
@@ -206,13 +210,11 @@ class Caseworker(Person):
 
     @task(1)
     def add_step(self) -> None:
-        if (pk := self.client_id()) is None:
-            return
-        plans = PLAN_LINK.findall(self.page(f"/plans/client/{pk}/", "client plan"))
+        plans = PLAN_LINK.findall(self.page("/plans/", "plan list"))
         if not plans:
             return
-        url = f"/plans/{plans[0]}/steps/new/"
-        form = form_on(self.page(url, "step form"), url)
+        url = f"/plans/{random.choice(plans)}/steps/new/"
+        form = form_on(self.page(url, "step form"), url, "title")
         if form is None:
             return
         marker = f"loadtest-{uuid.uuid4().hex}"
@@ -229,19 +231,23 @@ class Caseworker(Person):
         form = form_on(html, url)
         if form is None:
             return
-        data = form["fields"] | {"csrfmiddlewaretoken": self.csrf(), "refresh": "on"}
-        data["request_key"] = uuid.uuid4().hex
+        key = next((name for name in form["fields"] if name.endswith("request_key")), None)
+        if key is None:
+            return
+        prefix = key.removesuffix("request_key")
+        data = form["fields"] | {"csrfmiddlewaretoken": self.csrf(), f"{prefix}refresh": "on"}
+        data[key] = uuid.uuid4().hex  # one per lookup, as each rendered form has its own
         with self.client.post(
             url, data=data, headers={"HX-Request": "true"}, name="SEPI lookup", catch_response=True
         ) as response:
-            record_write("sepi", data["request_key"], response.status_code)
+            record_write("sepi", data[key], response.status_code)
 
     @task(1)
     def referral(self) -> None:
         if (pk := self.client_id()) is None:
             return
         url = f"/partners/referrals/new/{pk}/"
-        form = form_on(self.page(url, "referral form"), url)
+        form = form_on(self.page(url, "referral form"), url, "service")
         if form is None or not form["fields"].get("service"):
             return
         marker = f"loadtest-{uuid.uuid4().hex}"
