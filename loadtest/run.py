@@ -155,6 +155,33 @@ def probe_rate_limit(base: str, access_log: Path) -> dict:
     }
 
 
+def queue_lookups(base: str, writes_file: Path, count: int) -> None:
+    """Start SEPI lookups as a social worker would, recorded like the load test's writes."""
+    sys.path.insert(0, str(ROOT / "loadtest"))
+    from forms import form_on, record_write
+
+    os.environ["LOADTEST_WRITES"] = str(writes_file)
+    session = login(base, "worker.mops-skarzysko", "Wspolpraca-2026!")
+    html = session.get(f"{base}/clients/", timeout=30).text
+    started = 0
+    for pk in sorted({int(x) for x in re.findall(r'href="/clients/(\d+)/"', html)}):
+        url = f"/sepi/clients/{pk}/lookup/"
+        form = form_on(session.get(f"{base}/clients/{pk}/", timeout=30).text, url)
+        key = form and next((k for k in form["fields"] if k.endswith("request_key")), None)
+        if not key:
+            continue
+        data = form["fields"] | {key.removesuffix("request_key") + "refresh": "on"}
+        data["csrfmiddlewaretoken"] = session.cookies.get("csrftoken", "")
+        data[key] = f"fault-{int(time.time() * 1000)}-{pk}"
+        response = session.post(
+            f"{base}{url}", data=data, headers={"HX-Request": "true"}, timeout=30
+        )
+        record_write("sepi", data[key], response.status_code)
+        started += 1
+        if started == count:
+            return
+
+
 def redis_command(port: str, *args: str) -> str:
     result = subprocess.run(  # noqa: S603
         ["redis-cli", "-p", port, *args], capture_output=True, text=True, timeout=10
@@ -206,8 +233,14 @@ def classify_5xx(lines: list[dict], faults: list[dict]) -> dict:
             continue
         end = datetime.fromisoformat(line["time"]).timestamp()
         start = end - float(line.get("request_time", 0))
+        # The latest fault it was in flight at (a slow request may span two).
         fault = next(
-            (f["fault"] for f in faults if start <= f["until"] + 1 and end >= f["at"] - 1), None
+            (
+                f["fault"]
+                for f in reversed(faults)
+                if start <= f["until"] + 1 and end >= f["at"] - 1
+            ),
+            None,
         )
         item = {
             "uri": line["uri"],
@@ -337,7 +370,9 @@ def counts() -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Cooperation under load and faults")
     parser.add_argument("--users", type=int, default=int(os.environ.get("LOADTEST_USERS", 50)))
-    parser.add_argument("--spawn-rate", type=float, default=1.0)
+    parser.add_argument(
+        "--spawn-rate", type=float, default=float(os.environ.get("LOADTEST_SPAWN_RATE", 1))
+    )
     parser.add_argument(
         "--duration", type=int, default=int(os.environ.get("LOADTEST_DURATION", 150))
     )
@@ -419,8 +454,9 @@ def main() -> int:
 
         if args.kill_at < args.duration:
             at(args.kill_at)
-            # Kill while a task is in a worker's hands (up to 10 s more), so there is
-            # something to lose.
+            # Kill while tasks are in the workers' hands, so there is something to lose:
+            # four SEPI lookups (1.5 s each) keep both workers busy.
+            queue_lookups(base, writes_file, 4)
             for _ in range(100):
                 unacked = int(redis_command(env["STACK_REDIS_PORT"], "HLEN", "unacked") or 0)
                 if unacked:
