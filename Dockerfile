@@ -78,5 +78,7 @@ EXPOSE 8000
 # GUNICORN_WORKERS sets the number of workers (default 3). Put other gunicorn
 # flags in GUNICORN_CMD_ARGS, e.g. "--timeout 60"; gunicorn reads it itself.
 # The heartbeat files go in /dev/shm (tmpfs) so a slow overlay /tmp cannot
-# make workers look hung.
-CMD ["sh", "-c", "exec gunicorn cooperation.wsgi:application --bind 0.0.0.0:8000 --workers \"${GUNICORN_WORKERS:-3}\" --worker-tmp-dir /dev/shm --access-logfile - --error-logfile -"]
+# make workers look hung. No gunicorn access log: the app writes one JSON line
+# per request without the query string (cooperation/requestlog.py). With
+# PROMETHEUS_MULTIPROC_DIR set (compose's web), the metrics folder starts empty.
+CMD ["sh", "-c", "if [ -n \"$PROMETHEUS_MULTIPROC_DIR\" ]; then rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\"; fi; exec gunicorn cooperation.wsgi:application --bind 0.0.0.0:8000 --workers \"${GUNICORN_WORKERS:-3}\" --timeout 60 --graceful-timeout 25 --worker-tmp-dir /dev/shm --error-logfile -"]

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: demo test test-dates install lint messages bench clean
+.PHONY: demo test test-dates install lint messages bench clean stack loadtest backup restore
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,40 @@ test-dates: install
 			--now=$$now $(DATE_TESTS) $(PYTEST_ARGS) || failed="$$failed $$now"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "=== failed with the clock at:$$failed"; exit 1; fi
+
+# The production topology on this machine (no Docker): Debian's nginx with TLS on
+# https://127.0.0.1:8443/, two gunicorn web processes, two Celery workers, beat, its own
+# Redis (port 6390) and the SEPI simulator, on this machine's PostgreSQL
+# (STACK_DATABASE_URL, default .../cooperation_stack), seeded with the demo. honcho
+# runs the Procfile; Ctrl+C stops everything. See deploy/stack.py for the settings.
+NGINX := $(shell command -v nginx || ls /usr/sbin/nginx 2>/dev/null)
+stack: install
+	@test -n "$(NGINX)" || { echo "nginx is missing: apt-get install -y nginx (the service need not run)"; exit 1; }
+	@$(PY) deploy/stack.py prepare --seed
+	@$(VENV)/bin/honcho -f Procfile -e "$${STACK_DIR:-/tmp/cooperation-stack}/stack.env" start
+
+# Locust through nginx against the stack, with a web process and a worker killed and
+# Redis restarted mid-run; then the checks (nothing lost, nothing twice, every write
+# audited). Prints and writes loadtest-results.json. LOADTEST_USERS, LOADTEST_DURATION,
+# LOADTEST_KILL_AT, LOADTEST_REDIS_AT (seconds) change the run.
+LOAD_STAMP := $(VENV)/.installed-load
+$(LOAD_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,load]"
+	touch $(LOAD_STAMP)
+loadtest: install $(LOAD_STAMP)
+	@test -n "$(NGINX)" || { echo "nginx is missing: apt-get install -y nginx (the service need not run)"; exit 1; }
+	$(PY) loadtest/run.py
+
+# PostgreSQL backups (DATABASE_URL): a pg_dump with a manifest of row counts and the
+# audit log's digest; restore into an empty database, checked against it.
+#   make backup                                   -> backups/cooperation-<UTC time>.dump
+#   make restore BACKUP=backups/….dump RESTORE_URL=postgres://…/empty_db
+BACKUP ?= backups/cooperation-$(shell date -u +%Y%m%dT%H%M%SZ).dump
+backup: install
+	$(PY) manage.py backup $(BACKUP)
+restore: install
+	@test -n "$(RESTORE_URL)" || { echo "set RESTORE_URL=postgres://…/empty_database"; exit 1; }
+	$(PY) manage.py restore $(BACKUP) --into "$(RESTORE_URL)"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

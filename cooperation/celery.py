@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from celery import Celery, Task
+from celery.signals import beat_init
 from celery.utils import uuid
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cooperation.settings")
@@ -45,6 +46,14 @@ class AppTask(Task):
 app = Celery("cooperation", task_cls=AppTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@beat_init.connect
+def _beat_started(**kwargs: Any) -> None:
+    """Beat's first heartbeat is its start, so /health/ is green before its first minute."""
+    from .health import heartbeat_record
+
+    heartbeat_record()
 
 
 # --- running eager tasks after the response -------------------------------------

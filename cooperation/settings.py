@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "csp",
+    "health_check",
+    "django_prometheus",
     "cooperation",
     "agreements",
     "clients",
@@ -105,6 +107,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: latency as Prometheus sees it, and one JSON log line per request.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "cooperation.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -124,6 +129,7 @@ MIDDLEWARE = [
     "cooperation.middleware.MfaRequiredMiddleware",
     "cooperation.errorpages.FriendlyErrorPagesMiddleware",
     "cooperation.middleware.DeniedAccessAuditMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # With DEBUG=1 (the demo, local runs) 404 and 500 still answer with the app's
@@ -218,7 +224,33 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # in a background thread, so the page answers at once (cooperation/celery.py).
 EAGER_TASKS_AFTER_RESPONSE = env_bool("EAGER_TASKS_AFTER_RESPONSE", True)
 CELERY_TASK_ACKS_LATE = True
+# A worker killed mid-task (SIGKILL, OOM, a lost machine) loses nothing: the message
+# stays unacknowledged in Redis and is delivered again once the visibility timeout has
+# passed. It must be longer than the longest task *plus* the longest retry countdown
+# (a task waiting for its countdown is held unacknowledged too, and would be run twice):
+# the retry backoff stops at 600 s, so an hour. Tasks are idempotent, so a repeat is
+# harmless. `make loadtest` shortens it to see a redelivery within its run.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+# How often a worker looks for such messages to deliver again (kombu's default: ~100 s).
+CELERY_UNACKED_RESTORE_SECONDS = env_int("CELERY_UNACKED_RESTORE_SECONDS", 100)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": min(10, CELERY_UNACKED_RESTORE_SECONDS),
+    "unacked_restore_throttle": max(1, CELERY_UNACKED_RESTORE_SECONDS // 10),
+}
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task queued while Redis restarts (a second or two) waits for it instead of failing
+# the request that queued it: up to 10 tries over about 15 seconds.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 10,
+    "interval_start": 0.2,
+    "interval_step": 0.5,
+    "interval_max": 2,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Worker and beat log through LOGGING below (one JSON line per record in production).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "Europe/Warsaw"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "sessions-clear-expired": {
@@ -262,7 +294,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "promotion.tasks.overdue_digest",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
+    # Proves beat sends and a worker runs: /health/ fails when the last one is too old.
+    "beat-heartbeat": {"task": "cooperation.tasks.beat_heartbeat", "schedule": 60.0},
 }
+# /metrics (cooperation.metrics) answers only `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# /health/ reports beat down when its last heartbeat is older than this.
+BEAT_HEARTBEAT_MAX_AGE = env_int("BEAT_HEARTBEAT_MAX_AGE", 180)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -419,19 +457,40 @@ if not DEBUG:
 # (403/404 are answers, not bugs), no progress lines from WeasyPrint or fontTools
 # (a dozen per PDF), and, with eager tasks, no line per task.
 LOG_LEVEL = env_str("LOG_LEVEL", "WARNING" if DEBUG else "INFO").upper()
+# LOG_FORMAT=json (the default with DEBUG=0): one JSON object per line, for a log
+# collector. Every line written while serving a request carries its request_id (the
+# proxy's X-Request-ID); the per-request line (cooperation.requestlog) names the route
+# and numeric ids, never a query string, a name or a PESEL.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', got {LOG_FORMAT!r}")
 LOGGING: dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_traceback_for_4xx": {"()": "cooperation.logfilters.NoTracebackFor4xx"}},
+    "filters": {
+        "no_traceback_for_4xx": {"()": "cooperation.logfilters.NoTracebackFor4xx"},
+        "request_id": {"()": "cooperation.requestlog.RequestIdFilter"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
+        "json": {
+            "()": "cooperation.requestlog.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            # ISO 8601 in UTC, whatever TIME_ZONE says.
+            "timestamp": "time",
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["no_traceback_for_4xx"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["no_traceback_for_4xx", "request_id"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        },
         "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

@@ -29,3 +29,11 @@ def clear_expired_sessions() -> None:
     from django.core.management import call_command
 
     call_command("clearsessions")
+
+
+@shared_task(ignore_result=True, expires=50)
+def beat_heartbeat() -> None:
+    """Every minute from beat: its time in the cache, read by /health/ (cooperation.health)."""
+    from .health import heartbeat_record
+
+    heartbeat_record()

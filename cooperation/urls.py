@@ -7,6 +7,8 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from . import views
+from .health import HealthView
+from .metrics import metrics
 
 cooperation_patterns = (
     [
@@ -24,6 +26,8 @@ cooperation_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("health/", HealthView.as_view(), name="health"),
+    path("metrics", metrics, name="metrics"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
     path(
