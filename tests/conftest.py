@@ -18,6 +18,7 @@ import datetime as dt
 import os
 import uuid
 import zoneinfo
+from pathlib import Path
 
 import pytest
 
@@ -27,9 +28,9 @@ from cooperation.models import Institution, InstitutionKind, Role, User
 from .browser import (  # noqa: F401
     browser,
     page,
-    pytest_collection_modifyitems,
     pytest_terminal_summary,
 )
+from .browser import pytest_collection_modifyitems as _skip_browser_tests_without_chromium
 from .factories import InstitutionFactory, member
 
 
@@ -89,6 +90,107 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return f"clock moved to {value} Europe/Warsaw (--now / TEST_NOW)" if value else None
 
 
+# The longest modules, longest first. `make test` deals whole modules to the two
+# xdist workers in collection order (--dist loadfile), and the harnesses at the
+# root of tests/ sort last: dealt at the end, one of them kept a worker busy for
+# minutes while the other sat idle. Dealt first, the short modules fill the gaps.
+LONGEST_FIRST = [
+    "tests/test_fuzz.py",
+    "tests/test_resubmit.py",
+    "tests/test_isolation.py",
+    "tests/test_isolation_writes.py",
+    "tests/test_no_pesel_in_urls.py",
+    "tests/test_browser.py",
+    "tests/test_admin_isolation.py",
+    "tests/cooperation/test_seed_demo.py",
+]
+
+
+def pytest_collection_modifyitems(config, items) -> None:  # type: ignore[no-untyped-def]
+    _skip_browser_tests_without_chromium(config, items)
+    # A stable sort: every worker collects the same order, as xdist requires.
+    rank = {module: i for i, module in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
+# --- the SQLite test database, migrated once per machine -------------------------------
+# Migrating an empty database takes ~20 s of CPU (Django renders the model states), and
+# every pytest process paid it: both xdist workers of `make test`, then both again for
+# each of the four clocks of `make test-dates`. On SQLite the first process migrates a
+# template, named by a digest of the migrations, and every test database is a copy of it
+# (then `migrate` finds nothing to apply, and the post-migrate steps run as usual). The
+# template is built by the project's own migrations, so the data migrations and the
+# audit log's append-only triggers are in it. PostgreSQL migrates as before.
+
+
+def _sqlite_template() -> Path:
+    import fcntl
+    import hashlib
+    import sqlite3
+    import subprocess
+    import sys
+    import tempfile
+
+    import django
+
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(f"{django.__version__} {sys.version}".encode())
+    for path in sorted(root.glob("*/migrations/*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    template = (
+        Path(tempfile.gettempdir()) / f"cooperation-template-{digest.hexdigest()[:20]}.sqlite3"
+    )
+    if template.exists():
+        return template
+    with open(f"{template}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits, then copies
+        if not template.exists():
+            partial = Path(f"{template}.{os.getpid()}.partial")
+            env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEST_NOW"}}
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--no-input", "--verbosity", "0"],
+                cwd=root,
+                env={**env, "SQLITE_NAME": str(partial)},
+                check=True,
+            )
+            con = sqlite3.connect(partial)  # one self-contained file, no WAL beside it
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            con.execute("PRAGMA journal_mode=DELETE")
+            con.close()
+            os.replace(partial, template)
+    return template
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_keepdb, django_db_modify_db_settings):  # type: ignore[no-untyped-def]
+    """pytest-django keeps (reuses) the test database it is given: a copy of the template."""
+    import sqlite3
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if (
+        django_db_keepdb
+        or request.config.getvalue("create_db")
+        or request.config.getvalue("nomigrations")
+        or os.environ.get("DATABASE_URL")
+        or db["ENGINE"] != "django.db.backends.sqlite3"
+    ):
+        yield django_db_keepdb
+        return
+    name = str(db["TEST"]["NAME"])
+    for suffix in ("", "-wal", "-shm"):
+        Path(name + suffix).unlink(missing_ok=True)
+    source = sqlite3.connect(_sqlite_template())
+    target = sqlite3.connect(name)
+    source.backup(target)
+    target.close()
+    source.close()
+    yield True
+    for suffix in ("", "-wal", "-shm"):
+        Path(name + suffix).unlink(missing_ok=True)
+
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
 # calls made by the test itself are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -140,6 +242,15 @@ def _eager_tasks_in_the_request(settings) -> None:  # type: ignore[no-untyped-de
     """Eager tasks run where they are queued, so a test sees their effect at once;
     tests of the demo's after-the-response mode (cooperation/celery.py) turn it on."""
     settings.EAGER_TASKS_AFTER_RESPONSE = False
+
+
+@pytest.fixture
+def demo_without_board_pdfs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`seed_demo` without rendering this week's PDF sheets for every job board
+    (CI time: WeasyPrint, a few per seeding). The sheets themselves are tested in
+    tests/joboffers; the demo's are still rendered by the PESEL crawl
+    (test_no_pesel_in_urls.py) and by the seeding on other days (test_seed_demo.py)."""
+    monkeypatch.setattr("joboffers.demo._prints", lambda: None)
 
 
 @pytest.fixture

@@ -54,38 +54,42 @@ def test_the_harness_sees_the_known_object_urls() -> None:
     assert {"clients:detail", "cooperation:person_edit"} <= set(object_url_names())
 
 
-@pytest.fixture(params=["other_county", "same_county_unshared"])
-def intruder(request, foreign: Institution, partner: Institution) -> User:  # type: ignore[no-untyped-def]
-    institution = foreign if request.param == "other_county" else partner
+def _intruders(foreign: Institution, partner: Institution) -> dict[str, User]:
     # A coordinator passes every role gate, so only the object check stands in the way.
-    return member(institution, Role.COORDINATOR)
+    return {
+        "other_county": member(foreign, Role.COORDINATOR),
+        "same_county_unshared": member(partner, Role.COORDINATOR),
+    }
 
 
+# One test per URL (CI time): the object is built once, both intruders (another
+# county's coordinator, and a same-county one granted nothing) are refused it
+# without a trace of its data, and then the owner institution can open it, so the
+# refusals mean isolation, not a broken URL. The owner goes last: intruders'
+# requests change nothing (test_isolation_writes.py), an owner's POST might.
 @pytest.mark.parametrize("url_name", sorted(CASES))
-def test_an_outsider_gets_no_object_and_no_data(client, url_name, own, owner, intruder) -> None:  # type: ignore[no-untyped-def]
+def test_outsiders_get_no_object_and_no_data_the_owner_does(  # type: ignore[no-untyped-def]
+    client, url_name, own, owner, partner, foreign
+) -> None:
     case = CASES[url_name]
     built = case.build(own, owner)
     url = reverse(url_name, kwargs=built.kwargs)
-    client.force_login(intruder)
-    for method in case.methods:
-        response = getattr(client, method)(url)
-        assert response.status_code in case.outsider_statuses, (
-            f"{method.upper()} {url} gave {response.status_code}"
-        )
-        body = (b"".join(response) if response.streaming else response.content).decode(
-            errors="replace"
-        )
-        leaked = [s for s in built.secrets if s and s in body]
-        assert not leaked, f"{method.upper()} {url} leaked {leaked}"
+    for kind, intruder in _intruders(foreign, partner).items():
+        client.force_login(intruder)
+        for method in case.methods:
+            response = getattr(client, method)(url)
+            assert response.status_code in case.outsider_statuses, (
+                f"{kind}: {method.upper()} {url} gave {response.status_code}"
+            )
+            body = (b"".join(response) if response.streaming else response.content).decode(
+                errors="replace"
+            )
+            leaked = [s for s in built.secrets if s and s in body]
+            assert not leaked, f"{kind}: {method.upper()} {url} leaked {leaked}"
 
-
-@pytest.mark.parametrize("url_name", sorted(CASES))
-def test_the_owner_institution_can_open_it(client, url_name, own, owner) -> None:  # type: ignore[no-untyped-def]
     # Each case builds a reachable object, so the 404s above mean isolation, not a broken URL.
-    case = CASES[url_name]
-    built = case.build(own, owner)
     client.force_login(member(own, Role.COORDINATOR))
-    response = getattr(client, case.methods[0])(reverse(url_name, kwargs=built.kwargs))
+    response = getattr(client, case.methods[0])(url)
     assert response.status_code in (200, 302)
     if case.outsider_statuses == (200,):
         body = response.content.decode(errors="replace")

@@ -28,14 +28,25 @@ def _counts() -> list[int]:
     return [m.objects.count() for m in (Event, Occurrence, Invitee, Minutes, ActionItem)]
 
 
-def test_seeding_again_changes_nothing(demo) -> None:
+# One test, one seeding checked every way, then seeded again (CI time: each check
+# was a test of its own that seeded the demo afresh).
+def test_the_meetings_demo_and_seeding_it_again(client, demo) -> None:  # type: ignore[no-untyped-def]
+    _the_monthly_series_has_past_minutes_and_a_moved_and_a_cancelled_date()
+    for username in ["advisor.pup-skarzysko", "worker.mops-skarzysko"]:
+        _open_action_items_wait_on_their_owners_home_pages(client, username)
+    _the_training_is_full_with_a_waiting_list()
+    _the_case_conference_is_about_a_mops_client()
+    _seeding_again_changes_nothing()
+
+
+def _seeding_again_changes_nothing() -> None:
     before = _counts()
     with open("/dev/null", "w") as devnull:
         call_command("seed_demo", stdout=devnull)
     assert _counts() == before
 
 
-def test_the_monthly_series_has_past_minutes_and_a_moved_and_a_cancelled_date(demo) -> None:
+def _the_monthly_series_has_past_minutes_and_a_moved_and_a_cancelled_date() -> None:
     series = Event.objects.get(title=SERIES_TITLE)
     assert series.rrule == "FREQ=MONTHLY;BYDAY=1TU"
     assert series.organiser.short_name == "mops-skarzysko"
@@ -52,8 +63,7 @@ def test_the_monthly_series_has_past_minutes_and_a_moved_and_a_cancelled_date(de
         assert timezone.localtime(o.starts_at).strftime("%a %H:%M") == "Tue 10:00"
 
 
-@pytest.mark.parametrize("username", ["advisor.pup-skarzysko", "worker.mops-skarzysko"])
-def test_open_action_items_wait_on_their_owners_home_pages(client, demo, username) -> None:
+def _open_action_items_wait_on_their_owners_home_pages(client, username) -> None:  # type: ignore[no-untyped-def]
     user = User.objects.get(username=username)
     open_items = ActionItem.objects.filter(owner=user, status__in=["open", "in_progress"])
     assert open_items.exists()
@@ -62,13 +72,13 @@ def test_open_action_items_wait_on_their_owners_home_pages(client, demo, usernam
     assert open_items.first().description[:40] in body
 
 
-def test_the_training_is_full_with_a_waiting_list(demo) -> None:
+def _the_training_is_full_with_a_waiting_list() -> None:
     training = Event.objects.get(title=TRAINING_TITLE)
     assert training.kind == "training" and seats_taken(training) == training.capacity
     assert training.invitees.filter(response=Response.WAITLISTED).count() == 2
 
 
-def test_the_case_conference_is_about_a_mops_client(demo) -> None:
+def _the_case_conference_is_about_a_mops_client() -> None:
     conference = Event.objects.get(title=CONFERENCE_TITLE)
     assert conference.kind == "case_conference"
     assert conference.client.owner.short_name == "mops-skarzysko"

@@ -16,7 +16,9 @@ def _seed() -> None:
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
-def test_the_demo_has_both_catalogues_and_referrals_at_every_status_and_runs_twice(db) -> None:
+def test_the_demo_has_both_catalogues_and_referrals_at_every_status_and_runs_twice(  # type: ignore[no-untyped-def]
+    db, demo_without_board_pdfs
+) -> None:
     _seed()
     counts = (ServiceOffer.objects.count(), Referral.objects.count())
     _seed()
@@ -36,9 +38,11 @@ def test_the_demo_has_both_catalogues_and_referrals_at_every_status_and_runs_twi
     assert {r.partner for r in referrals_visible_to(staff)} == {ngo}
     worker = User.objects.get(username="worker.mops-skarzysko")
     assert referrals_visible_to(worker).count() == Referral.objects.count()
+    # One seeding (run twice) for both checks, to keep CI's time: a full seed is costly.
+    _the_demo_records_consents_as_a_worker_would_on_the_form()
 
 
-def test_the_demo_records_consents_as_a_worker_would_on_the_form(db) -> None:
+def _the_demo_records_consents_as_a_worker_would_on_the_form() -> None:
     """Every consent of the demo went through the service (audited, by a worker of the
     client's institution) and covers only what the consent form offers for its partner:
     what the agreement in force covers. The NGO's and the CIS's referrals rest on them."""
@@ -48,7 +52,6 @@ def test_the_demo_records_consents_as_a_worker_would_on_the_form(db) -> None:
     from clients.selectors import consent_purposes
     from cooperation.models import AuditAction, AuditEvent
 
-    _seed()
     created = AuditEvent.objects.filter(
         action=AuditAction.CREATE, content_type=ContentType.objects.get_for_model(Consent)
     ).select_related("actor")

@@ -14,7 +14,7 @@ def _seed() -> None:
 
 
 def test_the_demo_builds_a_dozen_cases_at_different_stages_once(
-    db, client, monkeypatch, settings
+    db, client, monkeypatch, settings, demo_without_board_pdfs
 ) -> None:  # type: ignore[no-untyped-def]
     settings.MFA_REQUIRED = False  # as `make demo` runs it: demo coordinators have no phone app
     monkeypatch.setattr(
