@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cooperation.models import MANAGING_ROLES, Institution, Membership, Role
+from cooperation.models import Institution, Membership, Role
+from cooperation.roles import MANAGING_ROLES
 
 from .models import Consent
 

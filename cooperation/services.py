@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
@@ -25,6 +25,41 @@ from .tasks import send_invitation
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+
+M = TypeVar("M", bound=models.Model)
+
+
+def model_update(
+    *,
+    instance: M,
+    fields: Iterable[str],
+    data: Mapping[str, Any],
+    acting_user: User | None,
+    audit_change: bool = True,
+    reason: str = "",
+) -> tuple[M, list[str]]:
+    """Set `fields` of `instance` from `data` where they differ, validate, save, and
+    write one audit UPDATE naming the changed fields (after HackSoft's
+    `common.services.model_update`). Returns the instance and the changed fields;
+    nothing changed means no save and no audit row. The caller checks permission
+    first (`require`); `audit_change=False` for callers that record the change
+    in their own history."""
+    changed = [name for name in fields if getattr(instance, name) != data[name]]
+    if not changed:
+        return instance, []
+    for name in changed:
+        setattr(instance, name, data[name])
+    instance.full_clean()
+    instance.save()
+    if audit_change:
+        audit(
+            actor=acting_user,
+            action=AuditAction.UPDATE,
+            obj=instance,
+            fields=changed,
+            reason=reason,
+        )
+    return instance, changed
 
 
 def _require_manager(acting_user: User, institution: Institution) -> None:
@@ -59,14 +94,7 @@ def institution_update(
 ) -> Institution:
     """Change an institution's contact details; only its own admin or coordinator may."""
     _require_manager(acting_user, institution)
-    changed = [name for name, value in data.items() if getattr(institution, name) != value]
-    for name in changed:
-        setattr(institution, name, data[name])
-    institution.full_clean()
-    institution.save()
-    if changed:
-        audit(actor=acting_user, action=AuditAction.UPDATE, obj=institution, fields=changed)
-    return institution
+    return model_update(instance=institution, fields=data, data=data, acting_user=acting_user)[0]
 
 
 @transaction.atomic

@@ -15,42 +15,12 @@ class JoboffersConfig(AppConfig):
         from clients.timeline import register_timeline_source
         from cooperation.models import Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
-        from cooperation.permissions import CHANGE, VIEW, Policy, register
 
         from .matching import client_panel_context
-        from .models import (
-            Board,
-            BoardPrint,
-            ImportRun,
-            JobOffer,
-            JobOfferGroupObjectPermission,
-            OfferProposal,
-        )
         from .selectors import home_new_on_my_board, home_offers_ending
-        from .services import CASEWORK_ROLES, OFFICE_ROLES, publications_end_between
+        from .services import publications_end_between
         from .timeline import proposal_entries
 
-        # An offer: its labour office sees and acts; a board's institution sees it
-        # while it is published there (a grant given and taken with the publication).
-        register(
-            Policy(
-                JobOffer,
-                group_permission_model=JobOfferGroupObjectPermission,
-                roles={CHANGE: OFFICE_ROLES},
-            )
-        )
-        register(Policy(Board))
-        register(Policy(BoardPrint, owner=None, parent="board"))
-        register(Policy(ImportRun, roles={VIEW: OFFICE_ROLES, CHANGE: OFFICE_ROLES}))
-        # A proposal is part of the client's record and follows the client's visibility.
-        register(
-            Policy(
-                OfferProposal,
-                owner=None,
-                parent="client",
-                roles={VIEW: CASEWORK_ROLES, CHANGE: CASEWORK_ROLES},
-            )
-        )
         on_scope_lost(Scope.JOB_OFFERS, publications_end_between)
         register_timeline_source(proposal_entries)
         register_client_panel(

@@ -20,8 +20,9 @@ from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
-from cooperation.models import AuditAction, InstitutionKind, Role
+from cooperation.models import AuditAction, InstitutionKind
 from cooperation.pdf import pdf_response
+from cooperation.roles import CASEWORK_ROLES, OFFICE_ROLES, STAFF_ROLES
 from cooperation.searches import search_params, search_redirect
 
 from . import imports, printing, services
@@ -53,11 +54,7 @@ from .selectors import (
     proposals_of,
     publications_of,
 )
-from .services import CASEWORK_ROLES, OFFICE_ROLES
 
-STAFF_ROLES = frozenset(
-    {Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR, Role.COORDINATOR, Role.INSTITUTION_ADMIN}
-)
 # Each sheet takes up to a second to fit and render; more than this in one
 # request would keep the worker waiting, so the kept file is prepared by a task.
 MAX_ON_DEMAND_SHEETS = 15

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.roles import REFERRAL_ROLES
+
 
 class PartnersConfig(AppConfig):
     name = "partners"
@@ -16,36 +18,11 @@ class PartnersConfig(AppConfig):
         from clients.timeline import register_timeline_source
         from cooperation.models import Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
-        from cooperation.permissions import CHANGE, VIEW, Policy, register
 
-        from .models import (
-            Referral,
-            ReferralEvent,
-            ReferralGroupObjectPermission,
-            ServiceDelivery,
-            ServiceOffer,
-        )
         from .retention import REFERRAL_SNAPSHOTS
         from .selectors import home_referrals_to_watch, home_waiting_for_answer
-        from .services import CATALOGUE_ROLES, REFERRAL_ROLES, referrals_withdraw_between
+        from .services import referrals_withdraw_between
         from .timeline_sources import referral_entries, referral_panel
-
-        # The directory is read through its own selector (the network); this
-        # policy says who changes a service: its own organisation's staff.
-        register(Policy(ServiceOffer, owner="provider", roles={CHANGE: CATALOGUE_ROLES}))
-        # A referral belongs to the referring institution; the partner organisation
-        # gets an object permission on that referral alone, never on the client.
-        register(
-            Policy(
-                Referral,
-                owner="referrer",
-                group_permission_model=ReferralGroupObjectPermission,
-                roles={VIEW: REFERRAL_ROLES, CHANGE: REFERRAL_ROLES},
-                shared_actions=frozenset({VIEW, CHANGE}),
-            )
-        )
-        for model in (ReferralEvent, ServiceDelivery):
-            register(Policy(model, owner=None, parent="referral", roles={VIEW: REFERRAL_ROLES}))
 
         on_scope_lost(Scope.REFERRALS, referrals_withdraw_between)
         register_retention_rule(REFERRAL_SNAPSHOTS)

@@ -16,6 +16,7 @@ from clients.models import Client
 from cooperation.audit import audit
 from cooperation.models import AuditAction, Institution, Membership, Role, User
 from cooperation.permissions import visible
+from cooperation.services import model_update
 
 from .. import recurrence
 from ..models import (
@@ -379,12 +380,19 @@ def event_update(
             _raise_overlap(data.room, clashes)
     changed = [name for name, value in data.__dict__.items() if getattr(event, name) != value]
     place_changed = {"room", "location", "online_url"} & set(changed)
-    for name in changed:
-        setattr(event, name, getattr(data, name))
     if timing_changed or place_changed:
         event.sequence += 1
-    event.full_clean()
-    event.save()
+    # Saved even when only the invitees change; audited below with the institutions.
+    model_update(
+        instance=event,
+        fields=changed,
+        data=data.__dict__,
+        acting_user=acting_user,
+        audit_change=False,
+    )
+    if not changed:
+        event.full_clean()
+        event.save()
     removed = current - wanted
     if removed:
         event.invitees.filter(institution_id__in=removed).delete()
