@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from cooperation.roles import CASEWORK_ROLES
+from cooperation.roles import CASEWORK_ORGANISERS, CASEWORK_ROLES
 
 
 class ClientsConfig(AppConfig):
@@ -13,7 +13,6 @@ class ClientsConfig(AppConfig):
     def ready(self) -> None:
         from agreements.models import Scope
         from agreements.scope import on_scope_lost
-        from cooperation.models import Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
 
         from .models import (
@@ -73,7 +72,7 @@ class ClientsConfig(AppConfig):
                 title=_("Clients you registered recently"),
                 template="clients/home/recent_clients.html",
                 items=home_my_recent_clients,
-                roles=frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR}),
+                roles=CASEWORK_ORGANISERS,
                 order=10,
                 empty=_("You have not registered any clients yet."),
                 more_url_name="clients:list",

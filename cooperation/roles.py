@@ -101,3 +101,11 @@ PROPOSING_PARTNER_ROLES = frozenset({Role.PARTNER_STAFF, *MANAGING_ROLES})
 PROMOTION_WORKER_ROLES = frozenset({Role.CLIENT_ADVISOR, *MANAGING_ROLES})
 # Follow the cases their organisation proposed (CIS/KIS staff among them).
 PROMOTION_VIEW_ROLES = CASEWORK_ROLES | {Role.PARTNER_STAFF}
+# Single-role sets the menu and the home page speak of.
+SOCIAL_WORKER_ROLES = frozenset({Role.SOCIAL_WORKER})
+ADVISOR_ROLES = frozenset({Role.CLIENT_ADVISOR})
+PARTNER_STAFF_ROLES = frozenset({Role.PARTNER_STAFF})
+# The labour office's advisors and their coordinator (the promotion queue's home box).
+ADVISOR_AND_COORDINATOR_ROLES = frozenset({Role.CLIENT_ADVISOR, Role.COORDINATOR})
+# Who is told about an institution's agreements, meetings and consents lapsing.
+NOTIFIED_MANAGERS = MANAGING_ROLES

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client
 from cooperation.audit import audit
-from cooperation.models import AuditAction, Institution, InstitutionKind, User
+from cooperation.models import AuditAction, Institution, User
 from cooperation.permissions import CHANGE, VIEW, can, membership_of
-from cooperation.roles import CASEWORK_ROLES, OFFICE_ROLES
+from cooperation.roles import CASEWORK_ROLES, OFFICE_ROLES, is_labour_office
 from cooperation.services import model_update, object_share, object_unshare
 
 from .models import (
@@ -82,7 +82,7 @@ def _acting_office(user: User) -> Institution:
     if (
         membership is None
         or membership.role not in OFFICE_ROLES
-        or membership.institution.kind != InstitutionKind.PUP
+        or not is_labour_office(membership.institution)
     ):
         raise PermissionDenied(_("Only the staff of a labour office may manage job offers."))
     return membership.institution

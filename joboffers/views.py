@@ -20,9 +20,9 @@ from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
-from cooperation.models import AuditAction, InstitutionKind
+from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response
-from cooperation.roles import CASEWORK_ROLES, OFFICE_ROLES, STAFF_ROLES
+from cooperation.roles import CASEWORK_ROLES, OFFICE_ROLES, STAFF_ROLES, is_labour_office
 from cooperation.searches import search_params, search_redirect
 
 from . import imports, printing, services
@@ -65,7 +65,7 @@ def _page(request: HttpRequest, qs, per_page: int | None = None):  # type: ignor
 
 
 def _require_office(request: HttpRequest) -> None:
-    if request.institution.kind != InstitutionKind.PUP:
+    if not is_labour_office(request.institution):
         raise PermissionDenied
 
 
@@ -73,7 +73,7 @@ def _require_office(request: HttpRequest) -> None:
 def home(request: HttpRequest) -> HttpResponse:
     """Job offers: a labour office's own list; an OPS/PCPR's noticeboard."""
     institution = request.institution
-    if institution.kind == InstitutionKind.PUP:
+    if is_labour_office(institution):
         return redirect("joboffers:offers")
     if institution.kind in BOARD_KINDS:
         return redirect(services.board_ensure(institution))

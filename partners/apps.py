@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from cooperation.roles import REFERRAL_ROLES
+from cooperation.roles import CASEWORK_ORGANISERS, PARTNER_STAFF_ROLES, REFERRAL_ROLES
 
 
 class PartnersConfig(AppConfig):
@@ -16,7 +16,6 @@ class PartnersConfig(AppConfig):
         from clients.panels import ClientPanel, register_client_panel
         from clients.retention import register_retention_rule
         from clients.timeline import register_timeline_source
-        from cooperation.models import Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
 
         from .retention import REFERRAL_SNAPSHOTS
@@ -37,16 +36,14 @@ class PartnersConfig(AppConfig):
         )
         register_nav(NavItem(_("Referrals"), "partners:referrals", REFERRAL_ROLES, order=15))
         register_nav(NavItem(_("Partners"), "partners:directory", order=45))
-        register_nav(
-            NavItem(_("Our services"), "partners:catalogue", frozenset({Role.PARTNER_STAFF}), 16)
-        )
+        register_nav(NavItem(_("Our services"), "partners:catalogue", PARTNER_STAFF_ROLES, 16))
         register_home_section(
             HomeSection(
                 key="referrals_to_answer",
                 title=_("New referrals waiting for your answer"),
                 template="partners/home/to_answer.html",
                 items=home_waiting_for_answer,
-                roles=frozenset({Role.PARTNER_STAFF}),
+                roles=PARTNER_STAFF_ROLES,
                 order=3,
                 empty=_("No referral is waiting for an answer."),
                 more_url_name="partners:referrals",
@@ -58,7 +55,7 @@ class PartnersConfig(AppConfig):
                 title=_("Referrals waiting or overdue"),
                 template="partners/home/to_watch.html",
                 items=home_referrals_to_watch,
-                roles=frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR}),
+                roles=CASEWORK_ORGANISERS,
                 order=12,
                 empty=_("None of your referrals is waiting."),
                 more_url_name="partners:referrals",

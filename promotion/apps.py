@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from cooperation.roles import CASEWORK_ROLES
+from cooperation.roles import ADVISOR_AND_COORDINATOR_ROLES, CASEWORK_ROLES
 
 
 class PromotionConfig(AppConfig):
@@ -16,7 +16,6 @@ class PromotionConfig(AppConfig):
         from clients.panels import ClientPanel, register_client_panel
         from clients.services import register_anonymiser
         from clients.timeline import register_timeline_source
-        from cooperation.models import Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
 
         from .selectors import home_overdue_cases
@@ -46,7 +45,7 @@ class PromotionConfig(AppConfig):
                 title=_("Promotion cases untouched for 14 days"),
                 template="promotion/home/overdue.html",
                 items=home_overdue_cases,
-                roles=frozenset({Role.CLIENT_ADVISOR, Role.COORDINATOR}),
+                roles=ADVISOR_AND_COORDINATOR_ROLES,
                 order=16,
                 empty=_("No promotion case is overdue."),
                 more_url_name="promotion:queue",

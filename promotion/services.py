@@ -25,12 +25,10 @@ from cooperation.audit import audit
 from cooperation.models import (
     AuditAction,
     Institution,
-    InstitutionKind,
     PesSubkind,
-    Role,
 )
 from cooperation.permissions import CHANGE, VIEW, membership_of, require
-from cooperation.roles import MANAGING_ROLES
+from cooperation.roles import PROMOTION_WORKER_ROLES, is_labour_office
 from cooperation.services import object_share, object_unshare
 
 from .models import (
@@ -205,7 +203,7 @@ def case_propose(
 def _check_target(client: Client, proposer: Institution, target: Institution) -> None:
     """The office must be a PUP under an agreement with the proposer covering the
     promotion queue, and the client must have consented to it."""
-    if target.kind != InstitutionKind.PUP or target.pk == proposer.pk:
+    if not is_labour_office(target) or target.pk == proposer.pk:
         raise ValidationError({"target": _("Choose a labour office (PUP).")})
     if not agreement_covers(proposer, target, Scope.PROMOTION):
         raise ValidationError(
@@ -464,7 +462,7 @@ def overdue_digest_send(*, now: dt.datetime | None = None) -> int:
             {
                 e
                 for e in Institution.objects.get(pk=row["target"])
-                .memberships.filter(is_active=True, role__in=[Role.CLIENT_ADVISOR, *MANAGING_ROLES])
+                .memberships.filter(is_active=True, role__in=PROMOTION_WORKER_ROLES)
                 .values_list("user__email", flat=True)
                 if e
             }

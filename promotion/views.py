@@ -18,9 +18,9 @@ from clients.selectors import client_get_for_user
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
-from cooperation.models import Institution, InstitutionKind, Role
+from cooperation.models import Institution, InstitutionKind
 from cooperation.permissions import CHANGE, can, get_visible_or_404
-from cooperation.roles import CASEWORK_ROLES, MANAGING_ROLES
+from cooperation.roles import CASEWORK_ROLES, MANAGING_ROLES, PROMOTION_VIEW_ROLES
 
 from . import services
 from .forms import ActionForm, CloseForm, ProgrammeFinishForm, ProgrammeForm, ProposeForm
@@ -46,13 +46,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "promotion/queue.html", {"page": page, "state": state})
 
 
-@member_required(CASEWORK_ROLES | {Role.PARTNER_STAFF})
+@member_required(PROMOTION_VIEW_ROLES)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request.user, pk)
     context = {
         "case": case,
         "actions": case.actions.select_related("offer", "created_by"),
         "may_work": can(request.user, case, WORK),
+        # The CIS/KIS staff who proposed came from their referrals; the queue is not theirs.
+        "may_see_queue": request.membership.role in CASEWORK_ROLES,  # type: ignore[attr-defined]
         "action_form": ActionForm(offers=_offers(case)),
         "close_form": CloseForm(),
     }

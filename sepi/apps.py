@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.roles import CASEWORK_ORGANISERS
+
 
 class SepiConfig(AppConfig):
     name = "sepi"
@@ -12,7 +14,6 @@ class SepiConfig(AppConfig):
         from clients.panels import ClientPanel, register_client_panel
         from clients.services import register_anonymiser
         from clients.timeline import register_timeline_source
-        from cooperation.models import Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
 
         from .selectors import home_my_lookups, lookup_timeline, panel_context
@@ -32,7 +33,7 @@ class SepiConfig(AppConfig):
                 title=_("Your recent SEPI lookups"),
                 template="sepi/home/lookups.html",
                 items=home_my_lookups,
-                roles=frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR}),
+                roles=CASEWORK_ORGANISERS,
                 order=40,
                 empty=_("You have not asked SEPI about anyone recently."),
             )

@@ -14,8 +14,9 @@ from django.utils.translation import ngettext
 
 from clients.models import Client
 from cooperation.audit import audit
-from cooperation.models import AuditAction, Institution, Membership, Role, User
+from cooperation.models import AuditAction, Institution, Membership, User
 from cooperation.permissions import visible
+from cooperation.roles import COORDINATOR_ROLES, MANAGING_ROLES
 from cooperation.services import model_update
 
 from .. import recurrence
@@ -212,12 +213,14 @@ def _default_invitees(institution_ids: Iterable[int]) -> list[Membership]:
         Membership.objects.filter(
             institution_id__in=list(institution_ids),
             is_active=True,
-            role__in=[Role.COORDINATOR, Role.INSTITUTION_ADMIN],
+            role__in=MANAGING_ROLES,
         ).select_related("user")
     )
-    with_coordinator = {m.institution_id for m in members if m.role == Role.COORDINATOR}
+    with_coordinator = {m.institution_id for m in members if m.role in COORDINATOR_ROLES}
     return [
-        m for m in members if m.role == Role.COORDINATOR or m.institution_id not in with_coordinator
+        m
+        for m in members
+        if m.role in COORDINATOR_ROLES or m.institution_id not in with_coordinator
     ]
 
 
