@@ -53,6 +53,7 @@ register_kind = kind_in(
         "clients; participants come to them through referrals."
     ),
 )
+ANONYMISE_WHO = _("Only a coordinator or administrator of the owning institution may anonymise.")
 owner_only = owner_is_mine(
     "owner_id", _("Only the institution that registered the client may do this.")
 )
@@ -89,8 +90,8 @@ register(
             ),
             CLOSE: all_of(casework, owner_only),
             ANONYMISE: all_of(
-                role_in(MANAGING_ROLES, _("Only a coordinator or administrator may do this.")),
-                owner_only,
+                role_in(MANAGING_ROLES, ANONYMISE_WHO),
+                owner_is_mine("owner_id", ANONYMISE_WHO),
             ),
         },
     )

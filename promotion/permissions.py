@@ -110,6 +110,7 @@ register(
         # CIS/KIS staff follow the cases their organisation proposed.
         roles={**roles, VIEW: PROMOTION_VIEW_ROLES},
         shared_actions=frozenset({VIEW, CHANGE}),
+        rules={WORK: office_worker, ACT: all_of(office_worker, _assigned_or_coordinator)},
     )
 )
 register(Policy(CaseAction, owner=None, parent="case", roles={**roles, VIEW: PROMOTION_VIEW_ROLES}))

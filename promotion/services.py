@@ -170,8 +170,8 @@ def case_propose(
 ) -> PromotionCase:
     """Propose the client of a completed programme to a PUP. Needs an agreement in
     force covering the promotion queue and the client's consent for that PUP."""
+    require(acting_user, programme.client, PROMOTE)
     client = programme.client
-    require(acting_user, client, PROMOTE)
     membership: Membership = membership_of(acting_user)  # type: ignore[assignment]
     if client.status != ClientStatus.ACTIVE:
         raise ValidationError(_("A closed client cannot be proposed."))
