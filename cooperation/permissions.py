@@ -319,6 +319,17 @@ def owned_by(model_or_qs: type[models.Model] | QuerySet, institution: Institutio
     return qs.filter(**{policy.owner: institution.pk})
 
 
-register(Policy(Institution, owner="pk", roles={CHANGE: MANAGING_ROLES}))
+MANAGE_PEOPLE = "manage_people"  # invite, change roles, end memberships
+_ONLY_MANAGERS = _("Only a coordinator or an administrator of this institution may do this.")
+_managers = all_of(role_in(MANAGING_ROLES, _ONLY_MANAGERS), owner_is_mine("pk", _ONLY_MANAGERS))
+
+register(
+    Policy(
+        Institution,
+        owner="pk",
+        roles={CHANGE: MANAGING_ROLES},
+        rules={CHANGE: _managers, MANAGE_PEOPLE: _managers},
+    )
+)
 register(Policy(Membership, roles={VIEW: MANAGING_ROLES, CHANGE: MANAGING_ROLES}))
 register(Policy(AuditEvent, roles={VIEW: MANAGING_ROLES}))

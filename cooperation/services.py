@@ -9,7 +9,7 @@ from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.template.loader import render_to_string
@@ -20,7 +20,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from .audit import audit
 from .models import AuditAction, Institution, Membership, User
-from .permissions import membership_of, policy_for
+from .permissions import CHANGE, MANAGE_PEOPLE, membership_of, policy_for, require
 from .tasks import send_invitation
 
 if TYPE_CHECKING:
@@ -62,20 +62,6 @@ def model_update(
     return instance, changed
 
 
-def _require_manager(acting_user: User, institution: Institution) -> None:
-    membership = membership_of(acting_user)
-    if acting_user.is_superuser:
-        return
-    if (
-        membership is None
-        or membership.institution_id != institution.pk
-        or not membership.can_manage_people
-    ):
-        raise PermissionDenied(
-            _("Only a coordinator or an administrator of this institution may do this.")
-        )
-
-
 @transaction.atomic
 def institution_create(*, acting_user: User | None = None, **fields: object) -> Institution:
     """Create an institution with its own permission group (named after its short name)."""
@@ -93,7 +79,7 @@ def institution_update(
     *, institution: Institution, acting_user: User, data: dict[str, object]
 ) -> Institution:
     """Change an institution's contact details; only its own admin or coordinator may."""
-    _require_manager(acting_user, institution)
+    require(acting_user, institution, CHANGE)
     return model_update(instance=institution, fields=data, data=data, acting_user=acting_user)[0]
 
 
@@ -156,7 +142,7 @@ def member_invite(
     request: HttpRequest | None = None,
 ) -> Membership:
     """Create a user in the acting manager's institution and e-mail them a set-password link."""
-    _require_manager(acting_user, institution)
+    require(acting_user, institution, MANAGE_PEOPLE)
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this e-mail address already exists.")})
@@ -180,7 +166,7 @@ def invitation_resend(
     *, membership: Membership, acting_user: User, request: HttpRequest | None = None
 ) -> None:
     """Send a new set-password link to someone who has not set a password yet."""
-    _require_manager(acting_user, membership.institution)
+    require(acting_user, membership.institution, MANAGE_PEOPLE)
     if not membership.is_active or membership.user.has_usable_password():
         raise ValidationError(
             _("This person has already set a password; there is nothing to resend.")
@@ -199,7 +185,7 @@ def membership_update(
     request: HttpRequest | None = None,
 ) -> Membership:
     """Change a member's role or end their membership; a manager cannot demote themselves."""
-    _require_manager(acting_user, membership.institution)
+    require(acting_user, membership.institution, MANAGE_PEOPLE)
     if membership.user_id == acting_user.pk and (role != membership.role or not is_active):
         raise ValidationError(_("You cannot change your own role or end your own membership."))
     changed = []

@@ -56,6 +56,9 @@ ANONYMISE_WHO = (
     "Anonimizacji może dokonać tylko koordynator współpracy lub administrator instytucji, "
     "która zarejestrowała klienta."
 )
+MANAGERS_HERE = (
+    "Tę czynność może wykonać tylko koordynator współpracy lub administrator tej instytucji."
+)
 OFFICE = "Mogą to zrobić tylko doradcy klienta i koordynatorzy urzędu pracy."
 NOT_VISIBLE = "Nie masz dostępu do tego rekordu."
 ROLE = "Twoja rola na to nie pozwala."
@@ -176,6 +179,8 @@ MATRIX: list[tuple[str, str, str, str, str, str | None]] = [
 ROLE_ONLY = [
     ("mops", SW, "Institution", "view", OK),
     ("mops", SW, "Institution", "change", ROLE),
+    ("mops", CO, "Institution", "manage_people", OK),
+    ("mops", SW, "Institution", "manage_people", MANAGERS_HERE),
     ("mops", SW, "Membership", "view", ROLE),
     ("mops", AD, "Membership", "change", OK),
     ("mops", CO, "AuditEvent", "view", OK),
@@ -470,10 +475,6 @@ NOT_YET = {
     "attachment_add",
     "coordinator_card_save",
     "coordinator_card_remove",
-    "institution_update",
-    "member_invite",
-    "invitation_resend",
-    "membership_update",
     "offer_create",
     "offer_update",
     "offer_publish",
