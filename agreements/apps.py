@@ -3,24 +3,17 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.roles import MANAGING_ROLES
+
 
 class AgreementsConfig(AppConfig):
     name = "agreements"
     verbose_name = _("Cooperation agreements and coordinators")
 
     def ready(self) -> None:
-        from cooperation.models import MANAGING_ROLES
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
-        from cooperation.permissions import CHANGE, Policy, register
 
-        from .models import Agreement, Annex, Attachment, Coordinator
         from .selectors import home_agreements_expiring, home_agreements_waiting
-
-        # Visible to every party's staff (workers read); only coordinators and admins act.
-        register(Policy(Agreement, owner="parties__institution", roles={CHANGE: MANAGING_ROLES}))
-        register(Policy(Attachment, owner=None, parent="agreement", roles={CHANGE: MANAGING_ROLES}))
-        register(Policy(Annex, owner=None, parent="agreement", roles={CHANGE: MANAGING_ROLES}))
-        register(Policy(Coordinator, roles={CHANGE: MANAGING_ROLES}))
 
         register_nav(NavItem(_("Agreements"), "agreements:list", order=50))
         register_nav(NavItem(_("Network"), "agreements:network", order=60, more=True))

@@ -7,7 +7,8 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cooperation.models import Membership, Role
+from cooperation.models import Membership
+from cooperation.roles import MANAGING_ROLES
 
 from .models import Agreement, Coordinator
 
@@ -36,7 +37,7 @@ def recipients(agreement: Agreement, exclude_institution_id: int | None) -> list
     members = Membership.objects.filter(
         institution_id__in=institutions,
         is_active=True,
-        role__in=[Role.COORDINATOR, Role.INSTITUTION_ADMIN],
+        role__in=MANAGING_ROLES,
     ).values_list("user__email", flat=True)
     cards = Coordinator.objects.filter(institution_id__in=institutions).values_list(
         "email", flat=True

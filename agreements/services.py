@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperation.audit import audit
-from cooperation.models import MANAGING_ROLES, AuditAction, Institution, User
+from cooperation.models import AuditAction, Institution, User
 from cooperation.permissions import membership_of
+from cooperation.roles import MANAGING_ROLES
+from cooperation.services import model_update
 from cooperation.uploads import SCANS, original_filename, validate_upload
 
 from .models import (
@@ -230,11 +232,10 @@ def agreement_update(
         "body": body.strip(),
         **_scope_values(scopes),
     }
-    changed = [name for name, value in new.items() if getattr(agreement, name) != value]
-    for name in changed:
-        setattr(agreement, name, new[name])
-    agreement.full_clean()
-    agreement.save()
+    # The agreement's own history records the change (and audits it).
+    agreement, changed = model_update(
+        instance=agreement, fields=new, data=new, acting_user=acting_user, audit_change=False
+    )
     if changed:
         _record(
             agreement,

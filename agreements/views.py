@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors, apply_service
 from cooperation.formtokens import submit_once
-from cooperation.models import MANAGING_ROLES
 from cooperation.permissions import CHANGE, get_visible_or_404
+from cooperation.roles import MANAGING_ROLES
 from cooperation.uploads import upload_response
 
 from . import exports, services

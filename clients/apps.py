@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.roles import CASEWORK_ORGANISERS, CASEWORK_ROLES
+
 
 class ClientsConfig(AppConfig):
     name = "clients"
@@ -11,51 +13,22 @@ class ClientsConfig(AppConfig):
     def ready(self) -> None:
         from agreements.models import Scope
         from agreements.scope import on_scope_lost
-        from cooperation.models import Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
-        from cooperation.permissions import CHANGE, VIEW, Policy, register
 
         from .models import (
             AccessRequest,
             CaseNote,
             Client,
             ClientDocument,
-            ClientGroupObjectPermission,
             ClientShare,
             Consent,
         )
         from .panels import ClientPanel, register_client_panel
         from .retention import CLIENT_RULES, register_retention_rule
         from .selectors import access_panel, home_access_requests, home_my_recent_clients
-        from .services import CASEWORK_ROLES, client_shares_revoke_between
+        from .services import client_shares_revoke_between
         from .timeline import register_timeline_source
         from .timeline_sources import client_record_entries
-
-        casework = CASEWORK_ROLES
-        register(
-            Policy(
-                Client,
-                owner="owner",
-                group_permission_model=ClientGroupObjectPermission,
-                roles={VIEW: casework, CHANGE: casework},
-                shared_actions=frozenset({VIEW, CHANGE}),
-            )
-        )
-        # Children of a client follow its visibility; no permission row per child.
-        register(
-            Policy(CaseNote, owner=None, parent="client", roles={VIEW: casework, CHANGE: casework})
-        )
-        register(
-            Policy(
-                ClientDocument,
-                owner=None,
-                parent="client",
-                roles={VIEW: casework, CHANGE: casework},
-            )
-        )
-        # Consents, shares and access requests are the owner's business alone.
-        for model in (Consent, ClientShare, AccessRequest):
-            register(Policy(model, owner="client__owner", roles={VIEW: casework, CHANGE: casework}))
 
         on_scope_lost(Scope.CLIENT_RECORDS, client_shares_revoke_between)
 
@@ -73,14 +46,22 @@ class ClientsConfig(AppConfig):
                 key="access", template="clients/_access_panel.html", context=access_panel, order=90
             )
         )
-        register_nav(NavItem(_("Clients"), "clients:list", casework, order=10))
+        register_nav(
+            NavItem(
+                _("Clients"),
+                "clients:list",
+                CASEWORK_ROLES,
+                order=10,
+                permission=("clients.Client", "list"),
+            )
+        )
         register_home_section(
             HomeSection(
                 key="access_requests",
                 title=_("Partners asking you to share a client"),
                 template="clients/home/access_requests.html",
                 items=home_access_requests,
-                roles=casework,
+                roles=CASEWORK_ROLES,
                 order=5,
                 empty=_("No requests are waiting."),
             )
@@ -91,7 +72,7 @@ class ClientsConfig(AppConfig):
                 title=_("Clients you registered recently"),
                 template="clients/home/recent_clients.html",
                 items=home_my_recent_clients,
-                roles=frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR}),
+                roles=CASEWORK_ORGANISERS,
                 order=10,
                 empty=_("You have not registered any clients yet."),
                 more_url_name="clients:list",

@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from cooperation.audit import audit
-from cooperation.models import MANAGING_ROLES, AuditAction, AuditEvent, User
+from cooperation.models import AuditAction, AuditEvent, User
 from cooperation.pdf import pdf_response, render_pdf
 from cooperation.permissions import membership_of, owned_by
+from cooperation.roles import MANAGING_ROLES
 
 from .models import Client
 from .services import PERSONAL_FIELDS

@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cooperation.models import MANAGING_ROLES, Institution, Membership, Role
+from cooperation.models import Institution, Membership
+from cooperation.roles import COORDINATOR_ROLES, MANAGING_ROLES
 
 from .models import Consent
 
@@ -16,7 +17,7 @@ def consent_reminder_send(*, consent_id: int) -> int:
     only a link to the client's page, which requires login."""
     consent = Consent.objects.select_related("client", "recorded_by", "partner").get(pk=consent_id)
     coordinators = Membership.objects.filter(
-        institution_id=consent.client.owner_id, is_active=True, role=Role.COORDINATOR
+        institution_id=consent.client.owner_id, is_active=True, role__in=COORDINATOR_ROLES
     ).values_list("user__email", flat=True)
     to = sorted({e for e in [consent.recorded_by.email, *coordinators] if e})
     if not to:

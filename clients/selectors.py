@@ -9,6 +9,7 @@ from agreements.models import Scope
 from agreements.scope import partners_covering
 from cooperation.models import Institution, User
 from cooperation.permissions import get_visible_or_404, institution_of, visible
+from cooperation.roles import MANAGING_ROLES
 
 from .models import (
     CONSENT_PURPOSES,
@@ -147,7 +148,6 @@ def client_access_log(client: Client) -> QuerySet:
 
 
 def access_log_allowed(request: HttpRequest, client: Client) -> bool:
-    from cooperation.models import MANAGING_ROLES
 
     membership = request.membership  # type: ignore[attr-defined]
     return (

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from agreements.models import Scope
 from agreements.scope import agreement_covers, partners_covering
 from cooperation.audit import audit, audit_many
-from cooperation.models import MANAGING_ROLES, AuditAction, Institution, Role, User
-from cooperation.permissions import CHANGE, VIEW, can, membership_of
-from cooperation.services import object_share, object_unshare
+from cooperation.models import AuditAction, Institution, User
+from cooperation.permissions import CHANGE, VIEW, membership_of, require
+from cooperation.services import model_update, object_share, object_unshare
 from cooperation.uploads import DOCUMENTS, SCANS, original_filename, validate_upload
 from cooperation.validators import pesel_decode
 
@@ -42,11 +42,11 @@ from .models import (
     LegalBasis,
     WithdrawalForm,
 )
+from .permissions import ANONYMISE, CLOSE, CREATE, DOCUMENT, NOTE, REGISTER, SHARE
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
-CASEWORK_ROLES = frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR, Role.COORDINATOR})
 SHARED_ACTIONS = [VIEW, CHANGE]
 PERSONAL_FIELDS = [
     "pesel",
@@ -131,20 +131,9 @@ class HeldByPartner(ValidationError):
         )
 
 
-def _casework_institution(user: User) -> Institution:
-    membership = membership_of(user)
-    if membership is None or membership.role not in CASEWORK_ROLES:
-        raise PermissionDenied(
-            _("Only social workers, client advisors and coordinators work with client records.")
-        )
-    return membership.institution
-
-
-def _owner_institution(user: User, client: Client) -> Institution:
-    institution = _casework_institution(user)
-    if client.owner_id != institution.pk:
-        raise PermissionDenied(_("Only the institution that registered the client may do this."))
-    return institution
+def _institution(user: User) -> Institution:
+    """The acting user's institution (after `require`, they have one)."""
+    return membership_of(user).institution  # type: ignore[union-attr]
 
 
 def _derive_from_pesel(data: dict[str, Any]) -> None:
@@ -171,7 +160,8 @@ def client_register(*, acting_user: User, data: dict[str, Any]) -> Client:
     for access; anything held by institutions without an agreement is never
     mentioned.
     """
-    institution = _casework_institution(acting_user)
+    require(acting_user, Client, REGISTER)
+    institution = _institution(acting_user)
     data = dict(data)
     _derive_from_pesel(data)
     pesel = data["pesel"]
@@ -202,27 +192,12 @@ def client_register(*, acting_user: User, data: dict[str, Any]) -> Client:
 
 @transaction.atomic
 def client_update(*, client: Client, acting_user: User, data: dict[str, Any]) -> Client:
-    """Change a client's record; the owner and partners the client is shared with may."""
-    _casework_institution(acting_user)
-    if not can(acting_user, client, CHANGE):
-        raise PermissionDenied
+    """Change a client's identity and contact data: the owner's alone (a partner the
+    client is shared with reads them)."""
+    require(acting_user, client, CHANGE)
     data = dict(data)
     _derive_from_pesel(data)
-    if (
-        data["pesel"] != client.pesel
-        and client.owner_id != membership_of(acting_user).institution_id
-    ):
-        raise PermissionDenied(
-            _("Only the institution that registered the client may change the PESEL.")
-        )
-    changed = [name for name, value in data.items() if getattr(client, name) != value]
-    for name in changed:
-        setattr(client, name, data[name])
-    client.full_clean()
-    client.save()
-    if changed:
-        audit(actor=acting_user, action=AuditAction.UPDATE, obj=client, fields=changed)
-    return client
+    return model_update(instance=client, fields=data, data=data, acting_user=acting_user)[0]
 
 
 def consent_default_until(given_on: dt.date, scopes: Iterable[str]) -> dt.date:
@@ -253,7 +228,7 @@ def consent_record(
     The form offers only the purposes an agreement in force covers; the service
     does not ask for one, because a consent outlives agreements and every use of it
     (sharing, referring, SEPI, the promotion queue) checks the agreement then."""
-    _owner_institution(acting_user, client)
+    require(acting_user, client, SHARE)
     scopes = sorted(set(scopes))
     if not scopes:
         raise ValidationError({"scopes": _("Choose what the client agreed to.")})
@@ -313,7 +288,7 @@ def client_share(
 ) -> ClientShare:
     """Share a client with a partner: needs an agreement in force covering client
     records between the two and an active consent for that partner."""
-    _owner_institution(acting_user, client)
+    require(acting_user, client, SHARE)
     if client.status != ClientStatus.ACTIVE:
         raise ValidationError(_("A closed client cannot be shared."))
     if not agreement_covers(client.owner_id, partner, Scope.CLIENT_RECORDS):
@@ -373,7 +348,7 @@ def _end_shares(shares: Iterable[ClientShare], *, reason: str, acting_user: User
 @transaction.atomic
 def client_unshare(*, share: ClientShare, acting_user: User, reason: str) -> None:
     """The owner stops sharing a client with a partner."""
-    _owner_institution(acting_user, share.client)
+    require(acting_user, share.client, SHARE)
     if share.ended_at:
         raise ValidationError(_("This sharing has already ended."))
     _end_shares([share], reason=reason.strip() or _("ended by the owner"), acting_user=acting_user)
@@ -390,7 +365,7 @@ def consent_withdraw(
     """The client withdrew consent on `withdrawn_on`, in writing, orally or
     electronically; the acting user is recorded as who took it down. Every share
     resting on the consent ends at once (and with it what other apps built on it)."""
-    _owner_institution(acting_user, consent.client)
+    require(acting_user, consent.client, SHARE)
     # Locked, so two confirmations at once cannot both withdraw it.
     locked = Consent.objects.select_for_update().filter(pk=consent.pk)
     if consent.withdrawn_at or locked.values_list("withdrawn_at", flat=True).get():
@@ -482,7 +457,8 @@ def consents_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
 @transaction.atomic
 def access_request_create(*, acting_user: User, pesel: str, reason: str) -> list[AccessRequest]:
     """Ask every partner (under an agreement) that holds this PESEL to share the client."""
-    institution = _casework_institution(acting_user)
+    require(acting_user, AccessRequest, CREATE)
+    institution = _institution(acting_user)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why you need access.")})
     partners = partners_covering(institution, Scope.CLIENT_RECORDS)
@@ -506,7 +482,8 @@ def access_request_create(*, acting_user: User, pesel: str, reason: str) -> list
 def access_request_decline(
     *, request: AccessRequest, acting_user: User, answer: str
 ) -> AccessRequest:
-    _owner_institution(acting_user, request.client)
+    """The owner declines a partner's request to share a client."""
+    require(acting_user, request.client, SHARE)
     if request.status != AccessRequestStatus.PENDING:
         raise ValidationError(_("This request has already been answered."))
     request.status, request.answer = AccessRequestStatus.DECLINED, answer.strip()
@@ -521,9 +498,8 @@ def note_add(
     *, client: Client, acting_user: User, happened_on: dt.date, text: str, internal: bool
 ) -> CaseNote:
     """Any institution that may see the client adds a dated note; internal notes stay in-house."""
-    institution = _casework_institution(acting_user)
-    if not can(acting_user, client, VIEW):
-        raise PermissionDenied
+    require(acting_user, client, NOTE)
+    institution = _institution(acting_user)
     if happened_on > timezone.localdate():
         raise ValidationError({"happened_on": _("A note cannot be dated in the future.")})
     note = CaseNote(
@@ -546,9 +522,8 @@ def document_add(
 ) -> ClientDocument:
     """Attach a document to a client the acting user may change. The file is
     refused unless its content is an allowed type; it is stored under a random name."""
-    institution = _casework_institution(acting_user)
-    if not can(acting_user, client, CHANGE):
-        raise PermissionDenied
+    require(acting_user, client, DOCUMENT)
+    institution = _institution(acting_user)
     validate_upload(file, allowed=DOCUMENTS, field="file")
     document = ClientDocument(
         client=client,
@@ -569,7 +544,7 @@ def document_add(
 @transaction.atomic
 def client_close(*, client: Client, acting_user: User, closed_on: dt.date | None = None) -> Client:
     """Close a client's case; sharing ends, the record is kept until the retention period passes."""
-    _owner_institution(acting_user, client)
+    require(acting_user, client, CLOSE)
     if client.status == ClientStatus.CLOSED:
         raise ValidationError(_("This client is already closed."))
     client.status, client.closed_at = ClientStatus.CLOSED, closed_on or timezone.localdate()
@@ -598,15 +573,7 @@ def client_anonymise(*, client: Client, acting_user: User) -> Client:
     consent scans are deleted. The row stays so statistics and the audit trail
     keep their references.
     """
-    membership = membership_of(acting_user)
-    if (
-        membership is None
-        or membership.role not in MANAGING_ROLES
-        or membership.institution_id != client.owner_id
-    ):
-        raise PermissionDenied(
-            _("Only a coordinator or administrator of the owning institution may anonymise.")
-        )
+    require(acting_user, client, ANONYMISE)
     return _anonymise(client, actor=acting_user, reason="anonymisation", today=timezone.localdate())
 
 

@@ -17,8 +17,9 @@ from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
-from cooperation.models import MANAGING_ROLES, AuditAction
-from cooperation.permissions import CHANGE, get_visible_or_404
+from cooperation.models import AuditAction
+from cooperation.permissions import CHANGE, can, get_visible_or_404, require
+from cooperation.roles import CASEWORK_ROLES, MANAGING_ROLES
 from cooperation.searches import search_params, search_redirect
 from cooperation.uploads import upload_response
 
@@ -34,8 +35,9 @@ from .forms import (
     ShareForm,
     WithdrawConsentForm,
 )
-from .models import AccessRequest, ClientDocument, ClientShare, Consent
+from .models import AccessRequest, Client, ClientDocument, ClientShare, Consent
 from .panels import panels_for
+from .permissions import CREATE, LIST, REGISTER, SHARE
 from .selectors import (
     access_log_allowed,
     client_access_log,
@@ -48,13 +50,13 @@ from .selectors import (
     notes_visible_to,
     sharing_of,
 )
-from .services import CASEWORK_ROLES, HeldByPartner, anonymise_allowed_from
+from .services import HeldByPartner, anonymise_allowed_from
 from .timeline import timeline_for
 
 TABS = ["record", "plan", "timeline", "notes", "documents", "sharing"]
 
 
-@member_required(CASEWORK_ROLES)
+@member_required(permission=(Client, LIST))
 def client_list(request: HttpRequest) -> HttpResponse:
     """The search form posts, so a PESEL never reaches the address (see cooperation.searches)."""
     if request.method == "POST":
@@ -67,7 +69,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     return render(request, "clients/client_list.html", {"page": page, "filter": filterset})
 
 
-@member_required(CASEWORK_ROLES)
+@member_required(permission=(Client, REGISTER))
 @submit_once
 def client_register(request: HttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
@@ -94,7 +96,7 @@ def client_register(request: HttpRequest) -> HttpResponse:
     return render(request, "clients/client_form.html", context)
 
 
-@member_required(CASEWORK_ROLES)
+@member_required(permission=(AccessRequest, CREATE))
 @require_POST
 def access_request(request: HttpRequest) -> HttpResponse:
     form = AccessRequestForm(request.POST)
@@ -115,7 +117,7 @@ def access_request(request: HttpRequest) -> HttpResponse:
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk)
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "record"
-    is_owner = client.owner_id == request.institution.pk
+    is_owner = can(request.user, client, SHARE)
     context = {"client": client, "tab": tab, "tabs": TABS, "is_owner": is_owner}
     if tab == "record":
         # The record shows the full PESEL and contact data: every view is evidence.
@@ -153,7 +155,8 @@ def _plan_panel(request: HttpRequest, client) -> dict | None:  # type: ignore[no
 
 @member_required(CASEWORK_ROLES)
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    client = client_get_for_user(request.user, pk, CHANGE)
+    client = client_get_for_user(request.user, pk)
+    require(request.user, client, CHANGE)  # a partner reads; the form is the owner's
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         try:
@@ -167,7 +170,11 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _owner_post(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
-    return client_get_for_user(request.user, pk, CHANGE)
+    """The client, for the owner's consent and sharing forms: 403 with the reason for a
+    partner, before any form is shown."""
+    client = client_get_for_user(request.user, pk)
+    require(request.user, client, SHARE)
+    return client
 
 
 def _consent_initial(request: HttpRequest, purposes: dict[int, list[str]]) -> dict:

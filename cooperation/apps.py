@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+
+from .roles import MANAGING_ROLES
 
 
 class CooperationConfig(AppConfig):
@@ -11,15 +14,12 @@ class CooperationConfig(AppConfig):
     def ready(self) -> None:
         from . import signals  # noqa: F401 - connects the auth audit receivers
         from .celery import connect_signals
-        from .models import MANAGING_ROLES, AuditEvent, Institution, Membership
         from .navigation import HomeSection, NavItem, register_home_section, register_nav
-        from .permissions import CHANGE, VIEW, Policy, register
         from .selectors import home_pending_invitations, home_recent_audit
 
         connect_signals()  # eager tasks marked after_response run after the response
-        register(Policy(Institution, owner="pk", roles={CHANGE: MANAGING_ROLES}))
-        register(Policy(Membership, roles={VIEW: MANAGING_ROLES, CHANGE: MANAGING_ROLES}))
-        register(Policy(AuditEvent, roles={VIEW: MANAGING_ROLES}))
+        # Each app's policies live in its permissions.py (the core's in this app's own).
+        autodiscover_modules("permissions")
 
         register_nav(NavItem(_("Home"), "home", order=0))
         register_nav(NavItem(_("People"), "cooperation:people", MANAGING_ROLES, 80, more=True))

@@ -13,7 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": [], "nav_more": []}
     from django.conf import settings
 
-    items, more = nav_split(membership.role if membership else None)
+    items, more = nav_split(membership.role if membership else None, request.user)
     return {
         "session_idle_seconds": settings.SESSION_IDLE_SECONDS,
         "current_membership": membership or None,

@@ -13,7 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from .models import MANAGING_ROLES, User
+from .models import User
+from .roles import MANAGING_ROLES
 
 SESSION_FLAG = "mfa_enrolled"
 

@@ -9,6 +9,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .roles import (  # noqa: F401 - re-exported: the models' choices
+    MANAGING_ROLES,
+    PARTNER_ORG_KINDS,
+    SOCIAL_ASSISTANCE_KINDS,
+    InstitutionKind,
+    PesSubkind,
+    Role,
+)
 from .validators import validate_nip, validate_regon
 
 
@@ -25,22 +33,6 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
-
-
-class InstitutionKind(models.TextChoices):
-    OPS = "ops", _("Municipal social assistance centre (OPS/MOPS/GOPS)")
-    PCPR = "pcpr", _("County family support centre (PCPR)")
-    PUP = "pup", _("County labour office (PUP)")
-    NGO = "ngo", _("Non-governmental organisation")
-    PES = "pes", _("Social economy entity (PES)")
-
-
-class PesSubkind(models.TextChoices):
-    NONE = "", _("—")
-    CIS = "cis", _("Social integration centre (CIS)")
-    KIS = "kis", _("Social integration club (KIS)")
-    COOPERATIVE = "coop", _("Social cooperative")
-    OTHER = "other", _("Other social economy entity")
 
 
 class Institution(models.Model):
@@ -76,7 +68,7 @@ class Institution(models.Model):
         ordering = ["county", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(pes_subkind="") | Q(kind="pes"),
+                condition=Q(pes_subkind="") | Q(kind=InstitutionKind.PES),
                 name="institution_subkind_only_for_pes",
             ),
         ]
@@ -86,27 +78,15 @@ class Institution(models.Model):
 
     @property
     def is_social_assistance(self) -> bool:
-        return self.kind in (InstitutionKind.OPS, InstitutionKind.PCPR)
+        return self.kind in SOCIAL_ASSISTANCE_KINDS
 
     @property
     def is_partner_organisation(self) -> bool:
-        return self.kind in (InstitutionKind.NGO, InstitutionKind.PES)
+        return self.kind in PARTNER_ORG_KINDS
 
     @property
     def address(self) -> str:
         return ", ".join(p for p in (self.street, f"{self.postal_code} {self.city}".strip()) if p)
-
-
-class Role(models.TextChoices):
-    SOCIAL_WORKER = "social_worker", _("Social worker")
-    CLIENT_ADVISOR = "client_advisor", _("Client advisor")
-    COORDINATOR = "coordinator", _("Cooperation coordinator")
-    INSTITUTION_ADMIN = "institution_admin", _("Institution administrator")
-    PARTNER_STAFF = "partner_staff", _("Partner organisation staff")
-
-
-# Roles that manage their institution's people (invite, change role, deactivate).
-MANAGING_ROLES = frozenset({Role.COORDINATOR, Role.INSTITUTION_ADMIN})
 
 
 class Membership(models.Model):

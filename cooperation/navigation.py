@@ -23,6 +23,18 @@ class NavItem:
     order: int = 100
     # Less frequent pages go under "More", so the bar stays one row at 1366 px.
     more: bool = False
+    # ("app_label.Model", action): shown only to whom the policy allows it, so the
+    # menu offers nothing the person may not use.
+    permission: tuple[str, str] | None = None
+
+    def allowed(self, user: Any) -> bool:
+        if self.permission is None or user is None:
+            return True
+        from django.apps import apps
+
+        from .permissions import can
+
+        return can(user, apps.get_model(self.permission[0]), self.permission[1])
 
 
 @dataclass(frozen=True)
@@ -60,13 +72,16 @@ def _for_role(roles: frozenset[str], role: str | None) -> bool:
     return not roles or (role is not None and role in roles)
 
 
-def nav_for(role: str | None) -> list[NavItem]:
-    return sorted((i for i in _nav if _for_role(i.roles, role)), key=lambda i: i.order)
+def nav_for(role: str | None, user: Any = None) -> list[NavItem]:
+    return sorted(
+        (i for i in _nav if _for_role(i.roles, role) and i.allowed(user)), key=lambda i: i.order
+    )
 
 
-def nav_split(role: str | None) -> tuple[list[NavItem], list[NavItem]]:
-    """(the bar, the "More" menu) for a role; a lone "more" item stays on the bar."""
-    items = nav_for(role)
+def nav_split(role: str | None, user: Any = None) -> tuple[list[NavItem], list[NavItem]]:
+    """(the bar, the "More" menu) for a role (and the user, for items a policy guards);
+    a lone "more" item stays on the bar."""
+    items = nav_for(role, user)
     more = [i for i in items if i.more]
     if len(more) < 2:
         return items, []

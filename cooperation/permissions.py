@@ -2,8 +2,14 @@
 
 One `Policy` per model answers two questions (after Wagtail's permission
 policies): "which rows may this user see?" (`visible`) and "may this user do
-X to this row?" (`can`). Views never filter by institution themselves; they
-call `visible()` or `get_visible_or_404()`.
+X to this row?" (`require`, raising `PermissionDenied` with the reason, and
+`can`, its boolean face for views and templates). Views never filter by
+institution themselves; they call `visible()` or `get_visible_or_404()`.
+
+Each action's rule is one small function `(membership, obj) -> reason | None`
+(`obj` is the row, or the model class for actions that create one); rules
+compose with `all_of`. Each app declares its policies in its own
+`permissions.py`, imported by autodiscovery from the core's `ready()`.
 
 A row is visible to its owning institution, and to another institution only
 through an object permission granted to that institution's group, stored in
@@ -18,7 +24,7 @@ ever created per child.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +32,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
-from .models import Institution, Membership
+from .models import AuditEvent, Institution, Membership
+from .roles import MANAGING_ROLES
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -36,6 +44,14 @@ if TYPE_CHECKING:
 
 VIEW = "view"
 CHANGE = "change"
+
+# A rule: None when the member may, else the reason (shown to the user) why not.
+Reason = Any  # a str, or a lazy translation of one
+Rule = Callable[[Membership, Any], Reason | None]
+
+NO_MEMBERSHIP = _("You do not act for any institution.")
+NOT_VISIBLE = _("You do not have access to this record.")
+ROLE_MAY_NOT = _("Your role does not allow this.")
 
 
 @dataclass(frozen=True)
@@ -61,9 +77,50 @@ class Policy:
     roles: dict[str, frozenset[str]] = field(default_factory=dict)
     shared_actions: frozenset[str] = frozenset({VIEW})
     condition: Callable[[Membership], Q] | None = None
+    rules: dict[str, Rule] = field(default_factory=dict)
 
     def codename(self, action: str) -> str:
         return f"{action}_{self.model._meta.model_name}"
+
+    @property
+    def actions(self) -> frozenset[str]:
+        """Every action this policy answers for (the matrix must have a row for each)."""
+        return frozenset({VIEW, *self.roles, *self.rules})
+
+    def reason(
+        self, user: User | AnonymousUser, obj: models.Model | type[models.Model], action: str
+    ) -> Reason | None:
+        """Why the user may not do `action` to `obj` (a row, or the model for creation);
+        None when they may."""
+        membership = membership_of(user)
+        if membership is None:
+            return NO_MEMBERSHIP
+        if action not in self.actions:
+            raise LookupError(f"{self.model.__name__} has no rule for {action!r}")
+        allowed_roles = self.roles.get(action)
+        if allowed_roles is not None and membership.role not in allowed_roles:
+            return ROLE_MAY_NOT
+        if isinstance(obj, models.Model):
+            # A rule of its own decides on the row the member can see; otherwise the
+            # action follows visibility (owned, or shared for that action).
+            acting_on = action if action not in self.rules else VIEW
+            if not visible(type(obj)._default_manager.filter(pk=obj.pk), user, acting_on).exists():
+                return NOT_VISIBLE
+        rule = self.rules.get(action)
+        return rule(membership, obj) if rule is not None else None
+
+    def require(
+        self, user: User | AnonymousUser, obj: models.Model | type[models.Model], action: str
+    ) -> None:
+        """Raise PermissionDenied carrying the reason unless the user may do `action`."""
+        reason = self.reason(user, obj, action)
+        if reason is not None:
+            raise PermissionDenied(reason)
+
+    def can(
+        self, user: User | AnonymousUser, obj: models.Model | type[models.Model], action: str
+    ) -> bool:
+        return self.reason(user, obj, action) is None
 
 
 _registry: dict[type[models.Model], Policy] = {}
@@ -74,9 +131,19 @@ def register(policy: Policy) -> Policy:
     return policy
 
 
+def add_rule(model: type[models.Model], action: str, rule: Rule) -> None:
+    """Another app's action on this model (e.g. SEPI's lookup about a client), declared
+    in that app's permissions.py so the dependency runs from it to the model's app."""
+    policy_for(model).rules[action] = rule
+
+
+def policies() -> list[Policy]:
+    return list(_registry.values())
+
+
 def policy_for(model: type[models.Model]) -> Policy:
     try:
-        return _registry[model]
+        return _registry[model._meta.concrete_model or model]
     except KeyError:
         raise LookupError(f"No permission policy registered for {model.__name__}") from None
 
@@ -145,9 +212,79 @@ def visible(
     return qs.filter(policy.condition(membership)) if policy.condition else qs
 
 
-def can(user: User | AnonymousUser, obj: models.Model, action: str = VIEW) -> bool:
-    """May the user do `action` to this particular row?"""
-    return visible(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+def _model(obj: models.Model | type[models.Model]) -> type[models.Model]:
+    return obj if isinstance(obj, type) else type(obj)
+
+
+def can(
+    user: User | AnonymousUser, obj: models.Model | type[models.Model], action: str = VIEW
+) -> bool:
+    """May the user do `action` to this row (or, given a model, create one)?"""
+    return policy_for(_model(obj)).can(user, obj, action)
+
+
+def require(
+    user: User | AnonymousUser, obj: models.Model | type[models.Model], action: str = VIEW
+) -> None:
+    """The first line of every service that changes something: PermissionDenied with
+    the reason (in the user's language) unless the user may do `action` to `obj`."""
+    policy_for(_model(obj)).require(user, obj, action)
+
+
+def reason(
+    user: User | AnonymousUser, obj: models.Model | type[models.Model], action: str = VIEW
+) -> Reason | None:
+    return policy_for(_model(obj)).reason(user, obj, action)
+
+
+# --- small rules, composed per action --------------------------------------------
+
+
+def all_of(*rules: Rule) -> Rule:
+    """The first reason any of the rules gives (they are asked in order)."""
+
+    def rule(membership: Membership, obj: Any) -> Reason | None:
+        for r in rules:
+            if (why := r(membership, obj)) is not None:
+                return why
+        return None
+
+    return rule
+
+
+def role_in(roles: Iterable[str], why: Reason = ROLE_MAY_NOT) -> Rule:
+    allowed = frozenset(roles)
+    return lambda membership, obj: None if membership.role in allowed else why
+
+
+def kind_in(kinds: Iterable[str], why: Reason) -> Rule:
+    allowed = frozenset(kinds)
+    return lambda membership, obj: None if membership.institution.kind in allowed else why
+
+
+def owner_is_mine(path: str, why: Reason) -> Rule:
+    """The row's owning institution (at `path`, e.g. "owner_id") is the member's."""
+
+    def rule(membership: Membership, obj: Any) -> Reason | None:
+        value: Any = obj
+        for part in path.split("__"):
+            value = getattr(value, part)
+        return None if value == membership.institution_id else why
+
+    return rule
+
+
+def granted(action: str, why: Reason = NOT_VISIBLE) -> Rule:
+    """The row is the member's institution's, or shared with it for `action`."""
+
+    def rule(membership: Membership, obj: Any) -> Reason | None:
+        rows = type(obj)._default_manager.filter(pk=obj.pk)
+        return None if visible(rows, membership.user, action).exists() else why
+
+    return rule
+
+
+ALLOW: Rule = lambda membership, obj: None  # noqa: E731 - the open rule, named in tables
 
 
 def get_visible_or_404(
@@ -180,3 +317,19 @@ def owned_by(model_or_qs: type[models.Model] | QuerySet, institution: Institutio
             **{f"{policy.parent}__in": owned_by(parent_model, institution).values("pk")}
         )
     return qs.filter(**{policy.owner: institution.pk})
+
+
+MANAGE_PEOPLE = "manage_people"  # invite, change roles, end memberships
+_ONLY_MANAGERS = _("Only a coordinator or an administrator of this institution may do this.")
+_managers = all_of(role_in(MANAGING_ROLES, _ONLY_MANAGERS), owner_is_mine("pk", _ONLY_MANAGERS))
+
+register(
+    Policy(
+        Institution,
+        owner="pk",
+        roles={CHANGE: MANAGING_ROLES},
+        rules={CHANGE: _managers, MANAGE_PEOPLE: _managers},
+    )
+)
+register(Policy(Membership, roles={VIEW: MANAGING_ROLES, CHANGE: MANAGING_ROLES}))
+register(Policy(AuditEvent, roles={VIEW: MANAGING_ROLES}))

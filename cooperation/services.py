@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.template.loader import render_to_string
@@ -20,25 +20,46 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from .audit import audit
 from .models import AuditAction, Institution, Membership, User
-from .permissions import membership_of, policy_for
+from .permissions import CHANGE, MANAGE_PEOPLE, membership_of, policy_for, require
 from .tasks import send_invitation
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+M = TypeVar("M", bound=models.Model)
 
-def _require_manager(acting_user: User, institution: Institution) -> None:
-    membership = membership_of(acting_user)
-    if acting_user.is_superuser:
-        return
-    if (
-        membership is None
-        or membership.institution_id != institution.pk
-        or not membership.can_manage_people
-    ):
-        raise PermissionDenied(
-            _("Only a coordinator or an administrator of this institution may do this.")
+
+def model_update(
+    *,
+    instance: M,
+    fields: Iterable[str],
+    data: Mapping[str, Any],
+    acting_user: User | None,
+    audit_change: bool = True,
+    reason: str = "",
+) -> tuple[M, list[str]]:
+    """Set `fields` of `instance` from `data` where they differ, validate, save, and
+    write one audit UPDATE naming the changed fields (after HackSoft's
+    `common.services.model_update`). Returns the instance and the changed fields;
+    nothing changed means no save and no audit row. The caller checks permission
+    first (`require`); `audit_change=False` for callers that record the change
+    in their own history."""
+    changed = [name for name in fields if getattr(instance, name) != data[name]]
+    if not changed:
+        return instance, []
+    for name in changed:
+        setattr(instance, name, data[name])
+    instance.full_clean()
+    instance.save()
+    if audit_change:
+        audit(
+            actor=acting_user,
+            action=AuditAction.UPDATE,
+            obj=instance,
+            fields=changed,
+            reason=reason,
         )
+    return instance, changed
 
 
 @transaction.atomic
@@ -58,15 +79,8 @@ def institution_update(
     *, institution: Institution, acting_user: User, data: dict[str, object]
 ) -> Institution:
     """Change an institution's contact details; only its own admin or coordinator may."""
-    _require_manager(acting_user, institution)
-    changed = [name for name, value in data.items() if getattr(institution, name) != value]
-    for name in changed:
-        setattr(institution, name, data[name])
-    institution.full_clean()
-    institution.save()
-    if changed:
-        audit(actor=acting_user, action=AuditAction.UPDATE, obj=institution, fields=changed)
-    return institution
+    require(acting_user, institution, CHANGE)
+    return model_update(instance=institution, fields=data, data=data, acting_user=acting_user)[0]
 
 
 @transaction.atomic
@@ -128,7 +142,7 @@ def member_invite(
     request: HttpRequest | None = None,
 ) -> Membership:
     """Create a user in the acting manager's institution and e-mail them a set-password link."""
-    _require_manager(acting_user, institution)
+    require(acting_user, institution, MANAGE_PEOPLE)
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this e-mail address already exists.")})
@@ -152,7 +166,7 @@ def invitation_resend(
     *, membership: Membership, acting_user: User, request: HttpRequest | None = None
 ) -> None:
     """Send a new set-password link to someone who has not set a password yet."""
-    _require_manager(acting_user, membership.institution)
+    require(acting_user, membership.institution, MANAGE_PEOPLE)
     if not membership.is_active or membership.user.has_usable_password():
         raise ValidationError(
             _("This person has already set a password; there is nothing to resend.")
@@ -171,7 +185,7 @@ def membership_update(
     request: HttpRequest | None = None,
 ) -> Membership:
     """Change a member's role or end their membership; a manager cannot demote themselves."""
-    _require_manager(acting_user, membership.institution)
+    require(acting_user, membership.institution, MANAGE_PEOPLE)
     if membership.user_id == acting_user.pk and (role != membership.role or not is_active):
         raise ValidationError(_("You cannot change your own role or end your own membership."))
     changed = []

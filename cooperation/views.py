@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from . import services
 from .decorators import member_required
 from .forms import AuditFilter, InstitutionForm, InviteForm, MembershipForm, add_service_errors
-from .models import MANAGING_ROLES, Membership
+from .models import Membership
 from .navigation import home_sections_for
 from .permissions import CHANGE, get_visible_or_404
+from .roles import MANAGING_ROLES
 from .selectors import audit_events_visible_to, members_visible_to
 
 

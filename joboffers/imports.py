@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperation.audit import audit
-from cooperation.models import AuditAction, Institution, InstitutionKind, User
+from cooperation.models import AuditAction, Institution, User
+from cooperation.roles import LABOUR_OFFICE_KINDS, is_labour_office
 
 from . import cbop
 from .models import (
@@ -40,7 +41,7 @@ _OUTCOMES = ("created", "updated", "unchanged")
 
 
 def _require_office(institution: Institution) -> None:
-    if institution.kind != InstitutionKind.PUP:
+    if not is_labour_office(institution):
         raise ValidationError(_("Offers are imported for a labour office (PUP) only."))
 
 
@@ -218,7 +219,7 @@ def configured_feeds() -> list[tuple[Institution, str]]:
     feeds = settings.CBOP_FEEDS
     offices = {
         i.short_name: i
-        for i in Institution.objects.filter(short_name__in=feeds, kind=InstitutionKind.PUP)
+        for i in Institution.objects.filter(short_name__in=feeds, kind__in=LABOUR_OFFICE_KINDS)
     }
     missing = set(feeds) - set(offices)
     if missing:

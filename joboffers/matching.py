@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client
 from cooperation.models import User
+from cooperation.roles import CASEWORK_ROLES
 
 from .models import JobOffer
 from .selectors import current_offers_for
@@ -132,7 +133,6 @@ def offers_for_client(
 
 def client_panel_context(request: HttpRequest, client: Client) -> dict[str, Any] | None:
     """The box on the client's page: the three best-fitting offers (caseworkers only)."""
-    from .services import CASEWORK_ROLES
 
     membership = request.membership
     if not membership or membership.role not in CASEWORK_ROLES:

@@ -11,8 +11,9 @@ from django.utils import timezone
 from agreements.models import Scope
 from agreements.scope import partners_covering
 from clients.models import Client
-from cooperation.models import Institution, InstitutionKind, User
+from cooperation.models import Institution, User
 from cooperation.permissions import get_visible_or_404, institution_of, visible
+from cooperation.roles import SOCIAL_ASSISTANCE_KINDS, is_labour_office
 
 from .models import (
     FILLED_SHOWN_DAYS,
@@ -25,7 +26,7 @@ from .models import (
     Publication,
 )
 
-BOARD_KINDS = (InstitutionKind.OPS, InstitutionKind.PCPR)
+BOARD_KINDS = SOCIAL_ASSISTANCE_KINDS  # job boards hang in the social assistance centres
 
 
 def offers_visible_to(user: User) -> QuerySet[JobOffer]:
@@ -182,7 +183,7 @@ def home_new_on_my_board(request: HttpRequest) -> list[JobOffer]:
 def home_offers_ending(request: HttpRequest) -> list[JobOffer]:
     """The labour office's published offers that end within seven days."""
     institution = institution_of(request.user)
-    if institution is None or institution.kind != InstitutionKind.PUP:
+    if institution is None or not is_labour_office(institution):
         return []
     today = timezone.localdate()
     return list(

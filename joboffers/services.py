@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client
 from cooperation.audit import audit
-from cooperation.models import AuditAction, Institution, InstitutionKind, Role, User
+from cooperation.models import AuditAction, Institution, User
 from cooperation.permissions import CHANGE, VIEW, can, membership_of
-from cooperation.services import object_share, object_unshare
+from cooperation.roles import CASEWORK_ROLES, OFFICE_ROLES, is_labour_office
+from cooperation.services import model_update, object_share, object_unshare
 
 from .models import (
     FILLED_SHOWN_DAYS,
@@ -42,10 +43,6 @@ from .models import (
 )
 from .selectors import BOARD_KINDS, current_offers_for, partner_institutions
 
-# Who acts for a labour office on its offers.
-OFFICE_ROLES = frozenset({Role.CLIENT_ADVISOR, Role.COORDINATOR, Role.INSTITUTION_ADMIN})
-# Who proposes offers to clients.
-CASEWORK_ROLES = frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR, Role.COORDINATOR})
 # The fields a labour office fills in for an offer it enters here.
 EDITABLE_FIELDS = (
     "kind",
@@ -85,7 +82,7 @@ def _acting_office(user: User) -> Institution:
     if (
         membership is None
         or membership.role not in OFFICE_ROLES
-        or membership.institution.kind != InstitutionKind.PUP
+        or not is_labour_office(membership.institution)
     ):
         raise PermissionDenied(_("Only the staff of a labour office may manage job offers."))
     return membership.institution
@@ -155,14 +152,7 @@ def offer_update(*, offer: JobOffer, acting_user: User, **fields: Any) -> JobOff
             _("Imported offers are kept as the source publishes them; they change with the import.")
         )
     data = _clean_fields(fields)
-    changed = [name for name, value in data.items() if getattr(offer, name) != value]
-    for name in changed:
-        setattr(offer, name, data[name])
-    offer.full_clean()
-    offer.save()
-    if changed:
-        audit(actor=acting_user, action=AuditAction.UPDATE, obj=offer, fields=changed)
-    return offer
+    return model_update(instance=offer, fields=data, data=data, acting_user=acting_user)[0]
 
 
 def board_ensure(institution: Institution) -> Board:
@@ -451,17 +441,10 @@ def proposal_update(
     if proposal.institution_id != institution.pk or not can(acting_user, proposal, CHANGE):
         raise PermissionDenied(_("Only the institution that proposed the offer may change this."))
     new = {"answer": answer, "outcome": outcome, "note": note.strip()}
-    changed = [k for k, v in new.items() if getattr(proposal, k) != v]
-    for name in changed:
-        setattr(proposal, name, new[name])
-    proposal.full_clean()
-    proposal.save()
-    if changed:
-        audit(
-            actor=acting_user,
-            action=AuditAction.UPDATE,
-            obj=proposal,
-            fields=changed,
-            reason=f"klient #{proposal.client_id}",
-        )
-    return proposal
+    return model_update(
+        instance=proposal,
+        fields=new,
+        data=new,
+        acting_user=acting_user,
+        reason=f"klient #{proposal.client_id}",
+    )[0]

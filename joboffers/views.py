@@ -20,8 +20,9 @@ from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
-from cooperation.models import AuditAction, InstitutionKind, Role
+from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response
+from cooperation.roles import CASEWORK_ROLES, OFFICE_ROLES, STAFF_ROLES, is_labour_office
 from cooperation.searches import search_params, search_redirect
 
 from . import imports, printing, services
@@ -53,11 +54,7 @@ from .selectors import (
     proposals_of,
     publications_of,
 )
-from .services import CASEWORK_ROLES, OFFICE_ROLES
 
-STAFF_ROLES = frozenset(
-    {Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR, Role.COORDINATOR, Role.INSTITUTION_ADMIN}
-)
 # Each sheet takes up to a second to fit and render; more than this in one
 # request would keep the worker waiting, so the kept file is prepared by a task.
 MAX_ON_DEMAND_SHEETS = 15
@@ -68,7 +65,7 @@ def _page(request: HttpRequest, qs, per_page: int | None = None):  # type: ignor
 
 
 def _require_office(request: HttpRequest) -> None:
-    if request.institution.kind != InstitutionKind.PUP:
+    if not is_labour_office(request.institution):
         raise PermissionDenied
 
 
@@ -76,7 +73,7 @@ def _require_office(request: HttpRequest) -> None:
 def home(request: HttpRequest) -> HttpResponse:
     """Job offers: a labour office's own list; an OPS/PCPR's noticeboard."""
     institution = request.institution
-    if institution.kind == InstitutionKind.PUP:
+    if is_labour_office(institution):
         return redirect("joboffers:offers")
     if institution.kind in BOARD_KINDS:
         return redirect(services.board_ensure(institution))

@@ -13,35 +13,10 @@ class MeetingsConfig(AppConfig):
         from clients.services import register_anonymiser
         from clients.timeline import register_timeline_source
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
-        from cooperation.permissions import Policy, register
 
-        from .models import (
-            ActionItem,
-            Attendance,
-            Decision,
-            Event,
-            Invitee,
-            Material,
-            Minutes,
-            Occurrence,
-            Room,
-        )
         from .selectors import client_panel, home_open_action_items, home_upcoming
         from .services import case_conferences_anonymise
         from .timeline_sources import case_conference_entries
-
-        # An event is visible to the organiser and every invited institution:
-        # one EventInstitution row each, unique, so the join never duplicates.
-        # Who may change it is decided in the services (the organiser's
-        # coordinators, or the caseworker who scheduled a case conference).
-        register(Policy(Event, owner="institution_links__institution"))
-        for model in (Occurrence, Invitee, Material):
-            register(Policy(model, owner=None, parent="event"))
-        for model in (Attendance, Minutes):
-            register(Policy(model, owner=None, parent="occurrence"))
-        for model in (Decision, ActionItem):
-            register(Policy(model, owner=None, parent="minutes"))
-        register(Policy(Room, owner="institution"))
 
         register_timeline_source(case_conference_entries)
         register_client_panel(

@@ -19,7 +19,7 @@ from django.utils import timezone
 from agreements.models import Party
 from agreements.scope import in_force
 from clients.models import Client
-from cooperation.models import MANAGING_ROLES, Institution, Membership, Role, User
+from cooperation.models import Institution, Membership, User
 from cooperation.permissions import (
     VIEW,
     get_visible_or_404,
@@ -28,6 +28,7 @@ from cooperation.permissions import (
     policy_for,
     visible,
 )
+from cooperation.roles import CASEWORK_ORGANISERS, MANAGING_ROLES
 
 from .models import (
     OPEN_ACTION_STATUSES,
@@ -42,8 +43,6 @@ from .models import (
 )
 
 # Who may schedule what: coordinators and administrators anything; the
-# caseworkers who know the client, a case conference.
-CASEWORK_ORGANISERS = frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR})
 
 
 def partner_institutions(institution: Institution | int) -> QuerySet[Institution]:

@@ -19,9 +19,10 @@ from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
-from cooperation.models import MANAGING_ROLES, AuditAction
+from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 from cooperation.permissions import get_visible_or_404
+from cooperation.roles import CASEWORK_ORGANISERS, SCHEDULING_ROLES
 from cooperation.uploads import upload_response
 
 from . import ical, services
@@ -44,7 +45,6 @@ from .forms import (
 )
 from .models import OPEN_ACTION_STATUSES, ActionStatus, EventKind, Material
 from .selectors import (
-    CASEWORK_ORGANISERS,
     action_item_get_for_user,
     action_items_visible_to,
     event_get_for_organiser,
@@ -54,8 +54,6 @@ from .selectors import (
     occurrence_get_for_user,
     open_action_items_of,
 )
-
-SCHEDULING_ROLES = MANAGING_ROLES | CASEWORK_ORGANISERS
 
 
 def _page_context(request: HttpRequest) -> dict[str, object]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.roles import CASEWORK_ORGANISERS, PARTNER_STAFF_ROLES, REFERRAL_ROLES
+
 
 class PartnersConfig(AppConfig):
     name = "partners"
@@ -14,38 +16,12 @@ class PartnersConfig(AppConfig):
         from clients.panels import ClientPanel, register_client_panel
         from clients.retention import register_retention_rule
         from clients.timeline import register_timeline_source
-        from cooperation.models import Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
-        from cooperation.permissions import CHANGE, VIEW, Policy, register
 
-        from .models import (
-            Referral,
-            ReferralEvent,
-            ReferralGroupObjectPermission,
-            ServiceDelivery,
-            ServiceOffer,
-        )
         from .retention import REFERRAL_SNAPSHOTS
         from .selectors import home_referrals_to_watch, home_waiting_for_answer
-        from .services import CATALOGUE_ROLES, REFERRAL_ROLES, referrals_withdraw_between
+        from .services import referrals_withdraw_between
         from .timeline_sources import referral_entries, referral_panel
-
-        # The directory is read through its own selector (the network); this
-        # policy says who changes a service: its own organisation's staff.
-        register(Policy(ServiceOffer, owner="provider", roles={CHANGE: CATALOGUE_ROLES}))
-        # A referral belongs to the referring institution; the partner organisation
-        # gets an object permission on that referral alone, never on the client.
-        register(
-            Policy(
-                Referral,
-                owner="referrer",
-                group_permission_model=ReferralGroupObjectPermission,
-                roles={VIEW: REFERRAL_ROLES, CHANGE: REFERRAL_ROLES},
-                shared_actions=frozenset({VIEW, CHANGE}),
-            )
-        )
-        for model in (ReferralEvent, ServiceDelivery):
-            register(Policy(model, owner=None, parent="referral", roles={VIEW: REFERRAL_ROLES}))
 
         on_scope_lost(Scope.REFERRALS, referrals_withdraw_between)
         register_retention_rule(REFERRAL_SNAPSHOTS)
@@ -60,16 +36,14 @@ class PartnersConfig(AppConfig):
         )
         register_nav(NavItem(_("Referrals"), "partners:referrals", REFERRAL_ROLES, order=15))
         register_nav(NavItem(_("Partners"), "partners:directory", order=45))
-        register_nav(
-            NavItem(_("Our services"), "partners:catalogue", frozenset({Role.PARTNER_STAFF}), 16)
-        )
+        register_nav(NavItem(_("Our services"), "partners:catalogue", PARTNER_STAFF_ROLES, 16))
         register_home_section(
             HomeSection(
                 key="referrals_to_answer",
                 title=_("New referrals waiting for your answer"),
                 template="partners/home/to_answer.html",
                 items=home_waiting_for_answer,
-                roles=frozenset({Role.PARTNER_STAFF}),
+                roles=PARTNER_STAFF_ROLES,
                 order=3,
                 empty=_("No referral is waiting for an answer."),
                 more_url_name="partners:referrals",
@@ -81,7 +55,7 @@ class PartnersConfig(AppConfig):
                 title=_("Referrals waiting or overdue"),
                 template="partners/home/to_watch.html",
                 items=home_referrals_to_watch,
-                roles=frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR}),
+                roles=CASEWORK_ORGANISERS,
                 order=12,
                 empty=_("None of your referrals is waiting."),
                 more_url_name="partners:referrals",

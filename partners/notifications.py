@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cooperation.models import Membership
+from cooperation.roles import PARTNER_ROLES
 
 from .models import Referral
 
@@ -31,7 +32,6 @@ def _messages() -> dict[str, tuple[str, tuple[str, ...]]]:
 
 
 def recipients(referral: Referral, sides: tuple[str, ...]) -> list[str]:
-    from .services import PARTNER_ROLES
 
     to: list[str] = []
     if PARTNER in sides:

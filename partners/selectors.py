@@ -15,6 +15,7 @@ from agreements.selectors import network_institutions
 from clients.models import Client
 from cooperation.models import Institution, User
 from cooperation.permissions import VIEW, get_visible_or_404, institution_of, visible
+from cooperation.roles import PARTNER_ORG_KINDS
 
 from .models import (
     RUNNING_STATUSES,
@@ -25,7 +26,6 @@ from .models import (
     ServiceOffer,
     Status,
 )
-from .services import PARTNER_KINDS
 
 # --- directory -----------------------------------------------------------------
 
@@ -36,7 +36,7 @@ def directory_organisations(user: User) -> QuerySet[Institution]:
     institution = institution_of(user)
     if institution is None:
         return Institution.objects.none()
-    return network_institutions(institution).filter(kind__in=PARTNER_KINDS)
+    return network_institutions(institution).filter(kind__in=PARTNER_ORG_KINDS)
 
 
 def directory_services(user: User) -> QuerySet[ServiceOffer]:

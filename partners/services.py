@@ -27,11 +27,11 @@ from django.utils.translation import gettext as _
 from agreements.models import Scope
 from agreements.scope import agreement_covers
 from clients.models import Client, ClientStatus, Consent
-from clients.services import CASEWORK_ROLES
 from cooperation.audit import audit, audit_many
-from cooperation.models import AuditAction, Institution, InstitutionKind, Membership, Role, User
+from cooperation.models import AuditAction, Institution, Membership, User
 from cooperation.permissions import CHANGE, VIEW, can, membership_of
-from cooperation.services import object_share
+from cooperation.roles import CASEWORK_ROLES, CATALOGUE_ROLES, PARTNER_ORG_KINDS, PARTNER_ROLES
+from cooperation.services import model_update, object_share
 
 from .models import (
     OPEN_STATUSES,
@@ -50,13 +50,6 @@ from .models import (
 from .tasks import referral_notify
 from .workdays import add_working_days
 
-PARTNER_KINDS = (InstitutionKind.NGO, InstitutionKind.PES)
-# Who answers referrals and records services in a partner organisation.
-PARTNER_ROLES = frozenset({Role.PARTNER_STAFF, Role.COORDINATOR})
-# Who keeps the organisation's catalogue.
-CATALOGUE_ROLES = frozenset({Role.PARTNER_STAFF, Role.COORDINATOR, Role.INSTITUTION_ADMIN})
-# Everyone who works with referrals, on either side.
-REFERRAL_ROLES = CASEWORK_ROLES | {Role.PARTNER_STAFF}
 PARTNER_ACTIONS = [VIEW, CHANGE]
 RESPONSE_WORKING_DAYS = 2
 OUTCOME_REMINDER_EVERY_DAYS = 7
@@ -73,7 +66,7 @@ def _catalogue_institution(user: User) -> Institution:
     if (
         membership is None
         or membership.role not in CATALOGUE_ROLES
-        or membership.institution.kind not in PARTNER_KINDS
+        or membership.institution.kind not in PARTNER_ORG_KINDS
     ):
         raise PermissionDenied(
             _("Only the staff of an NGO or a social economy entity keep its catalogue.")
@@ -124,14 +117,7 @@ def service_offer_update(
     if offer.provider_id != institution.pk:
         raise PermissionDenied(_("Only the organisation that offers a service may change it."))
     data = _clean_offer_data(data)
-    changed = [name for name, value in data.items() if getattr(offer, name) != value]
-    for name in changed:
-        setattr(offer, name, data[name])
-    offer.full_clean()
-    offer.save()
-    if changed:
-        audit(actor=acting_user, action=AuditAction.UPDATE, obj=offer, fields=changed)
-    return offer
+    return model_update(instance=offer, fields=data, data=data, acting_user=acting_user)[0]
 
 
 # --- referral helpers ----------------------------------------------------------
@@ -316,7 +302,7 @@ def referral_create(
     if client.status != ClientStatus.ACTIVE or client.anonymised_at:
         raise ValidationError(_("Only an active client can be referred."))
     partner = service.provider
-    if not service.is_active or partner.kind not in PARTNER_KINDS or not partner.is_active:
+    if not service.is_active or partner.kind not in PARTNER_ORG_KINDS or not partner.is_active:
         raise ValidationError({"service": _("This service is not offered any more.")})
     if not agreement_covers(institution, partner, Scope.REFERRALS):
         raise ValidationError(

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from agreements.models import Scope
 from agreements.scope import partners_covering
 from clients.models import Client, ClientStatus
-from clients.services import CASEWORK_ROLES
 from clients.timeline import TimelineEntry
 from cooperation.models import User
+from cooperation.roles import CASEWORK_ROLES
 
 from .selectors import client_deliveries, client_referral_events, client_referrals
 

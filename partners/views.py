@@ -14,14 +14,22 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clients.permissions import SHARE
 from clients.selectors import client_get_for_user
-from clients.services import CASEWORK_ROLES
 from cooperation.audit import audit, audit_many
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response, render_pdf
+from cooperation.permissions import can
+from cooperation.roles import (
+    CASEWORK_ROLES,
+    CATALOGUE_ROLES,
+    PARTNER_ORG_KINDS,
+    PARTNER_ROLES,
+    REFERRAL_ROLES,
+)
 
 from . import services
 from .forms import (
@@ -48,7 +56,6 @@ from .selectors import (
     referrals_visible_to,
     service_get_for_change,
 )
-from .services import CATALOGUE_ROLES, PARTNER_KINDS, PARTNER_ROLES, REFERRAL_ROLES
 
 # --- directory and catalogue ------------------------------------------------------
 
@@ -67,7 +74,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 def _keeps_catalogue(request: HttpRequest) -> bool:
     membership = request.membership  # type: ignore[attr-defined]
-    return membership.role in CATALOGUE_ROLES and membership.institution.kind in PARTNER_KINDS
+    return membership.role in CATALOGUE_ROLES and membership.institution.kind in PARTNER_ORG_KINDS
 
 
 @member_required()
@@ -169,7 +176,7 @@ def referral_create(request: HttpRequest, client_pk: int) -> HttpResponse:
         "client": client,
         "has_choices": choices.exists(),
         "needs_consent": form.needs_consent,
-        "may_record_consent": client.owner_id == request.institution.pk,  # type: ignore[attr-defined]
+        "may_record_consent": can(request.user, client, SHARE),
     }
     return render(request, "partners/referral_form.html", context)
 
@@ -196,17 +203,11 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "side": side,
         "can_answer": side == "partner" and role in PARTNER_ROLES,
         "can_cancel": side == "referrer" and role in CASEWORK_ROLES,
-        "can_propose": _may_propose(referral, request.user),
+        # The rule is the promotion app's (promotion/permissions.py); asked by name.
+        "can_propose": can(request.user, referral, "propose"),
         **referral_history(referral),
     }
     return render(request, "partners/referral_detail.html", context)
-
-
-def _may_propose(referral, user) -> bool:  # type: ignore[no-untyped-def]
-    # A CIS/KIS passes a participant on to the labour office's promotion queue (R7).
-    from promotion.selectors import may_propose_from_referral
-
-    return may_propose_from_referral(referral, user)
 
 
 @member_required(REFERRAL_ROLES)

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.roles import ADVISOR_AND_COORDINATOR_ROLES, CASEWORK_ROLES
+
 
 class PromotionConfig(AppConfig):
     name = "promotion"
@@ -12,39 +14,13 @@ class PromotionConfig(AppConfig):
         from agreements.models import Scope
         from agreements.scope import on_scope_lost
         from clients.panels import ClientPanel, register_client_panel
-        from clients.services import CASEWORK_ROLES, register_anonymiser
+        from clients.services import register_anonymiser
         from clients.timeline import register_timeline_source
-        from cooperation.models import Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
-        from cooperation.permissions import CHANGE, VIEW, Policy, register
 
-        from .models import CaseAction, Programme, PromotionCase, PromotionCaseGroupObjectPermission
         from .selectors import home_overdue_cases
         from .services import cases_anonymise, cases_withdraw_between
         from .timeline import client_panel_context, promotion_timeline
-
-        roles = {VIEW: CASEWORK_ROLES, CHANGE: CASEWORK_ROLES}
-        # A programme is part of the client's record and follows its visibility.
-        register(Policy(Programme, owner=None, parent="client", roles=roles))
-        # A case belongs to the proposing institution; the target office gets a grant.
-        register(
-            Policy(
-                PromotionCase,
-                owner="proposer",
-                group_permission_model=PromotionCaseGroupObjectPermission,
-                # CIS/KIS staff follow the cases their organisation proposed.
-                roles={**roles, VIEW: CASEWORK_ROLES | {Role.PARTNER_STAFF}},
-                shared_actions=frozenset({VIEW, CHANGE}),
-            )
-        )
-        register(
-            Policy(
-                CaseAction,
-                owner=None,
-                parent="case",
-                roles={**roles, VIEW: CASEWORK_ROLES | {Role.PARTNER_STAFF}},
-            )
-        )
 
         on_scope_lost(Scope.PROMOTION, cases_withdraw_between)
         register_anonymiser(cases_anonymise)
@@ -69,7 +45,7 @@ class PromotionConfig(AppConfig):
                 title=_("Promotion cases untouched for 14 days"),
                 template="promotion/home/overdue.html",
                 items=home_overdue_cases,
-                roles=frozenset({Role.CLIENT_ADVISOR, Role.COORDINATOR}),
+                roles=ADVISOR_AND_COORDINATOR_ROLES,
                 order=16,
                 empty=_("No promotion case is overdue."),
                 more_url_name="promotion:queue",

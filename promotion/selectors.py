@@ -11,10 +11,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.services import CASEWORK_ROLES
 from cooperation.charts import bar_chart
-from cooperation.models import MANAGING_ROLES, Role
-from cooperation.permissions import VIEW, get_visible_or_404, membership_of, visible
+from cooperation.permissions import VIEW, get_visible_or_404, visible
+from cooperation.roles import MANAGING_ROLES
 
 from .models import OPEN_STATUSES, OVERDUE_DAYS, CaseOutcome, CaseStatus, Programme, PromotionCase
 
@@ -76,38 +75,6 @@ def home_overdue_cases(request: HttpRequest) -> list[PromotionCase]:
     if membership.role not in MANAGING_ROLES:
         qs = qs.filter(Q(assigned_to=request.user) | Q(assigned_to__isnull=True))
     return list(qs.order_by("last_activity_at")[:HOME_LIMIT])
-
-
-def may_propose(user: User) -> bool:
-    membership = membership_of(user)
-    return membership is not None and membership.role in CASEWORK_ROLES
-
-
-def may_propose_from_referral(referral: Any, user: User) -> bool:
-    """A CIS or KIS's staff or coordinator may propose a participant who completed its
-    programme (see services.case_propose_from_referral for the full rules)."""
-    from cooperation.models import PesSubkind
-    from partners.models import Outcome, Status
-
-    membership = membership_of(user)
-    return (
-        membership is not None
-        and membership.institution_id == referral.partner_id
-        and membership.role in (Role.PARTNER_STAFF, *MANAGING_ROLES)
-        and referral.partner.pes_subkind in (PesSubkind.CIS, PesSubkind.KIS)
-        and referral.status == Status.COMPLETED
-        and referral.outcome != Outcome.DROPPED_OUT
-    )
-
-
-def may_work_on(case: PromotionCase, user: User) -> bool:
-    """Advisors and coordinators of the target office work on the case."""
-    membership = membership_of(user)
-    return (
-        membership is not None
-        and membership.institution_id == case.target_id
-        and membership.role in (Role.CLIENT_ADVISOR, *MANAGING_ROLES)
-    )
 
 
 def _quarter(at: dt.datetime) -> str:

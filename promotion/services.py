@@ -9,7 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count
@@ -21,17 +21,14 @@ from django.utils.translation import ngettext
 from agreements.models import Scope
 from agreements.scope import agreement_covers
 from clients.models import Client, ClientStatus, Consent
-from clients.services import CASEWORK_ROLES
 from cooperation.audit import audit
 from cooperation.models import (
-    MANAGING_ROLES,
     AuditAction,
     Institution,
-    InstitutionKind,
     PesSubkind,
-    Role,
 )
-from cooperation.permissions import CHANGE, VIEW, can, membership_of
+from cooperation.permissions import CHANGE, VIEW, membership_of, require
+from cooperation.roles import PROMOTION_WORKER_ROLES, is_labour_office
 from cooperation.services import object_share, object_unshare
 
 from .models import (
@@ -46,7 +43,8 @@ from .models import (
     ProgrammeOutcome,
     PromotionCase,
 )
-from .selectors import may_work_on, overdue_cases
+from .permissions import ACT, PROMOTE, PROPOSE, WORK
+from .selectors import overdue_cases
 
 if TYPE_CHECKING:
     from cooperation.models import Membership, User
@@ -56,22 +54,6 @@ if TYPE_CHECKING:
 SHARED_ACTIONS = [VIEW, CHANGE]
 SNAPSHOT_FIELDS = ["first_name", "last_name", "pesel", "phone"]
 READINESS_FIELDS = ["skills", "availability", "constraints", "preferred_work"]
-
-
-def _casework(user: User) -> Membership:
-    membership = membership_of(user)
-    if membership is None or membership.role not in CASEWORK_ROLES:
-        raise PermissionDenied(
-            _("Only social workers, client advisors and coordinators work with client records.")
-        )
-    return membership
-
-
-def _may_change_client(user: User, client: Client) -> Membership:
-    membership = _casework(user)
-    if not can(user, client, CHANGE):
-        raise PermissionDenied(_("You may not change this client's record."))
-    return membership
 
 
 # --- programmes -----------------------------------------------------------------
@@ -86,7 +68,8 @@ def programme_record(
     note: str = "",
 ) -> Programme:
     """Record a social contract or programme the client has started."""
-    membership = _may_change_client(acting_user, client)
+    require(acting_user, client, PROMOTE)
+    membership: Membership = membership_of(acting_user)  # type: ignore[assignment]
     if started_on > timezone.localdate():
         raise ValidationError({"started_on": _("The programme cannot start in the future.")})
     programme = Programme(
@@ -110,7 +93,7 @@ def programme_finish(
 ) -> Programme:
     """Mark an ongoing programme completed or broken off. Completing it is a done step
     in the client's open reintegration plan, where the user's institution takes part."""
-    _may_change_client(acting_user, programme.client)
+    require(acting_user, programme.client, PROMOTE)
     programme = Programme.objects.select_for_update().select_related("client").get(pk=programme.pk)
     if programme.outcome != ProgrammeOutcome.ONGOING:
         raise ValidationError(_("This programme has already ended."))
@@ -187,8 +170,9 @@ def case_propose(
 ) -> PromotionCase:
     """Propose the client of a completed programme to a PUP. Needs an agreement in
     force covering the promotion queue and the client's consent for that PUP."""
+    require(acting_user, programme.client, PROMOTE)
     client = programme.client
-    membership = _may_change_client(acting_user, client)
+    membership: Membership = membership_of(acting_user)  # type: ignore[assignment]
     if client.status != ClientStatus.ACTIVE:
         raise ValidationError(_("A closed client cannot be proposed."))
     if not programme.is_completed:
@@ -219,7 +203,7 @@ def case_propose(
 def _check_target(client: Client, proposer: Institution, target: Institution) -> None:
     """The office must be a PUP under an agreement with the proposer covering the
     promotion queue, and the client must have consented to it."""
-    if target.kind != InstitutionKind.PUP or target.pk == proposer.pk:
+    if not is_labour_office(target) or target.pk == proposer.pk:
         raise ValidationError({"target": _("Choose a labour office (PUP).")})
     if not agreement_covers(proposer, target, Scope.PROMOTION):
         raise ValidationError(
@@ -304,22 +288,8 @@ def case_propose_from_referral(
     referral) to a PUP. Needs the organisation's agreement with the PUP covering the
     promotion queue and the client's consent for that PUP. The case carries only
     what the referral shared (no PESEL); the referring institution follows it."""
-    from partners.models import Outcome as ReferralOutcome
-    from partners.models import Status as ReferralStatus
-
-    membership = membership_of(acting_user)
+    require(acting_user, referral, PROPOSE)
     partner = referral.partner
-    if membership is None or membership.institution_id != partner.pk:
-        raise PermissionDenied(_("Only the organisation that ran the programme may propose."))
-    if partner.pes_subkind not in PROGRAMME_OF_SUBKIND:
-        raise PermissionDenied(
-            _("Only a social integration centre or club (CIS, KIS) may propose.")
-        )
-    if (
-        referral.status != ReferralStatus.COMPLETED
-        or referral.outcome == ReferralOutcome.DROPPED_OUT
-    ):
-        raise ValidationError(_("Only a participant who completed the programme can be proposed."))
     client = referral.client
     if client.status != ClientStatus.ACTIVE:
         raise ValidationError(_("A closed client cannot be proposed."))
@@ -370,21 +340,9 @@ def case_propose_from_referral(
 
 
 # --- the queue ------------------------------------------------------------------
-def _check_worker(case: PromotionCase, user: User) -> None:
-    if not may_work_on(case, user):
-        raise PermissionDenied(
-            _("Only advisors and coordinators of the labour office may do this.")
-        )
-
-
-def _check_assignee(case: PromotionCase, user: User) -> None:
-    """The assigned advisor, or a coordinator of the office, acts on a taken case."""
-    _check_worker(case, user)
+def _check_taken(case: PromotionCase) -> None:
     if case.status != CaseStatus.TAKEN:
         raise ValidationError(_("Take the case before recording actions or closing it."))
-    membership = membership_of(user)
-    if case.assigned_to_id != user.pk and membership.role not in MANAGING_ROLES:  # type: ignore[union-attr]
-        raise PermissionDenied(_("This case is assigned to another advisor."))
 
 
 @transaction.atomic
@@ -392,7 +350,7 @@ def case_take(*, case: PromotionCase, acting_user: User) -> PromotionCase:
     """Assign a waiting case to the acting advisor. Of two advisors taking the same
     case at once exactly one wins: the row is locked, and the update only applies
     while the case is still unassigned."""
-    _check_worker(case, acting_user)
+    require(acting_user, case, WORK)
     locked = PromotionCase.objects.select_for_update().get(pk=case.pk)
     if locked.status != CaseStatus.PROPOSED:
         raise ValidationError(_("Another advisor has already taken this case."))
@@ -418,8 +376,10 @@ def case_action_add(
     offer: JobOffer | None = None,
 ) -> CaseAction:
     """Record what the advisor did (offer, internship referral, training, employer contact)."""
+    require(acting_user, case, ACT)
     case = PromotionCase.objects.select_for_update().get(pk=case.pk)
-    _check_assignee(case, acting_user)
+    require(acting_user, case, ACT)  # again on the locked row: another may have taken it
+    _check_taken(case)
     if happened_on > timezone.localdate():
         raise ValidationError({"happened_on": _("The action cannot be in the future.")})
     if offer is not None and offer.institution_id != case.target_id:
@@ -449,8 +409,10 @@ def case_close(
     *, case: PromotionCase, acting_user: User, outcome: str, note: str = ""
 ) -> PromotionCase:
     """Close a taken case with its outcome."""
+    require(acting_user, case, ACT)
     case = PromotionCase.objects.select_for_update().get(pk=case.pk)
-    _check_assignee(case, acting_user)
+    require(acting_user, case, ACT)  # again on the locked row: another may have taken it
+    _check_taken(case)
     if outcome not in CaseOutcome.values:
         raise ValidationError({"outcome": _("Choose the outcome.")})
     now = timezone.now()
@@ -500,7 +462,7 @@ def overdue_digest_send(*, now: dt.datetime | None = None) -> int:
             {
                 e
                 for e in Institution.objects.get(pk=row["target"])
-                .memberships.filter(is_active=True, role__in=[Role.CLIENT_ADVISOR, *MANAGING_ROLES])
+                .memberships.filter(is_active=True, role__in=PROMOTION_WORKER_ROLES)
                 .values_list("user__email", flat=True)
                 if e
             }

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.timeline import TimelineEntry
+from cooperation.permissions import VIEW, can
 
 from .models import CaseAction, ProgrammeOutcome
-from .selectors import cases_visible_to, may_propose, programmes_of
+from .selectors import cases_visible_to, programmes_of
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -96,7 +97,7 @@ def promotion_timeline(client: Client, user: User) -> Iterable[TimelineEntry]:
 
 def client_panel_context(request: HttpRequest, client: Client) -> dict[str, Any] | None:
     """The client's programmes and cases; shown to casework roles who may see the client."""
-    if not may_propose(request.user):
+    if not can(request.user, client, VIEW):
         return None
     programmes = list(programmes_of(client))
     return {

@@ -15,22 +15,21 @@ from agreements.models import Scope
 from agreements.scope import partners_covering
 from clients.models import Client
 from clients.selectors import client_get_for_user
-from clients.services import CASEWORK_ROLES
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
-from cooperation.models import MANAGING_ROLES, Institution, InstitutionKind, Role
-from cooperation.permissions import CHANGE, get_visible_or_404
+from cooperation.models import Institution, InstitutionKind
+from cooperation.permissions import CHANGE, can, get_visible_or_404
+from cooperation.roles import CASEWORK_ROLES, MANAGING_ROLES, PROMOTION_VIEW_ROLES
 
 from . import services
 from .forms import ActionForm, CloseForm, ProgrammeFinishForm, ProgrammeForm, ProposeForm
 from .models import Programme, PromotionCase
+from .permissions import PROPOSE, WORK
 from .selectors import (
     case_get_for_user,
     chart_for,
     figures_by_quarter,
-    may_propose_from_referral,
-    may_work_on,
     overdue_before,
     proposal_initial,
     queue_for,
@@ -47,13 +46,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "promotion/queue.html", {"page": page, "state": state})
 
 
-@member_required(CASEWORK_ROLES | {Role.PARTNER_STAFF})
+@member_required(PROMOTION_VIEW_ROLES)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request.user, pk)
     context = {
         "case": case,
         "actions": case.actions.select_related("offer", "created_by"),
-        "may_work": may_work_on(case, request.user),
+        "may_work": can(request.user, case, WORK),
+        # The CIS/KIS staff who proposed came from their referrals; the queue is not theirs.
+        "may_see_queue": request.membership.role in CASEWORK_ROLES,  # type: ignore[attr-defined]
         "action_form": ActionForm(offers=_offers(case)),
         "close_form": CloseForm(),
     }
@@ -191,7 +192,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "promotion/propose_form.html", context)
 
 
-@member_required(frozenset({Role.PARTNER_STAFF, *MANAGING_ROLES}))
+@member_required()
 @submit_once
 def propose_from_referral(request: HttpRequest, pk: int) -> HttpResponse:
     """A CIS or KIS proposes a participant who completed its programme."""
@@ -199,7 +200,7 @@ def propose_from_referral(request: HttpRequest, pk: int) -> HttpResponse:
 
     referral = referral_get_for_user(request.user, pk)
     if referral.partner_id != request.institution.pk:  # type: ignore[attr-defined]
-        raise Http404
+        raise Http404  # the referring side sees the referral, not this form
     form, case = _propose_form(
         request,
         partial(services.case_propose_from_referral, referral=referral),
@@ -211,7 +212,7 @@ def propose_from_referral(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "referral": referral,
         "form": form,
-        "eligible": may_propose_from_referral(referral, request.user),
+        "eligible": can(request.user, referral, PROPOSE),
     }
     return render(request, "promotion/propose_referral_form.html", context)
 

@@ -3,53 +3,29 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.roles import CASEWORK_ROLES
+
 
 class ReintegrationConfig(AppConfig):
     name = "reintegration"
     verbose_name = _("Reintegration plans and the promotion queue")
 
     def ready(self) -> None:
-        from clients.services import register_anonymiser
-        from clients.timeline import register_timeline_source
-        from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
-        from cooperation.permissions import CHANGE, VIEW, Policy, register
-
-        from .models import (
-            Goal,
-            NeedAssessment,
-            Participant,
-            PlanChange,
-            ReintegrationPlan,
-            Review,
-            Step,
-        )
-        from .selectors import (
-            CASEWORK_ROLES,
-            home_overdue_steps,
-            home_reviews_due,
-            joint_plans_condition,
-        )
-        from .timeline import plan_timeline
-
-        # A plan inherits its client's visibility, and is visible to a partner only
-        # while an agreement in force also covers joint plans; its parts inherit the plan's.
-        roles = {VIEW: CASEWORK_ROLES, CHANGE: CASEWORK_ROLES}
-        register(
-            Policy(
-                ReintegrationPlan,
-                owner=None,
-                parent="client",
-                roles=roles,
-                condition=joint_plans_condition,
-            )
-        )
-        for model in (Participant, NeedAssessment, Goal, Step, Review, PlanChange):
-            register(Policy(model, owner=None, parent="plan", roles=roles))
-
         from agreements.models import Scope
         from agreements.scope import on_scope_lost
-        from clients.services import register_share_ended
+        from clients.services import register_anonymiser, register_share_ended
+        from clients.timeline import register_timeline_source
         from cooperation.audit import register_audit_person
+        from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
+
+        from .models import (
+            ReintegrationPlan,
+        )
+        from .selectors import (
+            home_overdue_steps,
+            home_reviews_due,
+        )
+        from .timeline import plan_timeline
 
         register_audit_person(ReintegrationPlan, path="client")
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from cooperation.models import Institution, User
-from cooperation.permissions import visible
+from cooperation.permissions import can, visible
 
 from . import services
 from .models import (
@@ -31,7 +31,6 @@ from .models import (
     Step,
     StepStatus,
 )
-from .selectors import may_plan_for
 
 HOLDER = "mops-skarzysko"
 PARTNER = "pup-skarzysko"
@@ -48,8 +47,8 @@ class Cast:
         self.advisor = User.objects.get(username=f"advisor.{PARTNER}")
 
     def shared(self, client: Client) -> bool:
-        return visible(Client, self.advisor).filter(pk=client.pk).exists() and may_plan_for(
-            self.advisor, client
+        return visible(Client, self.advisor).filter(pk=client.pk).exists() and can(
+            self.advisor, client, "plan"
         )
 
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperation.forms import DateInput, ModelMultipleChoiceField
 from cooperation.models import Institution, User
+from cooperation.roles import CASEWORK_ROLES, PERSON_ROLES
 
 from .models import BASIC_AREAS, VOCATIONAL_AREAS, Area, NeedLevel, PlanStatus, StepStatus
-from .selectors import CASEWORK_ROLES, PERSON_ROLES
 
 
 class PersonChoiceField(forms.ModelChoiceField):

@@ -28,11 +28,12 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from agreements.models import SCOPE_FIELDS, Party, Scope
-from agreements.scope import agreement_covers, in_force
+from agreements.scope import in_force
 from clients.models import Client
 from clients.names import fold
-from cooperation.models import Institution, Membership, Role, User
-from cooperation.permissions import VIEW, membership_of, policy_for, visible
+from cooperation.models import Institution, Membership, User
+from cooperation.permissions import VIEW, can, membership_of, policy_for, visible
+from cooperation.roles import CASEWORK_ROLES
 
 from .models import (
     OPEN_STEP_STATUSES,
@@ -46,13 +47,6 @@ from .models import (
     Step,
 )
 
-CASEWORK_ROLES = frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR, Role.COORDINATOR})
-# Which role each of the plan's responsible people must have.
-PERSON_ROLES = {
-    "social_worker": Role.SOCIAL_WORKER,
-    "client_advisor": Role.CLIENT_ADVISOR,
-    "coordinator": Role.COORDINATOR,
-}
 REVIEW_SOON_DAYS = 7
 HISTORY_ON_PAGE = 30
 
@@ -81,20 +75,10 @@ def plans_visible_to(user: User) -> QuerySet[ReintegrationPlan]:
     return visible(ReintegrationPlan, user, VIEW)
 
 
-def may_plan_for(user: User, client: Client) -> bool:
-    """May the user see (and, as a participant, work on) plans of this visible client?"""
-    membership = membership_of(user)
-    if membership is None or membership.role not in CASEWORK_ROLES:
-        return False
-    if client.owner_id == membership.institution_id:
-        return True
-    return agreement_covers(client.owner_id, membership.institution_id, Scope.JOINT_PLANS)
-
-
 def client_for_planning(user: User, client_pk: int) -> Client:
     """A client whose plans the user may see: 404 for anyone else (an outsider learns nothing)."""
     client = visible(Client, user, VIEW).select_related("owner").filter(pk=client_pk).first()
-    if client is None or not may_plan_for(user, client):
+    if client is None or not can(user, client, "plan"):
         raise Http404
     return client
 
@@ -215,7 +199,7 @@ def plan_summary_for_client(user: User, client: Client) -> dict[str, Any] | None
         .first()
     )
     if row is None:
-        if not may_plan_for(user, client):
+        if not can(user, client, "plan"):
             return None
         return {
             "plan_id": None,

@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 from clients.models import Client, ClientStatus
 from cooperation.audit import audit, audit_many
 from cooperation.models import AuditAction, Institution, Membership, User
-from cooperation.permissions import VIEW, membership_of, visible
+from cooperation.permissions import membership_of, require
+from cooperation.roles import CASEWORK_ROLES, PERSON_ROLES
 
 from . import history
 from .models import (
@@ -45,37 +46,21 @@ from .models import (
     Step,
     StepStatus,
 )
+from .permissions import CHANGE, CLOSE, INVITE, PLAN
 from .rules import check_basic_needs_first
 from .selectors import (
-    CASEWORK_ROLES,
-    PERSON_ROLES,
     candidate_partners,
-    may_plan_for,
-    plans_visible_to,
 )
 
 
 # --- checks -------------------------------------------------------------------
-def _casework_membership(user: User) -> Membership:
-    membership = membership_of(user)
-    if membership is None or membership.role not in CASEWORK_ROLES:
-        raise PermissionDenied(
-            _("Only social workers, client advisors and coordinators work on plans.")
-        )
-    return membership
-
-
 def _lock_open_plan(plan: ReintegrationPlan, user: User) -> Membership:
-    """The acting participant's membership; the plan row is locked and must still be open."""
-    membership = _casework_membership(user)
-    if not plans_visible_to(user).filter(pk=plan.pk).exists():
-        raise PermissionDenied(_("You may not see this plan."))
+    """The acting participant's membership (the caller has `require`d the action);
+    the plan row is locked and must still be open."""
     current = ReintegrationPlan.objects.select_for_update().only("status").get(pk=plan.pk)
     if current.status != PlanStatus.OPEN:
         raise ValidationError(_("This plan is closed; start a new plan to continue the work."))
-    if not Participant.objects.filter(plan=plan, institution=membership.institution).exists():
-        raise PermissionDenied(_("Only institutions taking part in the plan may change it."))
-    return membership
+    return membership_of(user)  # type: ignore[return-value]
 
 
 def _participant_ids(plan: ReintegrationPlan) -> set[int]:
@@ -122,11 +107,8 @@ def plan_create(
     """Open a plan for a client. The client's owner and the acting institution take
     part, with any chosen partners that the client is shared with under joint plans.
     Every needs area starts as "not assessed"."""
-    membership = _casework_membership(acting_user)
-    if not visible(Client, acting_user, VIEW).filter(pk=client.pk).exists() or not may_plan_for(
-        acting_user, client
-    ):
-        raise PermissionDenied(_("You may not plan for this client."))
+    require(acting_user, client, PLAN)
+    membership = membership_of(acting_user)
     if client.status == ClientStatus.CLOSED:
         raise ValidationError(_("The client's case is closed; reopen it before planning."))
     if ReintegrationPlan.objects.filter(client=client, status=PlanStatus.OPEN).exists():
@@ -198,6 +180,7 @@ def plan_update(
     next_review_date: dt.date | None,
 ) -> ReintegrationPlan:
     """Change who is responsible and when the next review is; any participant may."""
+    require(acting_user, plan, CHANGE)
     membership = _lock_open_plan(plan, acting_user)
     people = {
         "social_worker": social_worker,
@@ -236,9 +219,8 @@ def participant_add(
     *, plan: ReintegrationPlan, acting_user: User, institution: Institution
 ) -> Participant:
     """The plan holder invites a partner that the client is shared with under joint plans."""
+    require(acting_user, plan, INVITE)
     membership = _lock_open_plan(plan, acting_user)
-    if membership.institution_id != plan.client.owner_id:
-        raise PermissionDenied(_("Only the institution that holds the client adds institutions."))
     if Participant.objects.filter(plan=plan, institution=institution).exists():
         raise ValidationError({"institution": _("This institution already takes part.")})
     if not candidate_partners(plan.client).filter(pk=institution.pk).exists():
@@ -272,6 +254,7 @@ def needs_assess(
     assessments: Mapping[str, tuple[str, str]],
 ) -> list[str]:
     """Record the level and note of some areas ({area: (level, note)}); returns the areas changed."""
+    require(acting_user, plan, CHANGE)
     membership = _lock_open_plan(plan, acting_user)
     unknown = set(assessments) - set(Area.values)
     if unknown:
@@ -312,6 +295,7 @@ def needs_assess(
 @transaction.atomic
 def goal_add(*, plan: ReintegrationPlan, acting_user: User, title: str) -> Goal:
     """Any participant adds a goal; goals keep the order they were added in."""
+    require(acting_user, plan, CHANGE)
     membership = _lock_open_plan(plan, acting_user)
     last = Goal.objects.filter(plan=plan).aggregate(m=Max("position"))["m"] or 0
     goal = Goal(plan=plan, title=title.strip(), position=last + 1, created_by=acting_user)
@@ -379,6 +363,7 @@ def step_add(
 ) -> Step:
     """Add a step towards a goal. A vocational step scheduled while a critical basic
     need is unaddressed needs a justification (the rule of R3, see models.py)."""
+    require(acting_user, plan, CHANGE)
     membership = _lock_open_plan(plan, acting_user)
     step = Step(
         plan=plan,
@@ -430,6 +415,7 @@ def step_update(
     """Change a step (progress, outcome, rescheduling). Changing the area, status or
     due date of a vocational step that stays open is scheduling it again, so the R3
     check applies; the history keeps every old value."""
+    require(acting_user, step.plan, CHANGE)
     plan = step.plan
     membership = _lock_open_plan(plan, acting_user)
     step = Step.objects.select_related("goal", "institution", "responsible").get(pk=step.pk)
@@ -484,6 +470,7 @@ def review_record(
     next_review_date: dt.date | None,
 ) -> Review:
     """A participant records the progress seen at a review and sets the next review date."""
+    require(acting_user, plan, CHANGE)
     membership = _lock_open_plan(plan, acting_user)
     today = timezone.localdate()
     if held_on > today:
@@ -525,9 +512,8 @@ def review_record(
 @transaction.atomic
 def plan_close(*, plan: ReintegrationPlan, acting_user: User, note: str) -> ReintegrationPlan:
     """The plan holder closes the plan; it stays readable as history and a new one may start."""
+    require(acting_user, plan, CLOSE)
     membership = _lock_open_plan(plan, acting_user)
-    if membership.institution_id != plan.client.owner_id:
-        raise PermissionDenied(_("Only the institution that holds the client closes its plan."))
     if not note.strip():
         raise ValidationError({"note": _("Say why the plan is closed.")})
     plan.status = PlanStatus.CLOSED

@@ -17,6 +17,7 @@ from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors, apply_service
 from cooperation.formtokens import submit_once
 from cooperation.models import AuditAction, Institution
+from cooperation.roles import CASEWORK_ROLES, PERSON_ROLES
 from cooperation.searches import search_params, search_redirect
 
 from . import exports, services
@@ -33,8 +34,6 @@ from .forms import (
 from .models import ReintegrationPlan
 from .page import history_views, plan_page_context, r3_status
 from .selectors import (
-    CASEWORK_ROLES,
-    PERSON_ROLES,
     candidate_partners,
     client_for_planning,
     closed_plans_for_client,

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.roles import CASEWORK_ORGANISERS
+
 
 class SepiConfig(AppConfig):
     name = "sepi"
@@ -12,41 +14,26 @@ class SepiConfig(AppConfig):
         from clients.panels import ClientPanel, register_client_panel
         from clients.services import register_anonymiser
         from clients.timeline import register_timeline_source
-        from cooperation.models import MANAGING_ROLES, Role
         from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
-        from cooperation.permissions import CHANGE, VIEW, Policy, register
 
-        from .models import BatchCheck, Lookup
         from .selectors import home_my_lookups, lookup_timeline, panel_context
-        from .services import BATCH_ROLES, LOOKUP_ROLES
 
-        # A lookup is the asking institution's own record; it is never shared.
-        register(
-            Policy(
-                Lookup,
-                owner="institution",
-                roles={VIEW: LOOKUP_ROLES | MANAGING_ROLES, CHANGE: LOOKUP_ROLES},
-            )
-        )
-        register(
-            Policy(
-                BatchCheck, owner="institution", roles={VIEW: MANAGING_ROLES, CHANGE: BATCH_ROLES}
-            )
-        )
         register_client_panel(
             ClientPanel(
                 key="sepi", template="sepi/client_panel.html", context=panel_context, order=20
             )
         )
         register_timeline_source(lookup_timeline)
-        register_nav(NavItem(_("SEPI"), "sepi:list", MANAGING_ROLES, order=70, more=True))
+        register_nav(
+            NavItem(_("SEPI"), "sepi:list", order=70, more=True, permission=("sepi.Lookup", "list"))
+        )
         register_home_section(
             HomeSection(
                 key="sepi_lookups",
                 title=_("Your recent SEPI lookups"),
                 template="sepi/home/lookups.html",
                 items=home_my_lookups,
-                roles=frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR}),
+                roles=CASEWORK_ORGANISERS,
                 order=40,
                 empty=_("You have not asked SEPI about anyone recently."),
             )

@@ -18,14 +18,16 @@ from clients.models import Client, ClientStatus
 from clients.timeline import TimelineEntry
 from cooperation.audit import audit
 from cooperation.models import AuditAction, User
-from cooperation.permissions import get_visible_or_404, institution_of, membership_of, visible
+from cooperation.permissions import can, get_visible_or_404, institution_of, membership_of, visible
+from cooperation.roles import SEPI_ROLES
 
 from . import schema
 from .changes import describe, is_major
 from .forms import LookupForm
 from .labels import label
 from .models import BatchCheck, BatchStatus, Lookup, LookupStatus
-from .services import LOOKUP_ROLES, fresh_lookup, lookup_allowed, rate_limit_remaining
+from .permissions import SEPI_LOOKUP
+from .services import fresh_lookup, rate_limit_remaining
 
 # After this long in the queue the pending state adds "Queued: the query waits for its turn…".
 QUEUED_NOTE_SECONDS = 10
@@ -60,7 +62,7 @@ def lookup_get_for_user(user: User, pk: int) -> Lookup:
     )
     if not visible(Client, user).filter(pk=lookup.client_id).exists():
         raise Http404
-    if not lookup_allowed(user, lookup.client):
+    if not can(user, lookup.client, SEPI_LOOKUP):
         raise PermissionDenied
     return lookup  # type: ignore[return-value]
 
@@ -141,7 +143,7 @@ def state_context(
 def panel_context(request: HttpRequest, client: Client) -> dict[str, Any] | None:
     """The SEPI box on the client's record page; hidden when the user may not ask SEPI."""
     user = request.user
-    if not lookup_allowed(user, client):  # type: ignore[arg-type]
+    if not can(user, client, SEPI_LOOKUP):
         return None
     institution_id = request.institution.pk  # type: ignore[attr-defined]
     history = list(
@@ -202,7 +204,7 @@ def current_batch(user: User) -> BatchCheck | None:
 def lookup_timeline(client: Client, user: User) -> Iterable[TimelineEntry]:
     """The institution's own SEPI lookups about this client, on the client's timeline."""
     membership = membership_of(user)
-    if membership is None or membership.role not in LOOKUP_ROLES:
+    if membership is None or membership.role not in SEPI_ROLES:
         return []
     entries = []
     for lookup in (

@@ -2,9 +2,10 @@
 checks), running (in a Celery task), failing stale ones, and batch checks.
 
 The rules:
-- a lookup is allowed to users of a casework role whose institution may see
-  the client; for a partner's client, only while an agreement in force
-  between the two institutions covers SEPI lookups;
+- who may ask about whom is the policy's (sepi/permissions.py, issue 15 gate 1):
+  an OPS/PCPR's social workers and coordinators, under an agreement in force
+  with the PUP covering SEPI, about their own client or one shared with them
+  under a consent covering SEPI;
 - every lookup has a purpose and legal basis from `Purpose`, is recorded as
   a `Lookup` row and written to the audit log (without the data);
 - an answer younger than SEPI_CACHE_SECONDS is reused, not asked again;
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 from functools import partial
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
@@ -28,23 +29,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import Scope
-from agreements.scope import agreement_covers, partners_covering
+from agreements.scope import partners_covering
 from clients.models import Client, ClientShare, ClientStatus
-from clients.services import CASEWORK_ROLES
 from cooperation.audit import audit
-from cooperation.models import AuditAction, Role, User
-from cooperation.permissions import VIEW, can, membership_of, visible
+from cooperation.models import AuditAction, User
+from cooperation.permissions import can, membership_of, require, visible
 
 from . import schema
 from .adapter import get_adapter
 from .changes import detect_changes
 from .models import BatchCheck, BatchStatus, FailureReason, Lookup, LookupStatus, Purpose
+from .permissions import SEPI_LOOKUP
 from .types import SepiError, StatusResult
 
 logger = logging.getLogger(__name__)
 
-LOOKUP_ROLES = CASEWORK_ROLES
-BATCH_ROLES = frozenset({Role.COORDINATOR})
 PENDING = (LookupStatus.QUEUED, LookupStatus.RUNNING)
 # What erasing a lookup blanks (anonymisation, retention): the PESEL sent, SEPI's
 # answer and the changes found in it. The row stays as evidence of the query.
@@ -52,18 +51,6 @@ ERASED = {"pesel": "", "result": None, "changes": []}
 # A delivery of the same task may retry a lookup that a dead worker left running,
 # but not one that is still running somewhere else, and not forever.
 MAX_ATTEMPTS = 3
-
-
-def lookup_allowed(user: User, client: Client) -> bool:
-    """May this user ask SEPI about this client now?"""
-    membership = membership_of(user)
-    if membership is None or membership.role not in LOOKUP_ROLES:
-        return False
-    if client.owner_id == membership.institution_id:
-        return True
-    return can(user, client, VIEW) and agreement_covers(
-        client.owner_id, membership.institution_id, Scope.SEPI
-    )
 
 
 def rate_limit_remaining(user: User) -> int:
@@ -131,12 +118,11 @@ def lookup_request(
     Idempotent by `request_key`: the same form submitted twice gives the same
     lookup, not a second query. `refresh` skips the cache.
     """
+    require(acting_user, client, SEPI_LOOKUP)
     if request_key and (done := Lookup.objects.filter(request_key=request_key).first()):
         if done.requested_by_id != acting_user.pk or done.client_id != client.pk:
             raise ValidationError(_("This form was already used. Reload the page."))
         return done
-    if not lookup_allowed(acting_user, client):
-        raise PermissionDenied(_("Your institution may not ask SEPI about this client."))
     _check_purpose(purpose)
     _check_client(client)
     # Serialise one person's requests, so parallel clicks cannot pass the limit together.
@@ -269,7 +255,7 @@ def lookup_run(*, lookup_id: int) -> str:
     if lookup is None:
         return "skipped"
     try:
-        if not lookup_allowed(lookup.requested_by, lookup.client):
+        if not can(lookup.requested_by, lookup.client, SEPI_LOOKUP):
             _fail(lookup.pk, FailureReason.NO_ACCESS)
             return LookupStatus.FAILED
         result = get_adapter().lookup_status(
@@ -314,7 +300,7 @@ def batch_candidates(user: User) -> QuerySet[Client]:
     """The shared clients a coordinator's batch check covers: our own clients shared
     with a partner, and partners' clients shared with us under an agreement covering SEPI."""
     membership = membership_of(user)
-    if membership is None or membership.role not in BATCH_ROLES:
+    if membership is None or not can(user, BatchCheck, "start"):
         return Client.objects.none()
     institution_id = membership.institution_id
     shared_out = ClientShare.objects.filter(client=OuterRef("pk"), ended_at__isnull=True)
@@ -334,11 +320,9 @@ def batch_start(
     *, acting_user: User, purpose: str, request: HttpRequest | None = None
 ) -> BatchCheck:
     """Queue a lookup for every shared client, in chunks; fresh answers are reused."""
-    membership = membership_of(acting_user)
-    if membership is None or membership.role not in BATCH_ROLES:
-        raise PermissionDenied(_("Only a cooperation coordinator may run a batch check."))
+    require(acting_user, BatchCheck, "start")
     _check_purpose(purpose)
-    institution = membership.institution
+    institution = membership_of(acting_user).institution  # type: ignore[union-attr]
     if BatchCheck.objects.filter(institution=institution, status=BatchStatus.RUNNING).exists():
         raise ValidationError(_("A batch check is already running. Wait until it finishes."))
     clients = list(batch_candidates(acting_user).order_by("pk")[: settings.SEPI_BATCH_MAX + 1])

@@ -14,11 +14,13 @@ from clients.selectors import client_get_for_user
 from cooperation.audit import audit_many
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
-from cooperation.models import MANAGING_ROLES, AuditAction
+from cooperation.models import AuditAction
+from cooperation.permissions import can
+from cooperation.roles import MANAGING_ROLES
 
 from . import exports, services
 from .forms import BatchForm, LookupFilter, LookupForm
-from .models import LookupStatus
+from .models import BatchCheck, Lookup, LookupStatus
 from .selectors import (
     announcement,
     audit_shown,
@@ -30,10 +32,10 @@ from .selectors import (
     newest_lookup,
     state_context,
 )
-from .services import BATCH_ROLES, LOOKUP_ROLES, batch_candidates
+from .services import batch_candidates
 
 
-@member_required(LOOKUP_ROLES)
+@member_required()
 @require_POST
 def lookup_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Start a lookup from the client page; answers with the live state fragment (htmx)."""
@@ -65,7 +67,7 @@ def lookup_start(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@member_required(LOOKUP_ROLES)
+@member_required()
 def lookup_state(request: HttpRequest, pk: int) -> HttpResponse:
     """The live state of one lookup, polled by the panel while it is queued or running."""
     lookup = lookup_get_for_user(request.user, pk)
@@ -82,7 +84,7 @@ def lookup_state(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sepi/_state_swap.html", {"state": context, "announce": announce})
 
 
-@member_required(MANAGING_ROLES)
+@member_required(permission=(Lookup, "list"))
 def lookup_list(request: HttpRequest) -> HttpResponse:
     """For the coordinator's audits: every lookup made in the institution."""
     lookups = lookups_visible_to(request.user)
@@ -101,7 +103,7 @@ def lookup_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "page": page,
-        "can_batch": request.membership.role in BATCH_ROLES,  # type: ignore[attr-defined]
+        "can_batch": can(request.user, BatchCheck, "start"),
         "batch_form": BatchForm(),
         "candidates": batch_candidates(request.user).count(),
         "progress": batch_progress(batch) if batch else None,
@@ -110,7 +112,7 @@ def lookup_list(request: HttpRequest) -> HttpResponse:
     return render(request, "sepi/lookup_list.html", context)
 
 
-@member_required(MANAGING_ROLES)
+@member_required(permission=(Lookup, "list"))
 def lookup_export(request: HttpRequest) -> HttpResponse:
     lookups = lookups_visible_to(request.user)
     filterset = LookupFilter(request.GET or None, queryset=lookups)
@@ -118,7 +120,7 @@ def lookup_export(request: HttpRequest) -> HttpResponse:
     return exports.lookups_csv(request, rows)
 
 
-@member_required(BATCH_ROLES)
+@member_required()
 @require_POST
 def batch_start(request: HttpRequest) -> HttpResponse:
     form = BatchForm(request.POST)

@@ -65,8 +65,9 @@ class Scenario:
 
 def _client_shared_and_requested(institution: Institution, owner: User) -> Built:
     """A client of `institution` with a consent, a share and a partner's pending request,
-    and a second consent not used yet (the sharing form offers only those)."""
-    built = iso._client(institution, owner)
+    and a second consent not used yet (the sharing form offers only those); the
+    institution may ask SEPI (an agreement with its PUP covers it), so the panel shows."""
+    built = iso._sepi_client(institution, owner)
     client = iso.Client.objects.get(pk=built.kwargs["pk"])
     iso._share(client, institution, owner)
     iso._consent(client, institution, owner)

@@ -520,6 +520,17 @@ register("meetings:feed", _feed, methods=("get",), outsider_statuses=(200,))
 
 
 # --- sepi --------------------------------------------------------------------
+def _sepi_client(institution: Institution, owner: User) -> Built:
+    """A client of `institution`, which has an agreement with its county's PUP covering
+    SEPI (without one nobody there may ask SEPI, issue 15 gate 1)."""
+    from agreements.models import Scope
+    from cooperation.models import InstitutionKind
+
+    office = InstitutionFactory(kind=InstitutionKind.PUP, county=institution.county)
+    agreement_between(institution, office, [Scope.SEPI])
+    return _client(institution, owner)
+
+
 def _sepi_lookup_parts(institution: Institution, owner: User) -> tuple[object, Built]:
     """A client of `institution` with a done SEPI lookup whose answer is stored."""
     from django.utils import timezone
@@ -527,7 +538,7 @@ def _sepi_lookup_parts(institution: Institution, owner: User) -> tuple[object, B
     from sepi import simulator
     from sepi.models import Lookup
 
-    built = _client(institution, owner)
+    built = _sepi_client(institution, owner)
     client = Client.objects.get(pk=built.kwargs["pk"])
     now = timezone.now()
     lookup = Lookup.objects.create(
@@ -566,7 +577,7 @@ def _sepi_batch(institution: Institution, owner: User) -> Built:
     return Built({"pk": batch.pk}, built.secrets)
 
 
-register("sepi:lookup_start", _client, methods=("post",))
+register("sepi:lookup_start", _sepi_client, methods=("post",))
 register("sepi:lookup_state", _sepi_lookup, methods=("get",))
 register("sepi:batch_progress", _sepi_batch, methods=("get",))
 

@@ -14,8 +14,10 @@ from django.utils.translation import ngettext
 
 from clients.models import Client
 from cooperation.audit import audit
-from cooperation.models import AuditAction, Institution, Membership, Role, User
+from cooperation.models import AuditAction, Institution, Membership, User
 from cooperation.permissions import visible
+from cooperation.roles import COORDINATOR_ROLES, MANAGING_ROLES
+from cooperation.services import model_update
 
 from .. import recurrence
 from ..models import (
@@ -211,12 +213,14 @@ def _default_invitees(institution_ids: Iterable[int]) -> list[Membership]:
         Membership.objects.filter(
             institution_id__in=list(institution_ids),
             is_active=True,
-            role__in=[Role.COORDINATOR, Role.INSTITUTION_ADMIN],
+            role__in=MANAGING_ROLES,
         ).select_related("user")
     )
-    with_coordinator = {m.institution_id for m in members if m.role == Role.COORDINATOR}
+    with_coordinator = {m.institution_id for m in members if m.role in COORDINATOR_ROLES}
     return [
-        m for m in members if m.role == Role.COORDINATOR or m.institution_id not in with_coordinator
+        m
+        for m in members
+        if m.role in COORDINATOR_ROLES or m.institution_id not in with_coordinator
     ]
 
 
@@ -379,12 +383,19 @@ def event_update(
             _raise_overlap(data.room, clashes)
     changed = [name for name, value in data.__dict__.items() if getattr(event, name) != value]
     place_changed = {"room", "location", "online_url"} & set(changed)
-    for name in changed:
-        setattr(event, name, getattr(data, name))
     if timing_changed or place_changed:
         event.sequence += 1
-    event.full_clean()
-    event.save()
+    # Saved even when only the invitees change; audited below with the institutions.
+    model_update(
+        instance=event,
+        fields=changed,
+        data=data.__dict__,
+        acting_user=acting_user,
+        audit_change=False,
+    )
+    if not changed:
+        event.full_clean()
+        event.save()
     removed = current - wanted
     if removed:
         event.invitees.filter(institution_id__in=removed).delete()

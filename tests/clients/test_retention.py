@@ -114,6 +114,7 @@ def world(own, foreign, partner, owner, outsider, settings, django_capture_on_co
     )
     staff = member(ngo, Role.PARTNER_STAFF, username="staff")
     agreement_between(own, ngo, [Scope.REFERRALS])
+    agreement_between(own, partner, [Scope.SEPI])  # a MOPS asks SEPI only under one (gate 1)
     offer = service_offer_create(
         acting_user=staff,
         data={

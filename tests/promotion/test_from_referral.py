@@ -104,7 +104,8 @@ def test_only_a_completed_programme_can_be_proposed(
     agreement_between(cis, partner, [Scope.PROMOTION])
     consent_for(person, owner, partner)
     running = _referral(own, owner, person, cis_staff, complete=False)
-    with pytest.raises(ValidationError, match="completed"):
+    # Part of who may propose (promotion/permissions.py), so the page and the service agree.
+    with pytest.raises(PermissionDenied, match="completed"):
         services.case_propose_from_referral(
             referral=running, acting_user=cis_staff, target=partner, **SUMMARY
         )
@@ -116,7 +117,7 @@ def test_a_participant_who_stopped_attending_is_not_proposed(
     agreement_between(cis, partner, [Scope.PROMOTION])
     consent_for(person, owner, partner)
     dropped = _referral(own, owner, person, cis_staff, outcome="dropped_out")
-    with pytest.raises(ValidationError, match="completed"):
+    with pytest.raises(PermissionDenied, match="completed"):
         services.case_propose_from_referral(
             referral=dropped, acting_user=cis_staff, target=partner, **SUMMARY
         )

@@ -127,6 +127,13 @@ def partners_client(own: Institution, partner: Institution, pup_advisor: User) -
     return client
 
 
+@pytest.fixture(autouse=True)
+def sepi_office(db, own: Institution, partner: Institution) -> object:  # type: ignore[no-untyped-def]
+    """The MOPS's agreement in force with the PUP covering SEPI: without one, nobody
+    at the MOPS may ask SEPI (issue 15, gate 1)."""
+    return agreement_between(own, partner, [Scope.SEPI])
+
+
 @pytest.fixture
 def own_client(own: Institution, owner: User) -> Client:
     return ClientFactory(owner=own, created_by=owner, pesel=registered_pesel())

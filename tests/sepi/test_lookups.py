@@ -16,10 +16,12 @@ from agreements.models import Scope
 from clients.models import ClientShare
 from clients.services import client_unshare
 from cooperation.models import AuditAction, AuditEvent, Role
+from cooperation.permissions import can
 from sepi import simulator
 from sepi.changes import describe
 from sepi.models import FailureReason, Lookup, LookupStatus, Purpose
-from sepi.services import MAX_ATTEMPTS, lookup_allowed, lookup_request, lookup_run
+from sepi.permissions import SEPI_LOOKUP
+from sepi.services import MAX_ATTEMPTS, lookup_request, lookup_run
 from sepi.tasks import sepi_sweep_stale
 
 from ..factories import ClientFactory, agreement_between, member
@@ -61,7 +63,7 @@ def test_a_worker_asks_about_their_own_client(sepi_http, ask, own_client, owner)
 def test_a_partners_client_may_be_asked_about_under_a_sepi_scope(  # type: ignore[no-untyped-def]
     sepi_http, ask, partners_client, owner
 ) -> None:
-    assert lookup_allowed(owner, partners_client)
+    assert can(owner, partners_client, SEPI_LOOKUP)
     assert ask(partners_client, owner).status == LookupStatus.DONE
 
 
@@ -69,7 +71,7 @@ def test_a_partners_client_without_the_sepi_scope_may_not(own, partner, owner, p
     agreement_between(own, partner, [Scope.CLIENT_RECORDS])
     client = ClientFactory(owner=partner, created_by=pup_advisor, pesel=registered_pesel())
     share(client, pup_advisor, own, [Scope.CLIENT_RECORDS])
-    assert not lookup_allowed(owner, client)  # they see the client, but not its SEPI data
+    assert not can(owner, client, SEPI_LOOKUP)  # they see the client, but not its SEPI data
     with pytest.raises(PermissionDenied):
         lookup_request(client=client, acting_user=owner, purpose=PURPOSE)
     assert not Lookup.objects.exists()
@@ -79,7 +81,7 @@ def test_nobody_outside_may_ask(own_client, outsider, partner_user, own) -> None
     ngo_staff = member(own, Role.PARTNER_STAFF)
     admin = member(own, Role.INSTITUTION_ADMIN)
     for user in (outsider, partner_user, ngo_staff, admin):
-        assert not lookup_allowed(user, own_client)
+        assert not can(user, own_client, SEPI_LOOKUP)
         with pytest.raises(PermissionDenied):
             lookup_request(client=own_client, acting_user=user, purpose=PURPOSE)
     assert not Lookup.objects.exists()
@@ -88,10 +90,10 @@ def test_nobody_outside_may_ask(own_client, outsider, partner_user, own) -> None
 def test_ending_the_share_ends_the_right_to_ask(  # type: ignore[no-untyped-def]
     partners_client, owner, pup_advisor
 ) -> None:
-    assert lookup_allowed(owner, partners_client)
+    assert can(owner, partners_client, SEPI_LOOKUP)
     share_row = ClientShare.objects.get(client=partners_client, ended_at__isnull=True)
     client_unshare(share=share_row, acting_user=pup_advisor, reason="koniec")
-    assert not lookup_allowed(owner, partners_client)
+    assert not can(owner, partners_client, SEPI_LOOKUP)
 
 
 @pytest.mark.parametrize("purpose", ["", "curiosity"])
@@ -156,13 +158,14 @@ def test_a_recent_answer_is_reused_and_recorded(
     assert sepi_http.state.served == 3
 
 
-def test_the_cache_belongs_to_the_institution(
+def test_the_labour_office_never_asks_through_the_app(
     sepi_http, ask, partners_client, owner, pup_advisor
 ) -> None:  # type: ignore[no-untyped-def]
     ask(partners_client, owner)
-    theirs = ask(partners_client, pup_advisor)
-    assert not theirs.from_cache  # the PUP's own lookup needs its own record and query
-    assert sepi_http.state.served == 2
+    # Not even about its own client, and not from the MOPS's cached answer (gate 1).
+    with pytest.raises(PermissionDenied):
+        ask(partners_client, pup_advisor)
+    assert sepi_http.state.served == 1
 
 
 def _deregistration_in(days: int) -> tuple[str, dt.date]:
