@@ -9,10 +9,6 @@ class ClientsConfig(AppConfig):
     verbose_name = _("Shared client records")
 
     def ready(self) -> None:
-        from agreements.models import Scope
-        from agreements.scope import on_scope_lost
-        from cooperation.models import Role
-        from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
         from cooperation.permissions import CHANGE, VIEW, Policy, register
 
         from .models import (
@@ -24,12 +20,7 @@ class ClientsConfig(AppConfig):
             ClientShare,
             Consent,
         )
-        from .panels import ClientPanel, register_client_panel
-        from .retention import CLIENT_RULES, register_retention_rule
-        from .selectors import access_panel, home_access_requests, home_my_recent_clients
-        from .services import CASEWORK_ROLES, client_shares_revoke_between
-        from .timeline import register_timeline_source
-        from .timeline_sources import client_record_entries
+        from .services import CASEWORK_ROLES
 
         casework = CASEWORK_ROLES
         register(
@@ -56,44 +47,3 @@ class ClientsConfig(AppConfig):
         # Consents, shares and access requests are the owner's business alone.
         for model in (Consent, ClientShare, AccessRequest):
             register(Policy(model, owner="client__owner", roles={VIEW: casework, CHANGE: casework}))
-
-        on_scope_lost(Scope.CLIENT_RECORDS, client_shares_revoke_between)
-
-        # The audit log names the client to readers who may see them.
-        from cooperation.audit import register_audit_person
-
-        register_audit_person(Client)
-        for model in (CaseNote, ClientDocument, Consent, ClientShare, AccessRequest):
-            register_audit_person(model, path="client")
-        for rule in CLIENT_RULES:
-            register_retention_rule(rule)
-        register_timeline_source(client_record_entries)
-        register_client_panel(
-            ClientPanel(
-                key="access", template="clients/_access_panel.html", context=access_panel, order=90
-            )
-        )
-        register_nav(NavItem(_("Clients"), "clients:list", casework, order=10))
-        register_home_section(
-            HomeSection(
-                key="access_requests",
-                title=_("Partners asking you to share a client"),
-                template="clients/home/access_requests.html",
-                items=home_access_requests,
-                roles=casework,
-                order=5,
-                empty=_("No requests are waiting."),
-            )
-        )
-        register_home_section(
-            HomeSection(
-                key="my_recent_clients",
-                title=_("Clients you registered recently"),
-                template="clients/home/recent_clients.html",
-                items=home_my_recent_clients,
-                roles=frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR}),
-                order=10,
-                empty=_("You have not registered any clients yet."),
-                more_url_name="clients:list",
-            )
-        )

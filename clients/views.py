@@ -34,8 +34,8 @@ from .forms import (
     ShareForm,
     WithdrawConsentForm,
 )
-from .models import AccessRequest, ClientDocument, ClientShare, Consent
-from .panels import panels_for
+from .models import AccessRequest, Client, ClientDocument, ClientShare, Consent
+from .panels import panels_for, tabs
 from .selectors import (
     access_log_allowed,
     client_access_log,
@@ -50,8 +50,6 @@ from .selectors import (
 )
 from .services import CASEWORK_ROLES, HeldByPartner, anonymise_allowed_from
 from .timeline import timeline_for
-
-TABS = ["record", "plan", "timeline", "notes", "documents", "sharing"]
 
 
 @member_required(CASEWORK_ROLES)
@@ -114,9 +112,10 @@ def access_request(request: HttpRequest) -> HttpResponse:
 @member_required(CASEWORK_ROLES)
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk)
-    tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "record"
     is_owner = client.owner_id == request.institution.pk
-    context = {"client": client, "tab": tab, "tabs": TABS, "is_owner": is_owner}
+    shown = tabs(is_owner=is_owner)
+    tab = request.GET.get("tab") if request.GET.get("tab") in {t.key for t in shown} else "record"
+    context = {"client": client, "tab": tab, "tabs": shown, "is_owner": is_owner}
     if tab == "record":
         # The record shows the full PESEL and contact data: every view is evidence.
         audit(
@@ -139,16 +138,14 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(sharing_of(client))
         context["share_form"] = ShareForm(consents=consents_to_share_on(client))
         context["anonymise_from"] = anonymise_allowed_from(client)
-    elif tab == "plan":
-        context["plan_panel"] = _plan_panel(request, client)
+    else:  # a tab another app adds (the plan): its panels
+        context["panels"] = panels_for(request, client, tab=tab)
     return render(request, "clients/client_detail.html", context)
 
 
-def _plan_panel(request: HttpRequest, client) -> dict | None:  # type: ignore[no-untyped-def]
-    """The reintegration app's summary of the client's plan (None: plans not visible to this user)."""
-    from reintegration.selectors import plan_summary_for_client
-
-    return plan_summary_for_client(request.user, client)
+def _owner_and_tabs(request: HttpRequest, client: Client) -> dict[str, object]:
+    is_owner = client.owner_id == request.institution.pk
+    return {"is_owner": is_owner, "tabs": tabs(is_owner=is_owner)}
 
 
 @member_required(CASEWORK_ROLES)
@@ -336,10 +333,9 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "client": client,
         "tab": "notes",
-        "tabs": TABS,
         "notes": notes_visible_to(request.user, client),
         "note_form": form,
-        "is_owner": client.owner_id == request.institution.pk,
+        **_owner_and_tabs(request, client),
     }
     return render(request, "clients/client_detail.html", context)
 
@@ -361,10 +357,9 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "client": client,
         "tab": "documents",
-        "tabs": TABS,
         "documents": documents_visible_to(request.user, client),
         "document_form": form,
-        "is_owner": client.owner_id == request.institution.pk,
+        **_owner_and_tabs(request, client),
     }
     return render(request, "clients/client_detail.html", context, status=200)
 

@@ -1,7 +1,8 @@
 """The top navigation and the home page, per role, extended by each app.
 
-Apps add their entries in `AppConfig.ready()` so the base layout never needs
-to know which apps exist.
+Apps add their entries in their `hooks.py` (hooks `nav_items` and
+`home_sections`, see cooperation/hooks.py) so the base layout never needs to
+know which apps exist.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
+
+from . import hooks
 
 ALL_ROLES: frozenset[str] = frozenset()  # empty means "every role"
 
@@ -43,17 +46,12 @@ class HomeSection:
     more_url_name: str = ""
 
 
-_nav: list[NavItem] = []
-_home: dict[str, HomeSection] = {}
+def _nav() -> list[NavItem]:
+    return list(dict.fromkeys(hooks.get_hooks("nav_items")))
 
 
-def register_nav(item: NavItem) -> None:
-    if item not in _nav:
-        _nav.append(item)
-
-
-def register_home_section(section: HomeSection) -> None:
-    _home[section.key] = section
+def _home() -> dict[str, HomeSection]:
+    return {section.key: section for section in hooks.get_hooks("home_sections")}
 
 
 def _for_role(roles: frozenset[str], role: str | None) -> bool:
@@ -61,7 +59,7 @@ def _for_role(roles: frozenset[str], role: str | None) -> bool:
 
 
 def nav_for(role: str | None) -> list[NavItem]:
-    return sorted((i for i in _nav if _for_role(i.roles, role)), key=lambda i: i.order)
+    return sorted((i for i in _nav() if _for_role(i.roles, role)), key=lambda i: i.order)
 
 
 def nav_split(role: str | None) -> tuple[list[NavItem], list[NavItem]]:
@@ -82,6 +80,6 @@ class RenderedSection:
 def home_sections_for(request: HttpRequest) -> list[RenderedSection]:
     role = request.membership.role if request.membership else None
     sections = sorted(
-        (s for s in _home.values() if _for_role(s.roles, role)), key=lambda s: s.order
+        (s for s in _home().values() if _for_role(s.roles, role)), key=lambda s: s.order
     )
     return [RenderedSection(section=s, items=list(s.items(request))) for s in sections]

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "joboffers",
     "promotion",
     "partners",
+    "bench",  # `manage.py bench` only: no models
 ]
 
 MIDDLEWARE = [

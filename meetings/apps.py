@@ -9,10 +9,6 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Joint meetings and trainings")
 
     def ready(self) -> None:
-        from clients.panels import ClientPanel, register_client_panel
-        from clients.services import register_anonymiser
-        from clients.timeline import register_timeline_source
-        from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
         from cooperation.permissions import Policy, register
 
         from .models import (
@@ -26,9 +22,6 @@ class MeetingsConfig(AppConfig):
             Occurrence,
             Room,
         )
-        from .selectors import client_panel, home_open_action_items, home_upcoming
-        from .services import case_conferences_anonymise
-        from .timeline_sources import case_conference_entries
 
         # An event is visible to the organiser and every invited institution:
         # one EventInstitution row each, unique, so the join never duplicates.
@@ -42,37 +35,3 @@ class MeetingsConfig(AppConfig):
         for model in (Decision, ActionItem):
             register(Policy(model, owner=None, parent="minutes"))
         register(Policy(Room, owner="institution"))
-
-        register_timeline_source(case_conference_entries)
-        register_client_panel(
-            ClientPanel(
-                key="case_conferences",
-                template="meetings/client_panel.html",
-                context=client_panel,
-                order=50,
-            )
-        )
-        register_anonymiser(case_conferences_anonymise)
-        register_nav(NavItem(_("Meetings"), "meetings:calendar", order=40))
-        register_home_section(
-            HomeSection(
-                key="meetings_action_items",
-                title=_("Your open action items"),
-                template="meetings/home/action_items.html",
-                items=home_open_action_items,
-                order=15,
-                empty=_("No open action items. Well done."),
-                more_url_name="meetings:action_items",
-            )
-        )
-        register_home_section(
-            HomeSection(
-                key="meetings_upcoming",
-                title=_("Your meetings in the next two weeks"),
-                template="meetings/home/upcoming.html",
-                items=home_upcoming,
-                order=16,
-                empty=_("Nothing in the next two weeks."),
-                more_url_name="meetings:agenda",
-            )
-        )

@@ -325,8 +325,8 @@ def _cis_promotion() -> None:
     from agreements.models import Agreement, Scope
     from agreements.services import agreement_accept, agreement_draft, agreement_send
     from clients.models import LegalBasis
+    from clients.selectors import active_consents_for
     from clients.services import consent_record
-    from promotion.services import promotion_consent
 
     from .models import Referral, Status
 
@@ -352,7 +352,8 @@ def _cis_promotion() -> None:
         )
     done = Referral.objects.filter(partner=cis, status=Status.COMPLETED).select_related("client")
     for referral in done:
-        if promotion_consent(referral.client, pup) is None:
+        consents = active_consents_for(referral.client)
+        if not any(c.partner_id == pup.pk and Scope.PROMOTION in c.scopes for c in consents):
             consent_record(
                 client=referral.client,
                 acting_user=_user("worker", MOPS),

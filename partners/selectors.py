@@ -4,15 +4,18 @@ services, and the referrals each side may see."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from agreements.models import Scope
 from agreements.scope import partners_covering
 from agreements.selectors import network_institutions
 from clients.models import Client
+from cooperation import hooks
 from cooperation.models import Institution, User
 from cooperation.permissions import VIEW, get_visible_or_404, institution_of, visible
 
@@ -151,6 +154,21 @@ def referral_history(referral: Referral) -> dict[str, object]:
         "events": list(referral.events.select_related("actor", "institution")),
         "deliveries": list(referral.deliveries.select_related("recorded_by")),
     }
+
+
+@dataclass(frozen=True)
+class ReferralLink:
+    """A button another app adds to a referral's page (hook `referral_links`:
+    fn(referral, user) -> ReferralLink | None, None when this user may not)."""
+
+    id: str
+    url: str
+    label: str | Promise
+
+
+def referral_links(referral: Referral, user: User) -> list[ReferralLink]:
+    found = (link(referral, user) for link in hooks.get_hooks("referral_links"))
+    return [link for link in found if link is not None]
 
 
 def referral_services_for(user: User) -> QuerySet[ServiceOffer]:

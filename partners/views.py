@@ -44,6 +44,7 @@ from .selectors import (
     referral_consented_partners,
     referral_get_for_user,
     referral_history,
+    referral_links,
     referral_services_for,
     referrals_visible_to,
     service_get_for_change,
@@ -196,17 +197,10 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "side": side,
         "can_answer": side == "partner" and role in PARTNER_ROLES,
         "can_cancel": side == "referrer" and role in CASEWORK_ROLES,
-        "can_propose": _may_propose(referral, request.user),
+        "links": referral_links(referral, request.user),
         **referral_history(referral),
     }
     return render(request, "partners/referral_detail.html", context)
-
-
-def _may_propose(referral, user) -> bool:  # type: ignore[no-untyped-def]
-    # A CIS/KIS passes a participant on to the labour office's promotion queue (R7).
-    from promotion.selectors import may_propose_from_referral
-
-    return may_propose_from_referral(referral, user)
 
 
 @member_required(REFERRAL_ROLES)

@@ -9,19 +9,11 @@ class PromotionConfig(AppConfig):
     verbose_name = _("Promotion of clients by the labour office")
 
     def ready(self) -> None:
-        from agreements.models import Scope
-        from agreements.scope import on_scope_lost
-        from clients.panels import ClientPanel, register_client_panel
-        from clients.services import CASEWORK_ROLES, register_anonymiser
-        from clients.timeline import register_timeline_source
+        from clients.services import CASEWORK_ROLES
         from cooperation.models import Role
-        from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
         from cooperation.permissions import CHANGE, VIEW, Policy, register
 
         from .models import CaseAction, Programme, PromotionCase, PromotionCaseGroupObjectPermission
-        from .selectors import home_overdue_cases
-        from .services import cases_anonymise, cases_withdraw_between
-        from .timeline import client_panel_context, promotion_timeline
 
         roles = {VIEW: CASEWORK_ROLES, CHANGE: CASEWORK_ROLES}
         # A programme is part of the client's record and follows its visibility.
@@ -43,35 +35,5 @@ class PromotionConfig(AppConfig):
                 owner=None,
                 parent="case",
                 roles={**roles, VIEW: CASEWORK_ROLES | {Role.PARTNER_STAFF}},
-            )
-        )
-
-        on_scope_lost(Scope.PROMOTION, cases_withdraw_between)
-        register_anonymiser(cases_anonymise)
-        from clients.retention import register_retention_rule
-
-        from .retention import PROMOTION_CASES
-
-        register_retention_rule(PROMOTION_CASES)
-        register_timeline_source(promotion_timeline)
-        register_client_panel(
-            ClientPanel(
-                key="promotion",
-                template="promotion/client_panel.html",
-                context=client_panel_context,
-                order=40,
-            )
-        )
-        register_nav(NavItem(_("Promotion"), "promotion:queue", CASEWORK_ROLES, order=35))
-        register_home_section(
-            HomeSection(
-                key="promotion_overdue",
-                title=_("Promotion cases untouched for 14 days"),
-                template="promotion/home/overdue.html",
-                items=home_overdue_cases,
-                roles=frozenset({Role.CLIENT_ADVISOR, Role.COORDINATOR}),
-                order=16,
-                empty=_("No promotion case is overdue."),
-                more_url_name="promotion:queue",
             )
         )

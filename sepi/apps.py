@@ -9,15 +9,10 @@ class SepiConfig(AppConfig):
     verbose_name = _("SEPI labour-market status")
 
     def ready(self) -> None:
-        from clients.panels import ClientPanel, register_client_panel
-        from clients.services import register_anonymiser
-        from clients.timeline import register_timeline_source
-        from cooperation.models import MANAGING_ROLES, Role
-        from cooperation.navigation import HomeSection, NavItem, register_home_section, register_nav
+        from cooperation.models import MANAGING_ROLES
         from cooperation.permissions import CHANGE, VIEW, Policy, register
 
         from .models import BatchCheck, Lookup
-        from .selectors import home_my_lookups, lookup_timeline, panel_context
         from .services import BATCH_ROLES, LOOKUP_ROLES
 
         # A lookup is the asking institution's own record; it is never shared.
@@ -33,31 +28,3 @@ class SepiConfig(AppConfig):
                 BatchCheck, owner="institution", roles={VIEW: MANAGING_ROLES, CHANGE: BATCH_ROLES}
             )
         )
-        register_client_panel(
-            ClientPanel(
-                key="sepi", template="sepi/client_panel.html", context=panel_context, order=20
-            )
-        )
-        register_timeline_source(lookup_timeline)
-        register_nav(NavItem(_("SEPI"), "sepi:list", MANAGING_ROLES, order=70, more=True))
-        register_home_section(
-            HomeSection(
-                key="sepi_lookups",
-                title=_("Your recent SEPI lookups"),
-                template="sepi/home/lookups.html",
-                items=home_my_lookups,
-                roles=frozenset({Role.SOCIAL_WORKER, Role.CLIENT_ADVISOR}),
-                order=40,
-                empty=_("You have not asked SEPI about anyone recently."),
-            )
-        )
-
-        from .services import lookups_erase_for_client
-
-        register_anonymiser(lookups_erase_for_client)
-
-        from clients.retention import register_retention_rule
-
-        from .retention import SEPI_ANSWERS
-
-        register_retention_rule(SEPI_ANSWERS)
