@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -72,7 +74,7 @@ class ConsentForm(forms.Form):
 
     partner = forms.ModelChoiceField(
         label=_("Partner institution"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         empty_label=None,
         widget=forms.RadioSelect,
     )
@@ -97,7 +99,7 @@ class ConsentForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=250)
 
-    def __init__(self, *args: object, partners=None, purposes=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, partners=None, purposes=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.purposes: dict[int, list[str]] = purposes or {}
         field = self.fields["partner"]
@@ -122,7 +124,7 @@ class ConsentForm(forms.Form):
                 )
         return data
 
-    def _partner_label(self, institution) -> str:  # type: ignore[no-untyped-def]
+    def _partner_label(self, institution) -> str:
         covered = ", ".join(str(Scope(p).label) for p in self.purposes.get(institution.pk, []))
         return f"{institution.name} — {covered}" if covered else institution.name
 
@@ -139,9 +141,9 @@ class WithdrawConsentForm(forms.Form):
 class ShareForm(forms.Form):
     consent = forms.ModelChoiceField(
         label=_("Consent or legal basis"), queryset=None, empty_label=None
-    )  # type: ignore[arg-type]
+    )
 
-    def __init__(self, *args: object, consents=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, consents=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["consent"].queryset = consents
         self.fields["consent"].label_from_instance = lambda c: (
@@ -192,16 +194,16 @@ class ClientFilter(django_filters.FilterSet):
         model = Client
         fields = ["q", "held", "status"]
 
-    def __init__(self, *args: object, institution=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, institution=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._institution = institution
 
-    def filter_q(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_q(self, queryset, name, value):
         from .selectors import client_search
 
         return client_search(queryset, value)
 
-    def filter_held(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_held(self, queryset, name, value):
         if value == "own":
             return queryset.filter(owner=self._institution)
         if value == "shared":

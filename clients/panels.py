@@ -22,10 +22,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cooperation import hooks
+from cooperation.http import MemberRequest
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
     from .models import Client
 
 
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 class ClientPanel:
     key: str
     template: str
-    context: Callable[[HttpRequest, Client], dict[str, Any] | None]
+    context: Callable[[MemberRequest, Client], dict[str, Any] | None]
     order: int = 100
     tab: str = "record"
 
@@ -64,7 +63,7 @@ def tabs(*, is_owner: bool) -> list[ClientTab]:
 
 
 def panels_for(
-    request: HttpRequest, client: Client, *, tab: str = "record"
+    request: MemberRequest, client: Client, *, tab: str = "record"
 ) -> list[tuple[ClientPanel, dict[str, Any]]]:
     panels = {panel.key: panel for panel in hooks.get_hooks("client_panels")}
     rendered = []

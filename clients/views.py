@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
+from cooperation.http import MemberRequest
 from cooperation.models import MANAGING_ROLES, AuditAction
 from cooperation.permissions import CHANGE, get_visible_or_404
 from cooperation.searches import search_params, search_redirect
@@ -53,7 +54,7 @@ from .timeline import timeline_for
 
 
 @member_required(CASEWORK_ROLES)
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: MemberRequest) -> HttpResponse:
     """The search form posts, so a PESEL never reaches the address (see cooperation.searches)."""
     if request.method == "POST":
         return search_redirect(request, ClientFilter.base_filters)
@@ -67,7 +68,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @submit_once
-def client_register(request: HttpRequest) -> HttpResponse:
+def client_register(request: MemberRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     holders = []
     if request.method == "POST" and form.is_valid():
@@ -94,7 +95,7 @@ def client_register(request: HttpRequest) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @require_POST
-def access_request(request: HttpRequest) -> HttpResponse:
+def access_request(request: MemberRequest) -> HttpResponse:
     form = AccessRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -110,7 +111,7 @@ def access_request(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def client_detail(request: MemberRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk)
     is_owner = client.owner_id == request.institution.pk
     shown = tabs(is_owner=is_owner)
@@ -143,13 +144,13 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clients/client_detail.html", context)
 
 
-def _owner_and_tabs(request: HttpRequest, client: Client) -> dict[str, object]:
+def _owner_and_tabs(request: MemberRequest, client: Client) -> dict[str, object]:
     is_owner = client.owner_id == request.institution.pk
     return {"is_owner": is_owner, "tabs": tabs(is_owner=is_owner)}
 
 
 @member_required(CASEWORK_ROLES)
-def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def client_edit(request: MemberRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk, CHANGE)
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
@@ -163,11 +164,11 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clients/client_form.html", {"form": form, "client": client})
 
 
-def _owner_post(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+def _owner_post(request: MemberRequest, pk: int):
     return client_get_for_user(request.user, pk, CHANGE)
 
 
-def _consent_initial(request: HttpRequest, purposes: dict[int, list[str]]) -> dict:
+def _consent_initial(request: MemberRequest, purposes: dict[int, list[str]]) -> dict:
     """?partner= (an access request's "record consent") and ?purpose= (the referral
     form's "record consent for referrals") fill the form in."""
     initial: dict = {"given_on": timezone.localdate()}
@@ -184,7 +185,7 @@ def _consent_initial(request: HttpRequest, purposes: dict[int, list[str]]) -> di
 
 @member_required(CASEWORK_ROLES)
 @submit_once
-def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_add(request: MemberRequest, pk: int) -> HttpResponse:
     client = _owner_post(request, pk)
     purposes = consent_purposes(client)
     form = ConsentForm(
@@ -226,7 +227,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @require_POST
-def client_share(request: HttpRequest, pk: int) -> HttpResponse:
+def client_share(request: MemberRequest, pk: int) -> HttpResponse:
     client = _owner_post(request, pk)
     form = ShareForm(
         request.POST, consents=Consent.objects.filter(client=client).select_related("partner")
@@ -249,7 +250,7 @@ def client_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @require_POST
-def share_end(request: HttpRequest, pk: int) -> HttpResponse:
+def share_end(request: MemberRequest, pk: int) -> HttpResponse:
     share = get_visible_or_404(
         ClientShare.objects.select_related("client", "partner"), request.user, CHANGE, pk=pk
     )
@@ -267,7 +268,7 @@ def share_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
-def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_withdraw(request: MemberRequest, pk: int) -> HttpResponse:
     """Asks first: when and how the client withdrew; the user is recorded as who took it."""
     consent = get_visible_or_404(
         Consent.objects.select_related("client", "partner"), request.user, CHANGE, pk=pk
@@ -299,7 +300,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @require_POST
-def access_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def access_request_decline(request: MemberRequest, pk: int) -> HttpResponse:
     access = get_visible_or_404(
         AccessRequest.objects.select_related("client"), request.user, CHANGE, pk=pk
     )
@@ -319,7 +320,7 @@ def access_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(CASEWORK_ROLES)
 @require_POST
 @submit_once
-def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add(request: MemberRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
@@ -343,7 +344,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(CASEWORK_ROLES)
 @require_POST
 @submit_once
-def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+def document_add(request: MemberRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk, CHANGE)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -365,7 +366,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
+def document_download(request: MemberRequest, pk: int) -> FileResponse:
     document = get_visible_or_404(
         ClientDocument.objects.select_related("client"), request.user, pk=pk
     )
@@ -380,7 +381,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @member_required(CASEWORK_ROLES)
-def consent_scan(request: HttpRequest, pk: int) -> FileResponse:
+def consent_scan(request: MemberRequest, pk: int) -> FileResponse:
     consent = get_visible_or_404(
         Consent.objects.select_related("client"), request.user, CHANGE, pk=pk
     )
@@ -397,7 +398,7 @@ def consent_scan(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @member_required(MANAGING_ROLES)
-def client_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def client_export(request: MemberRequest, pk: int, fmt: str) -> HttpResponse:
     client = get_object_or_404(exports.exportable_clients(request.user), pk=pk)
     if fmt == "json":
         data = exports.client_export_data(client=client, acting_user=request.user, request=request)
@@ -412,7 +413,7 @@ def client_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @require_POST
-def client_close(request: HttpRequest, pk: int) -> HttpResponse:
+def client_close(request: MemberRequest, pk: int) -> HttpResponse:
     client = _owner_post(request, pk)
     try:
         services.client_close(client=client, acting_user=request.user)
@@ -425,7 +426,7 @@ def client_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(MANAGING_ROLES)
 @require_POST
-def client_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
+def client_anonymise(request: MemberRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(exports.exportable_clients(request.user), pk=pk)
     try:
         services.client_anonymise(client=client, acting_user=request.user)
@@ -437,7 +438,7 @@ def client_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
-def client_access_log_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def client_access_log_csv(request: MemberRequest, pk: int) -> HttpResponse:
     """Everything audited about this client, for the owner's coordinator (e.g. for
     the data-protection officer answering "who saw my data?")."""
     from django.http import Http404

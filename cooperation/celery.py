@@ -30,7 +30,7 @@ class AppTask(Task):
     #: With eager tasks, run after the response instead of inside the request.
     after_response = False
 
-    def apply_async(self, args=None, kwargs=None, task_id=None, **options):  # type: ignore[no-untyped-def,override]
+    def apply_async(self, args=None, kwargs=None, task_id=None, **options):  # type: ignore[override]
         if self.after_response and deferring(self.app):
             task_id = task_id or uuid()
 

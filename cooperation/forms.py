@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
@@ -19,7 +21,7 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def apply_service(request, form: forms.Form, action, success: str, **kwargs):  # type: ignore[no-untyped-def]
+def apply_service(request, form: forms.Form, action, success: str, **kwargs):
     """Run a service with the form's cleaned data plus `kwargs`.
 
     On success, flash `success` and return the service's result; on a
@@ -44,7 +46,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     "9223372036854775808" was a 500 on SQLite and on PostgreSQL.
     """
 
-    def _check_values(self, value):  # type: ignore[no-untyped-def]
+    def _check_values(self, value):
         from django.db import connections
 
         field = (
@@ -98,7 +100,7 @@ class InstitutionForm(forms.ModelForm):
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
@@ -131,14 +133,14 @@ class AuditFilter(django_filters.FilterSet):
         fields = ["action", "date_from", "date_to", "actor"]
         form = DateRangeFilterForm
 
-    def filter_actor(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_actor(self, queryset, name, value):
         return queryset.filter(actor__username__icontains=value)
 
 
 class LoginForm(AllauthLoginForm):
     """allauth's login form with a visible label instead of a placeholder-only field."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("Username or email")  # allauth ships this translation
         self.fields["login"].widget.attrs.pop("placeholder", None)

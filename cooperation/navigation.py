@@ -11,16 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpRequest
+from django.utils.functional import Promise
 
 from . import hooks
+from .http import MemberRequest
 
 ALL_ROLES: frozenset[str] = frozenset()  # empty means "every role"
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise
     url_name: str
     roles: frozenset[str] = ALL_ROLES
     order: int = 100
@@ -37,12 +38,12 @@ class HomeSection:
     """
 
     key: str
-    title: str
+    title: str | Promise
     template: str
-    items: Callable[[HttpRequest], Any]
+    items: Callable[[MemberRequest], Any]
     roles: frozenset[str] = ALL_ROLES
     order: int = 100
-    empty: str = ""
+    empty: str | Promise = ""
     more_url_name: str = ""
 
 
@@ -77,7 +78,7 @@ class RenderedSection:
     items: list[Any] = field(default_factory=list)
 
 
-def home_sections_for(request: HttpRequest) -> list[RenderedSection]:
+def home_sections_for(request: MemberRequest) -> list[RenderedSection]:
     role = request.membership.role if request.membership else None
     sections = sorted(
         (s for s in _home().values() if _for_role(s.roles, role)), key=lambda s: s.order

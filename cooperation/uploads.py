@@ -155,7 +155,7 @@ def _zip_type(upload: IO[bytes] | File) -> FileType | None:
     """An OpenDocument or Office Open XML file by what the archive holds; a plain zip is None."""
     upload.seek(0)
     try:
-        with zipfile.ZipFile(upload) as archive:  # type: ignore[arg-type]
+        with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())
             if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
                 with archive.open("mimetype") as entry:

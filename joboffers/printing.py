@@ -175,7 +175,7 @@ def _first_step(offer: JobOffer) -> int:
     return next((i for i, most in enumerate(_START_AT) if length <= most), len(_START_AT))
 
 
-def _render(sheet: Sheet, fonts: FontConfiguration):  # type: ignore[no-untyped-def]
+def _render(sheet: Sheet, fonts: FontConfiguration):
     # WeasyPrint directly rather than cooperation.pdf.render_pdf: fitting needs
     # the laid-out document (its page count), and a bundle joins documents.
     from weasyprint import HTML
@@ -184,7 +184,7 @@ def _render(sheet: Sheet, fonts: FontConfiguration):  # type: ignore[no-untyped-
     return HTML(string=html).render(font_config=fonts)
 
 
-def sheet_document(offer: JobOffer, fonts: FontConfiguration | None = None):  # type: ignore[no-untyped-def]
+def sheet_document(offer: JobOffer, fonts: FontConfiguration | None = None):
     """The offer's sheet at the largest type that fits one page (or the smallest)."""
     from weasyprint.text.fonts import FontConfiguration
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, When
-from django.http import HttpRequest
 from django.utils import timezone
 
 from agreements.models import Scope
 from agreements.scope import partners_covering
 from clients.models import Client
+from cooperation.http import MemberRequest
 from cooperation.models import Institution, InstitutionKind, User
 from cooperation.permissions import get_visible_or_404, institution_of, visible
 
@@ -165,7 +165,7 @@ def municipalities_of(offers: QuerySet[JobOffer]) -> list[str]:
     return sorted(set(values), key=str.casefold)
 
 
-def home_new_on_my_board(request: HttpRequest) -> list[JobOffer]:
+def home_new_on_my_board(request: MemberRequest) -> list[JobOffer]:
     """Offers that arrived on the user's board in the last seven days."""
     board = board_of(request.user)
     if board is None:
@@ -179,7 +179,7 @@ def home_new_on_my_board(request: HttpRequest) -> list[JobOffer]:
     )
 
 
-def home_offers_ending(request: HttpRequest) -> list[JobOffer]:
+def home_offers_ending(request: MemberRequest) -> list[JobOffer]:
     """The labour office's published offers that end within seven days."""
     institution = institution_of(request.user)
     if institution is None or institution.kind != InstitutionKind.PUP:

@@ -25,7 +25,7 @@ class EventInstitutionInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["institution", "is_organiser"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -36,7 +36,7 @@ class OccurrenceInline(admin.TabularInline):
     fields = ["original_start", "starts_at", "ends_at", "is_moved", "cancelled", "cancel_reason"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -47,7 +47,7 @@ class InviteeInline(admin.TabularInline):
     fields = ["user", "institution", "response", "responded_at", "waitlisted_at"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -71,7 +71,7 @@ class EventAdmin(InstitutionScopedAdmin):
         institution = institution_of(request.user)
         return qs.filter(organiser=institution) if institution else qs.none()
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Event._meta.fields if f.name != "client"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from .services import ActionItemData, EventData
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
@@ -74,7 +75,7 @@ class EventForm(StartEndForm):
     )
     client = forms.ModelChoiceField(
         label=_("Client (case conference)"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         required=False,
         help_text=_(
             "Only for a case conference. Only people who may see the client see their name."
@@ -140,13 +141,13 @@ class EventForm(StartEndForm):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         institution: Institution,
-        partners,  # type: ignore[no-untyped-def]
-        people,  # type: ignore[no-untyped-def]
-        clients,  # type: ignore[no-untyped-def]
+        partners,
+        people,
+        clients,
         editing: bool = False,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["institutions"].queryset = partners
@@ -162,7 +163,7 @@ class EventForm(StartEndForm):
             self.fields["kind"].disabled = True
             self.fields["people"].label = _("Invite more people by name")
 
-    def fieldsets(self):  # type: ignore[no-untyped-def]
+    def fieldsets(self):
         for legend, names in self.SECTIONS:
             yield legend, [self[name] for name in names if name in self.fields]
 
@@ -204,7 +205,7 @@ class EventForm(StartEndForm):
             client=d.get("client"),
         )
 
-    def chosen_people(self) -> list:  # type: ignore[type-arg]
+    def chosen_people(self) -> list:
         return [self._people[pk] for pk in self.cleaned_data.get("people", [])]
 
 
@@ -228,7 +229,7 @@ class AttendanceForm(forms.Form):
         label=_("Present"), coerce=int, required=False, widget=GroupedCheckboxes
     )
 
-    def __init__(self, *args: object, people, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, people, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         groups: dict[str, list[tuple[int, str]]] = {}
         for user, institution, answer in people:
@@ -264,7 +265,7 @@ class ActionItemForm(forms.Form):
         label=_("Status"), choices=ActionStatus.choices, initial=ActionStatus.OPEN
     )
 
-    def __init__(self, *args: object, owners=(), **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, owners=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", "—"), *owners]
 
@@ -283,7 +284,7 @@ DecisionFormSet = forms.formset_factory(DecisionForm, extra=2)
 ActionItemFormSet = forms.formset_factory(ActionItemForm, extra=2)
 
 
-def action_items_from(formset, people: dict[int, object]) -> list[ActionItemData]:  # type: ignore[no-untyped-def]
+def action_items_from(formset, people: dict[int, object]) -> list[ActionItemData]:
     items = []
     for form in formset:
         d = form.cleaned_data
@@ -324,7 +325,7 @@ class CalendarFilterForm(forms.Form):
         label=_("Kind"), choices=[("", _("all")), *EventKind.choices], required=False
     )
 
-    def __init__(self, *args: object, institutions=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, institutions=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = institutions
 

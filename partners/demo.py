@@ -179,7 +179,7 @@ def _agreements() -> None:
         _sign(agreement, mops, _user("coordinator", CIS), agreement_send, agreement_accept)
 
 
-def _sign(agreement, first: User, second: User, send, accept) -> None:  # type: ignore[no-untyped-def]
+def _sign(agreement, first: User, second: User, send, accept) -> None:
     send(
         agreement=agreement,
         acting_user=first,
@@ -209,7 +209,7 @@ PLAN = [
 ]
 
 
-def _consent(client, worker: User, partner: Institution) -> None:  # type: ignore[no-untyped-def]
+def _consent(client, worker: User, partner: Institution) -> None:
     from agreements.models import Scope
     from clients.models import LegalBasis
     from clients.services import consent_record

@@ -111,7 +111,7 @@ class ServiceSelect(forms.Select):
 
     disabled_values: frozenset[str] = frozenset()
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):  # type: ignore[no-untyped-def]
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         if str(value) in self.disabled_values:
             option["attrs"]["disabled"] = True
@@ -127,7 +127,7 @@ class ReferralForm(forms.Form):
 
     service = forms.ModelChoiceField(
         label=_("Service"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         widget=ServiceSelect,
     )
     share_phone = forms.BooleanField(label=_("Phone"), required=False)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -16,6 +16,7 @@ from agreements.scope import partners_covering
 from agreements.selectors import network_institutions
 from clients.models import Client
 from cooperation import hooks
+from cooperation.http import MemberRequest
 from cooperation.models import Institution, User
 from cooperation.permissions import VIEW, get_visible_or_404, institution_of, visible
 
@@ -216,7 +217,7 @@ def client_deliveries(user: User, client: Client) -> list[ServiceDelivery]:
     )
 
 
-def home_waiting_for_answer(request: HttpRequest) -> list[Referral]:
+def home_waiting_for_answer(request: MemberRequest) -> list[Referral]:
     """Referrals sent to the user's organisation that nobody has answered yet, oldest deadline first."""
     institution = institution_of(request.user)
     return list(
@@ -226,7 +227,7 @@ def home_waiting_for_answer(request: HttpRequest) -> list[Referral]:
     )
 
 
-def home_referrals_to_watch(request: HttpRequest) -> list[Referral]:
+def home_referrals_to_watch(request: MemberRequest) -> list[Referral]:
     """The user's own referrals that wait for an answer, or whose outcome is overdue."""
     today = timezone.localdate()
     return list(

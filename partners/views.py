@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from cooperation.audit import audit, audit_many
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
+from cooperation.http import MemberRequest
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 
@@ -55,7 +56,7 @@ from .services import CATALOGUE_ROLES, PARTNER_KINDS, PARTNER_ROLES, REFERRAL_RO
 
 
 @member_required()
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: MemberRequest) -> HttpResponse:
     services_qs = directory_services(request.user)
     filterset = DirectoryFilter(
         request.GET or None, queryset=services_qs, areas=area_counties(request.user)
@@ -66,29 +67,29 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/directory.html", context)
 
 
-def _keeps_catalogue(request: HttpRequest) -> bool:
-    membership = request.membership  # type: ignore[attr-defined]
+def _keeps_catalogue(request: MemberRequest) -> bool:
+    membership = request.membership
     return membership.role in CATALOGUE_ROLES and membership.institution.kind in PARTNER_KINDS
 
 
 @member_required()
-def organisation(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation(request: MemberRequest, pk: int) -> HttpResponse:
     org = organisation_get_for_user(request.user, pk)
     offers = directory_services(request.user).filter(provider=org)
     return render(request, "partners/organisation.html", {"org": org, "offers": offers})
 
 
 @member_required(CATALOGUE_ROLES)
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: MemberRequest) -> HttpResponse:
     if not _keeps_catalogue(request):
         raise PermissionDenied
-    offers = catalogue_of(request.institution)  # type: ignore[attr-defined]
+    offers = catalogue_of(request.institution)
     return render(request, "partners/catalogue.html", {"offers": offers})
 
 
 @member_required(CATALOGUE_ROLES)
 @submit_once
-def service_create(request: HttpRequest) -> HttpResponse:
+def service_create(request: MemberRequest) -> HttpResponse:
     if not _keeps_catalogue(request):
         raise PermissionDenied
     form = ServiceOfferForm(request.POST or None)
@@ -104,7 +105,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(CATALOGUE_ROLES)
-def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def service_edit(request: MemberRequest, pk: int) -> HttpResponse:
     offer = service_get_for_change(request.user, pk)
     form = ServiceOfferForm(request.POST or None, instance=offer)
     if request.method == "POST" and form.is_valid():
@@ -124,7 +125,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(REFERRAL_ROLES)
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: MemberRequest) -> HttpResponse:
     referrals = referrals_visible_to(request.user).order_by("-sent_at", "-pk")
     filterset = ReferralFilter(
         request.GET or None, queryset=referrals, institution=request.institution
@@ -138,7 +139,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @submit_once
-def referral_create(request: HttpRequest, client_pk: int) -> HttpResponse:
+def referral_create(request: MemberRequest, client_pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, client_pk)
     choices = referral_services_for(request.user)
     form = ReferralForm(
@@ -170,18 +171,18 @@ def referral_create(request: HttpRequest, client_pk: int) -> HttpResponse:
         "client": client,
         "has_choices": choices.exists(),
         "needs_consent": form.needs_consent,
-        "may_record_consent": client.owner_id == request.institution.pk,  # type: ignore[attr-defined]
+        "may_record_consent": client.owner_id == request.institution.pk,
     }
     return render(request, "partners/referral_form.html", context)
 
 
-def _side(request: HttpRequest, referral: Referral) -> str:
-    institution_id = request.institution.pk  # type: ignore[attr-defined]
+def _side(request: MemberRequest, referral: Referral) -> str:
+    institution_id = request.institution.pk
     return "referrer" if referral.referrer_id == institution_id else "partner"
 
 
 @member_required(REFERRAL_ROLES)
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: MemberRequest, pk: int) -> HttpResponse:
     referral = referral_get_for_user(request.user, pk)
     side = _side(request, referral)
     audit(
@@ -191,7 +192,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         fields=referral.shared_fields,
         request=request,
     )
-    role = request.membership.role  # type: ignore[attr-defined]
+    role = request.membership.role
     context = {
         "referral": referral,
         "side": side,
@@ -204,7 +205,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(REFERRAL_ROLES)
-def referral_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     referral = referral_get_for_user(request.user, pk)
     services.referral_printed(referral=referral, acting_user=request.user, request=request)
     # A fixed Polish document for the client and the organisation, whatever the UI language.
@@ -214,7 +215,7 @@ def referral_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _action(
-    request: HttpRequest,
+    request: MemberRequest,
     pk: int,
     *,
     side: str,
@@ -244,7 +245,7 @@ def _action(
 
 
 @member_required(PARTNER_ROLES)
-def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_accept(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
@@ -258,7 +259,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(PARTNER_ROLES)
-def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_decline(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
@@ -273,7 +274,7 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(PARTNER_ROLES)
 @require_POST
-def referral_start(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_start(request: MemberRequest, pk: int) -> HttpResponse:
     referral = referral_get_for_user(request.user, pk, "change")
     if _side(request, referral) != "partner":
         raise PermissionDenied
@@ -288,7 +289,7 @@ def referral_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(PARTNER_ROLES)
 @submit_once
-def referral_delivery(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_delivery(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
@@ -301,7 +302,7 @@ def referral_delivery(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(PARTNER_ROLES)
-def referral_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_complete(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
@@ -316,7 +317,7 @@ def referral_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
-def referral_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_cancel(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,

@@ -11,14 +11,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clients.services import CASEWORK_ROLES
+from cooperation.http import MemberRequest
 from cooperation.models import MANAGING_ROLES, Role
 from cooperation.permissions import VIEW, get_visible_or_404, membership_of, visible
 
 from .models import OPEN_STATUSES, OVERDUE_DAYS, CaseOutcome, CaseStatus, Programme, PromotionCase
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
     from clients.models import Client
     from cooperation.models import User
 
@@ -67,9 +66,9 @@ def overdue_cases(qs: QuerySet[PromotionCase], now: dt.datetime | None = None) -
     return qs.filter(status__in=OPEN_STATUSES, last_activity_at__lt=overdue_before(now))
 
 
-def home_overdue_cases(request: HttpRequest) -> list[PromotionCase]:
+def home_overdue_cases(request: MemberRequest) -> list[PromotionCase]:
     """Advisors: their own and unassigned overdue cases; coordinators: all of the office's."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     qs = overdue_cases(cases_visible_to(request.user).filter(target=membership.institution))
     if membership.role not in MANAGING_ROLES:
         qs = qs.filter(Q(assigned_to=request.user) | Q(assigned_to__isnull=True))

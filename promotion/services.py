@@ -131,7 +131,7 @@ def programme_finish(
     return programme
 
 
-def _plan_step_done(programme: Programme, user: User):  # type: ignore[no-untyped-def]
+def _plan_step_done(programme: Programme, user: User):
     """Add a done step to the client's open plan, if the user's institution takes part in it."""
     from reintegration.models import Area, Participant, StepStatus
     from reintegration.selectors import plan_for_client

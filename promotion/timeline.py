@@ -11,13 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.timeline import TimelineEntry
+from cooperation.http import MemberRequest
 
 from .models import CaseAction, ProgrammeOutcome
 from .selectors import cases_visible_to, may_propose, programmes_of
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
     from clients.models import Client
     from cooperation.models import User
 
@@ -94,7 +93,7 @@ def promotion_timeline(client: Client, user: User) -> Iterable[TimelineEntry]:
             )
 
 
-def client_panel_context(request: HttpRequest, client: Client) -> dict[str, Any] | None:
+def client_panel_context(request: MemberRequest, client: Client) -> dict[str, Any] | None:
     """The client's programmes and cases; shown to casework roles who may see the client."""
     if not may_propose(request.user):
         return None

@@ -6,7 +6,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +19,7 @@ from clients.services import CASEWORK_ROLES
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
+from cooperation.http import MemberRequest
 from cooperation.models import MANAGING_ROLES, Institution, InstitutionKind, Role
 from cooperation.permissions import CHANGE, get_visible_or_404
 
@@ -38,7 +39,7 @@ from .selectors import (
 
 
 @member_required(CASEWORK_ROLES)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: MemberRequest) -> HttpResponse:
     state = "closed" if request.GET.get("state") == "closed" else "open"
     qs = queue_for(request.user, state=state, mine=request.GET.get("mine") == "1")
     if request.GET.get("overdue") == "1":
@@ -48,7 +49,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES | {Role.PARTNER_STAFF})
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: MemberRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request.user, pk)
     context = {
         "case": case,
@@ -60,7 +61,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "promotion/case_detail.html", context)
 
 
-def _offers(case):  # type: ignore[no-untyped-def]
+def _offers(case):
     from joboffers.models import JobOffer, OfferStatus
 
     return JobOffer.objects.filter(institution_id=case.target_id, status=OfferStatus.PUBLISHED)
@@ -68,7 +69,7 @@ def _offers(case):  # type: ignore[no-untyped-def]
 
 @require_POST
 @member_required(CASEWORK_ROLES)
-def case_take(request: HttpRequest, pk: int) -> HttpResponse:
+def case_take(request: MemberRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request.user, pk, CHANGE)
     try:
         services.case_take(case=case, acting_user=request.user)
@@ -80,7 +81,7 @@ def case_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @submit_once
-def case_action(request: HttpRequest, pk: int) -> HttpResponse:
+def case_action(request: MemberRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request.user, pk, CHANGE)
     form = ActionForm(request.POST or None, offers=_offers(case))
     if request.method == "POST" and form.is_valid():
@@ -96,7 +97,7 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
-def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+def case_close(request: MemberRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request.user, pk, CHANGE)
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -113,7 +114,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @submit_once
-def programme_new(request: HttpRequest, client_pk: int) -> HttpResponse:
+def programme_new(request: MemberRequest, client_pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, client_pk, CHANGE)
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -127,7 +128,7 @@ def programme_new(request: HttpRequest, client_pk: int) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
-def programme_finish(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_finish(request: MemberRequest, pk: int) -> HttpResponse:
     programme = get_visible_or_404(
         Programme.objects.select_related("client"), request.user, CHANGE, pk=pk
     )
@@ -145,14 +146,14 @@ def programme_finish(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "promotion/programme_form.html", context)
 
 
-def _propose_form(  # type: ignore[no-untyped-def]
-    request: HttpRequest, propose: Callable[..., PromotionCase], done: str, client: Client | None
+def _propose_form(
+    request: MemberRequest, propose: Callable[..., PromotionCase], done: str, client: Client | None
 ):
     """The proposal form (offices under an agreement on the queue) and, once the
     service accepted it, the new case; the service's refusals go next to the fields."""
     offices = Institution.objects.filter(
         kind=InstitutionKind.PUP,
-        pk__in=partners_covering(request.institution, Scope.PROMOTION),  # type: ignore[attr-defined]
+        pk__in=partners_covering(request.institution, Scope.PROMOTION),
     )
     form = ProposeForm(
         request.POST or None, offices=offices, initial=proposal_initial(client, offices)
@@ -175,7 +176,7 @@ def _propose_form(  # type: ignore[no-untyped-def]
 
 @member_required(CASEWORK_ROLES)
 @submit_once
-def propose(request: HttpRequest, pk: int) -> HttpResponse:
+def propose(request: MemberRequest, pk: int) -> HttpResponse:
     programme = get_visible_or_404(
         Programme.objects.select_related("client"), request.user, CHANGE, pk=pk
     )
@@ -193,12 +194,12 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(frozenset({Role.PARTNER_STAFF, *MANAGING_ROLES}))
 @submit_once
-def propose_from_referral(request: HttpRequest, pk: int) -> HttpResponse:
+def propose_from_referral(request: MemberRequest, pk: int) -> HttpResponse:
     """A CIS or KIS proposes a participant who completed its programme."""
     from partners.selectors import referral_get_for_user
 
     referral = referral_get_for_user(request.user, pk)
-    if referral.partner_id != request.institution.pk:  # type: ignore[attr-defined]
+    if referral.partner_id != request.institution.pk:
         raise Http404
     form, case = _propose_form(
         request,
@@ -217,6 +218,6 @@ def propose_from_referral(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: MemberRequest) -> HttpResponse:
     table = figures_by_quarter(request.user)
     return render(request, "promotion/figures.html", {"table": table, "chart": chart_for(table)})

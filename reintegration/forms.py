@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.db.models import F, QuerySet
@@ -63,10 +64,10 @@ class PlanForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         institution_ids: Iterable[int] = (),
         partners_qs: QuerySet[Institution] | None = None,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         ids = list(institution_ids)
@@ -83,7 +84,7 @@ class PlanForm(forms.Form):
 class NeedsForm(forms.Form):
     """One level and one note per area, grouped basic first, then vocational."""
 
-    def __init__(self, *args: object, needs: Iterable = (), **kwargs: object) -> None:
+    def __init__(self, *args: Any, needs: Iterable = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         current = {n.area: n for n in needs}
         for area in BASIC_AREAS + VOCATIONAL_AREAS:
@@ -131,7 +132,7 @@ AREA_CHOICES = [
 
 
 class StepForm(forms.Form):
-    goal = forms.ModelChoiceField(label=_("Goal"), queryset=None)  # type: ignore[arg-type]
+    goal = forms.ModelChoiceField(label=_("Goal"), queryset=None)
     area = forms.ChoiceField(label=_("Area"), choices=AREA_CHOICES)
     title = forms.CharField(label=_("Step"), max_length=250)
     institution = forms.ModelChoiceField(label=_("Owned by"), queryset=Institution.objects.none())
@@ -160,10 +161,10 @@ class StepForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         goals: QuerySet,
         institutions: QuerySet[Institution],
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["goal"].queryset = goals
@@ -187,7 +188,7 @@ class ReviewForm(forms.Form):
         help_text=_("Leave empty if no further review is planned."),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"held_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
 
@@ -201,9 +202,7 @@ class ParticipantForm(forms.Form):
         ),
     )
 
-    def __init__(
-        self, *args: object, institutions: QuerySet[Institution], **kwargs: object
-    ) -> None:
+    def __init__(self, *args: Any, institutions: QuerySet[Institution], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = institutions
 

@@ -11,6 +11,7 @@ from agreements.scope import scope_lost_hook
 from clients.panels import ClientPanel, ClientTab
 from cooperation import hooks
 from cooperation.audit import AuditPerson
+from cooperation.http import MemberRequest
 from cooperation.navigation import HomeSection, NavItem
 
 from .models import ReintegrationPlan
@@ -19,12 +20,10 @@ from .services import plans_anonymise, plans_on_joint_plans_lost, plans_on_share
 from .timeline import plan_timeline
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
     from clients.models import Client
 
 
-def plan_panel_context(request: HttpRequest, client: Client) -> dict[str, Any]:
+def plan_panel_context(request: MemberRequest, client: Client) -> dict[str, Any]:
     """The plan tab: the summary, or None when this user may not see the client's plans."""
     return {"summary": plan_summary_for_client(request.user, client)}
 

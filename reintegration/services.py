@@ -672,7 +672,7 @@ def plans_release_partner(
     return returned
 
 
-def plans_on_share_ended(*, share, acting_user: User | None, reason: str) -> None:  # type: ignore[no-untyped-def]
+def plans_on_share_ended(*, share, acting_user: User | None, reason: str) -> None:
     """`clients.services.register_share_ended` hook: the partner lost the client."""
     plans_release_partner(
         client=share.client, partner=share.partner, acting_user=acting_user, reason=reason

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,6 +14,7 @@ from clients.selectors import client_get_for_user
 from cooperation.audit import audit_many
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
+from cooperation.http import MemberRequest
 from cooperation.models import MANAGING_ROLES, AuditAction
 
 from . import exports, services
@@ -35,7 +36,7 @@ from .services import BATCH_ROLES, LOOKUP_ROLES, batch_candidates
 
 @member_required(LOOKUP_ROLES)
 @require_POST
-def lookup_start(request: HttpRequest, pk: int) -> HttpResponse:
+def lookup_start(request: MemberRequest, pk: int) -> HttpResponse:
     """Start a lookup from the client page; answers with the live state fragment (htmx)."""
     client = client_get_for_user(request.user, pk)
     form = LookupForm(request.POST)
@@ -54,7 +55,7 @@ def lookup_start(request: HttpRequest, pk: int) -> HttpResponse:
     if lookup is not None:
         lookup.refresh_from_db()  # with eager tasks it may already be done
     # After an error, keep showing the newest lookup under the form.
-    shown = lookup or newest_lookup(client, request.institution.pk)  # type: ignore[attr-defined]
+    shown = lookup or newest_lookup(client, request.institution.pk)
     context = state_context(
         user=request.user, client=client, lookup=shown, form=form if form.errors else None
     )
@@ -66,7 +67,7 @@ def lookup_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(LOOKUP_ROLES)
-def lookup_state(request: HttpRequest, pk: int) -> HttpResponse:
+def lookup_state(request: MemberRequest, pk: int) -> HttpResponse:
     """The live state of one lookup, polled by the panel while it is queued or running."""
     lookup = lookup_get_for_user(request.user, pk)
     if not request.htmx:  # type: ignore[attr-defined]
@@ -83,7 +84,7 @@ def lookup_state(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def lookup_list(request: HttpRequest) -> HttpResponse:
+def lookup_list(request: MemberRequest) -> HttpResponse:
     """For the coordinator's audits: every lookup made in the institution."""
     lookups = lookups_visible_to(request.user)
     filterset = LookupFilter(request.GET or None, queryset=lookups)
@@ -101,7 +102,7 @@ def lookup_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "page": page,
-        "can_batch": request.membership.role in BATCH_ROLES,  # type: ignore[attr-defined]
+        "can_batch": request.membership.role in BATCH_ROLES,
         "batch_form": BatchForm(),
         "candidates": batch_candidates(request.user).count(),
         "progress": batch_progress(batch) if batch else None,
@@ -111,7 +112,7 @@ def lookup_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def lookup_export(request: HttpRequest) -> HttpResponse:
+def lookup_export(request: MemberRequest) -> HttpResponse:
     lookups = lookups_visible_to(request.user)
     filterset = LookupFilter(request.GET or None, queryset=lookups)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else lookups
@@ -120,7 +121,7 @@ def lookup_export(request: HttpRequest) -> HttpResponse:
 
 @member_required(BATCH_ROLES)
 @require_POST
-def batch_start(request: HttpRequest) -> HttpResponse:
+def batch_start(request: MemberRequest) -> HttpResponse:
     form = BatchForm(request.POST)
     if form.is_valid():
         try:
@@ -145,7 +146,7 @@ def batch_start(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def batch_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The progress bar of a batch check, polled while it runs."""
     batch = batch_get_for_user(request.user, pk)
     if batch.status == "running":
