@@ -60,6 +60,7 @@ test-dates: install
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Re-extract translatable strings (needs GNU gettext; only for developers).
 messages: $(STAMP)

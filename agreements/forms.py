@@ -31,10 +31,10 @@ class ScopeDatesForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        start, end = data.get("valid_from"), data.get("valid_until")
+        start, end = data.get("valid_from"), data.get("valid_until")  # type: ignore[union-attr]
         if start and end and end < start:
             self.add_error("valid_until", _("The end date is before the start date."))
-        return data
+        return data  # type: ignore[return-value]
 
 
 class AgreementForm(ScopeDatesForm):
@@ -60,7 +60,7 @@ class AgreementForm(ScopeDatesForm):
             self.fields["body"].required = True
             self.fields["body"].help_text = ""
         else:
-            self.fields["partners"].queryset = partners_qs
+            self.fields["partners"].queryset = partners_qs  # type: ignore[attr-defined]
 
 
 class SignForm(forms.Form):
@@ -108,7 +108,7 @@ class AttachmentForm(forms.Form):
 
 
 class CoordinatorCardForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    user = forms.ModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[var-annotated]
     is_deputy = forms.BooleanField(label=_("Deputy coordinator"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -121,8 +121,8 @@ class CoordinatorCardForm(forms.Form):
 
     def __init__(self, *args: Any, people=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people
-        self.fields["user"].label_from_instance = lambda u: u.display_name
+        self.fields["user"].queryset = people  # type: ignore[attr-defined]
+        self.fields["user"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
 
 
 class AgreementFilter(django_filters.FilterSet):
@@ -141,7 +141,7 @@ class AgreementFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, partners_qs=None, expiring_ids=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["partner"].queryset = partners_qs
+        self.filters["partner"].queryset = partners_qs  # type: ignore[attr-defined]
         self._expiring_ids = expiring_ids
 
     def filter_expiring(self, queryset, name, value):

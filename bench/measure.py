@@ -82,7 +82,7 @@ def _floor_clients_visible_to(user: User, *, query: str = ""):
     from clients.selectors import client_search
     from cooperation.permissions import institution_of
 
-    return client_search(owned_by(Client, institution_of(user)).select_related("owner"), query)
+    return client_search(owned_by(Client, institution_of(user)).select_related("owner"), query)  # type: ignore[arg-type]
 
 
 def _pages(world: World, role: Role) -> list[tuple[str, str, bool]]:

@@ -72,7 +72,7 @@ class ConsentForm(forms.Form):
     offered with the purposes its agreement in force covers (`purposes`: partner
     id -> purposes); the service refuses any other."""
 
-    partner = forms.ModelChoiceField(
+    partner = forms.ModelChoiceField(  # type: ignore[var-annotated]
         label=_("Partner institution"),
         queryset=None,
         empty_label=None,
@@ -103,12 +103,12 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.purposes: dict[int, list[str]] = purposes or {}
         field = self.fields["partner"]
-        field.queryset = partners
-        field.label_from_instance = self._partner_label
+        field.queryset = partners  # type: ignore[attr-defined]
+        field.label_from_instance = self._partner_label  # type: ignore[attr-defined]
 
     def clean(self) -> dict:
         data = super().clean()
-        partner, scopes = data.get("partner"), data.get("scopes") or []
+        partner, scopes = data.get("partner"), data.get("scopes") or []  # type: ignore[union-attr]
         if partner is not None:
             covered = self.purposes.get(partner.pk, [])
             uncovered = [s for s in scopes if s not in covered]
@@ -122,7 +122,7 @@ class ConsentForm(forms.Form):
                         "c": ", ".join(str(Scope(s).label) for s in covered) or "—",
                     },
                 )
-        return data
+        return data  # type: ignore[return-value]
 
     def _partner_label(self, institution) -> str:
         covered = ", ".join(str(Scope(p).label) for p in self.purposes.get(institution.pk, []))
@@ -139,14 +139,14 @@ class WithdrawConsentForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    consent = forms.ModelChoiceField(
+    consent = forms.ModelChoiceField(  # type: ignore[var-annotated]
         label=_("Consent or legal basis"), queryset=None, empty_label=None
     )
 
     def __init__(self, *args: Any, consents=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consent"].queryset = consents
-        self.fields["consent"].label_from_instance = lambda c: (
+        self.fields["consent"].queryset = consents  # type: ignore[attr-defined]
+        self.fields["consent"].label_from_instance = lambda c: (  # type: ignore[attr-defined]
             f"{c.partner.name} — {c.get_basis_display()} ({c.given_on:%d.%m.%Y}–{c.valid_until:%d.%m.%Y})"
         )
 

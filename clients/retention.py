@@ -73,7 +73,7 @@ class RetentionRule:
 
     def cutoff(self, today: dt.date) -> dt.date:
         """The last day a record may have ended on to be due `today`."""
-        return today - relativedelta(**{self.unit: self.amount})
+        return today - relativedelta(**{self.unit: self.amount})  # type: ignore[arg-type]
 
     def period_text(self) -> str:
         return period_text(self.amount, self.unit)

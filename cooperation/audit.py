@@ -168,7 +168,7 @@ def _field_label(model: type[models.Model] | None, name: str) -> str:
     except FieldDoesNotExist:
         field = None
     if field is not None and getattr(field, "verbose_name", None):
-        return str(field.verbose_name)
+        return str(field.verbose_name)  # type: ignore[union-attr]
     if field is not None and field.related_model is not None:  # a reverse relation: its rows
         return str(field.related_model._meta.verbose_name_plural)
     if name in GROUP_LABELS:
@@ -208,22 +208,22 @@ def audit_rows(events: Iterable[AuditEvent], user: User) -> list[AuditEvent]:
     ids: dict[type[models.Model], set[str]] = {}
     labels: dict[tuple[int | None, tuple[str, ...]], list[str]] = {}
     for e in events:
-        model = e.content_type.model_class() if e.content_type_id else None
-        e.model = model
+        model = e.content_type.model_class() if e.content_type_id else None  # type: ignore[union-attr]
+        e.model = model  # type: ignore[attr-defined]
         key = (e.content_type_id, tuple(e.fields or ()))
         if key not in labels:
             labels[key] = _field_labels(model, e.fields)
-        e.field_labels = labels[key]
+        e.field_labels = labels[key]  # type: ignore[attr-defined]
         if model in paths and e.object_id:
             ids.setdefault(model, set()).add(e.object_id)
     names = {model: _names(user, model, paths[model], pks) for model, pks in ids.items()}
     for e in events:
-        if e.model is None:
-            e.record = e.object_label
+        if e.model is None:  # type: ignore[attr-defined]
+            e.record = e.object_label  # type: ignore[attr-defined]
             continue
-        record = f"{e.model._meta.verbose_name} {_('no.')} {e.object_id}"
-        name = names.get(e.model, {}).get(e.object_id)
-        e.record = f"{record} — {name}" if name else record
+        record = f"{e.model._meta.verbose_name} {_('no.')} {e.object_id}"  # type: ignore[attr-defined]
+        name = names.get(e.model, {}).get(e.object_id)  # type: ignore[attr-defined]
+        e.record = f"{record} — {name}" if name else record  # type: ignore[attr-defined]
     return events
 
 
@@ -253,7 +253,7 @@ def audit_log_csv(events: QuerySet[AuditEvent], name: str) -> HttpResponse:
     def _labels_once(e: AuditEvent) -> list[str]:
         key = (e.content_type_id, tuple(e.fields or ()))
         if key not in cache:
-            model = e.content_type.model_class() if e.content_type_id else None
+            model = e.content_type.model_class() if e.content_type_id else None  # type: ignore[union-attr]
             cache[key] = _field_labels(model, e.fields)
         return cache[key]
 

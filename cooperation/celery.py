@@ -55,7 +55,7 @@ _executor_lock = threading.Lock()
 _futures: set[Future[None]] = set()
 
 
-def deferring(celery_app: Celery = app) -> bool:
+def deferring(celery_app: Celery = app) -> bool:  # type: ignore[assignment]
     from django.conf import settings
 
     return bool(celery_app.conf.task_always_eager) and getattr(

@@ -50,13 +50,13 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         from django.db import connections
 
         field = (
-            self.queryset.model._meta.get_field(self.to_field_name)
+            self.queryset.model._meta.get_field(self.to_field_name)  # type: ignore[union-attr]
             if self.to_field_name
-            else self.queryset.model._meta.pk
+            else self.queryset.model._meta.pk  # type: ignore[union-attr]
         )
-        ops = connections[self.queryset.db].ops
+        ops = connections[self.queryset.db].ops  # type: ignore[union-attr]
         if field.get_internal_type() not in ops.integer_field_ranges:
-            return super()._check_values(value)
+            return super()._check_values(value)  # type: ignore[misc]
         low, high = ops.integer_field_range(field.get_internal_type())
         for pk in value:
             try:
@@ -69,7 +69,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_choice",
                     params={"value": pk},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class InviteForm(forms.Form):
@@ -112,10 +112,10 @@ class DateRangeFilterForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
+        start, end = data.get("date_from"), data.get("date_to")  # type: ignore[union-attr]
         if start and end and start > end:
             self.add_error("date_to", ValidationError(_("The end date is before the start date.")))
-        return data
+        return data  # type: ignore[return-value]
 
 
 class AuditFilter(django_filters.FilterSet):

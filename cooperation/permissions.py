@@ -87,9 +87,9 @@ def membership_of(user: User | AnonymousUser) -> Membership | None:
         return None
     cached = getattr(user, "_active_membership", False)
     if cached is not False:
-        return cached
+        return cached  # type: ignore[return-value]
     membership = (
-        Membership.objects.select_related("institution")
+        Membership.objects.select_related("institution")  # type: ignore[misc]
         .filter(user=user, is_active=True, institution__is_active=True)
         .first()
     )
@@ -110,7 +110,7 @@ def has_role(user: User | AnonymousUser, *roles: str) -> bool:
 def _shared_with(policy: Policy, institution: Institution, action: str) -> Q:
     if policy.group_permission_model is None or action not in policy.shared_actions:
         return Q(pk__in=[])
-    grants = policy.group_permission_model.objects.filter(
+    grants = policy.group_permission_model.objects.filter(  # type: ignore[attr-defined]
         content_object=OuterRef("pk"),
         group_id=institution.group_id,
         permission__codename=policy.codename(action),
@@ -136,11 +136,11 @@ def visible(
         return qs.none()
     if policy.parent:
         parent_model = qs.model._meta.get_field(policy.parent).related_model
-        qs = qs.filter(**{f"{policy.parent}__in": visible(parent_model, user, action).values("pk")})
+        qs = qs.filter(**{f"{policy.parent}__in": visible(parent_model, user, action).values("pk")})  # type: ignore[arg-type]
     else:
         institution = membership.institution
         qs = qs.filter(
-            Q(**{policy.owner: institution.pk}) | _shared_with(policy, institution, action)
+            Q(**{policy.owner: institution.pk}) | _shared_with(policy, institution, action)  # type: ignore[arg-type]
         )
     return qs.filter(policy.condition(membership)) if policy.condition else qs
 
@@ -164,7 +164,7 @@ def get_visible_or_404(
     qs = model_or_qs if isinstance(model_or_qs, QuerySet) else model_or_qs._default_manager.all()
     try:
         return visible(qs, user, action).get(**lookup)
-    except qs.model.DoesNotExist:
+    except qs.model.DoesNotExist:  # type: ignore[union-attr]
         if action != VIEW and visible(qs, user, VIEW).filter(**lookup).exists():
             raise PermissionDenied from None
         raise Http404 from None
@@ -177,6 +177,6 @@ def owned_by(model_or_qs: type[models.Model] | QuerySet, institution: Institutio
     if policy.parent:
         parent_model = qs.model._meta.get_field(policy.parent).related_model
         return qs.filter(
-            **{f"{policy.parent}__in": owned_by(parent_model, institution).values("pk")}
+            **{f"{policy.parent}__in": owned_by(parent_model, institution).values("pk")}  # type: ignore[arg-type]
         )
-    return qs.filter(**{policy.owner: institution.pk})
+    return qs.filter(**{policy.owner: institution.pk})  # type: ignore[arg-type]

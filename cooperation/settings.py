@@ -173,7 +173,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / env_str("SQLITE_NAME", "db.sqlite3"),
+            "NAME": BASE_DIR / env_str("SQLITE_NAME", "db.sqlite3"),  # type: ignore[typeddict-item]
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

@@ -67,13 +67,13 @@ def person_edit(request: MemberRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(
-                membership=membership,
+                membership=membership,  # type: ignore[arg-type]
                 acting_user=request.user,
                 request=request,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Saved."))
             return redirect("cooperation:people")
@@ -87,12 +87,13 @@ def person_resend_invitation(request: MemberRequest, pk: int) -> HttpResponse:
         Membership.objects.select_related("user"), request.user, CHANGE, pk=pk
     )
     try:
-        services.invitation_resend(membership=membership, acting_user=request.user, request=request)
+        services.invitation_resend(membership=membership, acting_user=request.user, request=request)  # type: ignore[arg-type]
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, _("Invitation sent again to %(email)s.") % {"email": membership.user.email}
+            request,
+            _("Invitation sent again to %(email)s.") % {"email": membership.user.email},  # type: ignore[attr-defined]
         )
     return redirect("cooperation:person_edit", pk=membership.pk)
 
@@ -115,7 +116,7 @@ def _filtered_audit(request: MemberRequest) -> tuple[AuditFilter, QuerySet]:
     """The institution's audit events with the filters on screen (all of them if invalid)."""
     filterset = AuditFilter(request.GET or None, queryset=audit_events_visible_to(request.user))
     events = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    return filterset, events
+    return filterset, events  # type: ignore[return-value]
 
 
 @member_required(MANAGING_ROLES)

@@ -12,7 +12,7 @@ class PublicationInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["board", "published_at", "published_by", "ended_at", "end_reason"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -75,10 +75,10 @@ class OfferForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        start, end = data.get("valid_from"), data.get("valid_until")
+        start, end = data.get("valid_from"), data.get("valid_until")  # type: ignore[union-attr]
         if start and end and end < start:
             self.add_error("valid_until", _("The end date is before the start date."))
-        return data
+        return data  # type: ignore[return-value]
 
 
 class PublishForm(forms.Form):
@@ -91,8 +91,8 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args: Any, boards=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["boards"].queryset = boards
-        self.fields["boards"].label_from_instance = lambda b: b.institution.name
+        self.fields["boards"].queryset = boards  # type: ignore[attr-defined]
+        self.fields["boards"].label_from_instance = lambda b: b.institution.name  # type: ignore[attr-defined]
 
 
 class WithdrawForm(forms.Form):
@@ -119,7 +119,7 @@ class ImportUploadForm(forms.Form):
 
 
 class ProposalForm(forms.Form):
-    offer = forms.ModelChoiceField(label=_("Offer"), queryset=None)
+    offer = forms.ModelChoiceField(label=_("Offer"), queryset=None)  # type: ignore[var-annotated]
     proposed_on = forms.DateField(label=_("Proposed on"), widget=DateInput())
     answer = forms.ChoiceField(label=_("Client's answer"), choices=Answer.choices)
     outcome = forms.ChoiceField(
@@ -132,8 +132,8 @@ class ProposalForm(forms.Form):
     def __init__(self, *args: Any, offers=None, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"proposed_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["offer"].queryset = offers
-        self.fields["offer"].label_from_instance = lambda o: f"{o.number} — {o.position}"
+        self.fields["offer"].queryset = offers  # type: ignore[attr-defined]
+        self.fields["offer"].label_from_instance = lambda o: f"{o.number} — {o.position}"  # type: ignore[attr-defined]
 
 
 class ProposalUpdateForm(forms.Form):

@@ -201,13 +201,13 @@ class JobOffer(models.Model):
 
         errors: dict[str, str] = {}
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            errors["valid_until"] = _("The end date is before the start date.")
+            errors["valid_until"] = _("The end date is before the start date.")  # type: ignore[assignment]
         if self.pay_min is not None and self.pay_max is not None and self.pay_max < self.pay_min:
-            errors["pay_max"] = _("The upper end of the pay range is below the lower end.")
+            errors["pay_max"] = _("The upper end of the pay range is below the lower end.")  # type: ignore[assignment]
         if self.places_disabled and self.places and self.places_disabled > self.places:
-            errors["places_disabled"] = _("More places for people with disabilities than places.")
+            errors["places_disabled"] = _("More places for people with disabilities than places.")  # type: ignore[assignment]
         if self.source == OfferSource.MANUAL and not self.employer_name.strip():
-            errors["employer_name"] = _("Give the employer; you can hide it on the boards.")
+            errors["employer_name"] = _("Give the employer; you can hide it on the boards.")  # type: ignore[assignment]
         if errors:
             raise ValidationError(errors)
 
@@ -231,40 +231,40 @@ class JobOffer(models.Model):
     @property
     def pay_label(self) -> str:
         if self.kind == OfferKind.TRAINING:
-            return _("Fee and allowance")
+            return _("Fee and allowance")  # type: ignore[return-value]
         if self.kind == OfferKind.INTERNSHIP:
-            return _("Allowance")
-        return _("Pay")
+            return _("Allowance")  # type: ignore[return-value]
+        return _("Pay")  # type: ignore[return-value]
 
     @property
     def contract_label(self) -> str:
         if self.kind in (OfferKind.TRAINING, OfferKind.INTERNSHIP):
-            return _("Form and duration")
-        return _("Contract")
+            return _("Form and duration")  # type: ignore[return-value]
+        return _("Contract")  # type: ignore[return-value]
 
     @property
     def contract_type_label(self) -> str:
         if self.kind in (OfferKind.TRAINING, OfferKind.INTERNSHIP):
-            return _("Form")
-        return _("Contract type")
+            return _("Form")  # type: ignore[return-value]
+        return _("Contract type")  # type: ignore[return-value]
 
     @property
     def place_label(self) -> str:
-        return _("Place of training") if self.kind == OfferKind.TRAINING else _("Place of work")
+        return _("Place of training") if self.kind == OfferKind.TRAINING else _("Place of work")  # type: ignore[return-value]
 
     @property
     def employer_label(self) -> str:
-        return _("Organiser") if self.kind == OfferKind.TRAINING else _("Employer")
+        return _("Organiser") if self.kind == OfferKind.TRAINING else _("Employer")  # type: ignore[return-value]
 
     @property
     def duties_label(self) -> str:
-        return _("Programme") if self.kind == OfferKind.TRAINING else _("Duties")
+        return _("Programme") if self.kind == OfferKind.TRAINING else _("Duties")  # type: ignore[return-value]
 
     @property
     def working_time_label(self) -> str:
         if self.kind == OfferKind.TRAINING:
-            return _("Duration")
-        return _("Working time")
+            return _("Duration")  # type: ignore[return-value]
+        return _("Working time")  # type: ignore[return-value]
 
     @property
     def pay_display(self) -> str:

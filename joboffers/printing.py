@@ -116,8 +116,8 @@ def _facts(offer: JobOffer) -> list[tuple[str, str]]:
     training = offer.kind == OfferKind.TRAINING
     facts = [
         ("Miejsce szkolenia" if training else "Miejsce pracy", _place(offer)),
-        (_PAY_LABELS.get(offer.kind, "Wynagrodzenie"), offer.pay_display),
-        (_CONTRACT_LABELS.get(offer.kind, "Umowa"), _contract(offer)),
+        (_PAY_LABELS.get(offer.kind, "Wynagrodzenie"), offer.pay_display),  # type: ignore[call-overload]
+        (_CONTRACT_LABELS.get(offer.kind, "Umowa"), _contract(offer)),  # type: ignore[call-overload]
         ("Liczba miejsc", _places(offer)),
         (
             "Organizator" if training else "Pracodawca",

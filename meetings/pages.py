@@ -67,7 +67,7 @@ def cleaned_filters(form: forms.Form) -> dict[str, object]:
 def filter_query(filters: dict[str, object]) -> str:
     params = {}
     if filters.get("institution"):
-        params["institution"] = filters["institution"].pk
+        params["institution"] = filters["institution"].pk  # type: ignore[attr-defined]
     if filters.get("kind"):
         params["kind"] = filters["kind"]
     return urlencode(params)
@@ -162,7 +162,7 @@ def occurrence_context(request: MemberRequest, occurrence: Occurrence) -> dict[s
     user = request.user
     client = None
     if event.is_case_conference:
-        client = clients_shown_to(user, [event.client_id]).get(event.client_id)
+        client = clients_shown_to(user, [event.client_id]).get(event.client_id)  # type: ignore[arg-type]
     show_details = not event.is_case_conference or client is not None
     people = event_people(event)
     now = timezone.now()
@@ -290,7 +290,7 @@ def answer_message(invitee: Invitee) -> str:
         return _(
             "All places are taken: you are on the waiting list. We will e-mail you if a place frees up."
         )
-    return {
+    return {  # type: ignore[call-overload]
         Response.ACCEPTED: _("You accepted. See you there."),
         Response.MAYBE: _("You answered maybe."),
         Response.DECLINED: _("You declined."),

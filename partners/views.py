@@ -97,7 +97,7 @@ def service_create(request: MemberRequest) -> HttpResponse:
         try:
             services.service_offer_create(acting_user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("The service is in your catalogue."))
             return redirect("partners:catalogue")
@@ -114,7 +114,7 @@ def service_edit(request: MemberRequest, pk: int) -> HttpResponse:
                 offer=offer, acting_user=request.user, data=form.cleaned_data
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Saved."))
             return redirect("partners:catalogue")
@@ -231,7 +231,7 @@ def _action(
     if _side(request, referral) != side:
         raise PermissionDenied
     kwargs = {"initial": initial(referral)} if initial else {}
-    form = form_class(request.POST or None, **kwargs)
+    form = form_class(request.POST or None, **kwargs)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
         try:
             run(referral, form.cleaned_data)

@@ -17,7 +17,7 @@ class PromotionConfig(AppConfig):
 
         roles = {VIEW: CASEWORK_ROLES, CHANGE: CASEWORK_ROLES}
         # A programme is part of the client's record and follows its visibility.
-        register(Policy(Programme, owner=None, parent="client", roles=roles))
+        register(Policy(Programme, owner=None, parent="client", roles=roles))  # type: ignore[arg-type]
         # A case belongs to the proposing institution; the target office gets a grant.
         register(
             Policy(

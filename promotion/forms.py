@@ -39,7 +39,7 @@ class ProgrammeFinishForm(forms.Form):
 
 
 class ProposeForm(forms.ModelForm):
-    target = forms.ModelChoiceField(label=capfirst(_("labour office")), queryset=None)
+    target = forms.ModelChoiceField(label=capfirst(_("labour office")), queryset=None)  # type: ignore[var-annotated]
 
     class Meta:
         model = PromotionCase
@@ -61,7 +61,7 @@ class ProposeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, offices: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = offices
+        self.fields["target"].queryset = offices  # type: ignore[attr-defined]
         self.order_fields(["target"])
 
 
@@ -70,7 +70,7 @@ class ActionForm(forms.Form):
     happened_on = forms.DateField(
         label=capfirst(_("date")), widget=DATE, initial=timezone.localdate
     )
-    offer = forms.ModelChoiceField(label=capfirst(_("job offer")), queryset=None, required=False)
+    offer = forms.ModelChoiceField(label=capfirst(_("job offer")), queryset=None, required=False)  # type: ignore[var-annotated]
     note = forms.CharField(
         label=capfirst(_("note")),
         required=False,
@@ -80,7 +80,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, offers: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offer"].queryset = offers
+        self.fields["offer"].queryset = offers  # type: ignore[attr-defined]
 
 
 class CloseForm(forms.Form):

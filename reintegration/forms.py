@@ -72,11 +72,11 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         ids = list(institution_ids)
         for name, role in PERSON_ROLES.items():
-            self.fields[name].queryset = people_in(ids, [role])
+            self.fields[name].queryset = people_in(ids, [role])  # type: ignore[attr-defined]
         if partners_qs is None:
             del self.fields["partners"]
         else:
-            self.fields["partners"].queryset = partners_qs
+            self.fields["partners"].queryset = partners_qs  # type: ignore[attr-defined]
             if not partners_qs.exists():
                 del self.fields["partners"]
 
@@ -106,7 +106,7 @@ class NeedsForm(forms.Form):
         def pairs(areas: tuple[str, ...]) -> list[tuple[forms.BoundField, forms.BoundField]]:
             return [(self[f"level_{a}"], self[f"note_{a}"]) for a in areas]
 
-        return [(_("Basic needs"), pairs(BASIC_AREAS)), (_("Vocational"), pairs(VOCATIONAL_AREAS))]
+        return [(_("Basic needs"), pairs(BASIC_AREAS)), (_("Vocational"), pairs(VOCATIONAL_AREAS))]  # type: ignore[list-item]
 
     def assessments(self) -> dict[str, tuple[str, str]]:
         data = self.cleaned_data
@@ -132,7 +132,7 @@ AREA_CHOICES = [
 
 
 class StepForm(forms.Form):
-    goal = forms.ModelChoiceField(label=_("Goal"), queryset=None)
+    goal = forms.ModelChoiceField(label=_("Goal"), queryset=None)  # type: ignore[var-annotated]
     area = forms.ChoiceField(label=_("Area"), choices=AREA_CHOICES)
     title = forms.CharField(label=_("Step"), max_length=250)
     institution = forms.ModelChoiceField(label=_("Owned by"), queryset=Institution.objects.none())
@@ -167,9 +167,9 @@ class StepForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["goal"].queryset = goals
-        self.fields["institution"].queryset = institutions
-        self.fields["responsible"].queryset = people_in(
+        self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
+        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
+        self.fields["responsible"].queryset = people_in(  # type: ignore[attr-defined]
             institutions.values_list("pk", flat=True), CASEWORK_ROLES
         )
 
@@ -204,7 +204,7 @@ class ParticipantForm(forms.Form):
 
     def __init__(self, *args: Any, institutions: QuerySet[Institution], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = institutions
+        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
 
 
 class CloseForm(forms.Form):

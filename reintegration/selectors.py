@@ -153,7 +153,7 @@ def step_can_edit(step: Step, plan: ReintegrationPlan, user: User) -> bool:
     if not plan_can_act(plan, user):
         return False
     membership = membership_of(user)
-    return plan_is_holder(plan, user) or step.institution_id == membership.institution_id
+    return plan_is_holder(plan, user) or step.institution_id == membership.institution_id  # type: ignore[union-attr]
 
 
 def plan_get_for_action(user: User, pk: int) -> ReintegrationPlan:

@@ -96,7 +96,7 @@ def _check_people(people: Mapping[str, User | None], institution_ids: set[int]) 
         ).exists()
         if not ok:
             errors[name] = _("Choose a %(role)s of an institution taking part in the plan.") % {
-                "role": str(ReintegrationPlan._meta.get_field(name).verbose_name)
+                "role": str(ReintegrationPlan._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
             }
     if errors:
         raise ValidationError(errors)
@@ -618,7 +618,7 @@ def plans_release_partner(
             raise ValidationError(_("The institution holding the client has no caseworker."))
         for step in steps:
             before = history.snapshot(step, history.STEP_FIELDS)
-            step.institution, step.responsible = owner, person
+            step.institution, step.responsible = owner, person  # type: ignore[assignment]
             step.save(update_fields=["institution", "responsible", "updated_at"])
             history.record(
                 plan=plan,
@@ -666,7 +666,7 @@ def plans_release_partner(
         count = len(steps)
         if person is not None:
             transaction.on_commit(
-                lambda pk=plan.pk, to=person.pk, n=count: plan_partner_left.delay(pk, to, n)
+                lambda pk=plan.pk, to=person.pk, n=count: plan_partner_left.delay(pk, to, n)  # type: ignore[misc]
             )
         returned += len(steps)
     return returned

@@ -59,9 +59,9 @@ def lookup_get_for_user(user: User, pk: int) -> Lookup:
     lookup = get_visible_or_404(
         Lookup.objects.select_related("client", "client__owner", "requested_by"), user, pk=pk
     )
-    if not visible(Client, user).filter(pk=lookup.client_id).exists():
+    if not visible(Client, user).filter(pk=lookup.client_id).exists():  # type: ignore[attr-defined]
         raise Http404
-    if not lookup_allowed(user, lookup.client):
+    if not lookup_allowed(user, lookup.client):  # type: ignore[attr-defined]
         raise PermissionDenied
     return lookup  # type: ignore[return-value]
 

@@ -50,7 +50,7 @@ def lookup_start(request: MemberRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
     if not request.htmx:  # type: ignore[attr-defined]
         if form.errors:
-            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))  # type: ignore[misc]
         return redirect(f"{client.get_absolute_url()}#sepi-panel")
     if lookup is not None:
         lookup.refresh_from_db()  # with eager tasks it may already be done
