@@ -37,7 +37,7 @@ def agreements_visible_to(user: User) -> QuerySet[Agreement]:
 
 def agreement_get_for_user(user: User, pk: int, action: str = "view") -> Agreement:
     """One agreement the user's institution is a party to (404 otherwise; 403 to act without the role)."""
-    return get_visible_or_404(agreements_visible_to(user), user, action, pk=pk)  # type: ignore[return-value]
+    return get_visible_or_404(agreements_visible_to(user), user, action, pk=pk)
 
 
 def agreements_expiring(user: User, *, within_days: int = 30) -> QuerySet[Agreement]:

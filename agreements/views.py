@@ -234,12 +234,12 @@ def annex_approve(request: MemberRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST":
         try:
-            services.annex_approve(annex=annex, acting_user=request.user)  # type: ignore[arg-type]
+            services.annex_approve(annex=annex, acting_user=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("Annex approved."))
-    return redirect(annex.agreement)  # type: ignore[attr-defined]
+    return redirect(annex.agreement)
 
 
 @member_required(MANAGING_ROLES)
@@ -272,7 +272,7 @@ def attachment_download(request: MemberRequest, pk: int) -> FileResponse:
     attachment = get_visible_or_404(
         Attachment.objects.select_related("agreement"), request.user, pk=pk
     )
-    return upload_response(attachment.file, filename=attachment.filename)  # type: ignore[attr-defined]
+    return upload_response(attachment.file, filename=attachment.filename)
 
 
 @member_required()
@@ -319,6 +319,6 @@ def coordinator_card(request: MemberRequest) -> HttpResponse:
 def coordinator_card_remove(request: MemberRequest, pk: int) -> HttpResponse:
     card = get_visible_or_404(Coordinator, request.user, CHANGE, pk=pk)
     if request.method == "POST":
-        services.coordinator_card_remove(acting_user=request.user, card=card)  # type: ignore[arg-type]
+        services.coordinator_card_remove(acting_user=request.user, card=card)
         messages.success(request, _("Contact card removed."))
     return redirect("agreements:coordinators")

@@ -47,7 +47,7 @@ def clients_visible_to(user: User, *, query: str = "") -> QuerySet[Client]:
 
 def client_get_for_user(user: User, pk: int, action: str = "view") -> Client:
     """One client the user may see (404 otherwise; 403 to change it without the right)."""
-    return get_visible_or_404(  # type: ignore[return-value]
+    return get_visible_or_404(
         Client.objects.select_related("owner", "created_by"), user, action, pk=pk
     )
 

@@ -256,7 +256,7 @@ def share_end(request: MemberRequest, pk: int) -> HttpResponse:
     )
     try:
         services.client_unshare(
-            share=share,  # type: ignore[arg-type]
+            share=share,
             acting_user=request.user,
             reason=request.POST.get("reason", ""),
         )
@@ -265,9 +265,9 @@ def share_end(request: MemberRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Sharing with %(partner)s ended.") % {"partner": share.partner.name},  # type: ignore[attr-defined]
+            _("Sharing with %(partner)s ended.") % {"partner": share.partner.name},
         )
-    return redirect(f"{share.client.get_absolute_url()}?tab=sharing")  # type: ignore[attr-defined]
+    return redirect(f"{share.client.get_absolute_url()}?tab=sharing")
 
 
 @member_required(CASEWORK_ROLES)
@@ -276,15 +276,15 @@ def consent_withdraw(request: MemberRequest, pk: int) -> HttpResponse:
     consent = get_visible_or_404(
         Consent.objects.select_related("client", "partner"), request.user, CHANGE, pk=pk
     )
-    back = f"{consent.client.get_absolute_url()}?tab=sharing"  # type: ignore[attr-defined]
-    if consent.withdrawn_at:  # type: ignore[attr-defined]
+    back = f"{consent.client.get_absolute_url()}?tab=sharing"
+    if consent.withdrawn_at:
         messages.info(request, _("This consent has already been withdrawn."))
         return redirect(back)
     form = WithdrawConsentForm(request.POST or None, initial={"withdrawn_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             ended = services.consent_withdraw(
-                consent=consent,  # type: ignore[arg-type]
+                consent=consent,
                 acting_user=request.user,
                 **form.cleaned_data,
             )
@@ -297,9 +297,9 @@ def consent_withdraw(request: MemberRequest, pk: int) -> HttpResponse:
                 if ended
                 else _("Consent withdrawn.")
             )
-            messages.success(request, text % {"partner": consent.partner.name})  # type: ignore[attr-defined]
+            messages.success(request, text % {"partner": consent.partner.name})
             return redirect(back)
-    context = {"form": form, "consent": consent, "client": consent.client, "back": back}  # type: ignore[attr-defined]
+    context = {"form": form, "consent": consent, "client": consent.client, "back": back}
     return render(request, "clients/consent_withdraw.html", context)
 
 
@@ -313,7 +313,7 @@ def access_request_decline(request: MemberRequest, pk: int) -> HttpResponse:
     form.is_valid()
     try:
         services.access_request_decline(
-            request=access,  # type: ignore[arg-type]
+            request=access,
             acting_user=request.user,
             answer=form.cleaned_data.get("reason", ""),
         )
@@ -321,7 +321,7 @@ def access_request_decline(request: MemberRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Request declined."))
-    return redirect(f"{access.client.get_absolute_url()}?tab=sharing")  # type: ignore[attr-defined]
+    return redirect(f"{access.client.get_absolute_url()}?tab=sharing")
 
 
 @member_required(CASEWORK_ROLES)
@@ -380,11 +380,11 @@ def document_download(request: MemberRequest, pk: int) -> FileResponse:
     audit(
         actor=request.user,
         action=AuditAction.EXPORT,
-        obj=document.client,  # type: ignore[attr-defined]
+        obj=document.client,
         reason=f"document #{document.pk}",
         request=request,
     )
-    return upload_response(document.file, filename=document.filename)  # type: ignore[attr-defined]
+    return upload_response(document.file, filename=document.filename)
 
 
 @member_required(CASEWORK_ROLES)
@@ -392,16 +392,16 @@ def consent_scan(request: MemberRequest, pk: int) -> FileResponse:
     consent = get_visible_or_404(
         Consent.objects.select_related("client"), request.user, CHANGE, pk=pk
     )
-    if not consent.scan:  # type: ignore[attr-defined]
+    if not consent.scan:
         raise Http404
     audit(
         actor=request.user,
         action=AuditAction.EXPORT,
-        obj=consent.client,  # type: ignore[attr-defined]
+        obj=consent.client,
         reason=f"consent scan #{consent.pk}",
         request=request,
     )
-    return upload_response(consent.scan, filename=consent.scan_filename)  # type: ignore[attr-defined]
+    return upload_response(consent.scan, filename=consent.scan_filename)
 
 
 @member_required(MANAGING_ROLES)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 VIEW = "view"
 CHANGE = "change"
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,8 @@ def _shared_with(policy: Policy, institution: Institution, action: str) -> Q:
 
 
 def visible(
-    model_or_qs: type[models.Model] | QuerySet, user: User | AnonymousUser, action: str = VIEW
-) -> QuerySet:
+    model_or_qs: type[M] | QuerySet[M], user: User | AnonymousUser, action: str = VIEW
+) -> QuerySet[M]:
     """Rows of the model the user may see (or act on): owned or shared with them.
 
     Guarantees: anonymous users, users without an active membership, and
@@ -151,11 +152,11 @@ def can(user: User | AnonymousUser, obj: models.Model, action: str = VIEW) -> bo
 
 
 def get_visible_or_404(
-    model_or_qs: type[models.Model] | QuerySet,
+    model_or_qs: type[M] | QuerySet[M],
     user: User | AnonymousUser,
     action: str = VIEW,
     **lookup: Any,
-) -> models.Model:
+) -> M:
     """One row the user may act on; 404 for rows they may not even see.
 
     A row the user can see but not act on gives 403, so a read-only partner
@@ -164,7 +165,7 @@ def get_visible_or_404(
     qs = model_or_qs if isinstance(model_or_qs, QuerySet) else model_or_qs._default_manager.all()
     try:
         return visible(qs, user, action).get(**lookup)
-    except qs.model.DoesNotExist:  # type: ignore[union-attr]
+    except qs.model.DoesNotExist:  # type: ignore[attr-defined]
         if action != VIEW and visible(qs, user, VIEW).filter(**lookup).exists():
             raise PermissionDenied from None
         raise Http404 from None

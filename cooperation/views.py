@@ -67,7 +67,7 @@ def person_edit(request: MemberRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(
-                membership=membership,  # type: ignore[arg-type]
+                membership=membership,
                 acting_user=request.user,
                 request=request,
                 **form.cleaned_data,
@@ -87,13 +87,13 @@ def person_resend_invitation(request: MemberRequest, pk: int) -> HttpResponse:
         Membership.objects.select_related("user"), request.user, CHANGE, pk=pk
     )
     try:
-        services.invitation_resend(membership=membership, acting_user=request.user, request=request)  # type: ignore[arg-type]
+        services.invitation_resend(membership=membership, acting_user=request.user, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
             request,
-            _("Invitation sent again to %(email)s.") % {"email": membership.user.email},  # type: ignore[attr-defined]
+            _("Invitation sent again to %(email)s.") % {"email": membership.user.email},
         )
     return redirect("cooperation:person_edit", pk=membership.pk)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
@@ -19,6 +20,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from cooperation.models import Institution
 from cooperation.validators import validate_nip, validate_regon
@@ -199,15 +203,15 @@ class JobOffer(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            errors["valid_until"] = _("The end date is before the start date.")  # type: ignore[assignment]
+            errors["valid_until"] = _("The end date is before the start date.")
         if self.pay_min is not None and self.pay_max is not None and self.pay_max < self.pay_min:
-            errors["pay_max"] = _("The upper end of the pay range is below the lower end.")  # type: ignore[assignment]
+            errors["pay_max"] = _("The upper end of the pay range is below the lower end.")
         if self.places_disabled and self.places and self.places_disabled > self.places:
-            errors["places_disabled"] = _("More places for people with disabilities than places.")  # type: ignore[assignment]
+            errors["places_disabled"] = _("More places for people with disabilities than places.")
         if self.source == OfferSource.MANUAL and not self.employer_name.strip():
-            errors["employer_name"] = _("Give the employer; you can hide it on the boards.")  # type: ignore[assignment]
+            errors["employer_name"] = _("Give the employer; you can hide it on the boards.")
         if errors:
             raise ValidationError(errors)
 
@@ -229,42 +233,42 @@ class JobOffer(models.Model):
 
     # A training or an internship is not employment: its facts are named as such.
     @property
-    def pay_label(self) -> str:
+    def pay_label(self) -> StrOrPromise:
         if self.kind == OfferKind.TRAINING:
-            return _("Fee and allowance")  # type: ignore[return-value]
+            return _("Fee and allowance")
         if self.kind == OfferKind.INTERNSHIP:
-            return _("Allowance")  # type: ignore[return-value]
-        return _("Pay")  # type: ignore[return-value]
+            return _("Allowance")
+        return _("Pay")
 
     @property
-    def contract_label(self) -> str:
+    def contract_label(self) -> StrOrPromise:
         if self.kind in (OfferKind.TRAINING, OfferKind.INTERNSHIP):
-            return _("Form and duration")  # type: ignore[return-value]
-        return _("Contract")  # type: ignore[return-value]
+            return _("Form and duration")
+        return _("Contract")
 
     @property
-    def contract_type_label(self) -> str:
+    def contract_type_label(self) -> StrOrPromise:
         if self.kind in (OfferKind.TRAINING, OfferKind.INTERNSHIP):
-            return _("Form")  # type: ignore[return-value]
-        return _("Contract type")  # type: ignore[return-value]
+            return _("Form")
+        return _("Contract type")
 
     @property
-    def place_label(self) -> str:
-        return _("Place of training") if self.kind == OfferKind.TRAINING else _("Place of work")  # type: ignore[return-value]
+    def place_label(self) -> StrOrPromise:
+        return _("Place of training") if self.kind == OfferKind.TRAINING else _("Place of work")
 
     @property
-    def employer_label(self) -> str:
-        return _("Organiser") if self.kind == OfferKind.TRAINING else _("Employer")  # type: ignore[return-value]
+    def employer_label(self) -> StrOrPromise:
+        return _("Organiser") if self.kind == OfferKind.TRAINING else _("Employer")
 
     @property
-    def duties_label(self) -> str:
-        return _("Programme") if self.kind == OfferKind.TRAINING else _("Duties")  # type: ignore[return-value]
+    def duties_label(self) -> StrOrPromise:
+        return _("Programme") if self.kind == OfferKind.TRAINING else _("Duties")
 
     @property
-    def working_time_label(self) -> str:
+    def working_time_label(self) -> StrOrPromise:
         if self.kind == OfferKind.TRAINING:
-            return _("Duration")  # type: ignore[return-value]
-        return _("Working time")  # type: ignore[return-value]
+            return _("Duration")
+        return _("Working time")
 
     @property
     def pay_display(self) -> str:

@@ -35,7 +35,7 @@ def offers_visible_to(user: User) -> QuerySet[JobOffer]:
 
 def offer_get_for_user(user: User, pk: int, action: str = "view") -> JobOffer:
     """One offer (404 to anyone who may not see it; 403 to act on another office's offer)."""
-    return get_visible_or_404(offers_visible_to(user), user, action, pk=pk)  # type: ignore[return-value]
+    return get_visible_or_404(offers_visible_to(user), user, action, pk=pk)
 
 
 def current_q(today: dt.date, prefix: str = "") -> Q:
@@ -67,7 +67,7 @@ def board_of(user: User) -> Board | None:
 
 
 def board_get_for_user(user: User, pk: int) -> Board:
-    return get_visible_or_404(Board.objects.select_related("institution"), user, pk=pk)  # type: ignore[return-value]
+    return get_visible_or_404(Board.objects.select_related("institution"), user, pk=pk)
 
 
 def partner_institutions(institution: Institution | int) -> QuerySet[Institution]:
@@ -105,7 +105,7 @@ def prints_of(board: Board, *, weeks: int = 4) -> list[BoardPrint]:
 
 
 def print_get_for_user(user: User, pk: int) -> BoardPrint:
-    return get_visible_or_404(BoardPrint.objects.select_related("board"), user, pk=pk)  # type: ignore[return-value]
+    return get_visible_or_404(BoardPrint.objects.select_related("board"), user, pk=pk)
 
 
 def publications_of(offer: JobOffer) -> list[Publication]:
@@ -132,7 +132,7 @@ def imports_visible_to(user: User) -> QuerySet[ImportRun]:
 
 
 def import_get_for_user(user: User, pk: int) -> ImportRun:
-    return get_visible_or_404(imports_visible_to(user), user, pk=pk)  # type: ignore[return-value]
+    return get_visible_or_404(imports_visible_to(user), user, pk=pk)
 
 
 def proposals_of(client: Client) -> list[OfferProposal]:
@@ -145,7 +145,7 @@ def proposals_of(client: Client) -> list[OfferProposal]:
 
 
 def proposal_get_for_user(user: User, pk: int, action: str = "view") -> OfferProposal:
-    return get_visible_or_404(  # type: ignore[return-value]
+    return get_visible_or_404(
         OfferProposal.objects.select_related("client", "offer", "institution"),
         user,
         action,

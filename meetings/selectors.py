@@ -93,7 +93,7 @@ def events_visible_to(user: User) -> QuerySet[Event]:
 
 def event_get_for_user(user: User, pk: int) -> Event:
     """One event the user's institution takes part in (404 otherwise)."""
-    return get_visible_or_404(events_visible_to(user), user, VIEW, pk=pk)  # type: ignore[return-value]
+    return get_visible_or_404(events_visible_to(user), user, VIEW, pk=pk)
 
 
 def event_get_for_organiser(user: User, pk: int) -> Event:
@@ -109,7 +109,7 @@ def occurrences_visible_to(user: User) -> QuerySet[Occurrence]:
 
 
 def occurrence_get_for_user(user: User, pk: int) -> Occurrence:
-    return get_visible_or_404(occurrences_visible_to(user), user, VIEW, pk=pk)  # type: ignore[return-value]
+    return get_visible_or_404(occurrences_visible_to(user), user, VIEW, pk=pk)
 
 
 def occurrence_get_for_organiser(user: User, pk: int) -> Occurrence:
@@ -225,7 +225,7 @@ def action_items_visible_to(user: User) -> QuerySet[ActionItem]:
 
 
 def action_item_get_for_user(user: User, pk: int) -> ActionItem:
-    return get_visible_or_404(action_items_visible_to(user), user, VIEW, pk=pk)  # type: ignore[return-value]
+    return get_visible_or_404(action_items_visible_to(user), user, VIEW, pk=pk)
 
 
 def open_action_items_of(user: User) -> QuerySet[ActionItem]:

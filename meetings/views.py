@@ -502,17 +502,17 @@ def material_add(request: MemberRequest, pk: int) -> HttpResponse:
 @require_GET
 def material_download(request: MemberRequest, pk: int) -> FileResponse:
     material = get_visible_or_404(Material.objects.select_related("event"), request.user, pk=pk)
-    if not services.may_see_case_details(request.user, material.event):  # type: ignore[attr-defined]
+    if not services.may_see_case_details(request.user, material.event):
         raise PermissionDenied
-    return upload_response(material.file, filename=material.filename)  # type: ignore[attr-defined]
+    return upload_response(material.file, filename=material.filename)
 
 
 @member_required()
 @require_POST
 def material_remove(request: MemberRequest, pk: int) -> HttpResponse:
     material = get_visible_or_404(Material.objects.select_related("event"), request.user, pk=pk)
-    event = material.event  # type: ignore[attr-defined]
-    services.material_remove(material=material, acting_user=request.user)  # type: ignore[arg-type]
+    event = material.event
+    services.material_remove(material=material, acting_user=request.user)
     messages.success(request, _("File removed."))
     return redirect(event)
 

@@ -113,7 +113,7 @@ def catalogue_of(institution: Institution) -> QuerySet[ServiceOffer]:
 
 def service_get_for_change(user: User, pk: int) -> ServiceOffer:
     """A service of the user's own organisation, for editing (404 otherwise; 403 without the role)."""
-    return get_visible_or_404(  # type: ignore[return-value]
+    return get_visible_or_404(
         ServiceOffer.objects.select_related("provider"), user, "change", pk=pk
     )
 
@@ -147,7 +147,7 @@ def referrals_visible_to(user: User, action: str = VIEW) -> QuerySet[Referral]:
 
 def referral_get_for_user(user: User, pk: int, action: str = VIEW) -> Referral:
     """One referral the user's institution sent or received (404 otherwise; 403 to act without the role)."""
-    return get_visible_or_404(referrals_visible_to(user, VIEW), user, action, pk=pk)  # type: ignore[return-value]
+    return get_visible_or_404(referrals_visible_to(user, VIEW), user, action, pk=pk)
 
 
 def referral_history(referral: Referral) -> dict[str, object]:

@@ -37,7 +37,7 @@ def cases_visible_to(user: User) -> QuerySet[PromotionCase]:
 
 def case_get_for_user(user: User, pk: int, action: str = VIEW) -> PromotionCase:
     """One case: 404 for outsiders, 403 for a row the user may see but not act on."""
-    return get_visible_or_404(cases_visible_to(user), user, action, pk=pk)  # type: ignore[return-value]
+    return get_visible_or_404(cases_visible_to(user), user, action, pk=pk)
 
 
 def queue_for(user: User, *, state: str = "open", mine: bool = False) -> QuerySet[PromotionCase]:
@@ -59,7 +59,7 @@ def programmes_of(client: Client) -> QuerySet[Programme]:
 
 
 def programme_get_for_user(user: User, pk: int) -> Programme:
-    return get_visible_or_404(Programme.objects.select_related("client"), user, VIEW, pk=pk)  # type: ignore[return-value]
+    return get_visible_or_404(Programme.objects.select_related("client"), user, VIEW, pk=pk)
 
 
 def overdue_cases(qs: QuerySet[PromotionCase], now: dt.datetime | None = None) -> QuerySet:

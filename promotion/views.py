@@ -136,15 +136,15 @@ def programme_finish(request: MemberRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.programme_finish(
-                programme=programme,  # type: ignore[arg-type]
+                programme=programme,
                 acting_user=request.user,
                 **form.cleaned_data,
             )
             messages.success(request, _("Programme outcome recorded."))
-            return redirect(programme.client)  # type: ignore[attr-defined]
+            return redirect(programme.client)
         except ValidationError as exc:
             add_service_errors(form, exc)
-    context = {"client": programme.client, "programme": programme, "form": form}  # type: ignore[attr-defined]
+    context = {"client": programme.client, "programme": programme, "form": form}
     return render(request, "promotion/programme_form.html", context)
 
 
@@ -184,13 +184,13 @@ def propose(request: MemberRequest, pk: int) -> HttpResponse:
     )
     form, case = _propose_form(
         request,
-        partial(services.case_propose, programme=programme),  # type: ignore[arg-type]
+        partial(services.case_propose, programme=programme),
         _("The client was proposed to the labour office."),
-        programme.client,  # type: ignore[attr-defined]
+        programme.client,
     )
     if case is not None:
         return redirect(case)
-    context = {"client": programme.client, "programme": programme, "form": form}  # type: ignore[attr-defined]
+    context = {"client": programme.client, "programme": programme, "form": form}
     return render(request, "promotion/propose_form.html", context)
 
 

@@ -59,15 +59,15 @@ def lookup_get_for_user(user: User, pk: int) -> Lookup:
     lookup = get_visible_or_404(
         Lookup.objects.select_related("client", "client__owner", "requested_by"), user, pk=pk
     )
-    if not visible(Client, user).filter(pk=lookup.client_id).exists():  # type: ignore[attr-defined]
+    if not visible(Client, user).filter(pk=lookup.client_id).exists():
         raise Http404
-    if not lookup_allowed(user, lookup.client):  # type: ignore[attr-defined]
+    if not lookup_allowed(user, lookup.client):
         raise PermissionDenied
-    return lookup  # type: ignore[return-value]
+    return lookup
 
 
 def batch_get_for_user(user: User, pk: int) -> BatchCheck:
-    return get_visible_or_404(BatchCheck, user, pk=pk)  # type: ignore[return-value]
+    return get_visible_or_404(BatchCheck, user, pk=pk)
 
 
 def newest_lookup(client: Client, institution_id: int) -> Lookup | None:

@@ -207,7 +207,7 @@ def may_see_case_details(user: User, event: Event) -> bool:
     """A case conference's client and its files: only for people who may see the client."""
     if not event.is_case_conference:
         return True
-    return visible(Client, user).filter(pk=event.client_id).exists()
+    return visible(Client, user).filter(pk=event.client_id).exists()  # type: ignore[misc]
 
 
 @transaction.atomic
