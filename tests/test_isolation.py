@@ -23,7 +23,7 @@ EXEMPT_NAMESPACES = {"admin"}
 EXEMPT_NAMES = {"account_reset_password_from_key", "account_confirm_email", "set_language"}
 
 
-def _walk(patterns, prefix: str = "", namespace: str = ""):  # type: ignore[no-untyped-def]
+def _walk(patterns, prefix: str = "", namespace: str = ""):
     for p in patterns:
         if isinstance(p, URLResolver):
             ns = p.namespace or ""
@@ -55,14 +55,14 @@ def test_the_harness_sees_the_known_object_urls() -> None:
 
 
 @pytest.fixture(params=["other_county", "same_county_unshared"])
-def intruder(request, foreign: Institution, partner: Institution) -> User:  # type: ignore[no-untyped-def]
+def intruder(request, foreign: Institution, partner: Institution) -> User:
     institution = foreign if request.param == "other_county" else partner
     # A coordinator passes every role gate, so only the object check stands in the way.
     return member(institution, Role.COORDINATOR)
 
 
 @pytest.mark.parametrize("url_name", sorted(CASES))
-def test_an_outsider_gets_no_object_and_no_data(client, url_name, own, owner, intruder) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsider_gets_no_object_and_no_data(client, url_name, own, owner, intruder) -> None:
     case = CASES[url_name]
     built = case.build(own, owner)
     url = reverse(url_name, kwargs=built.kwargs)
@@ -80,7 +80,7 @@ def test_an_outsider_gets_no_object_and_no_data(client, url_name, own, owner, in
 
 
 @pytest.mark.parametrize("url_name", sorted(CASES))
-def test_the_owner_institution_can_open_it(client, url_name, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_the_owner_institution_can_open_it(client, url_name, own, owner) -> None:
     # Each case builds a reachable object, so the 404s above mean isolation, not a broken URL.
     case = CASES[url_name]
     built = case.build(own, owner)

@@ -15,7 +15,7 @@ def _seed() -> None:
 
 def test_the_demo_builds_a_dozen_cases_at_different_stages_once(
     db, client, monkeypatch, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.MFA_REQUIRED = False  # as `make demo` runs it: demo coordinators have no phone app
     monkeypatch.setattr(
         "cooperation.management.commands.seed_demo.DEMO_APPS",

@@ -28,7 +28,7 @@ from ..factories import ClientFactory
 from .helpers import TODAY, add_step, assess, share, soon
 
 
-def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
@@ -226,7 +226,7 @@ def test_no_new_plan_for_a_closed_case(own, owner) -> None:
 
 
 # --- query counts -----------------------------------------------------------------
-def _grow(plan, owner, partner_user, partner, n: int) -> None:  # type: ignore[no-untyped-def]
+def _grow(plan, owner, partner_user, partner, n: int) -> None:
     assess(plan, owner, housing=NeedLevel.CRITICAL, debt=NeedLevel.MODERATE)
     for g in range(max(1, n // 5)):
         goal = services.goal_add(plan=plan, acting_user=owner, title=f"Cel {g}")
