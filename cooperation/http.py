@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
     from .models import Institution, Membership, User
 
 
@@ -18,3 +20,4 @@ class MemberRequest(HttpRequest):
     user: User
     membership: Membership
     institution: Institution
+    htmx: HtmxDetails

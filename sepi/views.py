@@ -48,7 +48,7 @@ def lookup_start(request: MemberRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         if form.errors:
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))  # type: ignore[misc]
         return redirect(f"{client.get_absolute_url()}#sepi-panel")
@@ -70,7 +70,7 @@ def lookup_start(request: MemberRequest, pk: int) -> HttpResponse:
 def lookup_state(request: MemberRequest, pk: int) -> HttpResponse:
     """The live state of one lookup, polled by the panel while it is queued or running."""
     lookup = lookup_get_for_user(request.user, pk)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         return redirect(f"{lookup.client.get_absolute_url()}#sepi-panel")
     if lookup.is_pending:  # a lost message or a dead worker ends here, with a retry button
         services.lookups_fail_stale(lookup_ids=[lookup.pk])
@@ -156,5 +156,5 @@ def batch_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
             )
         )
         batch.refresh_from_db()
-    template = "sepi/_batch.html" if request.htmx else "sepi/batch_page.html"  # type: ignore[attr-defined]
+    template = "sepi/_batch.html" if request.htmx else "sepi/batch_page.html"
     return render(request, template, {"progress": batch_progress(batch)})
