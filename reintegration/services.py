@@ -673,14 +673,14 @@ def plans_release_partner(
 
 
 def plans_on_share_ended(*, share, acting_user: User | None, reason: str) -> None:
-    """`clients.services.register_share_ended` hook: the partner lost the client."""
+    """The `client_share_ended` hook: the partner lost the client."""
     plans_release_partner(
         client=share.client, partner=share.partner, acting_user=acting_user, reason=reason
     )
 
 
 def plans_on_joint_plans_lost(a: Institution, b: Institution, reason: str) -> None:
-    """`agreements.scope.on_scope_lost(JOINT_PLANS)` hook: neither sees the other's plans."""
+    """The `scope_lost:joint_plans` hook: neither sees the other's plans."""
     reason = reason or _("no agreement in force covers joint plans")
     for owner, partner in ((a, b), (b, a)):
         clients = Client.objects.filter(
