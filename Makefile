@@ -103,6 +103,7 @@ restore: install
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Re-extract translatable strings (needs GNU gettext; only for developers).
 messages: $(STAMP)

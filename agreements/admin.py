@@ -74,7 +74,7 @@ class AgreementAdmin(InstitutionScopedAdmin):
     inlines = [PartyInline, TermsInline, EventInline]
     list_select_related = ["initiator"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
 

@@ -75,7 +75,7 @@ def seed() -> None:
             acting_user=coordinator(initiator),
             title=title,
             partners=[Institution.objects.get(short_name=partner)],
-            scopes=scopes,
+            scopes=scopes,  # type: ignore[arg-type]
             valid_from=start,
             valid_until=end,
         )

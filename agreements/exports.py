@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 
 from cooperation.audit import audit
 from cooperation.csvexport import csv_response
+from cooperation.http import MemberRequest
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 
@@ -15,7 +16,7 @@ from .scope import in_force
 from .selectors import agreements_visible_to, terms_on
 
 
-def agreement_pdf_response(request: HttpRequest, agreement: Agreement) -> HttpResponse:
+def agreement_pdf_response(request: MemberRequest, agreement: Agreement) -> HttpResponse:
     today = timezone.localdate()
     context = {
         "agreement": agreement,
@@ -31,7 +32,7 @@ def agreement_pdf_response(request: HttpRequest, agreement: Agreement) -> HttpRe
     return pdf_response(pdf, agreement.number)
 
 
-def active_agreements(request: HttpRequest) -> list[Agreement]:
+def active_agreements(request: MemberRequest) -> list[Agreement]:
     return list(
         agreements_visible_to(request.user)
         .filter(pk__in=in_force().values("pk"))
@@ -39,7 +40,7 @@ def active_agreements(request: HttpRequest) -> list[Agreement]:
     )
 
 
-def active_agreements_response(request: HttpRequest, fmt: str) -> HttpResponse:
+def active_agreements_response(request: MemberRequest, fmt: str) -> HttpResponse:
     rows = active_agreements(request)
     institution = request.institution
     audit(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -29,10 +31,10 @@ class ScopeDatesForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        start, end = data.get("valid_from"), data.get("valid_until")
+        start, end = data.get("valid_from"), data.get("valid_until")  # type: ignore[union-attr]
         if start and end and end < start:
             self.add_error("valid_until", _("The end date is before the start date."))
-        return data
+        return data  # type: ignore[return-value]
 
 
 class AgreementForm(ScopeDatesForm):
@@ -51,16 +53,14 @@ class AgreementForm(ScopeDatesForm):
     )
     field_order = ["title", "partners", "scopes", "valid_from", "valid_until", "body"]
 
-    def __init__(
-        self, *args: object, partners_qs=None, editing: bool = False, **kwargs: object
-    ) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, partners_qs=None, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["partners"]
             self.fields["body"].required = True
             self.fields["body"].help_text = ""
         else:
-            self.fields["partners"].queryset = partners_qs
+            self.fields["partners"].queryset = partners_qs  # type: ignore[attr-defined]
 
 
 class SignForm(forms.Form):
@@ -95,7 +95,7 @@ class AnnexForm(ScopeDatesForm):
     )
     field_order = ["description", "scopes", "valid_from", "valid_until"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["valid_from"].label = _("In force from")
         self.fields["valid_until"].label = _("New end date")
@@ -108,7 +108,7 @@ class AttachmentForm(forms.Form):
 
 
 class CoordinatorCardForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[arg-type]
+    user = forms.ModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[var-annotated]
     is_deputy = forms.BooleanField(label=_("Deputy coordinator"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -119,10 +119,10 @@ class CoordinatorCardForm(forms.Form):
         help_text=_("For example: Mon–Fri 8:00–15:00, room 12"),
     )
 
-    def __init__(self, *args: object, people=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, people=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people
-        self.fields["user"].label_from_instance = lambda u: u.display_name
+        self.fields["user"].queryset = people  # type: ignore[attr-defined]
+        self.fields["user"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
 
 
 class AgreementFilter(django_filters.FilterSet):
@@ -139,12 +139,10 @@ class AgreementFilter(django_filters.FilterSet):
         label=_("Ending within 30 days"), method="filter_expiring", widget=forms.CheckboxInput
     )
 
-    def __init__(
-        self, *args: object, partners_qs=None, expiring_ids=None, **kwargs: object
-    ) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, partners_qs=None, expiring_ids=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["partner"].queryset = partners_qs
+        self.filters["partner"].queryset = partners_qs  # type: ignore[attr-defined]
         self._expiring_ids = expiring_ids
 
-    def filter_expiring(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_expiring(self, queryset, name, value):
         return queryset.filter(pk__in=self._expiring_ids) if value else queryset

@@ -31,7 +31,7 @@ def _subject(what: str, agreement: Agreement) -> str:
 
 
 def recipients(agreement: Agreement, exclude_institution_id: int | None) -> list[str]:
-    institutions = agreement.parties.exclude(institution_id=exclude_institution_id).values(
+    institutions = agreement.parties.exclude(institution_id=exclude_institution_id).values(  # type: ignore[misc]
         "institution_id"
     )
     members = Membership.objects.filter(

@@ -8,12 +8,12 @@ for all partners at once (for form choices and list filters).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from cooperation import hooks
 from cooperation.models import Institution
 
 from .models import SCOPE_FIELDS, Agreement, Status
@@ -70,14 +70,13 @@ def partners_covering(
 # What other apps do when a scope stops covering a pair of institutions:
 # e.g. clients revokes the client shares between them. Called inside the
 # transaction that ends the coverage, so the access disappears with it.
+# Registered in each app's hooks.py: `hooks.register(scope_lost_hook(Scope.X), handler)`.
 ScopeLostHandler = Callable[[Institution, Institution, str], None]
-_handlers: dict[str, list[ScopeLostHandler]] = defaultdict(list)
 
 
-def on_scope_lost(scope: str, handler: ScopeLostHandler) -> None:
-    if handler not in _handlers[scope]:
-        _handlers[scope].append(handler)
+def scope_lost_hook(scope: str) -> str:
+    return f"scope_lost:{scope}"
 
 
 def scope_lost_handlers(scope: str) -> list[ScopeLostHandler]:
-    return list(_handlers[scope])
+    return hooks.get_hooks(scope_lost_hook(scope))

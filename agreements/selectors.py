@@ -57,7 +57,7 @@ def terms_on(agreement: Agreement, day: dt.date) -> AgreementTerms | None:
     )
 
 
-def home_agreements_waiting(request) -> list[Agreement]:  # type: ignore[no-untyped-def]
+def home_agreements_waiting(request) -> list[Agreement]:
     """Agreements waiting for this institution's acceptance, and drafts of its own."""
     institution = institution_of(request.user)
     waiting = agreements_visible_to(request.user).filter(
@@ -68,7 +68,7 @@ def home_agreements_waiting(request) -> list[Agreement]:  # type: ignore[no-unty
     return list(waiting.distinct().order_by("-pk")[:8])
 
 
-def home_agreements_expiring(request) -> list[Agreement]:  # type: ignore[no-untyped-def]
+def home_agreements_expiring(request) -> list[Agreement]:
     return list(agreements_expiring(request.user).order_by("valid_until")[:8])
 
 
@@ -113,8 +113,8 @@ def network_view(institution: Institution) -> dict[str, object]:
                 {
                     p.name
                     for link in links
-                    if i in link["parties"]
-                    for p in link["parties"]
+                    if i in link["parties"]  # type: ignore[operator]
+                    for p in link["parties"]  # type: ignore[attr-defined]
                     if p != i
                 }
             ),

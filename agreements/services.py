@@ -495,7 +495,7 @@ def attachment_add(
         agreement=agreement,
         kind=kind,
         file=file,
-        filename=original_filename(file.name),
+        filename=original_filename(file.name),  # type: ignore[arg-type]
         description=description.strip(),
         uploaded_by=acting_user,
     )
@@ -607,7 +607,7 @@ def _send_reminders(today: dt.date) -> int:
             with transaction.atomic():
                 _record(agreement, EventKind.REMINDER, actor=None, comment=f"{days}")
                 transaction.on_commit(
-                    lambda pk=agreement.pk, d=days: notify_parties.delay(pk, f"ending:{d}", None)
+                    lambda pk=agreement.pk, d=days: notify_parties.delay(pk, f"ending:{d}", None)  # type: ignore[misc]
                 )
                 sent += 1
     return sent

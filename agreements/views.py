@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors, apply_service
 from cooperation.formtokens import submit_once
+from cooperation.http import MemberRequest
 from cooperation.permissions import CHANGE, get_visible_or_404
 from cooperation.roles import MANAGING_ROLES
 from cooperation.uploads import upload_response
@@ -40,7 +41,7 @@ from .selectors import (
 
 
 @member_required()
-def agreement_list(request: HttpRequest) -> HttpResponse:
+def agreement_list(request: MemberRequest) -> HttpResponse:
     institution = request.institution
     agreements = agreements_visible_to(request.user).order_by("-year", "-sequence")
     filterset = AgreementFilter(
@@ -57,7 +58,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 
 @member_required(MANAGING_ROLES)
 @submit_once
-def agreement_create(request: HttpRequest) -> HttpResponse:
+def agreement_create(request: MemberRequest) -> HttpResponse:
     institution = request.institution
     partners = network_institutions(institution).exclude(pk=institution.pk)
     form = AgreementForm(
@@ -73,7 +74,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_edit(request: MemberRequest, pk: int) -> HttpResponse:
     agreement = agreement_get_for_user(request.user, pk, CHANGE)
     initial = {
         "title": agreement.title,
@@ -100,7 +101,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
-def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_detail(request: MemberRequest, pk: int) -> HttpResponse:
     agreement = agreement_get_for_user(request.user, pk)
     try:
         on = dt.date.fromisoformat(request.GET.get("on", ""))
@@ -124,8 +125,8 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _action_view(
-    request: HttpRequest, pk: int, form_class, service, template: str, success: str, **extra
-):  # type: ignore[no-untyped-def]
+    request: MemberRequest, pk: int, form_class, service, template: str, success: str, **extra
+):
     """A confirmation page for one workflow step: GET shows it, POST performs it."""
     agreement = agreement_get_for_user(request.user, pk, CHANGE)
     form = form_class(request.POST or None, **extra.pop("form_kwargs", {}))
@@ -141,7 +142,7 @@ def _action_view(
 
 
 @member_required(MANAGING_ROLES)
-def agreement_send(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_send(request: MemberRequest, pk: int) -> HttpResponse:
     return _action_view(
         request,
         pk,
@@ -154,7 +155,7 @@ def agreement_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def agreement_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_accept(request: MemberRequest, pk: int) -> HttpResponse:
     return _action_view(
         request,
         pk,
@@ -167,7 +168,7 @@ def agreement_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def agreement_return(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_return(request: MemberRequest, pk: int) -> HttpResponse:
     return _action_view(
         request,
         pk,
@@ -180,7 +181,7 @@ def agreement_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_terminate(request: MemberRequest, pk: int) -> HttpResponse:
     return _action_view(
         request,
         pk,
@@ -195,7 +196,7 @@ def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(MANAGING_ROLES)
 @submit_once
-def annex_create(request: HttpRequest, pk: int) -> HttpResponse:
+def annex_create(request: MemberRequest, pk: int) -> HttpResponse:
     agreement = agreement_get_for_user(request.user, pk, CHANGE)
     initial = {
         "scopes": agreement.scopes,
@@ -227,7 +228,7 @@ def _rename(exc: ValidationError, names: dict[str, str]) -> ValidationError:
 
 
 @member_required(MANAGING_ROLES)
-def annex_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def annex_approve(request: MemberRequest, pk: int) -> HttpResponse:
     annex = get_visible_or_404(
         Annex.objects.select_related("agreement"), request.user, CHANGE, pk=pk
     )
@@ -243,7 +244,7 @@ def annex_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(MANAGING_ROLES)
 @submit_once
-def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_add(request: MemberRequest, pk: int) -> HttpResponse:
     agreement = agreement_get_for_user(request.user, pk, CHANGE)
     form = AttachmentForm(request.POST or None, request.FILES or None)
     if (
@@ -267,7 +268,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: MemberRequest, pk: int) -> FileResponse:
     attachment = get_visible_or_404(
         Attachment.objects.select_related("agreement"), request.user, pk=pk
     )
@@ -275,24 +276,24 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @member_required()
-def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     agreement = agreement_get_for_user(request.user, pk)
     return exports.agreement_pdf_response(request, agreement)
 
 
 @member_required()
-def agreements_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def agreements_export(request: MemberRequest, fmt: str) -> HttpResponse:
     return exports.active_agreements_response(request, fmt)
 
 
 @member_required()
-def network(request: HttpRequest) -> HttpResponse:
+def network(request: MemberRequest) -> HttpResponse:
     return render(request, "agreements/network.html", network_view(request.institution))
 
 
 @member_required(MANAGING_ROLES)
 @submit_once
-def coordinator_card(request: HttpRequest) -> HttpResponse:
+def coordinator_card(request: MemberRequest) -> HttpResponse:
     institution = request.institution
     people = institution.memberships.filter(is_active=True).select_related("user")
     form = CoordinatorCardForm(
@@ -315,7 +316,7 @@ def coordinator_card(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def coordinator_card_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def coordinator_card_remove(request: MemberRequest, pk: int) -> HttpResponse:
     card = get_visible_or_404(Coordinator, request.user, CHANGE, pk=pk)
     if request.method == "POST":
         services.coordinator_card_remove(acting_user=request.user, card=card)

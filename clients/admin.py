@@ -16,7 +16,7 @@ class _TokenSearchChangeList(ChangeList):
     """A changelist whose search may sit behind a session token (`?search=`),
     which is not a field lookup; its links keep the token, never the PESEL."""
 
-    def get_filters_params(self, params=None):  # type: ignore[no-untyped-def]
+    def get_filters_params(self, params=None):
         lookup = super().get_filters_params(params)
         lookup.pop(PARAM, None)
         return lookup
@@ -76,10 +76,10 @@ class ClientShareAdmin(InstitutionScopedAdmin):
     list_select_related = ["client", "partner"]
     search_fields = ["client__last_name", "partner__name"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 

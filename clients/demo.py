@@ -184,6 +184,6 @@ def _share(client: Client, worker: User, partner: Institution) -> None:
             # What a worker can tick on the form: what the agreement in force covers.
             scopes=consent_purposes(client).get(partner.pk, [Scope.CLIENT_RECORDS]),
             given_on=given,
-            scan=ContentFile(b"%PDF-1.4 skan zgody (demo)", name="zgoda.pdf"),
+            scan=ContentFile(b"%PDF-1.4 skan zgody (demo)", name="zgoda.pdf"),  # type: ignore[arg-type]
         )
     client_share(client=client, partner=partner, consent=consent, acting_user=worker)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 
 from cooperation.audit import audit
+from cooperation.http import MemberRequest
 from cooperation.models import AuditAction, AuditEvent, User
 from cooperation.pdf import pdf_response, render_pdf
 from cooperation.permissions import membership_of, owned_by
@@ -28,7 +29,7 @@ def exportable_clients(user: User) -> QuerySet[Client]:
 
 
 def client_export_data(
-    *, client: Client, acting_user: User, request: HttpRequest | None = None
+    *, client: Client, acting_user: User, request: MemberRequest | None = None
 ) -> dict[str, Any]:
     """Everything the app holds about one client, including who accessed the record."""
     from django.contrib.contenttypes.models import ContentType
@@ -117,7 +118,7 @@ def client_export_data(
     }
 
 
-def client_export_pdf(*, client: Client, acting_user: User, request: HttpRequest) -> HttpResponse:
+def client_export_pdf(*, client: Client, acting_user: User, request: MemberRequest) -> HttpResponse:
     data = client_export_data(client=client, acting_user=acting_user, request=request)
     pdf = render_pdf("pdf/clients/export.html", {"data": data, "client": client}, request=request)
     return pdf_response(pdf, f"dane-klienta-{client.pk}", inline=False)

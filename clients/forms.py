@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -70,9 +72,9 @@ class ConsentForm(forms.Form):
     offered with the purposes its agreement in force covers (`purposes`: partner
     id -> purposes); the service refuses any other."""
 
-    partner = forms.ModelChoiceField(
+    partner = forms.ModelChoiceField(  # type: ignore[var-annotated]
         label=_("Partner institution"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         empty_label=None,
         widget=forms.RadioSelect,
     )
@@ -97,16 +99,16 @@ class ConsentForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=250)
 
-    def __init__(self, *args: object, partners=None, purposes=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, partners=None, purposes=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.purposes: dict[int, list[str]] = purposes or {}
         field = self.fields["partner"]
-        field.queryset = partners
-        field.label_from_instance = self._partner_label
+        field.queryset = partners  # type: ignore[attr-defined]
+        field.label_from_instance = self._partner_label  # type: ignore[attr-defined]
 
     def clean(self) -> dict:
         data = super().clean()
-        partner, scopes = data.get("partner"), data.get("scopes") or []
+        partner, scopes = data.get("partner"), data.get("scopes") or []  # type: ignore[union-attr]
         if partner is not None:
             covered = self.purposes.get(partner.pk, [])
             uncovered = [s for s in scopes if s not in covered]
@@ -120,9 +122,9 @@ class ConsentForm(forms.Form):
                         "c": ", ".join(str(Scope(s).label) for s in covered) or "—",
                     },
                 )
-        return data
+        return data  # type: ignore[return-value]
 
-    def _partner_label(self, institution) -> str:  # type: ignore[no-untyped-def]
+    def _partner_label(self, institution) -> str:
         covered = ", ".join(str(Scope(p).label) for p in self.purposes.get(institution.pk, []))
         return f"{institution.name} — {covered}" if covered else institution.name
 
@@ -137,14 +139,14 @@ class WithdrawConsentForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    consent = forms.ModelChoiceField(
+    consent = forms.ModelChoiceField(  # type: ignore[var-annotated]
         label=_("Consent or legal basis"), queryset=None, empty_label=None
-    )  # type: ignore[arg-type]
+    )
 
-    def __init__(self, *args: object, consents=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, consents=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consent"].queryset = consents
-        self.fields["consent"].label_from_instance = lambda c: (
+        self.fields["consent"].queryset = consents  # type: ignore[attr-defined]
+        self.fields["consent"].label_from_instance = lambda c: (  # type: ignore[attr-defined]
             f"{c.partner.name} — {c.get_basis_display()} ({c.given_on:%d.%m.%Y}–{c.valid_until:%d.%m.%Y})"
         )
 
@@ -192,16 +194,16 @@ class ClientFilter(django_filters.FilterSet):
         model = Client
         fields = ["q", "held", "status"]
 
-    def __init__(self, *args: object, institution=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, institution=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._institution = institution
 
-    def filter_q(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_q(self, queryset, name, value):
         from .selectors import client_search
 
         return client_search(queryset, value)
 
-    def filter_held(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_held(self, queryset, name, value):
         if value == "own":
             return queryset.filter(owner=self._institution)
         if value == "shared":

@@ -1,12 +1,15 @@
 """Boxes other apps add to the client's record page (SEPI status, matching offers,
-referrals...), so the client page never needs to know which apps exist.
+referrals...), and tabs they add to it (the plan), so the client page never
+needs to know which apps exist. In the app's `hooks.py`:
 
-    register_client_panel(ClientPanel(key="sepi", template="sepi/client_panel.html",
-                                      context=sepi_panel_context, order=20))
+    hooks.register("client_panels", ClientPanel(key="sepi", template="sepi/client_panel.html",
+                                                context=sepi_panel_context, order=20))
+    hooks.register("client_tabs", ClientTab(key="plan", label=_("Plan"), order=20))
 
 `context(request, client)` returns the template context, or None to hide the
 panel for this user (e.g. no agreement scope). Keep it to a constant number
-of queries; the client is already permission-checked.
+of queries; the client is already permission-checked. A panel shows on the
+tab named by its `tab` ("record" unless said).
 """
 
 from __future__ import annotations
@@ -15,9 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
+from cooperation import hooks
+from cooperation.http import MemberRequest
+
+if TYPE_CHECKING:
     from .models import Client
 
 
@@ -25,20 +32,44 @@ if TYPE_CHECKING:
 class ClientPanel:
     key: str
     template: str
-    context: Callable[[HttpRequest, Client], dict[str, Any] | None]
+    context: Callable[[MemberRequest, Client], dict[str, Any] | None]
     order: int = 100
+    tab: str = "record"
 
 
-_panels: dict[str, ClientPanel] = {}
+@dataclass(frozen=True)
+class ClientTab:
+    key: str  # the `?tab=` value
+    label: str | Promise
+    order: int = 100
+    owner_only: bool = False  # shown only to the institution that registered the client
 
 
-def register_client_panel(panel: ClientPanel) -> None:
-    _panels[panel.key] = panel
+# The client app's own tabs; the record is first, the rest fall in by order.
+OWN_TABS = (
+    ClientTab("record", _("Record"), order=0),
+    ClientTab("timeline", _("Timeline"), order=30),
+    ClientTab("notes", _("Notes"), order=40),
+    ClientTab("documents", _("Documents"), order=50),
+    ClientTab("sharing", _("Sharing"), order=60, owner_only=True),
+)
 
 
-def panels_for(request: HttpRequest, client: Client) -> list[tuple[ClientPanel, dict[str, Any]]]:
+def tabs(*, is_owner: bool) -> list[ClientTab]:
+    """The tabs of the client page, in order, for its owner or for a partner."""
+    found = {tab.key: tab for tab in (*OWN_TABS, *hooks.get_hooks("client_tabs"))}
+    shown = (tab for tab in found.values() if is_owner or not tab.owner_only)
+    return sorted(shown, key=lambda tab: tab.order)
+
+
+def panels_for(
+    request: MemberRequest, client: Client, *, tab: str = "record"
+) -> list[tuple[ClientPanel, dict[str, Any]]]:
+    panels = {panel.key: panel for panel in hooks.get_hooks("client_panels")}
     rendered = []
-    for panel in sorted(_panels.values(), key=lambda p: p.order):
+    for panel in sorted(panels.values(), key=lambda p: p.order):
+        if panel.tab != tab:
+            continue
         context = panel.context(request, client)
         if context is not None:
             rendered.append((panel, context))

@@ -2,7 +2,8 @@
 that anonymises or erases it when that time is up.
 
 The periods are settings (`RETENTION` in cooperation/settings.py). Each app
-registers a `RetentionRule` for its records in `ready()`: this app for closed
+registers a `RetentionRule` for its records under the `retention_rules` hook
+in its `hooks.py`: this app for closed
 clients, their documents and consent scans; sepi for SEPI answers; partners for
 the client data in ended referrals. `retention_plan` lists what is due — ids
 and the institutions they belong to, never personal data — and changes
@@ -34,6 +35,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from cooperation import hooks
 from cooperation.audit import audit
 from cooperation.models import AuditAction, Institution
 
@@ -71,7 +73,7 @@ class RetentionRule:
 
     def cutoff(self, today: dt.date) -> dt.date:
         """The last day a record may have ended on to be due `today`."""
-        return today - relativedelta(**{self.unit: self.amount})
+        return today - relativedelta(**{self.unit: self.amount})  # type: ignore[arg-type]
 
     def period_text(self) -> str:
         return period_text(self.amount, self.unit)
@@ -83,19 +85,17 @@ def period_text(amount: int, unit: str) -> str:
     return ngettext("%(n)d month", "%(n)d months", amount) % {"n": amount}
 
 
-_rules: dict[str, RetentionRule] = {}
-
-
-def register_retention_rule(rule: RetentionRule) -> None:
-    _rules[rule.kind] = rule
+def _rules() -> dict[str, RetentionRule]:
+    """The rules by kind; a later registration of a kind replaces an earlier one."""
+    return {rule.kind: rule for rule in hooks.get_hooks("retention_rules")}
 
 
 def retention_rules() -> list[RetentionRule]:
-    return sorted(_rules.values(), key=lambda rule: (rule.order, rule.kind))
+    return sorted(_rules().values(), key=lambda rule: (rule.order, rule.kind))
 
 
 def retention_rule(kind: str) -> RetentionRule | None:
-    return _rules.get(kind)
+    return _rules().get(kind)
 
 
 def day_end(day: dt.date) -> dt.datetime:
@@ -119,7 +119,7 @@ class RetentionLine:
 
     @property
     def rule(self) -> RetentionRule:
-        return _rules[self.kind]
+        return _rules()[self.kind]
 
     @property
     def ids(self) -> list[int]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
 
 from agreements.models import Scope
 from agreements.scope import partners_covering
+from cooperation.http import MemberRequest
 from cooperation.models import Institution, User
 from cooperation.permissions import get_visible_or_404, institution_of, visible
 from cooperation.roles import MANAGING_ROLES
@@ -113,7 +113,7 @@ def consents_to_share_on(client: Client) -> QuerySet[Consent]:
     )
 
 
-def home_access_requests(request: HttpRequest) -> list[AccessRequest]:
+def home_access_requests(request: MemberRequest) -> list[AccessRequest]:
     """Partners waiting for this institution to share a client."""
     institution = institution_of(request.user)
     return list(
@@ -123,7 +123,7 @@ def home_access_requests(request: HttpRequest) -> list[AccessRequest]:
     )
 
 
-def home_my_recent_clients(request: HttpRequest) -> list[Client]:
+def home_my_recent_clients(request: MemberRequest) -> list[Client]:
     return list(
         clients_visible_to(request.user).filter(created_by=request.user).order_by("-created_at")[:8]
     )
@@ -147,16 +147,16 @@ def client_access_log(client: Client) -> QuerySet:
     )
 
 
-def access_log_allowed(request: HttpRequest, client: Client) -> bool:
+def access_log_allowed(request: MemberRequest, client: Client) -> bool:
 
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     return (
         getattr(membership, "role", None) in MANAGING_ROLES
         and membership.institution_id == client.owner_id
     )
 
 
-def access_panel(request: HttpRequest, client: Client) -> dict[str, object] | None:
+def access_panel(request: MemberRequest, client: Client) -> dict[str, object] | None:
     """The "who saw this client" box on the record page, for the owner's coordinator."""
     if not access_log_allowed(request, client):
         return None

@@ -6,7 +6,7 @@ causes it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Scope
 from agreements.scope import agreement_covers, partners_covering
+from cooperation import hooks
 from cooperation.audit import audit, audit_many
 from cooperation.models import AuditAction, Institution, User
 from cooperation.permissions import CHANGE, VIEW, membership_of, require
@@ -71,25 +72,12 @@ PERSONAL_FIELDS = [
 
 
 # Other apps erase their free text about a client when it is anonymised
-# (plans, referrals...): `register_anonymiser(fn)` with fn(client=..., acting_user=...).
-_anonymisers: list[Callable[..., object]] = []
-
-
-def register_anonymiser(fn: Callable[..., object]) -> None:
-    if fn not in _anonymisers:
-        _anonymisers.append(fn)
-
-
+# (plans, referrals...): hook `client_anonymised`, fn(client=..., acting_user=...).
+#
 # Other apps react when a partner's access to a client ends (consent withdrawn or
 # lapsed, sharing stopped, case closed, agreement no longer covering records):
-# `register_share_ended(fn)` with fn(share=..., acting_user=..., reason=...),
+# hook `client_share_ended`, fn(share=..., acting_user=..., reason=...),
 # called inside the transaction that ends the share.
-_share_ended_handlers: list[Callable[..., object]] = []
-
-
-def register_share_ended(fn: Callable[..., object]) -> None:
-    if fn not in _share_ended_handlers:
-        _share_ended_handlers.append(fn)
 
 
 class ConsentAlreadyRecorded(ValidationError):
@@ -270,7 +258,7 @@ def consent_record(
     )
     if scan:
         validate_upload(scan, allowed=SCANS, field="scan")
-        consent.scan, consent.scan_filename = scan, original_filename(scan.name)
+        consent.scan, consent.scan_filename = scan, original_filename(scan.name)  # type: ignore[arg-type]
     consent.full_clean()
     consent.save()
     audit(
@@ -327,7 +315,7 @@ def client_share(
 
 def _end_shares(shares: Iterable[ClientShare], *, reason: str, acting_user: User | None) -> int:
     """End shares: the grant goes, the row records when and why, and the apps
-    registered with `register_share_ended` withdraw what rested on the share."""
+    registered under the `client_share_ended` hook withdraw what rested on the share."""
     ended = 0
     for share in shares:
         object_unshare(
@@ -339,7 +327,7 @@ def _end_shares(shares: Iterable[ClientShare], *, reason: str, acting_user: User
         )
         share.ended_at, share.end_reason = timezone.now(), reason[:250]
         share.save(update_fields=["ended_at", "end_reason"])
-        for handler in _share_ended_handlers:
+        for handler in hooks.get_hooks("client_share_ended"):
             handler(share=share, acting_user=acting_user, reason=reason)
         ended += 1
     return ended
@@ -449,7 +437,7 @@ def consents_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
         with transaction.atomic():
             consent.reminder_sent_on = today
             consent.save(update_fields=["reminder_sent_on"])
-            transaction.on_commit(lambda pk=consent.pk: consent_reminder.delay(pk))
+            transaction.on_commit(lambda pk=consent.pk: consent_reminder.delay(pk))  # type: ignore[misc]
             reminded += 1
     return {"lapsed": lapsed, "reminded": reminded}
 
@@ -525,13 +513,13 @@ def document_add(
     require(acting_user, client, DOCUMENT)
     institution = _institution(acting_user)
     validate_upload(file, allowed=DOCUMENTS, field="file")
-    document = ClientDocument(
+    document = ClientDocument(  # type: ignore[misc]
         client=client,
         institution=institution,
         kind=kind,
         title=title.strip(),
         file=file,
-        filename=original_filename(file.name),
+        filename=original_filename(file.name),  # type: ignore[arg-type]
         size=file.size,
         uploaded_by=acting_user,
     )
@@ -604,7 +592,7 @@ def _anonymise(client: Client, *, actor: User | None, reason: str, today: dt.dat
     # The scan's path and original name may hold the client's name too.
     client.consents.update(scan="", scan_filename="")
     client.notes.update(text="[usunięto — anonimizacja]")
-    for anonymiser in _anonymisers:
+    for anonymiser in hooks.get_hooks("client_anonymised"):
         anonymiser(client=client, acting_user=actor)
     blank = {f: "" for f in PERSONAL_FIELDS if f not in ("birth_date",)}
     for name, value in blank.items():

@@ -1,8 +1,9 @@
 """The client's timeline: one list of dated entries that every app contributes to.
 
-An app registers a source in its `AppConfig.ready()`:
+An app registers a source in its `hooks.py`:
 
-    register_timeline_source(my_entries)   # my_entries(client, user) -> Iterable[TimelineEntry]
+    @hooks.register("client_timeline")
+    def my_entries(client, user) -> Iterable[TimelineEntry]: ...
 
 A source is called only for a client the user may already see, and must
 itself return only what the user may see (e.g. a case conference's details
@@ -15,6 +16,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from cooperation import hooks
 
 if TYPE_CHECKING:
     from cooperation.models import User
@@ -33,15 +36,10 @@ class TimelineEntry:
 
 
 TimelineSource = Callable[["Client", "User"], Iterable[TimelineEntry]]
-_sources: list[TimelineSource] = []
-
-
-def register_timeline_source(source: TimelineSource) -> None:
-    if source not in _sources:
-        _sources.append(source)
 
 
 def timeline_for(client: Client, user: User, *, limit: int = 100) -> list[TimelineEntry]:
     """All entries for a client, newest first."""
-    entries = [entry for source in _sources for entry in source(client, user)]
+    sources: list[TimelineSource] = hooks.get_hooks("client_timeline")
+    entries = [entry for source in sources for entry in source(client, user)]
     return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
+from cooperation.http import MemberRequest
 from cooperation.models import AuditAction
 from cooperation.permissions import CHANGE, can, get_visible_or_404, require
 from cooperation.roles import CASEWORK_ROLES, MANAGING_ROLES
@@ -36,7 +37,7 @@ from .forms import (
     WithdrawConsentForm,
 )
 from .models import AccessRequest, Client, ClientDocument, ClientShare, Consent
-from .panels import panels_for
+from .panels import panels_for, tabs
 from .permissions import CREATE, LIST, REGISTER, SHARE
 from .selectors import (
     access_log_allowed,
@@ -53,11 +54,9 @@ from .selectors import (
 from .services import HeldByPartner, anonymise_allowed_from
 from .timeline import timeline_for
 
-TABS = ["record", "plan", "timeline", "notes", "documents", "sharing"]
-
 
 @member_required(permission=(Client, LIST))
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: MemberRequest) -> HttpResponse:
     """The search form posts, so a PESEL never reaches the address (see cooperation.searches)."""
     if request.method == "POST":
         return search_redirect(request, ClientFilter.base_filters)
@@ -71,7 +70,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 @member_required(permission=(Client, REGISTER))
 @submit_once
-def client_register(request: HttpRequest) -> HttpResponse:
+def client_register(request: MemberRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     holders = []
     if request.method == "POST" and form.is_valid():
@@ -79,9 +78,9 @@ def client_register(request: HttpRequest) -> HttpResponse:
             client = services.client_register(acting_user=request.user, data=form.cleaned_data)
         except HeldByPartner as exc:
             holders = exc.holders
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Client registered."))
             url = f"{client.get_absolute_url()}?tab=sharing"
@@ -98,7 +97,7 @@ def client_register(request: HttpRequest) -> HttpResponse:
 
 @member_required(permission=(AccessRequest, CREATE))
 @require_POST
-def access_request(request: HttpRequest) -> HttpResponse:
+def access_request(request: MemberRequest) -> HttpResponse:
     form = AccessRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -114,11 +113,12 @@ def access_request(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def client_detail(request: MemberRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk)
-    tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "record"
     is_owner = can(request.user, client, SHARE)
-    context = {"client": client, "tab": tab, "tabs": TABS, "is_owner": is_owner}
+    shown = tabs(is_owner=is_owner)
+    tab = request.GET.get("tab") if request.GET.get("tab") in {t.key for t in shown} else "record"
+    context = {"client": client, "tab": tab, "tabs": shown, "is_owner": is_owner}
     if tab == "record":
         # The record shows the full PESEL and contact data: every view is evidence.
         audit(
@@ -128,33 +128,31 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             fields=["pesel", "contact", "address"],
             request=request,
         )
-        context["panels"] = panels_for(request, client)
+        context["panels"] = panels_for(request, client)  # type: ignore[assignment]
     elif tab == "timeline":
-        context["entries"] = timeline_for(client, request.user)
+        context["entries"] = timeline_for(client, request.user)  # type: ignore[assignment]
     elif tab == "notes":
-        context["notes"] = notes_visible_to(request.user, client)
-        context["note_form"] = NoteForm(initial={"happened_on": timezone.localdate()})
+        context["notes"] = notes_visible_to(request.user, client)  # type: ignore[assignment]
+        context["note_form"] = NoteForm(initial={"happened_on": timezone.localdate()})  # type: ignore[assignment]
     elif tab == "documents":
-        context["documents"] = documents_visible_to(request.user, client)
-        context["document_form"] = DocumentForm()
+        context["documents"] = documents_visible_to(request.user, client)  # type: ignore[assignment]
+        context["document_form"] = DocumentForm()  # type: ignore[assignment]
     elif tab == "sharing" and is_owner:
-        context.update(sharing_of(client))
-        context["share_form"] = ShareForm(consents=consents_to_share_on(client))
-        context["anonymise_from"] = anonymise_allowed_from(client)
-    elif tab == "plan":
-        context["plan_panel"] = _plan_panel(request, client)
+        context.update(sharing_of(client))  # type: ignore[arg-type]
+        context["share_form"] = ShareForm(consents=consents_to_share_on(client))  # type: ignore[assignment]
+        context["anonymise_from"] = anonymise_allowed_from(client)  # type: ignore[assignment]
+    else:  # a tab another app adds (the plan): its panels
+        context["panels"] = panels_for(request, client, tab=tab)  # type: ignore[arg-type, assignment]
     return render(request, "clients/client_detail.html", context)
 
 
-def _plan_panel(request: HttpRequest, client) -> dict | None:  # type: ignore[no-untyped-def]
-    """The reintegration app's summary of the client's plan (None: plans not visible to this user)."""
-    from reintegration.selectors import plan_summary_for_client
-
-    return plan_summary_for_client(request.user, client)
+def _owner_and_tabs(request: MemberRequest, client: Client) -> dict[str, object]:
+    is_owner = client.owner_id == request.institution.pk
+    return {"is_owner": is_owner, "tabs": tabs(is_owner=is_owner)}
 
 
 @member_required(CASEWORK_ROLES)
-def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def client_edit(request: MemberRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk)
     require(request.user, client, CHANGE)  # a partner reads; the form is the owner's
     form = ClientForm(request.POST or None, instance=client)
@@ -162,14 +160,14 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.client_update(client=client, acting_user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Saved."))
             return redirect(client)
     return render(request, "clients/client_form.html", {"form": form, "client": client})
 
 
-def _owner_post(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+def _owner_post(request: MemberRequest, pk: int) -> Client:
     """The client, for the owner's consent and sharing forms: 403 with the reason for a
     partner, before any form is shown."""
     client = client_get_for_user(request.user, pk)
@@ -177,7 +175,7 @@ def _owner_post(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
     return client
 
 
-def _consent_initial(request: HttpRequest, purposes: dict[int, list[str]]) -> dict:
+def _consent_initial(request: MemberRequest, purposes: dict[int, list[str]]) -> dict:
     """?partner= (an access request's "record consent") and ?purpose= (the referral
     form's "record consent for referrals") fill the form in."""
     initial: dict = {"given_on": timezone.localdate()}
@@ -194,7 +192,7 @@ def _consent_initial(request: HttpRequest, purposes: dict[int, list[str]]) -> di
 
 @member_required(CASEWORK_ROLES)
 @submit_once
-def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_add(request: MemberRequest, pk: int) -> HttpResponse:
     client = _owner_post(request, pk)
     purposes = consent_purposes(client)
     form = ConsentForm(
@@ -236,7 +234,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @require_POST
-def client_share(request: HttpRequest, pk: int) -> HttpResponse:
+def client_share(request: MemberRequest, pk: int) -> HttpResponse:
     client = _owner_post(request, pk)
     form = ShareForm(
         request.POST, consents=Consent.objects.filter(client=client).select_related("partner")
@@ -259,25 +257,28 @@ def client_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @require_POST
-def share_end(request: HttpRequest, pk: int) -> HttpResponse:
+def share_end(request: MemberRequest, pk: int) -> HttpResponse:
     share = get_visible_or_404(
         ClientShare.objects.select_related("client", "partner"), request.user, CHANGE, pk=pk
     )
     try:
         services.client_unshare(
-            share=share, acting_user=request.user, reason=request.POST.get("reason", "")
+            share=share,
+            acting_user=request.user,
+            reason=request.POST.get("reason", ""),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, _("Sharing with %(partner)s ended.") % {"partner": share.partner.name}
+            request,
+            _("Sharing with %(partner)s ended.") % {"partner": share.partner.name},
         )
     return redirect(f"{share.client.get_absolute_url()}?tab=sharing")
 
 
 @member_required(CASEWORK_ROLES)
-def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_withdraw(request: MemberRequest, pk: int) -> HttpResponse:
     """Asks first: when and how the client withdrew; the user is recorded as who took it."""
     consent = get_visible_or_404(
         Consent.objects.select_related("client", "partner"), request.user, CHANGE, pk=pk
@@ -290,7 +291,9 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             ended = services.consent_withdraw(
-                consent=consent, acting_user=request.user, **form.cleaned_data
+                consent=consent,
+                acting_user=request.user,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -309,7 +312,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @require_POST
-def access_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def access_request_decline(request: MemberRequest, pk: int) -> HttpResponse:
     access = get_visible_or_404(
         AccessRequest.objects.select_related("client"), request.user, CHANGE, pk=pk
     )
@@ -317,7 +320,9 @@ def access_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     try:
         services.access_request_decline(
-            request=access, acting_user=request.user, answer=form.cleaned_data.get("reason", "")
+            request=access,
+            acting_user=request.user,
+            answer=form.cleaned_data.get("reason", ""),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -329,7 +334,7 @@ def access_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(CASEWORK_ROLES)
 @require_POST
 @submit_once
-def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add(request: MemberRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
@@ -343,10 +348,9 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "client": client,
         "tab": "notes",
-        "tabs": TABS,
         "notes": notes_visible_to(request.user, client),
         "note_form": form,
-        "is_owner": client.owner_id == request.institution.pk,
+        **_owner_and_tabs(request, client),
     }
     return render(request, "clients/client_detail.html", context)
 
@@ -354,7 +358,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(CASEWORK_ROLES)
 @require_POST
 @submit_once
-def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+def document_add(request: MemberRequest, pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, pk, CHANGE)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -368,16 +372,15 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "client": client,
         "tab": "documents",
-        "tabs": TABS,
         "documents": documents_visible_to(request.user, client),
         "document_form": form,
-        "is_owner": client.owner_id == request.institution.pk,
+        **_owner_and_tabs(request, client),
     }
     return render(request, "clients/client_detail.html", context, status=200)
 
 
 @member_required(CASEWORK_ROLES)
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
+def document_download(request: MemberRequest, pk: int) -> FileResponse:
     document = get_visible_or_404(
         ClientDocument.objects.select_related("client"), request.user, pk=pk
     )
@@ -392,7 +395,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @member_required(CASEWORK_ROLES)
-def consent_scan(request: HttpRequest, pk: int) -> FileResponse:
+def consent_scan(request: MemberRequest, pk: int) -> FileResponse:
     consent = get_visible_or_404(
         Consent.objects.select_related("client"), request.user, CHANGE, pk=pk
     )
@@ -409,7 +412,7 @@ def consent_scan(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @member_required(MANAGING_ROLES)
-def client_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def client_export(request: MemberRequest, pk: int, fmt: str) -> HttpResponse:
     client = get_object_or_404(exports.exportable_clients(request.user), pk=pk)
     if fmt == "json":
         data = exports.client_export_data(client=client, acting_user=request.user, request=request)
@@ -424,7 +427,7 @@ def client_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @require_POST
-def client_close(request: HttpRequest, pk: int) -> HttpResponse:
+def client_close(request: MemberRequest, pk: int) -> HttpResponse:
     client = _owner_post(request, pk)
     try:
         services.client_close(client=client, acting_user=request.user)
@@ -437,7 +440,7 @@ def client_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(MANAGING_ROLES)
 @require_POST
-def client_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
+def client_anonymise(request: MemberRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(exports.exportable_clients(request.user), pk=pk)
     try:
         services.client_anonymise(client=client, acting_user=request.user)
@@ -449,7 +452,7 @@ def client_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
-def client_access_log_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def client_access_log_csv(request: MemberRequest, pk: int) -> HttpResponse:
     """Everything audited about this client, for the owner's coordinator (e.g. for
     the data-protection officer answering "who saw my data?")."""
     from django.http import Http404

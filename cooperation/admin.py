@@ -57,7 +57,7 @@ class InstitutionScopedAdmin(admin.ModelAdmin):
             institution = institution_of(request.user)
             related = db_field.related_model
             if related is Institution:
-                kwargs["queryset"] = Institution.objects.filter(pk=getattr(institution, "pk", None))
+                kwargs["queryset"] = Institution.objects.filter(pk=getattr(institution, "pk", None))  # type: ignore[misc]
             elif related is User:
                 kwargs["queryset"] = people_of(institution)
             elif institution is None:
@@ -75,7 +75,7 @@ def choosable_by(model: type[Model], institution: Institution) -> QuerySet:
     own = Q(pk__in=owned_by(model, institution).values("pk"))
     if policy.group_permission_model is None:
         return model._default_manager.filter(own)
-    shared = policy.group_permission_model.objects.filter(group_id=institution.group_id)
+    shared = policy.group_permission_model.objects.filter(group_id=institution.group_id)  # type: ignore[attr-defined]
     return model._default_manager.filter(own | Q(pk__in=shared.values("content_object_id")))
 
 
@@ -167,7 +167,7 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff"]
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Work"), {"fields": ("phone", "job_title")}))
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("Work"), {"fields": ("phone", "job_title")}))  # type: ignore[misc]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)

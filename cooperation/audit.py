@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import hooks
 from .models import AuditAction, AuditEvent, Institution
 
 if TYPE_CHECKING:
@@ -136,15 +138,19 @@ def audit_many(
     return AuditEvent.objects.bulk_create(events) if events else []
 
 
-# Models whose audit rows may name the person they concern, with the path
-# from the model to that person's first_name/last_name ("" for the person).
-_PERSON_PATHS: dict[type[models.Model], str] = {}
-
-
-def register_audit_person(model: type[models.Model], *, path: str = "") -> None:
+@dataclass(frozen=True)
+class AuditPerson:
     """Rows about `model` show the person's name to readers who may see the row
-    (the log itself stores only the model name and id)."""
-    _PERSON_PATHS[model] = f"{path}__" if path else ""
+    (the log itself stores only the model name and id). `path` leads from the
+    model to that person's first_name/last_name ("" for the person). Apps
+    register these under the `audit_persons` hook."""
+
+    model: type[models.Model]
+    path: str = ""
+
+
+def _person_paths() -> dict[type[models.Model], str]:
+    return {p.model: f"{p.path}__" if p.path else "" for p in hooks.get_hooks("audit_persons")}
 
 
 # Names the services log for a group of fields or a part of a record, not a field.
@@ -162,7 +168,7 @@ def _field_label(model: type[models.Model] | None, name: str) -> str:
     except FieldDoesNotExist:
         field = None
     if field is not None and getattr(field, "verbose_name", None):
-        return str(field.verbose_name)
+        return str(field.verbose_name)  # type: ignore[union-attr]
     if field is not None and field.related_model is not None:  # a reverse relation: its rows
         return str(field.related_model._meta.verbose_name_plural)
     if name in GROUP_LABELS:
@@ -178,10 +184,9 @@ def _field_labels(model: type[models.Model] | None, names: Sequence[str]) -> lis
     return [_field_label(model, name) for name in names or ()]
 
 
-def _names(user: User, model: type[models.Model], ids: set[str]) -> dict[str, str]:
+def _names(user: User, model: type[models.Model], prefix: str, ids: set[str]) -> dict[str, str]:
     from .permissions import visible
 
-    prefix = _PERSON_PATHS[model]
     pks = [int(i) for i in ids if i.isascii() and i.isdigit()]
     rows = (
         visible(model, user)
@@ -199,25 +204,26 @@ def audit_rows(events: Iterable[AuditEvent], user: User) -> list[AuditEvent]:
     Costs one query per kind of named record on the page, whatever its length.
     """
     events = list(events)
+    paths = _person_paths()
     ids: dict[type[models.Model], set[str]] = {}
     labels: dict[tuple[int | None, tuple[str, ...]], list[str]] = {}
     for e in events:
-        model = e.content_type.model_class() if e.content_type_id else None
-        e.model = model
+        model = e.content_type.model_class() if e.content_type_id else None  # type: ignore[union-attr]
+        e.model = model  # type: ignore[attr-defined]
         key = (e.content_type_id, tuple(e.fields or ()))
         if key not in labels:
             labels[key] = _field_labels(model, e.fields)
-        e.field_labels = labels[key]
-        if model in _PERSON_PATHS and e.object_id:
+        e.field_labels = labels[key]  # type: ignore[attr-defined]
+        if model in paths and e.object_id:
             ids.setdefault(model, set()).add(e.object_id)
-    names = {model: _names(user, model, pks) for model, pks in ids.items()}
+    names = {model: _names(user, model, paths[model], pks) for model, pks in ids.items()}
     for e in events:
-        if e.model is None:
-            e.record = e.object_label
+        if e.model is None:  # type: ignore[attr-defined]
+            e.record = e.object_label  # type: ignore[attr-defined]
             continue
-        record = f"{e.model._meta.verbose_name} {_('no.')} {e.object_id}"
-        name = names.get(e.model, {}).get(e.object_id)
-        e.record = f"{record} — {name}" if name else record
+        record = f"{e.model._meta.verbose_name} {_('no.')} {e.object_id}"  # type: ignore[attr-defined]
+        name = names.get(e.model, {}).get(e.object_id)  # type: ignore[attr-defined]
+        e.record = f"{record} — {name}" if name else record  # type: ignore[attr-defined]
     return events
 
 
@@ -247,7 +253,7 @@ def audit_log_csv(events: QuerySet[AuditEvent], name: str) -> HttpResponse:
     def _labels_once(e: AuditEvent) -> list[str]:
         key = (e.content_type_id, tuple(e.fields or ()))
         if key not in cache:
-            model = e.content_type.model_class() if e.content_type_id else None
+            model = e.content_type.model_class() if e.content_type_id else None  # type: ignore[union-attr]
             cache[key] = _field_labels(model, e.fields)
         return cache[key]
 

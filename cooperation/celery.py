@@ -31,7 +31,7 @@ class AppTask(Task):
     #: With eager tasks, run after the response instead of inside the request.
     after_response = False
 
-    def apply_async(self, args=None, kwargs=None, task_id=None, **options):  # type: ignore[no-untyped-def,override]
+    def apply_async(self, args=None, kwargs=None, task_id=None, **options):  # type: ignore[override]
         if self.after_response and deferring(self.app):
             task_id = task_id or uuid()
 
@@ -64,7 +64,7 @@ _executor_lock = threading.Lock()
 _futures: set[Future[None]] = set()
 
 
-def deferring(celery_app: Celery = app) -> bool:
+def deferring(celery_app: Celery = app) -> bool:  # type: ignore[assignment]
     from django.conf import settings
 
     return bool(celery_app.conf.task_always_eager) and getattr(

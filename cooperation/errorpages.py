@@ -30,7 +30,7 @@ def friendly_pages() -> bool:
 def _not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     resolver = get_resolver(getattr(request, "urlconf", None))
     handler = resolver.resolve_error_handler(404)
-    return handler(request, exception=exception)
+    return handler(request, exception=exception)  # type: ignore[call-arg]
 
 
 class FriendlyErrorPagesMiddleware:
@@ -68,12 +68,12 @@ class FriendlyExceptionReporter(ExceptionReporter):
     Only the page changes; the error is logged with its traceback as before.
     """
 
-    def get_traceback_html(self) -> str:
+    def get_traceback_html(self) -> str:  # type: ignore[override]
         if friendly_pages():
             return render_to_string("500.html")
         return super().get_traceback_html()
 
-    def get_traceback_text(self) -> str:
+    def get_traceback_text(self) -> str:  # type: ignore[override]
         if friendly_pages():
             return render_to_string("500.html")
         return super().get_traceback_text()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
@@ -19,7 +21,7 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def apply_service(request, form: forms.Form, action, success: str, **kwargs):  # type: ignore[no-untyped-def]
+def apply_service(request, form: forms.Form, action, success: str, **kwargs):
     """Run a service with the form's cleaned data plus `kwargs`.
 
     On success, flash `success` and return the service's result; on a
@@ -44,17 +46,17 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     "9223372036854775808" was a 500 on SQLite and on PostgreSQL.
     """
 
-    def _check_values(self, value):  # type: ignore[no-untyped-def]
+    def _check_values(self, value):
         from django.db import connections
 
         field = (
-            self.queryset.model._meta.get_field(self.to_field_name)
+            self.queryset.model._meta.get_field(self.to_field_name)  # type: ignore[union-attr]
             if self.to_field_name
-            else self.queryset.model._meta.pk
+            else self.queryset.model._meta.pk  # type: ignore[union-attr]
         )
-        ops = connections[self.queryset.db].ops
+        ops = connections[self.queryset.db].ops  # type: ignore[union-attr]
         if field.get_internal_type() not in ops.integer_field_ranges:
-            return super()._check_values(value)
+            return super()._check_values(value)  # type: ignore[misc]
         low, high = ops.integer_field_range(field.get_internal_type())
         for pk in value:
             try:
@@ -67,7 +69,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_choice",
                     params={"value": pk},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class InviteForm(forms.Form):
@@ -98,7 +100,7 @@ class InstitutionForm(forms.ModelForm):
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
@@ -110,10 +112,10 @@ class DateRangeFilterForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
+        start, end = data.get("date_from"), data.get("date_to")  # type: ignore[union-attr]
         if start and end and start > end:
             self.add_error("date_to", ValidationError(_("The end date is before the start date.")))
-        return data
+        return data  # type: ignore[return-value]
 
 
 class AuditFilter(django_filters.FilterSet):
@@ -131,14 +133,14 @@ class AuditFilter(django_filters.FilterSet):
         fields = ["action", "date_from", "date_to", "actor"]
         form = DateRangeFilterForm
 
-    def filter_actor(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_actor(self, queryset, name, value):
         return queryset.filter(actor__username__icontains=value)
 
 
 class LoginForm(AllauthLoginForm):
     """allauth's login form with a visible label instead of a placeholder-only field."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("Username or email")  # allauth ships this translation
         self.fields["login"].widget.attrs.pop("placeholder", None)

@@ -34,7 +34,7 @@ class InstitutionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.membership = SimpleLazyObject(lambda: membership_of(request.user))  # type: ignore[attr-defined]
         request.institution = SimpleLazyObject(  # type: ignore[attr-defined]
-            lambda: request.membership.institution if request.membership else None
+            lambda: request.membership.institution if request.membership else None  # type: ignore[attr-defined]
         )
         return self.get_response(request)
 

@@ -1,7 +1,8 @@
 """The top navigation and the home page, per role, extended by each app.
 
-Apps add their entries in `AppConfig.ready()` so the base layout never needs
-to know which apps exist.
+Apps add their entries in their `hooks.py` (hooks `nav_items` and
+`home_sections`, see cooperation/hooks.py) so the base layout never needs to
+know which apps exist.
 """
 
 from __future__ import annotations
@@ -10,14 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpRequest
+from django.utils.functional import Promise
+
+from . import hooks
+from .http import MemberRequest
 
 ALL_ROLES: frozenset[str] = frozenset()  # empty means "every role"
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise
     url_name: str
     roles: frozenset[str] = ALL_ROLES
     order: int = 100
@@ -46,26 +50,21 @@ class HomeSection:
     """
 
     key: str
-    title: str
+    title: str | Promise
     template: str
-    items: Callable[[HttpRequest], Any]
+    items: Callable[[MemberRequest], Any]
     roles: frozenset[str] = ALL_ROLES
     order: int = 100
-    empty: str = ""
+    empty: str | Promise = ""
     more_url_name: str = ""
 
 
-_nav: list[NavItem] = []
-_home: dict[str, HomeSection] = {}
+def _nav() -> list[NavItem]:
+    return list(dict.fromkeys(hooks.get_hooks("nav_items")))
 
 
-def register_nav(item: NavItem) -> None:
-    if item not in _nav:
-        _nav.append(item)
-
-
-def register_home_section(section: HomeSection) -> None:
-    _home[section.key] = section
+def _home() -> dict[str, HomeSection]:
+    return {section.key: section for section in hooks.get_hooks("home_sections")}
 
 
 def _for_role(roles: frozenset[str], role: str | None) -> bool:
@@ -74,7 +73,8 @@ def _for_role(roles: frozenset[str], role: str | None) -> bool:
 
 def nav_for(role: str | None, user: Any = None) -> list[NavItem]:
     return sorted(
-        (i for i in _nav if _for_role(i.roles, role) and i.allowed(user)), key=lambda i: i.order
+        (i for i in _nav() if _for_role(i.roles, role) and i.allowed(user)),
+        key=lambda i: i.order,
     )
 
 
@@ -94,9 +94,9 @@ class RenderedSection:
     items: list[Any] = field(default_factory=list)
 
 
-def home_sections_for(request: HttpRequest) -> list[RenderedSection]:
+def home_sections_for(request: MemberRequest) -> list[RenderedSection]:
     role = request.membership.role if request.membership else None
     sections = sorted(
-        (s for s in _home.values() if _for_role(s.roles, role)), key=lambda s: s.order
+        (s for s in _home().values() if _for_role(s.roles, role)), key=lambda s: s.order
     )
     return [RenderedSection(section=s, items=list(s.items(request))) for s in sections]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 VIEW = "view"
 CHANGE = "change"
+M = TypeVar("M", bound=models.Model)
 
 # A rule: None when the member may, else the reason (shown to the user) why not.
 Reason = Any  # a str, or a lazy translation of one
@@ -154,9 +155,9 @@ def membership_of(user: User | AnonymousUser) -> Membership | None:
         return None
     cached = getattr(user, "_active_membership", False)
     if cached is not False:
-        return cached
+        return cached  # type: ignore[return-value]
     membership = (
-        Membership.objects.select_related("institution")
+        Membership.objects.select_related("institution")  # type: ignore[misc]
         .filter(user=user, is_active=True, institution__is_active=True)
         .first()
     )
@@ -177,7 +178,7 @@ def has_role(user: User | AnonymousUser, *roles: str) -> bool:
 def _shared_with(policy: Policy, institution: Institution, action: str) -> Q:
     if policy.group_permission_model is None or action not in policy.shared_actions:
         return Q(pk__in=[])
-    grants = policy.group_permission_model.objects.filter(
+    grants = policy.group_permission_model.objects.filter(  # type: ignore[attr-defined]
         content_object=OuterRef("pk"),
         group_id=institution.group_id,
         permission__codename=policy.codename(action),
@@ -186,8 +187,8 @@ def _shared_with(policy: Policy, institution: Institution, action: str) -> Q:
 
 
 def visible(
-    model_or_qs: type[models.Model] | QuerySet, user: User | AnonymousUser, action: str = VIEW
-) -> QuerySet:
+    model_or_qs: type[M] | QuerySet[M], user: User | AnonymousUser, action: str = VIEW
+) -> QuerySet[M]:
     """Rows of the model the user may see (or act on): owned or shared with them.
 
     Guarantees: anonymous users, users without an active membership, and
@@ -203,11 +204,11 @@ def visible(
         return qs.none()
     if policy.parent:
         parent_model = qs.model._meta.get_field(policy.parent).related_model
-        qs = qs.filter(**{f"{policy.parent}__in": visible(parent_model, user, action).values("pk")})
+        qs = qs.filter(**{f"{policy.parent}__in": visible(parent_model, user, action).values("pk")})  # type: ignore[arg-type]
     else:
         institution = membership.institution
         qs = qs.filter(
-            Q(**{policy.owner: institution.pk}) | _shared_with(policy, institution, action)
+            Q(**{policy.owner: institution.pk}) | _shared_with(policy, institution, action)  # type: ignore[arg-type]
         )
     return qs.filter(policy.condition(membership)) if policy.condition else qs
 
@@ -288,11 +289,11 @@ ALLOW: Rule = lambda membership, obj: None  # noqa: E731 - the open rule, named 
 
 
 def get_visible_or_404(
-    model_or_qs: type[models.Model] | QuerySet,
+    model_or_qs: type[M] | QuerySet[M],
     user: User | AnonymousUser,
     action: str = VIEW,
     **lookup: Any,
-) -> models.Model:
+) -> M:
     """One row the user may act on; 404 for rows they may not even see.
 
     A row the user can see but not act on gives 403, so a read-only partner
@@ -301,7 +302,7 @@ def get_visible_or_404(
     qs = model_or_qs if isinstance(model_or_qs, QuerySet) else model_or_qs._default_manager.all()
     try:
         return visible(qs, user, action).get(**lookup)
-    except qs.model.DoesNotExist:
+    except qs.model.DoesNotExist:  # type: ignore[attr-defined]
         if action != VIEW and visible(qs, user, VIEW).filter(**lookup).exists():
             raise PermissionDenied from None
         raise Http404 from None
@@ -314,9 +315,9 @@ def owned_by(model_or_qs: type[models.Model] | QuerySet, institution: Institutio
     if policy.parent:
         parent_model = qs.model._meta.get_field(policy.parent).related_model
         return qs.filter(
-            **{f"{policy.parent}__in": owned_by(parent_model, institution).values("pk")}
+            **{f"{policy.parent}__in": owned_by(parent_model, institution).values("pk")}  # type: ignore[arg-type]
         )
-    return qs.filter(**{policy.owner: institution.pk})
+    return qs.filter(**{policy.owner: institution.pk})  # type: ignore[arg-type]
 
 
 MANAGE_PEOPLE = "manage_people"  # invite, change roles, end memberships

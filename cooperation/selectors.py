@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
-from django.http import HttpRequest
 
+from .http import MemberRequest
 from .models import AuditEvent, Membership, User
 from .permissions import visible
 
@@ -24,7 +24,7 @@ def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
     return visible(AuditEvent, user).select_related("actor", "content_type")
 
 
-def home_pending_invitations(request: HttpRequest) -> list[Membership]:
+def home_pending_invitations(request: MemberRequest) -> list[Membership]:
     # An invited user has an unusable password until they follow the link.
     pending = members_visible_to(request.user).filter(
         is_active=True, user__password__startswith=UNUSABLE_PASSWORD_PREFIX
@@ -32,7 +32,7 @@ def home_pending_invitations(request: HttpRequest) -> list[Membership]:
     return list(pending[:10])
 
 
-def home_recent_audit(request: HttpRequest) -> list[AuditEvent]:
+def home_recent_audit(request: MemberRequest) -> list[AuditEvent]:
     from .audit import audit_rows
 
     return audit_rows(audit_events_visible_to(request.user)[:8], request.user)

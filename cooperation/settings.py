@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "promotion",
     "partners",
     "indicators",
+    "bench",  # `manage.py bench` only: no models
 ]
 
 MIDDLEWARE = [
@@ -179,7 +180,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / env_str("SQLITE_NAME", "db.sqlite3"),
+            "NAME": BASE_DIR / env_str("SQLITE_NAME", "db.sqlite3"),  # type: ignore[typeddict-item]
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

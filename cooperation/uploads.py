@@ -124,7 +124,7 @@ def _check(upload: File, allowed: Accepted, max_mb: int) -> FileType:
         )
     kind = detect_type(upload)
     if kind not in allowed.types:
-        raise ValidationError(allowed.refusal, code="wrong_type")
+        raise ValidationError(allowed.refusal, code="wrong_type")  # type: ignore[arg-type]
     if _extension(upload.name or "") not in kind.extensions:
         raise ValidationError(
             _(
@@ -155,7 +155,7 @@ def _zip_type(upload: IO[bytes] | File) -> FileType | None:
     """An OpenDocument or Office Open XML file by what the archive holds; a plain zip is None."""
     upload.seek(0)
     try:
-        with zipfile.ZipFile(upload) as archive:  # type: ignore[arg-type]
+        with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())
             if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
                 with archive.open("mimetype") as entry:
@@ -209,11 +209,11 @@ def upload_response(stored: FieldFile, *, filename: str = "") -> FileResponse:
         handle = stored.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    kind = _BY_EXTENSION.get(_extension(stored.name))
+    kind = _BY_EXTENSION.get(_extension(stored.name))  # type: ignore[arg-type]
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=original_filename(filename) or stored.name.rsplit("/", 1)[-1],
+        filename=original_filename(filename) or stored.name.rsplit("/", 1)[-1],  # type: ignore[union-attr]
         content_type=kind.mime if kind else "application/octet-stream",
     )
     # Personal data: no copy in a shared or browser cache.

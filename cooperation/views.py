@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from . import services
 from .decorators import member_required
 from .forms import AuditFilter, InstitutionForm, InviteForm, MembershipForm, add_service_errors
+from .http import MemberRequest
 from .models import Membership
 from .navigation import home_sections_for
 from .permissions import CHANGE, get_visible_or_404
@@ -23,23 +24,23 @@ from .roles import MANAGING_ROLES
 from .selectors import audit_events_visible_to, members_visible_to
 
 
-def _page(request: HttpRequest, qs, per_page: int = 25):  # type: ignore[no-untyped-def]
+def _page(request: MemberRequest, qs, per_page: int = 25):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
 @member_required()
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: MemberRequest) -> HttpResponse:
     return render(request, "cooperation/home.html", {"sections": home_sections_for(request)})
 
 
 @member_required(MANAGING_ROLES)
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: MemberRequest) -> HttpResponse:
     page = _page(request, members_visible_to(request.user))
     return render(request, "cooperation/people.html", {"page": page})
 
 
 @member_required(MANAGING_ROLES)
-def person_invite(request: HttpRequest) -> HttpResponse:
+def person_invite(request: MemberRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,7 +59,7 @@ def person_invite(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: MemberRequest, pk: int) -> HttpResponse:
     # The form edits a copy so the service can tell what changed.
     membership = get_visible_or_404(
         Membership.objects.select_related("user"), request.user, CHANGE, pk=pk
@@ -73,7 +74,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Saved."))
             return redirect("cooperation:people")
@@ -82,7 +83,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(MANAGING_ROLES)
 @require_POST
-def person_resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+def person_resend_invitation(request: MemberRequest, pk: int) -> HttpResponse:
     membership = get_visible_or_404(
         Membership.objects.select_related("user"), request.user, CHANGE, pk=pk
     )
@@ -92,13 +93,14 @@ def person_resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, _("Invitation sent again to %(email)s.") % {"email": membership.user.email}
+            request,
+            _("Invitation sent again to %(email)s.") % {"email": membership.user.email},
         )
     return redirect("cooperation:person_edit", pk=membership.pk)
 
 
 @member_required()
-def institution(request: HttpRequest) -> HttpResponse:
+def institution(request: MemberRequest) -> HttpResponse:
     inst = request.institution
     can_edit = request.membership.role in MANAGING_ROLES
     form = InstitutionForm(request.POST or None, instance=copy.copy(inst)) if can_edit else None
@@ -111,15 +113,15 @@ def institution(request: HttpRequest) -> HttpResponse:
     return render(request, "cooperation/institution.html", {"institution": inst, "form": form})
 
 
-def _filtered_audit(request: HttpRequest) -> tuple[AuditFilter, QuerySet]:
+def _filtered_audit(request: MemberRequest) -> tuple[AuditFilter, QuerySet]:
     """The institution's audit events with the filters on screen (all of them if invalid)."""
     filterset = AuditFilter(request.GET or None, queryset=audit_events_visible_to(request.user))
     events = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    return filterset, events
+    return filterset, events  # type: ignore[return-value]
 
 
 @member_required(MANAGING_ROLES)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: MemberRequest) -> HttpResponse:
     from .audit import audit_rows
 
     filterset, events = _filtered_audit(request)
@@ -132,7 +134,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: MemberRequest) -> HttpResponse:
     """The audit log as CSV, with the filters on screen; the export is itself audited."""
     from .audit import audit, audit_log_csv
     from .models import AuditAction

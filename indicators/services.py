@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
@@ -18,21 +18,17 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, Status
 from cooperation.audit import audit
-from cooperation.models import MANAGING_ROLES, AuditAction, Institution, User
-from cooperation.permissions import membership_of
+from cooperation.models import AuditAction, Institution, User
+from cooperation.permissions import CHANGE, membership_of, require
 
 from .models import AnnualReport, ReportApproval, ReportStatus, SelfAssessment, Topic
+from .permissions import REPORT
 
 
-def _party(agreement: Agreement, user: User) -> Institution:
-    """The acting coordinator's institution, if it is a party; 403 otherwise."""
+def _party(user: User) -> Institution:
+    """The acting coordinator's institution (its being a party is the policy's check)."""
     membership = membership_of(user)
-    if (
-        membership is None
-        or membership.role not in MANAGING_ROLES
-        or not agreement.parties.filter(institution=membership.institution).exists()
-    ):
-        raise PermissionDenied
+    assert membership is not None  # require() refused anyone without one
     return membership.institution
 
 
@@ -51,7 +47,8 @@ def report_years(agreement: Agreement, *, today: dt.date | None = None) -> list[
 @transaction.atomic
 def report_draft(*, agreement: Agreement, year: int, acting_user: User) -> AnnualReport:
     """Open the report for a year. Guarantees one report per agreement and year."""
-    institution = _party(agreement, acting_user)
+    require(acting_user, agreement, REPORT)
+    institution = _party(acting_user)
     if year not in report_years(agreement):
         raise ValidationError(
             {"year": _("A report can be drafted only for a year of the agreement, up to this one.")}
@@ -96,9 +93,10 @@ def assessment_save(
 ) -> SelfAssessment:
     """Record the acting party's answers. Approvals given so far are withdrawn:
     every party approves the report as it finally reads."""
+    require(acting_user, report, CHANGE)
     report = AnnualReport.objects.select_for_update().get(pk=report.pk)
     _check_open(report)
-    institution = _party(report.agreement, acting_user)
+    institution = _party(acting_user)
     assessment, _created = SelfAssessment.objects.get_or_create(
         report=report,
         institution=institution,
@@ -118,9 +116,10 @@ def assessment_save(
 @transaction.atomic
 def report_approve(*, report: AnnualReport, acting_user: User) -> AnnualReport:
     """The acting party approves; when every party has, the report is frozen."""
+    require(acting_user, report, CHANGE)
     report = AnnualReport.objects.select_for_update().get(pk=report.pk)
     _check_open(report)
-    institution = _party(report.agreement, acting_user)
+    institution = _party(acting_user)
     if not report.assessments.filter(institution=institution).exists():
         raise ValidationError(_("Fill in your institution's self-assessment before approving."))
     ReportApproval.objects.get_or_create(

@@ -12,9 +12,9 @@ from cooperation.csvexport import csv_response
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
-from cooperation.models import MANAGING_ROLES
 from cooperation.pdf import pdf_response, render_pdf
 from cooperation.permissions import CHANGE, institution_of
+from cooperation.roles import MANAGING_ROLES
 from cooperation.uploads import upload_response
 
 from . import services

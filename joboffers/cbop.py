@@ -171,7 +171,7 @@ def _place(record: dict) -> tuple[str, str]:
         value = record["gmina"]
     if not isinstance(value, str) or not value.strip():
         raise RecordError("missing miejscePracy")
-    return value, county
+    return value, county  # type: ignore[return-value]
 
 
 def _employer(record: dict) -> str:

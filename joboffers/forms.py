@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import django_filters
 from django import forms
@@ -40,11 +41,11 @@ WORKING_TIMES = [
 class DatalistInput(forms.TextInput):
     """A text input with suggestions (an HTML datalist, no script)."""
 
-    def __init__(self, options: Sequence[str], **kwargs: object) -> None:
+    def __init__(self, options: Sequence[str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.options = list(options)
 
-    def render(self, name, value, attrs=None, renderer=None):  # type: ignore[no-untyped-def]
+    def render(self, name, value, attrs=None, renderer=None):
         list_id = f"{(attrs or {}).get('id') or 'id_' + name}-options"
         html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
         options = format_html_join("", '<option value="{}"></option>', ((o,) for o in self.options))
@@ -67,31 +68,31 @@ class OfferForm(forms.ModelForm):
             "contact_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["employer_name"].required = True
         self.fields["workplace_county"].help_text = _("Leave empty for your own county.")
 
     def clean(self) -> dict:
         data = super().clean()
-        start, end = data.get("valid_from"), data.get("valid_until")
+        start, end = data.get("valid_from"), data.get("valid_until")  # type: ignore[union-attr]
         if start and end and end < start:
             self.add_error("valid_until", _("The end date is before the start date."))
-        return data
+        return data  # type: ignore[return-value]
 
 
 class PublishForm(forms.Form):
     boards = ModelMultipleChoiceField(
         label=_("Partner boards"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one board.")},
     )
 
-    def __init__(self, *args: object, boards=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, boards=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["boards"].queryset = boards
-        self.fields["boards"].label_from_instance = lambda b: b.institution.name
+        self.fields["boards"].queryset = boards  # type: ignore[attr-defined]
+        self.fields["boards"].label_from_instance = lambda b: b.institution.name  # type: ignore[attr-defined]
 
 
 class WithdrawForm(forms.Form):
@@ -108,7 +109,7 @@ class ImportUploadForm(forms.Form):
         help_text=_("A list of offers in the format of the CBOP portal."),
     )
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".json"):
             raise ValidationError(_("Choose a .json file."))
@@ -118,7 +119,7 @@ class ImportUploadForm(forms.Form):
 
 
 class ProposalForm(forms.Form):
-    offer = forms.ModelChoiceField(label=_("Offer"), queryset=None)  # type: ignore[arg-type]
+    offer = forms.ModelChoiceField(label=_("Offer"), queryset=None)  # type: ignore[var-annotated]
     proposed_on = forms.DateField(label=_("Proposed on"), widget=DateInput())
     answer = forms.ChoiceField(label=_("Client's answer"), choices=Answer.choices)
     outcome = forms.ChoiceField(
@@ -128,11 +129,11 @@ class ProposalForm(forms.Form):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: object, offers=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
-        kwargs.setdefault("initial", {"proposed_on": timezone.localdate()})  # type: ignore[arg-type]
+    def __init__(self, *args: Any, offers=None, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"proposed_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["offer"].queryset = offers
-        self.fields["offer"].label_from_instance = lambda o: f"{o.number} — {o.position}"
+        self.fields["offer"].queryset = offers  # type: ignore[attr-defined]
+        self.fields["offer"].label_from_instance = lambda o: f"{o.number} — {o.position}"  # type: ignore[attr-defined]
 
 
 class ProposalUpdateForm(forms.Form):
@@ -160,14 +161,14 @@ class BoardFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(label=_("Position"), method="filter_position")
 
-    def __init__(self, *args: object, municipalities: Sequence[str] = (), **kwargs: object) -> None:
+    def __init__(self, *args: Any, municipalities: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["municipality"].extra["choices"] = [(m, m) for m in municipalities]
 
-    def filter_disabled(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_disabled(self, queryset, name, value):
         return queryset.filter(places_disabled__gt=0) if value else queryset
 
-    def filter_position(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_position(self, queryset, name, value):
         for word in value.split():
             queryset = queryset.filter(position__icontains=word)
         return queryset
@@ -182,7 +183,7 @@ class OfficeOfferFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(label=_("Position"), method="filter_position")
 
-    def filter_position(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_position(self, queryset, name, value):
         for word in value.split():
             queryset = queryset.filter(position__icontains=word)
         return queryset

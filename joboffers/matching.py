@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from clients.models import Client
+from cooperation.http import MemberRequest
 from cooperation.models import User
 from cooperation.roles import CASEWORK_ROLES
 
@@ -131,7 +131,7 @@ def offers_for_client(
     return sorted(matches, key=lambda m: (-m.score, m.offer.valid_until, m.offer.pk))
 
 
-def client_panel_context(request: HttpRequest, client: Client) -> dict[str, Any] | None:
+def client_panel_context(request: MemberRequest, client: Client) -> dict[str, Any] | None:
     """The box on the client's page: the three best-fitting offers (caseworkers only)."""
 
     membership = request.membership

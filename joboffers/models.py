@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
@@ -19,6 +20,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from cooperation.models import Institution
 from cooperation.validators import validate_nip, validate_regon
@@ -199,7 +203,7 @@ class JobOffer(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             errors["valid_until"] = _("The end date is before the start date.")
         if self.pay_min is not None and self.pay_max is not None and self.pay_max < self.pay_min:
@@ -229,7 +233,7 @@ class JobOffer(models.Model):
 
     # A training or an internship is not employment: its facts are named as such.
     @property
-    def pay_label(self) -> str:
+    def pay_label(self) -> StrOrPromise:
         if self.kind == OfferKind.TRAINING:
             return _("Fee and allowance")
         if self.kind == OfferKind.INTERNSHIP:
@@ -237,31 +241,31 @@ class JobOffer(models.Model):
         return _("Pay")
 
     @property
-    def contract_label(self) -> str:
+    def contract_label(self) -> StrOrPromise:
         if self.kind in (OfferKind.TRAINING, OfferKind.INTERNSHIP):
             return _("Form and duration")
         return _("Contract")
 
     @property
-    def contract_type_label(self) -> str:
+    def contract_type_label(self) -> StrOrPromise:
         if self.kind in (OfferKind.TRAINING, OfferKind.INTERNSHIP):
             return _("Form")
         return _("Contract type")
 
     @property
-    def place_label(self) -> str:
+    def place_label(self) -> StrOrPromise:
         return _("Place of training") if self.kind == OfferKind.TRAINING else _("Place of work")
 
     @property
-    def employer_label(self) -> str:
+    def employer_label(self) -> StrOrPromise:
         return _("Organiser") if self.kind == OfferKind.TRAINING else _("Employer")
 
     @property
-    def duties_label(self) -> str:
+    def duties_label(self) -> StrOrPromise:
         return _("Programme") if self.kind == OfferKind.TRAINING else _("Duties")
 
     @property
-    def working_time_label(self) -> str:
+    def working_time_label(self) -> StrOrPromise:
         if self.kind == OfferKind.TRAINING:
             return _("Duration")
         return _("Working time")

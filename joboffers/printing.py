@@ -116,8 +116,8 @@ def _facts(offer: JobOffer) -> list[tuple[str, str]]:
     training = offer.kind == OfferKind.TRAINING
     facts = [
         ("Miejsce szkolenia" if training else "Miejsce pracy", _place(offer)),
-        (_PAY_LABELS.get(offer.kind, "Wynagrodzenie"), offer.pay_display),
-        (_CONTRACT_LABELS.get(offer.kind, "Umowa"), _contract(offer)),
+        (_PAY_LABELS.get(offer.kind, "Wynagrodzenie"), offer.pay_display),  # type: ignore[call-overload]
+        (_CONTRACT_LABELS.get(offer.kind, "Umowa"), _contract(offer)),  # type: ignore[call-overload]
         ("Liczba miejsc", _places(offer)),
         (
             "Organizator" if training else "Pracodawca",
@@ -175,7 +175,7 @@ def _first_step(offer: JobOffer) -> int:
     return next((i for i, most in enumerate(_START_AT) if length <= most), len(_START_AT))
 
 
-def _render(sheet: Sheet, fonts: FontConfiguration):  # type: ignore[no-untyped-def]
+def _render(sheet: Sheet, fonts: FontConfiguration):
     # WeasyPrint directly rather than cooperation.pdf.render_pdf: fitting needs
     # the laid-out document (its page count), and a bundle joins documents.
     from weasyprint import HTML
@@ -184,7 +184,7 @@ def _render(sheet: Sheet, fonts: FontConfiguration):  # type: ignore[no-untyped-
     return HTML(string=html).render(font_config=fonts)
 
 
-def sheet_document(offer: JobOffer, fonts: FontConfiguration | None = None):  # type: ignore[no-untyped-def]
+def sheet_document(offer: JobOffer, fonts: FontConfiguration | None = None):
     """The offer's sheet at the largest type that fits one page (or the smallest)."""
     from weasyprint.text.fonts import FontConfiguration
 

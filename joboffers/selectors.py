@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, When
-from django.http import HttpRequest
 from django.utils import timezone
 
 from agreements.models import Scope
 from agreements.scope import partners_covering
 from clients.models import Client
+from cooperation.http import MemberRequest
 from cooperation.models import Institution, User
 from cooperation.permissions import get_visible_or_404, institution_of, visible
 from cooperation.roles import SOCIAL_ASSISTANCE_KINDS, is_labour_office
@@ -166,7 +166,7 @@ def municipalities_of(offers: QuerySet[JobOffer]) -> list[str]:
     return sorted(set(values), key=str.casefold)
 
 
-def home_new_on_my_board(request: HttpRequest) -> list[JobOffer]:
+def home_new_on_my_board(request: MemberRequest) -> list[JobOffer]:
     """Offers that arrived on the user's board in the last seven days."""
     board = board_of(request.user)
     if board is None:
@@ -180,7 +180,7 @@ def home_new_on_my_board(request: HttpRequest) -> list[JobOffer]:
     )
 
 
-def home_offers_ending(request: HttpRequest) -> list[JobOffer]:
+def home_offers_ending(request: MemberRequest) -> list[JobOffer]:
     """The labour office's published offers that end within seven days."""
     institution = institution_of(request.user)
     if institution is None or not is_labour_office(institution):

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
+from cooperation.http import MemberRequest
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response
 from cooperation.roles import CASEWORK_ROLES, OFFICE_ROLES, STAFF_ROLES, is_labour_office
@@ -60,17 +61,17 @@ from .selectors import (
 MAX_ON_DEMAND_SHEETS = 15
 
 
-def _page(request: HttpRequest, qs, per_page: int | None = None):  # type: ignore[no-untyped-def]
+def _page(request: MemberRequest, qs, per_page: int | None = None):
     return Paginator(qs, per_page or settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _require_office(request: HttpRequest) -> None:
+def _require_office(request: MemberRequest) -> None:
     if not is_labour_office(request.institution):
         raise PermissionDenied
 
 
 @member_required(STAFF_ROLES)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: MemberRequest) -> HttpResponse:
     """Job offers: a labour office's own list; an OPS/PCPR's noticeboard."""
     institution = request.institution
     if is_labour_office(institution):
@@ -81,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(OFFICE_ROLES)
-def offer_list(request: HttpRequest) -> HttpResponse:
+def offer_list(request: MemberRequest) -> HttpResponse:
     _require_office(request)
     offers = office_offers(request.user)
     filterset = OfficeOfferFilter(request.GET or None, queryset=offers)
@@ -92,7 +93,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 
 @member_required(OFFICE_ROLES)
 @submit_once
-def offer_create(request: HttpRequest) -> HttpResponse:
+def offer_create(request: MemberRequest) -> HttpResponse:
     _require_office(request)
     today = timezone.localdate()
     form = OfferForm(
@@ -103,7 +104,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
         try:
             offer = services.offer_create(acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Offer saved as a draft. Publish it when it is ready."))
             return redirect(offer)
@@ -111,7 +112,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(OFFICE_ROLES)
-def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_edit(request: MemberRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk, "change")
     # The form edits a copy so the service can tell what changed.
     form = OfferForm(request.POST or None, instance=copy.copy(offer))
@@ -119,7 +120,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.offer_update(offer=offer, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Saved."))
             return redirect(offer)
@@ -127,7 +128,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(STAFF_ROLES)
-def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_detail(request: MemberRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk)
     mine = offer.institution_id == request.institution.pk
     context = {
@@ -141,7 +142,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(OFFICE_ROLES)
-def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_publish(request: MemberRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk, "change")
     boards = Board.objects.filter(
         pk__in=[b.pk for b in services.partner_boards(request.institution)]
@@ -172,7 +173,7 @@ def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(OFFICE_ROLES)
 @require_POST
-def offer_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_unpublish(request: MemberRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk, "change")
     # Not a number, or past the database's range (board__pk, unlike board_id,
     # is guarded against overflow): no such board.
@@ -200,7 +201,7 @@ def offer_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(OFFICE_ROLES)
 @require_POST
-def offer_fill(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_fill(request: MemberRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk, "change")
     try:
         services.offer_fill(offer=offer, acting_user=request.user)
@@ -212,7 +213,7 @@ def offer_fill(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(OFFICE_ROLES)
-def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_withdraw(request: MemberRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk, "change")
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -229,13 +230,13 @@ def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(STAFF_ROLES)
-def offer_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_sheet(request: MemberRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk)
     pdf = printing.sheets_pdf([offer])
     return pdf_response(pdf, f"oferta-{offer.number.replace('/', '-')}")
 
 
-def _board_rows(request: HttpRequest, board: Board):  # type: ignore[no-untyped-def]
+def _board_rows(request: MemberRequest, board: Board):
     offers = board_offers(board, request.user)
     filterset = BoardFilter(
         request.GET or None, queryset=offers, municipalities=municipalities_of(offers)
@@ -245,7 +246,7 @@ def _board_rows(request: HttpRequest, board: Board):  # type: ignore[no-untyped-
 
 
 @member_required(STAFF_ROLES)
-def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def board_detail(request: MemberRequest, pk: int) -> HttpResponse:
     board = board_get_for_user(request.user, pk)
     filterset, rows = _board_rows(request, board)
     large = request.GET.get("view") == "large"
@@ -266,7 +267,7 @@ def board_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(STAFF_ROLES)
-def board_sheets(request: HttpRequest, pk: int) -> HttpResponse:
+def board_sheets(request: MemberRequest, pk: int) -> HttpResponse:
     board = board_get_for_user(request.user, pk)
     _filterset, rows = _board_rows(request, board)
     offers = list(rows.exclude(status="filled")[: MAX_ON_DEMAND_SHEETS + 1])
@@ -285,7 +286,7 @@ def board_sheets(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(STAFF_ROLES)
-def board_digest(request: HttpRequest, pk: int) -> HttpResponse:
+def board_digest(request: MemberRequest, pk: int) -> HttpResponse:
     board = board_get_for_user(request.user, pk)
     _filterset, rows = _board_rows(request, board)
     offers = list(rows.exclude(status="filled").order_by("kind", "position", "pk"))
@@ -295,7 +296,7 @@ def board_digest(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(STAFF_ROLES)
 @require_POST
-def board_prints_now(request: HttpRequest, pk: int) -> HttpResponse:
+def board_prints_now(request: MemberRequest, pk: int) -> HttpResponse:
     """Prepare this week's kept sheets and digest now (a task), e.g. after new offers came."""
     board = board_get_for_user(request.user, pk)
     transaction.on_commit(lambda: _queue_prints(board.pk))
@@ -312,12 +313,12 @@ def _queue_prints(board_id: int) -> None:
 
 
 @member_required(STAFF_ROLES)
-def print_download(request: HttpRequest, pk: int) -> FileResponse:
+def print_download(request: MemberRequest, pk: int) -> FileResponse:
     item = print_get_for_user(request.user, pk)
     response = FileResponse(
         item.file.open("rb"),
         as_attachment=True,
-        filename=item.file.name.rsplit("/", 1)[-1],
+        filename=item.file.name.rsplit("/", 1)[-1],  # type: ignore[union-attr]
         content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"
@@ -326,7 +327,7 @@ def print_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @member_required(OFFICE_ROLES)
 @submit_once
-def import_list(request: HttpRequest) -> HttpResponse:
+def import_list(request: MemberRequest) -> HttpResponse:
     _require_office(request)
     institution = request.institution
     feed = settings.CBOP_FEEDS.get(institution.short_name, "")
@@ -355,13 +356,13 @@ def _queue_fetch(institution_id: int, url: str, user_id: int) -> None:
 
 
 @member_required(OFFICE_ROLES)
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: MemberRequest, pk: int) -> HttpResponse:
     run = import_get_for_user(request.user, pk)
     return render(request, "joboffers/import_detail.html", {"run": run})
 
 
 @member_required(CASEWORK_ROLES)
-def client_search(request: HttpRequest) -> HttpResponse:
+def client_search(request: MemberRequest) -> HttpResponse:
     if request.method == "POST":
         return search_redirect(request, ["q"])
     query = search_params(request).get("q", "")
@@ -377,7 +378,7 @@ def client_search(request: HttpRequest) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @submit_once
-def client_offers(request: HttpRequest, client_pk: int) -> HttpResponse:
+def client_offers(request: MemberRequest, client_pk: int) -> HttpResponse:
     """Offers for this client: what fits, and proposals with the client's answers."""
     client = client_get_for_user(request.user, client_pk)
     initial = {"proposed_on": timezone.localdate(), "offer": request.GET.get("offer")}
@@ -415,7 +416,7 @@ def client_offers(request: HttpRequest, client_pk: int) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
-def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_edit(request: MemberRequest, pk: int) -> HttpResponse:
     proposal = proposal_get_for_user(request.user, pk, "change")
     initial = {"answer": proposal.answer, "outcome": proposal.outcome, "note": proposal.note}
     form = ProposalUpdateForm(request.POST or None, initial=initial)

@@ -25,7 +25,7 @@ class EventInstitutionInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["institution", "is_organiser"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -34,9 +34,9 @@ class OccurrenceInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["original_start", "starts_at", "ends_at", "is_moved", "cancelled", "cancel_reason"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -45,9 +45,9 @@ class InviteeInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["user", "institution", "response", "responded_at", "waitlisted_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -71,7 +71,7 @@ class EventAdmin(InstitutionScopedAdmin):
         institution = institution_of(request.user)
         return qs.filter(organiser=institution) if institution else qs.none()
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Event._meta.fields if f.name != "client"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -62,7 +62,7 @@ def seed() -> None:
         _case_conference(rooms["mops-skarzysko"])
 
 
-def _series(room) -> None:  # type: ignore[no-untyped-def]
+def _series(room) -> None:
     from . import recurrence, services
     from .models import ActionStatus, Response
     from .services import ActionItemData, EventData
@@ -161,7 +161,7 @@ def _series(room) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def _training(room) -> None:  # type: ignore[no-untyped-def]
+def _training(room) -> None:
     from . import services
     from .models import Response
     from .selectors import partner_institutions
@@ -202,7 +202,7 @@ def _training(room) -> None:  # type: ignore[no-untyped-def]
         services.invitation_respond(event=event, acting_user=person, response=Response.ACCEPTED)
 
 
-def _case_conference(room) -> None:  # type: ignore[no-untyped-def]
+def _case_conference(room) -> None:
     from clients.models import Client
 
     from . import services

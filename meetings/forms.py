@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from .services import ActionItemData, EventData
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
@@ -50,10 +51,10 @@ class StartEndForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        start, end = data.get("starts_at"), data.get("ends_at")
+        start, end = data.get("starts_at"), data.get("ends_at")  # type: ignore[union-attr]
         if start and end and end <= start:
             self.add_error("ends_at", _("The end is before the start."))
-        return data
+        return data  # type: ignore[return-value]
 
 
 class EventForm(StartEndForm):
@@ -72,9 +73,9 @@ class EventForm(StartEndForm):
             "For a case conference do not put the client's name here: it is shown to every participant."
         ),
     )
-    client = forms.ModelChoiceField(
+    client = forms.ModelChoiceField(  # type: ignore[var-annotated]
         label=_("Client (case conference)"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         required=False,
         help_text=_(
             "Only for a case conference. Only people who may see the client see their name."
@@ -140,29 +141,29 @@ class EventForm(StartEndForm):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         institution: Institution,
-        partners,  # type: ignore[no-untyped-def]
-        people,  # type: ignore[no-untyped-def]
-        clients,  # type: ignore[no-untyped-def]
+        partners,
+        people,
+        clients,
         editing: bool = False,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["institutions"].queryset = partners
-        self.fields["client"].queryset = clients
-        self.fields["client"].label_from_instance = lambda c: (
+        self.fields["institutions"].queryset = partners  # type: ignore[attr-defined]
+        self.fields["client"].queryset = clients  # type: ignore[attr-defined]
+        self.fields["client"].label_from_instance = lambda c: (  # type: ignore[attr-defined]
             f"{c.full_name} ({c.masked_pesel or c.pk})"
         )
-        self.fields["room"].queryset = Room.objects.filter(institution=institution)
+        self.fields["room"].queryset = Room.objects.filter(institution=institution)  # type: ignore[attr-defined]
         members = list(people)
-        self.fields["people"].choices = grouped_people(members)
+        self.fields["people"].choices = grouped_people(members)  # type: ignore[attr-defined]
         self._people = _people_by_id(members)
         if editing:
             self.fields["kind"].disabled = True
             self.fields["people"].label = _("Invite more people by name")
 
-    def fieldsets(self):  # type: ignore[no-untyped-def]
+    def fieldsets(self):
         for legend, names in self.SECTIONS:
             yield legend, [self[name] for name in names if name in self.fields]
 
@@ -204,7 +205,7 @@ class EventForm(StartEndForm):
             client=d.get("client"),
         )
 
-    def chosen_people(self) -> list:  # type: ignore[type-arg]
+    def chosen_people(self) -> list:
         return [self._people[pk] for pk in self.cleaned_data.get("people", [])]
 
 
@@ -228,14 +229,14 @@ class AttendanceForm(forms.Form):
         label=_("Present"), coerce=int, required=False, widget=GroupedCheckboxes
     )
 
-    def __init__(self, *args: object, people, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, people, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         groups: dict[str, list[tuple[int, str]]] = {}
         for user, institution, answer in people:
             groups.setdefault(institution.name, []).append(
                 (user.pk, f"{user.display_name} ({answer})")
             )
-        self.fields["present"].choices = list(groups.items())
+        self.fields["present"].choices = list(groups.items())  # type: ignore[attr-defined]
 
 
 class MinutesForm(forms.Form):
@@ -264,26 +265,26 @@ class ActionItemForm(forms.Form):
         label=_("Status"), choices=ActionStatus.choices, initial=ActionStatus.OPEN
     )
 
-    def __init__(self, *args: object, owners=(), **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, owners=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "—"), *owners]
+        self.fields["owner"].choices = [("", "—"), *owners]  # type: ignore[attr-defined]
 
     def clean(self) -> dict:
         data = super().clean()
-        if not data.get("description", "").strip():
-            return data  # an empty row is ignored (or, with an id, removes the item)
-        if data.get("owner") is None:
+        if not data.get("description", "").strip():  # type: ignore[union-attr]
+            return data  # type: ignore[return-value] # an empty row is ignored (or, with an id, removes the item)
+        if data.get("owner") is None:  # type: ignore[union-attr]
             self.add_error("owner", _("Choose who does it."))
-        if data.get("due_date") is None:
+        if data.get("due_date") is None:  # type: ignore[union-attr]
             self.add_error("due_date", _("Give a due date."))
-        return data
+        return data  # type: ignore[return-value]
 
 
 DecisionFormSet = forms.formset_factory(DecisionForm, extra=2)
 ActionItemFormSet = forms.formset_factory(ActionItemForm, extra=2)
 
 
-def action_items_from(formset, people: dict[int, object]) -> list[ActionItemData]:  # type: ignore[no-untyped-def]
+def action_items_from(formset, people: dict[int, object]) -> list[ActionItemData]:
     items = []
     for form in formset:
         d = form.cleaned_data
@@ -324,9 +325,9 @@ class CalendarFilterForm(forms.Form):
         label=_("Kind"), choices=[("", _("all")), *EventKind.choices], required=False
     )
 
-    def __init__(self, *args: object, institutions=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, institutions=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = institutions
+        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
 
 
 class AgendaFilterForm(CalendarFilterForm, DateRangeFilterForm):

@@ -148,7 +148,7 @@ class Event(models.Model):
         return reverse("meetings:event", args=[self.pk])
 
     @property
-    def duration(self):  # type: ignore[no-untyped-def]
+    def duration(self):
         return self.ends_at - self.starts_at
 
     @property

@@ -51,7 +51,7 @@ LEADS = {
 }
 
 
-def _when(start, end) -> str:  # type: ignore[no-untyped-def]
+def _when(start, end) -> str:
     start, end = timezone.localtime(start), timezone.localtime(end)
     if start.date() == end.date():
         return f"{date_format(start, 'j E Y, H:i')}–{date_format(end, 'H:i')}"

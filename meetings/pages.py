@@ -9,11 +9,11 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from cooperation.http import MemberRequest
 from cooperation.models import Institution, User
 
 from . import recurrence
@@ -49,7 +49,7 @@ def _add_months(month: dt.date, n: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def filter_institutions(request: HttpRequest) -> QuerySet[Institution]:
+def filter_institutions(request: MemberRequest) -> QuerySet[Institution]:
     own = request.institution
     ids = [own.pk, *partner_institutions(own).values_list("pk", flat=True)]
     return Institution.objects.filter(pk__in=ids).order_by("name")
@@ -67,7 +67,7 @@ def cleaned_filters(form: forms.Form) -> dict[str, object]:
 def filter_query(filters: dict[str, object]) -> str:
     params = {}
     if filters.get("institution"):
-        params["institution"] = filters["institution"].pk  # type: ignore[union-attr]
+        params["institution"] = filters["institution"].pk  # type: ignore[attr-defined]
     if filters.get("kind"):
         params["kind"] = filters["kind"]
     return urlencode(params)
@@ -156,13 +156,13 @@ def records_open(occurrence: Occurrence) -> bool:
     return not occurrence.cancelled and timezone.now() >= occurrence.starts_at - RECORDS_OPEN_BEFORE
 
 
-def occurrence_context(request: HttpRequest, occurrence: Occurrence) -> dict[str, object]:
+def occurrence_context(request: MemberRequest, occurrence: Occurrence) -> dict[str, object]:
     """Everything the event page (and the minutes PDF) shows, for this user."""
     event = occurrence.event
     user = request.user
     client = None
     if event.is_case_conference:
-        client = clients_shown_to(user, [event.client_id]).get(event.client_id)
+        client = clients_shown_to(user, [event.client_id]).get(event.client_id)  # type: ignore[arg-type]
     show_details = not event.is_case_conference or client is not None
     people = event_people(event)
     now = timezone.now()
@@ -211,7 +211,7 @@ def occurrence_context(request: HttpRequest, occurrence: Occurrence) -> dict[str
     }
 
 
-def attendance_people(occurrence: Occurrence) -> tuple[list[tuple], list[int]]:  # type: ignore[type-arg]
+def attendance_people(occurrence: Occurrence) -> tuple[list[tuple], list[int]]:
     """(user, institution, answer) of everyone who may be marked, and who is marked present."""
     invitees = occurrence.event.invitees.exclude(response=Response.DECLINED).select_related(
         "user", "institution"
@@ -224,7 +224,7 @@ def attendance_people(occurrence: Occurrence) -> tuple[list[tuple], list[int]]: 
     return people, [u for u, a in recorded.items() if a.present]
 
 
-def action_item_owners(event: Event) -> tuple[list, dict[int, User]]:  # type: ignore[type-arg]
+def action_item_owners(event: Event) -> tuple[list, dict[int, User]]:
     """Grouped choices for an action item's owner, and the users by id."""
     groups: dict[str, list[tuple[int, str]]] = {}
     people: dict[int, User] = {}
@@ -290,14 +290,14 @@ def answer_message(invitee: Invitee) -> str:
         return _(
             "All places are taken: you are on the waiting list. We will e-mail you if a place frees up."
         )
-    return {
+    return {  # type: ignore[call-overload]
         Response.ACCEPTED: _("You accepted. See you there."),
         Response.MAYBE: _("You answered maybe."),
         Response.DECLINED: _("You declined."),
     }.get(invitee.response, _("Saved."))
 
 
-def safe_next(request: HttpRequest, default: str) -> str:
+def safe_next(request: MemberRequest, default: str) -> str:
     target = request.POST.get("next", "")
     # Only a path of this site: redirect() would take a bare word for a view
     # name (a 500), and a line break for the end of the Location header.

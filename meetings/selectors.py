@@ -13,12 +13,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 
 from agreements.models import Party
 from agreements.scope import in_force
 from clients.models import Client
+from cooperation.http import MemberRequest
 from cooperation.models import Institution, Membership, User
 from cooperation.permissions import (
     VIEW,
@@ -59,7 +59,7 @@ def institutions_seeing_client(client: Client) -> set[int]:
     ids = {client.owner_id}
     if policy.group_permission_model is not None:
         ids |= set(
-            policy.group_permission_model.objects.filter(
+            policy.group_permission_model.objects.filter(  # type: ignore[attr-defined]
                 content_object=client, permission__codename=policy.codename(VIEW)
             ).values_list("group__institution", flat=True)
         )
@@ -235,12 +235,12 @@ def open_action_items_of(user: User) -> QuerySet[ActionItem]:
     )
 
 
-def home_open_action_items(request: HttpRequest) -> list[ActionItem]:
+def home_open_action_items(request: MemberRequest) -> list[ActionItem]:
     """The user's own open action items, soonest due first (one query)."""
     return list(open_action_items_of(request.user)[:10])
 
 
-def home_upcoming(request: HttpRequest) -> list[Occurrence]:
+def home_upcoming(request: MemberRequest) -> list[Occurrence]:
     """The next two weeks' dates of events the user is invited to or their institution runs."""
     user = request.user
     institution = institution_of(user)
@@ -289,7 +289,7 @@ def series_stats(event: Event) -> dict[str, int]:
     )
 
 
-def client_panel(request: HttpRequest, client: Client) -> dict[str, object] | None:
+def client_panel(request: MemberRequest, client: Client) -> dict[str, object] | None:
     """The case conferences about a client, for the client's page (one query):
     only those the user's institution takes part in, and a link to schedule one."""
     dates = list(

@@ -12,7 +12,7 @@ RETRY = {
 }
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY)  # type: ignore[call-overload]
 def notify_people(
     event_id: int, user_ids: list[int], what: str, occurrence_id: int | None = None
 ) -> int:
@@ -24,7 +24,7 @@ def notify_people(
     )
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY)  # type: ignore[call-overload]
 def notify_action_items(item_ids: list[int]) -> int:
     """E-mail the owners of new action items."""
     from .notifications import action_items_notify

@@ -19,6 +19,7 @@ from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
+from cooperation.http import MemberRequest
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 from cooperation.permissions import get_visible_or_404
@@ -56,7 +57,7 @@ from .selectors import (
 )
 
 
-def _page_context(request: HttpRequest) -> dict[str, object]:
+def _page_context(request: MemberRequest) -> dict[str, object]:
     return {
         "can_schedule": request.membership.role in SCHEDULING_ROLES,
         "kinds": EventKind.choices,
@@ -64,14 +65,14 @@ def _page_context(request: HttpRequest) -> dict[str, object]:
     }
 
 
-def _confirm_overlap_shown(form) -> None:  # type: ignore[no-untyped-def]
+def _confirm_overlap_shown(form) -> None:
     """The "book anyway" box appears only once a room clash was found (or was ticked)."""
     ticked = form.data.get("confirm_overlap") in ("on", "true", "True", "1")
     if not (getattr(form, "room_overlap", False) or ticked):
         form.fields["confirm_overlap"].widget = forms.HiddenInput()
 
 
-def _form_errors_or(request: HttpRequest, form, call) -> object | None:  # type: ignore[no-untyped-def]
+def _form_errors_or(request: MemberRequest, form, call) -> object | None:
     """Run a service; its ValidationError goes onto the form (and the overlap flag on it)."""
     try:
         return call()
@@ -89,18 +90,18 @@ def _form_errors_or(request: HttpRequest, form, call) -> object | None:  # type:
 
 
 @member_required()
-def calendar_month(request: HttpRequest) -> HttpResponse:
+def calendar_month(request: MemberRequest) -> HttpResponse:
     month = cal.parse_month(request.GET.get("month", ""))
     form = CalendarFilterForm(request.GET or None, institutions=cal.filter_institutions(request))
     filters = cal.cleaned_filters(form)
-    context = cal.month_view(request.user, month, **filters)
+    context = cal.month_view(request.user, month, **filters)  # type: ignore[arg-type]
     context |= {"filter_form": form, "querystring": cal.filter_query(filters)}
     context |= _page_context(request)
     return render(request, "meetings/calendar_month.html", context)
 
 
 @member_required()
-def agenda(request: HttpRequest) -> HttpResponse:
+def agenda(request: MemberRequest) -> HttpResponse:
     date_from, date_to = default_agenda_range(timezone.localdate())
     form = AgendaFilterForm(
         request.GET or None,
@@ -111,7 +112,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         date_from = form.cleaned_data["date_from"] or date_from
         date_to = form.cleaned_data["date_to"] or max(date_to, date_from)
-    qs = cal.agenda_occurrences(request.user, date_from, date_to, **filters)
+    qs = cal.agenda_occurrences(request.user, date_from, date_to, **filters)  # type: ignore[arg-type]
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
         "filter_form": form,
@@ -127,7 +128,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
 # --- scheduling -----------------------------------------------------------------------
 
 
-def _invitable(institution, event):  # type: ignore[no-untyped-def]
+def _invitable(institution, event):
     """Partners in force, and, for an event being edited, the institutions already
     taking part (so an edit never drops one whose agreement has since ended)."""
     from cooperation.models import Institution
@@ -144,7 +145,7 @@ def _invitable(institution, event):  # type: ignore[no-untyped-def]
     return Institution.objects.filter(pk__in=ids).order_by("name")
 
 
-def _event_form(request: HttpRequest, event=None, **kwargs) -> EventForm:  # type: ignore[no-untyped-def]
+def _event_form(request: MemberRequest, event=None, **kwargs) -> EventForm:
     from clients.models import Client
     from cooperation.permissions import visible
 
@@ -163,7 +164,7 @@ def _event_form(request: HttpRequest, event=None, **kwargs) -> EventForm:  # typ
         **kwargs,
     )
     if caseworker:
-        form.fields["kind"].choices = [(EventKind.CASE_CONFERENCE, EventKind.CASE_CONFERENCE.label)]
+        form.fields["kind"].choices = [(EventKind.CASE_CONFERENCE, EventKind.CASE_CONFERENCE.label)]  # type: ignore[attr-defined]
     elif kind != EventKind.CASE_CONFERENCE:
         # The client list is offered only for a case conference: no one else
         # needs to scroll through the names of the institution's clients.
@@ -173,7 +174,7 @@ def _event_form(request: HttpRequest, event=None, **kwargs) -> EventForm:  # typ
 
 @member_required(SCHEDULING_ROLES)
 @submit_once
-def event_create(request: HttpRequest) -> HttpResponse:
+def event_create(request: MemberRequest) -> HttpResponse:
     kind = request.GET.get("kind", EventKind.MEETING)
     form = _event_form(request, initial={"kind": kind, "client": request.GET.get("client")})
     if request.method == "POST" and form.is_valid():
@@ -189,7 +190,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
             ),
         )
         if event:
-            url = event.occurrences.order_by("starts_at").first().get_absolute_url()
+            url = event.occurrences.order_by("starts_at").first().get_absolute_url()  # type: ignore[attr-defined]
             messages.success(request, _("Scheduled. The invitations are on their way."))
             return redirect(url)
     _confirm_overlap_shown(form)
@@ -197,7 +198,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(SCHEDULING_ROLES)
-def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def event_edit(request: MemberRequest, pk: int) -> HttpResponse:
     event = event_get_for_organiser(request.user, pk)
     form = _event_form(request, event, initial=cal.event_initial(event))
     if request.method == "POST" and form.is_valid():
@@ -223,7 +224,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def event_detail(request: MemberRequest, pk: int) -> HttpResponse:
     """An event's address: its next date (or its last one, once it is over)."""
     event = event_get_for_user(request.user, pk)
     now = timezone.now()
@@ -237,7 +238,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(SCHEDULING_ROLES)
-def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def event_cancel(request: MemberRequest, pk: int) -> HttpResponse:
     event = event_get_for_organiser(request.user, pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -261,7 +262,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required()
 @require_POST
-def event_respond(request: HttpRequest, pk: int) -> HttpResponse:
+def event_respond(request: MemberRequest, pk: int) -> HttpResponse:
     event = event_get_for_user(request.user, pk)
     form = RespondForm(request.POST)
     back = cal.back_to(event, request.POST.get("occurrence"))
@@ -281,7 +282,7 @@ def event_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required()
 @require_GET
-def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def event_ics(request: MemberRequest, pk: int) -> HttpResponse:
     event = event_get_for_user(request.user, pk)
     data = ical.calendar_bytes([(event, list(event.occurrences.order_by("starts_at")))])
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
@@ -294,14 +295,14 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
-def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def occurrence_detail(request: MemberRequest, pk: int) -> HttpResponse:
     occurrence = occurrence_get_for_user(request.user, pk)
     context = cal.occurrence_context(request, occurrence)
     if context["client"] is not None:
         audit(
             actor=request.user,
             action=AuditAction.VIEW,
-            obj=context["client"],
+            obj=context["client"],  # type: ignore[arg-type]
             fields=["name"],
             reason=f"case conference #{occurrence.event_id}",
             request=request,
@@ -310,7 +311,7 @@ def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(SCHEDULING_ROLES)
-def occurrence_move(request: HttpRequest, pk: int) -> HttpResponse:
+def occurrence_move(request: MemberRequest, pk: int) -> HttpResponse:
     occurrence = occurrence_get_for_organiser(request.user, pk)
     initial = {
         "starts_at": timezone.localtime(occurrence.starts_at),
@@ -342,7 +343,7 @@ def occurrence_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(SCHEDULING_ROLES)
-def occurrence_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def occurrence_cancel(request: MemberRequest, pk: int) -> HttpResponse:
     occurrence = occurrence_get_for_organiser(request.user, pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -370,7 +371,7 @@ def occurrence_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(SCHEDULING_ROLES)
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance(request: MemberRequest, pk: int) -> HttpResponse:
     occurrence = occurrence_get_for_organiser(request.user, pk)
     people, present = cal.attendance_people(occurrence)
     form = AttendanceForm(request.POST or None, people=people, initial={"present": present})
@@ -398,18 +399,20 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(SCHEDULING_ROLES)
-def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_edit(request: MemberRequest, pk: int) -> HttpResponse:
     occurrence = occurrence_get_for_organiser(request.user, pk)
     owners, people = cal.action_item_owners(occurrence.event)
     initial = cal.minutes_initial(occurrence)
-    form = MinutesForm(request.POST or None, initial=initial["minutes"])
+    form = MinutesForm(request.POST or None, initial=initial["minutes"])  # type: ignore[arg-type]
     decisions = DecisionFormSet(
-        request.POST or None, prefix="decisions", initial=initial["decisions"]
+        request.POST or None,
+        prefix="decisions",
+        initial=initial["decisions"],  # type: ignore[arg-type]
     )
     items = ActionItemFormSet(
         request.POST or None,
         prefix="items",
-        initial=initial["items"],
+        initial=initial["items"],  # type: ignore[arg-type]
         form_kwargs={"owners": owners},
     )
     if request.method == "POST" and all(f.is_valid() for f in (form, decisions, items)):
@@ -421,7 +424,7 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=request.user,
                 notes=form.cleaned_data["notes"],
                 decisions=[d.cleaned_data.get("text", "") for d in decisions],
-                action_items=action_items_from(items, people),
+                action_items=action_items_from(items, people),  # type: ignore[arg-type]
             ),
         )
         if done:
@@ -439,7 +442,7 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
-def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     occurrence = occurrence_get_for_user(request.user, pk)
     context = cal.occurrence_context(request, occurrence)
     if context["minutes"] is None:
@@ -448,7 +451,7 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     audit(
         actor=request.user,
         action=AuditAction.EXPORT,
-        obj=context["minutes"],
+        obj=context["minutes"],  # type: ignore[arg-type]
         reason="PDF",
         request=request,
     )
@@ -456,7 +459,7 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         audit(
             actor=request.user,
             action=AuditAction.EXPORT,
-            obj=context["client"],
+            obj=context["client"],  # type: ignore[arg-type]
             fields=["name"],
             reason=f"minutes of case conference #{occurrence.event_id}",
             request=request,
@@ -470,7 +473,7 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required()
 @submit_once
-def material_add(request: HttpRequest, pk: int) -> HttpResponse:
+def material_add(request: MemberRequest, pk: int) -> HttpResponse:
     event = event_get_for_user(request.user, pk)
     if not services.may_see_case_details(request.user, event):
         raise PermissionDenied
@@ -495,7 +498,7 @@ def material_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required()
 @require_GET
-def material_download(request: HttpRequest, pk: int) -> FileResponse:
+def material_download(request: MemberRequest, pk: int) -> FileResponse:
     material = get_visible_or_404(Material.objects.select_related("event"), request.user, pk=pk)
     if not services.may_see_case_details(request.user, material.event):
         raise PermissionDenied
@@ -504,7 +507,7 @@ def material_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @member_required()
 @require_POST
-def material_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def material_remove(request: MemberRequest, pk: int) -> HttpResponse:
     material = get_visible_or_404(Material.objects.select_related("event"), request.user, pk=pk)
     event = material.event
     services.material_remove(material=material, acting_user=request.user)
@@ -516,7 +519,7 @@ def material_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
-def action_items(request: HttpRequest) -> HttpResponse:
+def action_items(request: MemberRequest) -> HttpResponse:
     mine = list(open_action_items_of(request.user))
     institution_items = (
         action_items_visible_to(request.user)
@@ -534,7 +537,7 @@ def action_items(request: HttpRequest) -> HttpResponse:
 
 @member_required()
 @require_POST
-def action_item_status(request: HttpRequest, pk: int) -> HttpResponse:
+def action_item_status(request: MemberRequest, pk: int) -> HttpResponse:
     item = action_item_get_for_user(request.user, pk)
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
@@ -555,7 +558,7 @@ def action_item_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
-def feed_settings(request: HttpRequest) -> HttpResponse:
+def feed_settings(request: MemberRequest) -> HttpResponse:
     from .models import FeedToken
 
     if request.method == "POST":

@@ -179,7 +179,7 @@ def _agreements() -> None:
         _sign(agreement, mops, _user("coordinator", CIS), agreement_send, agreement_accept)
 
 
-def _sign(agreement, first: User, second: User, send, accept) -> None:  # type: ignore[no-untyped-def]
+def _sign(agreement, first: User, second: User, send, accept) -> None:
     send(
         agreement=agreement,
         acting_user=first,
@@ -209,7 +209,7 @@ PLAN = [
 ]
 
 
-def _consent(client, worker: User, partner: Institution) -> None:  # type: ignore[no-untyped-def]
+def _consent(client, worker: User, partner: Institution) -> None:
     from agreements.models import Scope
     from clients.models import LegalBasis
     from clients.services import consent_record
@@ -224,7 +224,7 @@ def _consent(client, worker: User, partner: Institution) -> None:  # type: ignor
             basis=LegalBasis.CONSENT,
             scopes=[Scope.REFERRALS],
             given_on=timezone.localdate() - dt.timedelta(days=14),
-            scan=ContentFile(b"%PDF-1.4 zgoda na skierowanie (demo)", name="zgoda.pdf"),
+            scan=ContentFile(b"%PDF-1.4 zgoda na skierowanie (demo)", name="zgoda.pdf"),  # type: ignore[arg-type]
         )
 
 
@@ -325,8 +325,8 @@ def _cis_promotion() -> None:
     from agreements.models import Agreement, Scope
     from agreements.services import agreement_accept, agreement_draft, agreement_send
     from clients.models import LegalBasis
+    from clients.selectors import active_consents_for
     from clients.services import consent_record
-    from promotion.services import promotion_consent
 
     from .models import Referral, Status
 
@@ -352,7 +352,8 @@ def _cis_promotion() -> None:
         )
     done = Referral.objects.filter(partner=cis, status=Status.COMPLETED).select_related("client")
     for referral in done:
-        if promotion_consent(referral.client, pup) is None:
+        consents = active_consents_for(referral.client)
+        if not any(c.partner_id == pup.pk and Scope.PROMOTION in c.scopes for c in consents):
             consent_record(
                 client=referral.client,
                 acting_user=_user("worker", MOPS),
@@ -360,7 +361,7 @@ def _cis_promotion() -> None:
                 basis=LegalBasis.CONSENT,
                 scopes=[Scope.PROMOTION],
                 given_on=timezone.localdate() - dt.timedelta(days=7),
-                scan=ContentFile(b"%PDF-1.4 zgoda na promocje (demo)", name="zgoda.pdf"),
+                scan=ContentFile(b"%PDF-1.4 zgoda na promocje (demo)", name="zgoda.pdf"),  # type: ignore[arg-type]
             )
 
 

@@ -111,7 +111,7 @@ class ServiceSelect(forms.Select):
 
     disabled_values: frozenset[str] = frozenset()
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):  # type: ignore[no-untyped-def]
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         if str(value) in self.disabled_values:
             option["attrs"]["disabled"] = True
@@ -125,9 +125,9 @@ class ReferralForm(forms.Form):
     Services of organisations the client consented to referrals to come first;
     the others are listed after them, disabled, as needing a consent first."""
 
-    service = forms.ModelChoiceField(
+    service = forms.ModelChoiceField(  # type: ignore[var-annotated]
         label=_("Service"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         widget=ServiceSelect,
     )
     share_phone = forms.BooleanField(label=_("Phone"), required=False)
@@ -154,7 +154,7 @@ class ReferralForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["service"]
-        field.queryset = services
+        field.queryset = services  # type: ignore[attr-defined]
         offers = list(services)
         ready = [o for o in offers if o.provider_id in consented]
         waiting = [o for o in offers if o.provider_id not in consented]
@@ -175,7 +175,7 @@ class ReferralForm(forms.Form):
                     [(o.pk, f"{self._service_label(o)} — {label}") for o in waiting],
                 )
             )
-        field.choices = choices
+        field.choices = choices  # type: ignore[attr-defined]
         field.widget.disabled_values = frozenset(str(o.pk) for o in waiting)
         # Show the worker the value that would go, next to each box.
         values = {

@@ -4,15 +4,19 @@ services, and the referrals each side may see."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from agreements.models import Scope
 from agreements.scope import partners_covering
 from agreements.selectors import network_institutions
 from clients.models import Client
+from cooperation import hooks
+from cooperation.http import MemberRequest
 from cooperation.models import Institution, User
 from cooperation.permissions import VIEW, get_visible_or_404, institution_of, visible
 from cooperation.roles import PARTNER_ORG_KINDS
@@ -153,6 +157,21 @@ def referral_history(referral: Referral) -> dict[str, object]:
     }
 
 
+@dataclass(frozen=True)
+class ReferralLink:
+    """A button another app adds to a referral's page (hook `referral_links`:
+    fn(referral, user) -> ReferralLink | None, None when this user may not)."""
+
+    id: str
+    url: str
+    label: str | Promise
+
+
+def referral_links(referral: Referral, user: User) -> list[ReferralLink]:
+    found = (link(referral, user) for link in hooks.get_hooks("referral_links"))
+    return [link for link in found if link is not None]
+
+
 def referral_services_for(user: User) -> QuerySet[ServiceOffer]:
     """Services the user's institution may refer to: of partners an agreement in
     force links to it for referrals. The client's consent is checked on sending."""
@@ -198,7 +217,7 @@ def client_deliveries(user: User, client: Client) -> list[ServiceDelivery]:
     )
 
 
-def home_waiting_for_answer(request: HttpRequest) -> list[Referral]:
+def home_waiting_for_answer(request: MemberRequest) -> list[Referral]:
     """Referrals sent to the user's organisation that nobody has answered yet, oldest deadline first."""
     institution = institution_of(request.user)
     return list(
@@ -208,7 +227,7 @@ def home_waiting_for_answer(request: HttpRequest) -> list[Referral]:
     )
 
 
-def home_referrals_to_watch(request: HttpRequest) -> list[Referral]:
+def home_referrals_to_watch(request: MemberRequest) -> list[Referral]:
     """The user's own referrals that wait for an answer, or whose outcome is overdue."""
     today = timezone.localdate()
     return list(

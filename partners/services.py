@@ -607,7 +607,7 @@ def referrals_withdraw_between(a: Institution, b: Institution, reason: str) -> i
     """No agreement covers referrals between A and B any more: open referrals
     between them are cancelled and the partner loses access to all of them.
 
-    Registered with `on_scope_lost(Scope.REFERRALS, ...)`; runs inside the
+    Registered under `scope_lost_hook(Scope.REFERRALS)` (partners/hooks.py); runs inside the
     transaction that ends the coverage.
     """
     between = Referral.objects.filter(

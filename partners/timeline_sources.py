@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.http import HttpRequest
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from agreements.models import Scope
 from agreements.scope import partners_covering
 from clients.models import Client, ClientStatus
 from clients.timeline import TimelineEntry
+from cooperation.http import MemberRequest
 from cooperation.models import User
 from cooperation.roles import CASEWORK_ROLES
 
@@ -57,10 +57,10 @@ def referral_entries(client: Client, user: User) -> Iterable[TimelineEntry]:
         )
 
 
-def referral_panel(request: HttpRequest, client: Client) -> dict[str, Any] | None:
+def referral_panel(request: MemberRequest, client: Client) -> dict[str, Any] | None:
     """The "Referrals" box on the client's record: this institution's referrals
     of the client, and the way to make one while an agreement covers referrals."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     if membership is None or membership.role not in CASEWORK_ROLES:
         return None
     referrals = client_referrals(request.user, client)

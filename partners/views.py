@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from cooperation.audit import audit, audit_many
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
+from cooperation.http import MemberRequest
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 from cooperation.permissions import can
@@ -52,6 +53,7 @@ from .selectors import (
     referral_consented_partners,
     referral_get_for_user,
     referral_history,
+    referral_links,
     referral_services_for,
     referrals_visible_to,
     service_get_for_change,
@@ -61,7 +63,7 @@ from .selectors import (
 
 
 @member_required()
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: MemberRequest) -> HttpResponse:
     services_qs = directory_services(request.user)
     filterset = DirectoryFilter(
         request.GET or None, queryset=services_qs, areas=area_counties(request.user)
@@ -72,29 +74,29 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/directory.html", context)
 
 
-def _keeps_catalogue(request: HttpRequest) -> bool:
-    membership = request.membership  # type: ignore[attr-defined]
+def _keeps_catalogue(request: MemberRequest) -> bool:
+    membership = request.membership
     return membership.role in CATALOGUE_ROLES and membership.institution.kind in PARTNER_ORG_KINDS
 
 
 @member_required()
-def organisation(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation(request: MemberRequest, pk: int) -> HttpResponse:
     org = organisation_get_for_user(request.user, pk)
     offers = directory_services(request.user).filter(provider=org)
     return render(request, "partners/organisation.html", {"org": org, "offers": offers})
 
 
 @member_required(CATALOGUE_ROLES)
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: MemberRequest) -> HttpResponse:
     if not _keeps_catalogue(request):
         raise PermissionDenied
-    offers = catalogue_of(request.institution)  # type: ignore[attr-defined]
+    offers = catalogue_of(request.institution)
     return render(request, "partners/catalogue.html", {"offers": offers})
 
 
 @member_required(CATALOGUE_ROLES)
 @submit_once
-def service_create(request: HttpRequest) -> HttpResponse:
+def service_create(request: MemberRequest) -> HttpResponse:
     if not _keeps_catalogue(request):
         raise PermissionDenied
     form = ServiceOfferForm(request.POST or None)
@@ -102,7 +104,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
         try:
             services.service_offer_create(acting_user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("The service is in your catalogue."))
             return redirect("partners:catalogue")
@@ -110,7 +112,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(CATALOGUE_ROLES)
-def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def service_edit(request: MemberRequest, pk: int) -> HttpResponse:
     offer = service_get_for_change(request.user, pk)
     form = ServiceOfferForm(request.POST or None, instance=offer)
     if request.method == "POST" and form.is_valid():
@@ -119,7 +121,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 offer=offer, acting_user=request.user, data=form.cleaned_data
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Saved."))
             return redirect("partners:catalogue")
@@ -130,7 +132,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(REFERRAL_ROLES)
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: MemberRequest) -> HttpResponse:
     referrals = referrals_visible_to(request.user).order_by("-sent_at", "-pk")
     filterset = ReferralFilter(
         request.GET or None, queryset=referrals, institution=request.institution
@@ -144,7 +146,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @submit_once
-def referral_create(request: HttpRequest, client_pk: int) -> HttpResponse:
+def referral_create(request: MemberRequest, client_pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, client_pk)
     choices = referral_services_for(request.user)
     form = ReferralForm(
@@ -181,13 +183,13 @@ def referral_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     return render(request, "partners/referral_form.html", context)
 
 
-def _side(request: HttpRequest, referral: Referral) -> str:
-    institution_id = request.institution.pk  # type: ignore[attr-defined]
+def _side(request: MemberRequest, referral: Referral) -> str:
+    institution_id = request.institution.pk
     return "referrer" if referral.referrer_id == institution_id else "partner"
 
 
 @member_required(REFERRAL_ROLES)
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: MemberRequest, pk: int) -> HttpResponse:
     referral = referral_get_for_user(request.user, pk)
     side = _side(request, referral)
     audit(
@@ -197,21 +199,20 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         fields=referral.shared_fields,
         request=request,
     )
-    role = request.membership.role  # type: ignore[attr-defined]
+    role = request.membership.role
     context = {
         "referral": referral,
         "side": side,
         "can_answer": side == "partner" and role in PARTNER_ROLES,
         "can_cancel": side == "referrer" and role in CASEWORK_ROLES,
-        # The rule is the promotion app's (promotion/permissions.py); asked by name.
-        "can_propose": can(request.user, referral, "propose"),
+        "links": referral_links(referral, request.user),
         **referral_history(referral),
     }
     return render(request, "partners/referral_detail.html", context)
 
 
 @member_required(REFERRAL_ROLES)
-def referral_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     referral = referral_get_for_user(request.user, pk)
     services.referral_printed(referral=referral, acting_user=request.user, request=request)
     # A fixed Polish document for the client and the organisation, whatever the UI language.
@@ -221,7 +222,7 @@ def referral_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _action(
-    request: HttpRequest,
+    request: MemberRequest,
     pk: int,
     *,
     side: str,
@@ -237,7 +238,7 @@ def _action(
     if _side(request, referral) != side:
         raise PermissionDenied
     kwargs = {"initial": initial(referral)} if initial else {}
-    form = form_class(request.POST or None, **kwargs)
+    form = form_class(request.POST or None, **kwargs)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
         try:
             run(referral, form.cleaned_data)
@@ -251,7 +252,7 @@ def _action(
 
 
 @member_required(PARTNER_ROLES)
-def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_accept(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
@@ -265,7 +266,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(PARTNER_ROLES)
-def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_decline(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
@@ -280,7 +281,7 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(PARTNER_ROLES)
 @require_POST
-def referral_start(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_start(request: MemberRequest, pk: int) -> HttpResponse:
     referral = referral_get_for_user(request.user, pk, "change")
     if _side(request, referral) != "partner":
         raise PermissionDenied
@@ -295,7 +296,7 @@ def referral_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(PARTNER_ROLES)
 @submit_once
-def referral_delivery(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_delivery(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
@@ -308,7 +309,7 @@ def referral_delivery(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(PARTNER_ROLES)
-def referral_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_complete(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
@@ -323,7 +324,7 @@ def referral_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
-def referral_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_cancel(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,

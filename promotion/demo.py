@@ -121,7 +121,7 @@ def _one(i: int, client: Client, stage: tuple, cast: Cast) -> None:
         client=client,
         acting_user=worker,
         kind=kind,
-        institution_name=cis.name if runs_at_cis else "",
+        institution_name=cis.name if runs_at_cis else "",  # type: ignore[union-attr]
         started_on=today - dt.timedelta(days=days + 180),
     )
     programme = services.programme_finish(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -37,7 +39,7 @@ class ProgrammeFinishForm(forms.Form):
 
 
 class ProposeForm(forms.ModelForm):
-    target = forms.ModelChoiceField(label=capfirst(_("labour office")), queryset=None)  # type: ignore[arg-type]
+    target = forms.ModelChoiceField(label=capfirst(_("labour office")), queryset=None)  # type: ignore[var-annotated]
 
     class Meta:
         model = PromotionCase
@@ -57,9 +59,9 @@ class ProposeForm(forms.ModelForm):
             for f in ("skills", "availability", "constraints", "preferred_work")
         }
 
-    def __init__(self, *args: object, offices: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["target"].queryset = offices
+    def __init__(self, *args: Any, offices: object, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = offices  # type: ignore[attr-defined]
         self.order_fields(["target"])
 
 
@@ -68,7 +70,7 @@ class ActionForm(forms.Form):
     happened_on = forms.DateField(
         label=capfirst(_("date")), widget=DATE, initial=timezone.localdate
     )
-    offer = forms.ModelChoiceField(label=capfirst(_("job offer")), queryset=None, required=False)  # type: ignore[arg-type]
+    offer = forms.ModelChoiceField(label=capfirst(_("job offer")), queryset=None, required=False)  # type: ignore[var-annotated]
     note = forms.CharField(
         label=capfirst(_("note")),
         required=False,
@@ -76,9 +78,9 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: object, offers: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["offer"].queryset = offers
+    def __init__(self, *args: Any, offers: object, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = offers  # type: ignore[attr-defined]
 
 
 class CloseForm(forms.Form):

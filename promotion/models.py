@@ -236,7 +236,7 @@ class PromotionCase(models.Model):
     @property
     def priority_labels(self) -> list[str]:
         return [
-            str(self._meta.get_field(name).verbose_name)
+            str(self._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
             for name in PRIORITY_WEIGHTS
             if getattr(self, name)
         ]

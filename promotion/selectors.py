@@ -12,14 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperation.charts import bar_chart
+from cooperation.http import MemberRequest
 from cooperation.permissions import VIEW, get_visible_or_404, visible
 from cooperation.roles import MANAGING_ROLES
 
 from .models import OPEN_STATUSES, OVERDUE_DAYS, CaseOutcome, CaseStatus, Programme, PromotionCase
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
     from clients.models import Client
     from cooperation.models import User
 
@@ -68,9 +67,9 @@ def overdue_cases(qs: QuerySet[PromotionCase], now: dt.datetime | None = None) -
     return qs.filter(status__in=OPEN_STATUSES, last_activity_at__lt=overdue_before(now))
 
 
-def home_overdue_cases(request: HttpRequest) -> list[PromotionCase]:
+def home_overdue_cases(request: MemberRequest) -> list[PromotionCase]:
     """Advisors: their own and unassigned overdue cases; coordinators: all of the office's."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     qs = overdue_cases(cases_visible_to(request.user).filter(target=membership.institution))
     if membership.role not in MANAGING_ROLES:
         qs = qs.filter(Q(assigned_to=request.user) | Q(assigned_to__isnull=True))
@@ -109,7 +108,7 @@ def figures_by_quarter(user: User) -> list[dict[str, Any]]:
         if status == CaseStatus.CLOSED:
             q["closed"] += 1
             q["outcomes"][outcome] += 1
-            q["to_outcome"].append((closed_at - proposed_at).total_seconds() / 86400)
+            q["to_outcome"].append((closed_at - proposed_at).total_seconds() / 86400)  # type: ignore[operator]
         if first_action_at is not None:
             q["to_action"].append((first_action_at - proposed_at).total_seconds() / 86400)
     table = []

@@ -114,7 +114,7 @@ def programme_finish(
     return programme
 
 
-def _plan_step_done(programme: Programme, user: User):  # type: ignore[no-untyped-def]
+def _plan_step_done(programme: Programme, user: User):
     """Add a done step to the client's open plan, if the user's institution takes part in it."""
     from reintegration.models import Area, Participant, StepStatus
     from reintegration.selectors import plan_for_client
@@ -139,10 +139,10 @@ def _plan_step_done(programme: Programme, user: User):  # type: ignore[no-untype
         title=_("%(kind)s completed") % {"kind": ProgrammeKind(programme.kind).label},
         institution=membership.institution,
         responsible=user,
-        due_date=programme.ended_on,
+        due_date=programme.ended_on,  # type: ignore[arg-type]
         status=StepStatus.DONE,
         outcome=_("Completed on %(d)s (%(inst)s).")
-        % {"d": programme.ended_on.strftime("%d.%m.%Y"), "inst": programme.institution_name},
+        % {"d": programme.ended_on.strftime("%d.%m.%Y"), "inst": programme.institution_name},  # type: ignore[union-attr]
     )
 
 
@@ -298,7 +298,7 @@ def case_propose_from_referral(
     programme, _created = Programme.objects.get_or_create(
         client=client,
         recorded_in=partner,
-        kind=PROGRAMME_OF_SUBKIND[partner.pes_subkind],
+        kind=PROGRAMME_OF_SUBKIND[partner.pes_subkind],  # type: ignore[index]
         ended_on=ended,
         defaults={
             "institution_name": partner.name,

@@ -11,14 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.timeline import TimelineEntry
+from cooperation.http import MemberRequest
 from cooperation.permissions import VIEW, can
 
 from .models import CaseAction, ProgrammeOutcome
 from .selectors import cases_visible_to, programmes_of
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
     from clients.models import Client
     from cooperation.models import User
 
@@ -95,7 +94,7 @@ def promotion_timeline(client: Client, user: User) -> Iterable[TimelineEntry]:
             )
 
 
-def client_panel_context(request: HttpRequest, client: Client) -> dict[str, Any] | None:
+def client_panel_context(request: MemberRequest, client: Client) -> dict[str, Any] | None:
     """The client's programmes and cases; shown to casework roles who may see the client."""
     if not can(request.user, client, VIEW):
         return None

@@ -6,7 +6,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from clients.selectors import client_get_for_user
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
+from cooperation.http import MemberRequest
 from cooperation.models import Institution, InstitutionKind
 from cooperation.permissions import CHANGE, can, get_visible_or_404
 from cooperation.roles import CASEWORK_ROLES, MANAGING_ROLES, PROMOTION_VIEW_ROLES
@@ -37,7 +38,7 @@ from .selectors import (
 
 
 @member_required(CASEWORK_ROLES)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: MemberRequest) -> HttpResponse:
     state = "closed" if request.GET.get("state") == "closed" else "open"
     qs = queue_for(request.user, state=state, mine=request.GET.get("mine") == "1")
     if request.GET.get("overdue") == "1":
@@ -47,7 +48,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(PROMOTION_VIEW_ROLES)
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: MemberRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request.user, pk)
     context = {
         "case": case,
@@ -61,7 +62,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "promotion/case_detail.html", context)
 
 
-def _offers(case):  # type: ignore[no-untyped-def]
+def _offers(case):
     from joboffers.models import JobOffer, OfferStatus
 
     return JobOffer.objects.filter(institution_id=case.target_id, status=OfferStatus.PUBLISHED)
@@ -69,7 +70,7 @@ def _offers(case):  # type: ignore[no-untyped-def]
 
 @require_POST
 @member_required(CASEWORK_ROLES)
-def case_take(request: HttpRequest, pk: int) -> HttpResponse:
+def case_take(request: MemberRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request.user, pk, CHANGE)
     try:
         services.case_take(case=case, acting_user=request.user)
@@ -81,7 +82,7 @@ def case_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @submit_once
-def case_action(request: HttpRequest, pk: int) -> HttpResponse:
+def case_action(request: MemberRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request.user, pk, CHANGE)
     form = ActionForm(request.POST or None, offers=_offers(case))
     if request.method == "POST" and form.is_valid():
@@ -97,7 +98,7 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(CASEWORK_ROLES)
-def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+def case_close(request: MemberRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request.user, pk, CHANGE)
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -114,7 +115,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 @submit_once
-def programme_new(request: HttpRequest, client_pk: int) -> HttpResponse:
+def programme_new(request: MemberRequest, client_pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, client_pk, CHANGE)
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -123,12 +124,12 @@ def programme_new(request: HttpRequest, client_pk: int) -> HttpResponse:
             messages.success(request, _("Programme recorded."))
             return redirect(client)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
     return render(request, "promotion/programme_form.html", {"client": client, "form": form})
 
 
 @member_required(CASEWORK_ROLES)
-def programme_finish(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_finish(request: MemberRequest, pk: int) -> HttpResponse:
     programme = get_visible_or_404(
         Programme.objects.select_related("client"), request.user, CHANGE, pk=pk
     )
@@ -136,7 +137,9 @@ def programme_finish(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.programme_finish(
-                programme=programme, acting_user=request.user, **form.cleaned_data
+                programme=programme,
+                acting_user=request.user,
+                **form.cleaned_data,
             )
             messages.success(request, _("Programme outcome recorded."))
             return redirect(programme.client)
@@ -146,14 +149,14 @@ def programme_finish(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "promotion/programme_form.html", context)
 
 
-def _propose_form(  # type: ignore[no-untyped-def]
-    request: HttpRequest, propose: Callable[..., PromotionCase], done: str, client: Client | None
+def _propose_form(
+    request: MemberRequest, propose: Callable[..., PromotionCase], done: str, client: Client | None
 ):
     """The proposal form (offices under an agreement on the queue) and, once the
     service accepted it, the new case; the service's refusals go next to the fields."""
     offices = Institution.objects.filter(
         kind=InstitutionKind.PUP,
-        pk__in=partners_covering(request.institution, Scope.PROMOTION),  # type: ignore[attr-defined]
+        pk__in=partners_covering(request.institution, Scope.PROMOTION),
     )
     form = ProposeForm(
         request.POST or None, offices=offices, initial=proposal_initial(client, offices)
@@ -167,7 +170,7 @@ def _propose_form(  # type: ignore[no-untyped-def]
         try:
             case = propose(acting_user=request.user, target=target, priorities=data, **texts)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, done)
             return form, case
@@ -176,7 +179,7 @@ def _propose_form(  # type: ignore[no-untyped-def]
 
 @member_required(CASEWORK_ROLES)
 @submit_once
-def propose(request: HttpRequest, pk: int) -> HttpResponse:
+def propose(request: MemberRequest, pk: int) -> HttpResponse:
     programme = get_visible_or_404(
         Programme.objects.select_related("client"), request.user, CHANGE, pk=pk
     )
@@ -194,12 +197,12 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required()
 @submit_once
-def propose_from_referral(request: HttpRequest, pk: int) -> HttpResponse:
+def propose_from_referral(request: MemberRequest, pk: int) -> HttpResponse:
     """A CIS or KIS proposes a participant who completed its programme."""
     from partners.selectors import referral_get_for_user
 
     referral = referral_get_for_user(request.user, pk)
-    if referral.partner_id != request.institution.pk:  # type: ignore[attr-defined]
+    if referral.partner_id != request.institution.pk:
         raise Http404  # the referring side sees the referral, not this form
     form, case = _propose_form(
         request,
@@ -218,6 +221,6 @@ def propose_from_referral(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: MemberRequest) -> HttpResponse:
     table = figures_by_quarter(request.user)
     return render(request, "promotion/figures.html", {"table": table, "chart": chart_for(table)})

@@ -27,19 +27,19 @@ class ReadOnlyInline(admin.TabularInline):
 class ParticipantInline(ReadOnlyInline):
     model = Participant
     fields = ["institution", "added_at", "added_by"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
 
 class StepInline(ReadOnlyInline):
     model = Step
     fields = ["area", "title", "institution", "responsible", "due_date", "status"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
 
 class ChangeInline(ReadOnlyInline):
     model = PlanChange
     fields = ["at", "kind", "actor", "institution", "subject"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
 
 @admin.register(ReintegrationPlan)
@@ -61,7 +61,7 @@ class ReintegrationPlanAdmin(InstitutionScopedAdmin):
         "closed_by",
         "closing_note",
     ]
-    fields = readonly_fields
+    fields = readonly_fields  # type: ignore[assignment]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

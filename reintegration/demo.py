@@ -83,7 +83,7 @@ def _vocational(cast: Cast, shared: bool) -> tuple[User, Institution]:
     return (cast.advisor, cast.partner) if shared else (cast.worker, cast.holder)
 
 
-def _step(plan: ReintegrationPlan, user: User, goal, area: str, title: str, due: int, **kw) -> Step:  # type: ignore[no-untyped-def]
+def _step(plan: ReintegrationPlan, user: User, goal, area: str, title: str, due: int, **kw) -> Step:
     institution = kw.pop("institution", None) or user.memberships.get(is_active=True).institution
     return services.step_add(
         plan=plan,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone, translation
 
 from cooperation.audit import audit
+from cooperation.http import MemberRequest
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response, render_pdf
 
@@ -28,7 +29,7 @@ def plan_pdf_context(plan: ReintegrationPlan) -> dict[str, object]:
     }
 
 
-def plan_pdf_response(request: HttpRequest, plan: ReintegrationPlan) -> HttpResponse:
+def plan_pdf_response(request: MemberRequest, plan: ReintegrationPlan) -> HttpResponse:
     # A document signed with the client is in Polish whatever the reader's UI language.
     with translation.override("pl"):
         pdf = render_pdf("pdf/reintegration/plan.html", plan_pdf_context(plan), request=request)

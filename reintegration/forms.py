@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.db.models import F, QuerySet
@@ -63,19 +64,19 @@ class PlanForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         institution_ids: Iterable[int] = (),
         partners_qs: QuerySet[Institution] | None = None,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         ids = list(institution_ids)
         for name, role in PERSON_ROLES.items():
-            self.fields[name].queryset = people_in(ids, [role])
+            self.fields[name].queryset = people_in(ids, [role])  # type: ignore[attr-defined]
         if partners_qs is None:
             del self.fields["partners"]
         else:
-            self.fields["partners"].queryset = partners_qs
+            self.fields["partners"].queryset = partners_qs  # type: ignore[attr-defined]
             if not partners_qs.exists():
                 del self.fields["partners"]
 
@@ -83,7 +84,7 @@ class PlanForm(forms.Form):
 class NeedsForm(forms.Form):
     """One level and one note per area, grouped basic first, then vocational."""
 
-    def __init__(self, *args: object, needs: Iterable = (), **kwargs: object) -> None:
+    def __init__(self, *args: Any, needs: Iterable = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         current = {n.area: n for n in needs}
         for area in BASIC_AREAS + VOCATIONAL_AREAS:
@@ -105,7 +106,7 @@ class NeedsForm(forms.Form):
         def pairs(areas: tuple[str, ...]) -> list[tuple[forms.BoundField, forms.BoundField]]:
             return [(self[f"level_{a}"], self[f"note_{a}"]) for a in areas]
 
-        return [(_("Basic needs"), pairs(BASIC_AREAS)), (_("Vocational"), pairs(VOCATIONAL_AREAS))]
+        return [(_("Basic needs"), pairs(BASIC_AREAS)), (_("Vocational"), pairs(VOCATIONAL_AREAS))]  # type: ignore[list-item]
 
     def assessments(self) -> dict[str, tuple[str, str]]:
         data = self.cleaned_data
@@ -131,7 +132,7 @@ AREA_CHOICES = [
 
 
 class StepForm(forms.Form):
-    goal = forms.ModelChoiceField(label=_("Goal"), queryset=None)  # type: ignore[arg-type]
+    goal = forms.ModelChoiceField(label=_("Goal"), queryset=None)  # type: ignore[var-annotated]
     area = forms.ChoiceField(label=_("Area"), choices=AREA_CHOICES)
     title = forms.CharField(label=_("Step"), max_length=250)
     institution = forms.ModelChoiceField(label=_("Owned by"), queryset=Institution.objects.none())
@@ -160,15 +161,15 @@ class StepForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         goals: QuerySet,
         institutions: QuerySet[Institution],
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["goal"].queryset = goals
-        self.fields["institution"].queryset = institutions
-        self.fields["responsible"].queryset = people_in(
+        self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
+        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
+        self.fields["responsible"].queryset = people_in(  # type: ignore[attr-defined]
             institutions.values_list("pk", flat=True), CASEWORK_ROLES
         )
 
@@ -187,7 +188,7 @@ class ReviewForm(forms.Form):
         help_text=_("Leave empty if no further review is planned."),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"held_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
 
@@ -201,11 +202,9 @@ class ParticipantForm(forms.Form):
         ),
     )
 
-    def __init__(
-        self, *args: object, institutions: QuerySet[Institution], **kwargs: object
-    ) -> None:
+    def __init__(self, *args: Any, institutions: QuerySet[Institution], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = institutions
+        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
 
 
 class CloseForm(forms.Form):

@@ -100,7 +100,7 @@ def _label(field: str) -> str:
         return str(_("institutions taking part"))
     for model in (Step, ReintegrationPlan):
         try:
-            return str(model._meta.get_field(field).verbose_name)
+            return str(model._meta.get_field(field).verbose_name)  # type: ignore[union-attr]
         except (FieldDoesNotExist, AttributeError):  # not a field here, or a reverse relation
             continue
     return field

@@ -180,7 +180,7 @@ class ReintegrationPlan(models.Model):
     @staticmethod
     def audit_part_label(name: str) -> str | None:
         """The audit log names a changed needs area by its label."""
-        return Area(name).label if name in Area.values else None
+        return Area(name).label if name in Area.values else None  # type: ignore[return-value]
 
     @property
     def is_open(self) -> bool:
@@ -197,7 +197,7 @@ class ReintegrationPlan(models.Model):
     @property
     def responsible_people(self) -> list[tuple[str, object]]:
         return [
-            (str(self._meta.get_field(name).verbose_name), getattr(self, name))
+            (str(self._meta.get_field(name).verbose_name), getattr(self, name))  # type: ignore[union-attr]
             for name in ("social_worker", "client_advisor", "coordinator")
         ]
 

@@ -48,7 +48,7 @@ def check_basic_needs_first(
     """A vocational step scheduled before critical basic needs are addressed needs a reason."""
     if not is_vocational(area) or status not in OPEN_STEP_STATUSES or justification.strip():
         return
-    others = Step.objects.filter(plan=plan).exclude(pk=getattr(step, "pk", None))
+    others = Step.objects.filter(plan=plan).exclude(pk=getattr(step, "pk", None))  # type: ignore[misc]
     gaps = critical_gaps(NeedAssessment.objects.filter(plan=plan), others)
     if gaps:
         raise ValidationError(

@@ -24,13 +24,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 
 from agreements.models import SCOPE_FIELDS, Party, Scope
 from agreements.scope import in_force
 from clients.models import Client
 from clients.names import fold
+from cooperation.http import MemberRequest
 from cooperation.models import Institution, Membership, User
 from cooperation.permissions import VIEW, can, membership_of, policy_for, visible
 from cooperation.roles import CASEWORK_ROLES
@@ -136,7 +137,7 @@ def step_can_edit(step: Step, plan: ReintegrationPlan, user: User) -> bool:
     if not plan_can_act(plan, user):
         return False
     membership = membership_of(user)
-    return plan_is_holder(plan, user) or step.institution_id == membership.institution_id
+    return plan_is_holder(plan, user) or step.institution_id == membership.institution_id  # type: ignore[union-attr]
 
 
 def plan_get_for_action(user: User, pk: int) -> ReintegrationPlan:
@@ -294,7 +295,7 @@ def my_open_steps(user: User) -> QuerySet[Step]:
     )
 
 
-def home_overdue_steps(request: HttpRequest) -> list[Step]:
+def home_overdue_steps(request: MemberRequest) -> list[Step]:
     """Home page: the user's open steps past their due date (one query)."""
     today = timezone.localdate()
     return list(my_open_steps(request.user).filter(due_date__lt=today)[:8])
@@ -311,6 +312,6 @@ def reviews_due(user: User, *, within_days: int = REVIEW_SOON_DAYS) -> QuerySet[
     )
 
 
-def home_reviews_due(request: HttpRequest) -> list[ReintegrationPlan]:
+def home_reviews_due(request: MemberRequest) -> list[ReintegrationPlan]:
     """Home page: reviews of the user's plans that are due (one query)."""
     return list(reviews_due(request.user)[:8])

@@ -81,7 +81,7 @@ def _check_people(people: Mapping[str, User | None], institution_ids: set[int]) 
         ).exists()
         if not ok:
             errors[name] = _("Choose a %(role)s of an institution taking part in the plan.") % {
-                "role": str(ReintegrationPlan._meta.get_field(name).verbose_name)
+                "role": str(ReintegrationPlan._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
             }
     if errors:
         raise ValidationError(errors)
@@ -604,7 +604,7 @@ def plans_release_partner(
             raise ValidationError(_("The institution holding the client has no caseworker."))
         for step in steps:
             before = history.snapshot(step, history.STEP_FIELDS)
-            step.institution, step.responsible = owner, person
+            step.institution, step.responsible = owner, person  # type: ignore[assignment]
             step.save(update_fields=["institution", "responsible", "updated_at"])
             history.record(
                 plan=plan,
@@ -652,21 +652,21 @@ def plans_release_partner(
         count = len(steps)
         if person is not None:
             transaction.on_commit(
-                lambda pk=plan.pk, to=person.pk, n=count: plan_partner_left.delay(pk, to, n)
+                lambda pk=plan.pk, to=person.pk, n=count: plan_partner_left.delay(pk, to, n)  # type: ignore[misc]
             )
         returned += len(steps)
     return returned
 
 
-def plans_on_share_ended(*, share, acting_user: User | None, reason: str) -> None:  # type: ignore[no-untyped-def]
-    """`clients.services.register_share_ended` hook: the partner lost the client."""
+def plans_on_share_ended(*, share, acting_user: User | None, reason: str) -> None:
+    """The `client_share_ended` hook: the partner lost the client."""
     plans_release_partner(
         client=share.client, partner=share.partner, acting_user=acting_user, reason=reason
     )
 
 
 def plans_on_joint_plans_lost(a: Institution, b: Institution, reason: str) -> None:
-    """`agreements.scope.on_scope_lost(JOINT_PLANS)` hook: neither sees the other's plans."""
+    """The `scope_lost:joint_plans` hook: neither sees the other's plans."""
     reason = reason or _("no agreement in force covers joint plans")
     for owner, partner in ((a, b), (b, a)):
         clients = Client.objects.filter(

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from cooperation.audit import audit
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors, apply_service
 from cooperation.formtokens import submit_once
+from cooperation.http import MemberRequest
 from cooperation.models import AuditAction, Institution
 from cooperation.roles import CASEWORK_ROLES, PERSON_ROLES
 from cooperation.searches import search_params, search_redirect
@@ -51,7 +52,7 @@ casework_required = member_required(CASEWORK_ROLES)
 
 
 @casework_required
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: MemberRequest) -> HttpResponse:
     if request.method == "POST":
         return search_redirect(request, PlanFilterForm.base_fields)
     form = PlanFilterForm(search_params(request) or None)
@@ -67,7 +68,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 @casework_required
-def my_steps(request: HttpRequest) -> HttpResponse:
+def my_steps(request: MemberRequest) -> HttpResponse:
     page = Paginator(my_open_steps(request.user), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -75,7 +76,7 @@ def my_steps(request: HttpRequest) -> HttpResponse:
 
 
 @casework_required
-def client_plan(request: HttpRequest, client_pk: int) -> HttpResponse:
+def client_plan(request: MemberRequest, client_pk: int) -> HttpResponse:
     """The client's plan: the open one, or a page to start one and see the closed ones."""
     client = client_for_planning(request.user, client_pk)
     plan = plan_for_client(request.user, client)
@@ -87,7 +88,7 @@ def client_plan(request: HttpRequest, client_pk: int) -> HttpResponse:
 
 @casework_required
 @submit_once
-def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
+def plan_create(request: MemberRequest, client_pk: int) -> HttpResponse:
     client = client_for_planning(request.user, client_pk)
     if (plan := plan_for_client(request.user, client)) is not None:
         messages.info(request, _("This client already has an open plan."))
@@ -123,7 +124,7 @@ def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
 
 
 @casework_required
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: MemberRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk)
     # The plan holds health, addiction and debt notes: every view is evidence.
     audit(
@@ -137,7 +138,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_required
-def plan_history_page(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_history_page(request: MemberRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk)
     audit(
         actor=request.user, action=AuditAction.VIEW, obj=plan, fields=["history"], request=request
@@ -148,7 +149,7 @@ def plan_history_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_required
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_edit(request: MemberRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     ids = [p.institution_id for p in plan.participants.all()]
     initial = {
@@ -170,14 +171,14 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _plan_form(
-    request: HttpRequest, plan: ReintegrationPlan, form: Form, title: str, **extra: Any
+    request: MemberRequest, plan: ReintegrationPlan, form: Form, title: str, **extra: Any
 ) -> HttpResponse:
     context = {"form": form, "plan": plan, "title": title, **extra}
     return render(request, "reintegration/action_form.html", context)
 
 
 @casework_required
-def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_add(request: MemberRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     if not plan_is_holder(plan, request.user):
         raise PermissionDenied
@@ -202,7 +203,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_required
-def needs_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def needs_edit(request: MemberRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     form = NeedsForm(request.POST or None, needs=plan.needs.all())
     if request.method == "POST" and form.is_valid():
@@ -220,7 +221,7 @@ def needs_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @casework_required
 @submit_once
-def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_add(request: MemberRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -233,7 +234,7 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_form(request, plan, form, _("Add a goal"))
 
 
-def _step_institutions(plan: ReintegrationPlan, request: HttpRequest):  # type: ignore[no-untyped-def]
+def _step_institutions(plan: ReintegrationPlan, request: MemberRequest):
     """The plan holder assigns steps to any participant; a partner only to itself."""
     ids = [p.institution_id for p in plan.participants.all()]
     if not plan_is_holder(plan, request.user):
@@ -243,7 +244,7 @@ def _step_institutions(plan: ReintegrationPlan, request: HttpRequest):  # type: 
 
 @casework_required
 @submit_once
-def step_add(request: HttpRequest, pk: int) -> HttpResponse:
+def step_add(request: MemberRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     if not plan.goals.all():
         messages.info(request, _("Add a goal first; every step leads to a goal."))
@@ -269,7 +270,7 @@ def step_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_required
-def step_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def step_edit(request: MemberRequest, pk: int) -> HttpResponse:
     step, plan = step_get_for_action(request.user, pk)
     initial = {
         "goal": step.goal_id,
@@ -315,7 +316,7 @@ def step_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @casework_required
 @submit_once
-def review_add(request: HttpRequest, pk: int) -> HttpResponse:
+def review_add(request: MemberRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -334,7 +335,7 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @casework_required
 @submit_once
-def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_close(request: MemberRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
     if not plan_is_holder(plan, request.user):
         raise PermissionDenied
@@ -356,6 +357,6 @@ def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @casework_required
-def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk)
     return exports.plan_pdf_response(request, plan)

@@ -77,8 +77,8 @@ def detect_changes(old: StatusResult | None, new: StatusResult) -> list[Change]:
     ]
     old_proposals = {(j.proposed_on, j.position): j for j in old.job_proposals}
     for j in new.job_proposals:
-        before = old_proposals.get((j.proposed_on, j.position))
-        if before is None or before.answer != j.answer:
+        before = old_proposals.get((j.proposed_on, j.position))  # type: ignore[assignment]
+        if before is None or before.answer != j.answer:  # type: ignore[attr-defined]
             changes.append(
                 {
                     "kind": "proposal",

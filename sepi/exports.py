@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperation.audit import audit
 from cooperation.csvexport import csv_response
+from cooperation.http import MemberRequest
 from cooperation.models import AuditAction
 from cooperation.validators import pesel_mask
 
@@ -24,10 +25,10 @@ def outcome(lookup: Lookup) -> str:
     return lookup.get_status_display()
 
 
-def lookups_csv(request: HttpRequest, lookups: QuerySet[Lookup]) -> HttpResponse:
-    institution = request.institution  # type: ignore[attr-defined]
+def lookups_csv(request: MemberRequest, lookups: QuerySet[Lookup]) -> HttpResponse:
+    institution = request.institution
     audit(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         action=AuditAction.EXPORT,
         fields=["sepi"],
         reason="SEPI lookups (CSV)",

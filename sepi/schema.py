@@ -104,7 +104,7 @@ def _enum(cls: type[E], obj: Obj, key: str, where: str, *, nullable: bool = Fals
     if value is None and nullable:
         return None
     try:
-        return cls(value)
+        return cls(value)  # type: ignore[arg-type]
     except ValueError:
         raise SepiSchemaError(f"{where}.{key}: unknown code {value!r}") from None
 

@@ -10,13 +10,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, ClientStatus
 from clients.timeline import TimelineEntry
 from cooperation.audit import audit
+from cooperation.http import MemberRequest
 from cooperation.models import AuditAction, User
 from cooperation.permissions import can, get_visible_or_404, institution_of, membership_of, visible
 from cooperation.roles import SEPI_ROLES
@@ -64,11 +65,11 @@ def lookup_get_for_user(user: User, pk: int) -> Lookup:
         raise Http404
     if not can(user, lookup.client, SEPI_LOOKUP):
         raise PermissionDenied
-    return lookup  # type: ignore[return-value]
+    return lookup
 
 
 def batch_get_for_user(user: User, pk: int) -> BatchCheck:
-    return get_visible_or_404(BatchCheck, user, pk=pk)  # type: ignore[return-value]
+    return get_visible_or_404(BatchCheck, user, pk=pk)
 
 
 def newest_lookup(client: Client, institution_id: int) -> Lookup | None:
@@ -140,27 +141,27 @@ def state_context(
     }
 
 
-def panel_context(request: HttpRequest, client: Client) -> dict[str, Any] | None:
+def panel_context(request: MemberRequest, client: Client) -> dict[str, Any] | None:
     """The SEPI box on the client's record page; hidden when the user may not ask SEPI."""
     user = request.user
     if not can(user, client, SEPI_LOOKUP):
         return None
-    institution_id = request.institution.pk  # type: ignore[attr-defined]
+    institution_id = request.institution.pk
     history = list(
         Lookup.objects.filter(client=client, institution_id=institution_id)
         .select_related("requested_by")
         .order_by("-requested_at", "-pk")[:6]
     )
-    context = state_context(user=user, client=client, lookup=history[0] if history else None)  # type: ignore[arg-type]
+    context = state_context(user=user, client=client, lookup=history[0] if history else None)
     if context["result"] is not None:
         audit_shown(request, client, context["answer"])
     return {**context, "history": history}
 
 
-def audit_shown(request: HttpRequest, client: Client, answer: Lookup) -> None:
+def audit_shown(request: MemberRequest, client: Client, answer: Lookup) -> None:
     """Showing a SEPI answer is a read of personal data: one audit row (no data in it)."""
     audit(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         action=AuditAction.VIEW,
         obj=client,
         fields=["sepi"],
@@ -238,12 +239,12 @@ def lookup_timeline(client: Client, user: User) -> Iterable[TimelineEntry]:
     return entries
 
 
-def home_my_lookups(request: HttpRequest) -> list[Lookup]:
+def home_my_lookups(request: MemberRequest) -> list[Lookup]:
     """The user's latest lookups about clients they may still see."""
     user = request.user
     return list(
-        Lookup.objects.filter(requested_by=user, batch__isnull=True)  # type: ignore[misc]
-        .filter(client__in=visible(Client, user).values("pk"))  # type: ignore[arg-type]
+        Lookup.objects.filter(requested_by=user, batch__isnull=True)
+        .filter(client__in=visible(Client, user).values("pk"))
         .select_related("client")
         .order_by("-requested_at", "-pk")[:6]
     )

@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 PENDING = (LookupStatus.QUEUED, LookupStatus.RUNNING)
 # What erasing a lookup blanks (anonymisation, retention): the PESEL sent, SEPI's
 # answer and the changes found in it. The row stays as evidence of the query.
-ERASED = {"pesel": "", "result": None, "changes": []}
+ERASED = {"pesel": "", "result": None, "changes": []}  # type: ignore[var-annotated]
 # A delivery of the same task may retry a lookup that a dead worker left running,
 # but not one that is still running somewhere else, and not forever.
 MAX_ATTEMPTS = 3
@@ -193,7 +193,7 @@ def _claim(lookup_id: int) -> Lookup | None:
     if lookup is None or lookup.status not in PENDING:
         return None  # done, failed, or gone: a repeated delivery changes nothing
     now = timezone.now()
-    if lookup.status == LookupStatus.RUNNING and lookup.started_at > now - _lease():
+    if lookup.status == LookupStatus.RUNNING and lookup.started_at > now - _lease():  # type: ignore[operator]
         return None  # another worker is on it
     if lookup.attempts >= MAX_ATTEMPTS:
         _fail(lookup.pk, FailureReason.STALE)

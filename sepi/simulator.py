@@ -468,7 +468,7 @@ class SimulatorServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"{'https' if self.tls else 'http'}://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"  # type: ignore[str-bytes-safe]
 
     def wait(self, seconds: float) -> None:
         """Sleep, but wake up when the server stops (so tests never hang on a timeout fault)."""
@@ -537,7 +537,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not purpose or not isinstance(purpose, str):
             self._json(400, {"error": "purpose_required"})
             return
-        fault = self.headers.get(FAULT_HEADER) or state.take_fault() or pesel_fault(pesel)
+        fault = self.headers.get(FAULT_HEADER) or state.take_fault() or pesel_fault(pesel)  # type: ignore[arg-type]
         with state.lock:
             state.served += 1
             state.requests.append(
@@ -556,7 +556,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.wait(state.timeout_seconds)
             if self.server.stopping.is_set():
                 return
-        status, body = answer(pesel, today=state.clock(), fault=fault)
+        status, body = answer(pesel, today=state.clock(), fault=fault)  # type: ignore[arg-type]
         self._send(status, body)
 
 

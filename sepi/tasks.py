@@ -14,14 +14,14 @@ from celery import shared_task
 
 # after_response: with eager tasks (the demo) the lookup runs after the page has
 # answered with "Asking SEPI…", not inside the request (see cooperation/celery.py).
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True, after_response=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True, after_response=True)  # type: ignore[call-overload]
 def sepi_lookup(lookup_id: int) -> str:
     from .services import lookup_run
 
     return lookup_run(lookup_id=lookup_id)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True, after_response=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True, after_response=True)  # type: ignore[call-overload]
 def sepi_lookup_chunk(lookup_ids: list[int]) -> dict[str, int]:
     """One chunk of a batch check, one lookup after another."""
     from .services import lookup_run

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,6 +14,7 @@ from clients.selectors import client_get_for_user
 from cooperation.audit import audit_many
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
+from cooperation.http import MemberRequest
 from cooperation.models import AuditAction
 from cooperation.permissions import can
 from cooperation.roles import MANAGING_ROLES
@@ -37,7 +38,7 @@ from .services import batch_candidates
 
 @member_required()
 @require_POST
-def lookup_start(request: HttpRequest, pk: int) -> HttpResponse:
+def lookup_start(request: MemberRequest, pk: int) -> HttpResponse:
     """Start a lookup from the client page; answers with the live state fragment (htmx)."""
     client = client_get_for_user(request.user, pk)
     form = LookupForm(request.POST)
@@ -49,14 +50,14 @@ def lookup_start(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         if form.errors:
-            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))  # type: ignore[misc]
         return redirect(f"{client.get_absolute_url()}#sepi-panel")
     if lookup is not None:
         lookup.refresh_from_db()  # with eager tasks it may already be done
     # After an error, keep showing the newest lookup under the form.
-    shown = lookup or newest_lookup(client, request.institution.pk)  # type: ignore[attr-defined]
+    shown = lookup or newest_lookup(client, request.institution.pk)
     context = state_context(
         user=request.user, client=client, lookup=shown, form=form if form.errors else None
     )
@@ -68,10 +69,10 @@ def lookup_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
-def lookup_state(request: HttpRequest, pk: int) -> HttpResponse:
+def lookup_state(request: MemberRequest, pk: int) -> HttpResponse:
     """The live state of one lookup, polled by the panel while it is queued or running."""
     lookup = lookup_get_for_user(request.user, pk)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         return redirect(f"{lookup.client.get_absolute_url()}#sepi-panel")
     if lookup.is_pending:  # a lost message or a dead worker ends here, with a retry button
         services.lookups_fail_stale(lookup_ids=[lookup.pk])
@@ -85,7 +86,7 @@ def lookup_state(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(permission=(Lookup, "list"))
-def lookup_list(request: HttpRequest) -> HttpResponse:
+def lookup_list(request: MemberRequest) -> HttpResponse:
     """For the coordinator's audits: every lookup made in the institution."""
     lookups = lookups_visible_to(request.user)
     filterset = LookupFilter(request.GET or None, queryset=lookups)
@@ -113,7 +114,7 @@ def lookup_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(permission=(Lookup, "list"))
-def lookup_export(request: HttpRequest) -> HttpResponse:
+def lookup_export(request: MemberRequest) -> HttpResponse:
     lookups = lookups_visible_to(request.user)
     filterset = LookupFilter(request.GET or None, queryset=lookups)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else lookups
@@ -122,7 +123,7 @@ def lookup_export(request: HttpRequest) -> HttpResponse:
 
 @member_required()
 @require_POST
-def batch_start(request: HttpRequest) -> HttpResponse:
+def batch_start(request: MemberRequest) -> HttpResponse:
     form = BatchForm(request.POST)
     if form.is_valid():
         try:
@@ -147,7 +148,7 @@ def batch_start(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def batch_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_progress_view(request: MemberRequest, pk: int) -> HttpResponse:
     """The progress bar of a batch check, polled while it runs."""
     batch = batch_get_for_user(request.user, pk)
     if batch.status == "running":
@@ -157,5 +158,5 @@ def batch_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
             )
         )
         batch.refresh_from_db()
-    template = "sepi/_batch.html" if request.htmx else "sepi/batch_page.html"  # type: ignore[attr-defined]
+    template = "sepi/_batch.html" if request.htmx else "sepi/batch_page.html"
     return render(request, template, {"progress": batch_progress(batch)})

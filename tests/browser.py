@@ -43,7 +43,7 @@ def chromium_missing() -> bool:
     return not Path(CHROMIUM).exists()
 
 
-def pytest_collection_modifyitems(config, items) -> None:  # type: ignore[no-untyped-def]
+def pytest_collection_modifyitems(config, items) -> None:
     """Skip the browser tests when there is no Chromium (never on CI)."""
     if not chromium_missing() or on_ci():
         return
@@ -53,7 +53,7 @@ def pytest_collection_modifyitems(config, items) -> None:  # type: ignore[no-unt
             item.add_marker(skip)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     """One loud line at the end of the run (on the xdist controller too, which
     receives the workers' skip reports)."""
     reasons = [str(report.longrepr) for report in terminalreporter.stats.get("skipped", [])]
@@ -84,7 +84,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page(browser) -> Iterator[object]:
     # bypass_csp only so axe-core can be injected; the app's own pages run under the CSP.
     context = browser.new_context(
         viewport={"width": 1366, "height": 768}, locale="pl-PL", bypass_csp=True
@@ -96,7 +96,7 @@ def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context.close()
 
 
-def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
+def axe_violations(page) -> list[dict]:
     """Run axe-core with the WCAG 2.1 A/AA rules; return the violations."""
     if not AXE.exists():
         message = f"{NO_AXE}: {HOW_TO_GET_AXE}"
@@ -113,7 +113,7 @@ def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
     ]
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -124,7 +124,7 @@ def describe(violations: list[dict]) -> str:
     return json.dumps(violations, indent=1, ensure_ascii=False)
 
 
-def log_in(page, live_server, username: str, password: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def log_in(page, live_server, username: str, password: str | None = None) -> None:
     """Log in through the real login form, as a user would, and land on the home page."""
     from .factories import PASSWORD
 
@@ -148,6 +148,6 @@ def log_in(page, live_server, username: str, password: str | None = None) -> Non
     page.wait_for_url(f"{live_server.url}/")
 
 
-def log_out(page) -> None:  # type: ignore[no-untyped-def]
+def log_out(page) -> None:
     page.get_by_role("button", name="Wyloguj się").click()
     page.wait_for_url("**/accounts/login/")

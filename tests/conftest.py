@@ -197,13 +197,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing_and_locmem_mail(settings) -> None:  # type: ignore[no-untyped-def]
+def _fast_hashing_and_locmem_mail(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 @pytest.fixture(autouse=True)
-def _own_cache_keys(settings) -> None:  # type: ignore[no-untyped-def]
+def _own_cache_keys(settings) -> None:
     """Every test starts with an empty cache of its own: login rate limits,
     circuit breakers and the like never carry over from one test to the next.
 
@@ -221,12 +221,12 @@ def _own_cache_keys(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _media_in_tmp(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery():  # type: ignore[no-untyped-def]
+def _eager_celery():
     """Tasks run in-process in tests, even when REDIS_URL is set; the one test
     that drives a real worker (test_celery_worker.py) switches this off."""
     from cooperation.celery import app
@@ -238,7 +238,7 @@ def _eager_celery():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _eager_tasks_in_the_request(settings) -> None:  # type: ignore[no-untyped-def]
+def _eager_tasks_in_the_request(settings) -> None:
     """Eager tasks run where they are queued, so a test sees their effect at once;
     tests of the demo's after-the-response mode (cooperation/celery.py) turn it on."""
     settings.EAGER_TASKS_AFTER_RESPONSE = False
@@ -259,12 +259,12 @@ def own(db) -> Institution:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def partner(db) -> Institution:  # type: ignore[no-untyped-def]
+def partner(db) -> Institution:
     return InstitutionFactory(short_name="pup-test", name="PUP Testowo", kind=InstitutionKind.PUP)
 
 
 @pytest.fixture
-def foreign(db) -> Institution:  # type: ignore[no-untyped-def]
+def foreign(db) -> Institution:
     return InstitutionFactory(
         short_name="mops-obce", name="MOPS Obcowo", kind=InstitutionKind.OPS, county="ostrowiecki"
     )

@@ -337,7 +337,7 @@ def _target(form: PageForm) -> str | None:
         return None
 
 
-def log_in(client, user: User | None) -> None:  # type: ignore[no-untyped-def]
+def log_in(client, user: User | None) -> None:
     if user is None:
         client.logout()
         return
@@ -357,7 +357,7 @@ def log_in(client, user: User | None) -> None:  # type: ignore[no-untyped-def]
     session.save()
 
 
-def _html(response) -> str | None:  # type: ignore[no-untyped-def]
+def _html(response) -> str | None:
     if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
         return None
     return response.content.decode()
@@ -383,7 +383,7 @@ def build_page(scenario: Scenario, own: Institution, owner: User) -> Page:
     return Page(url, scenario.reach(built) if scenario.reach else None, scenario.follow)
 
 
-def read_page(client, page: Page, cast, users: tuple[str, ...]) -> Discovery:  # type: ignore[no-untyped-def]
+def read_page(client, page: Page, cast, users: tuple[str, ...]) -> Discovery:
     """Open the page as each of `users`, and its tabs (links to the same page
     with another query) as the first who gets it, and read every form on it."""
     found: list[Found] = []
@@ -415,7 +415,7 @@ def read_page(client, page: Page, cast, users: tuple[str, ...]) -> Discovery:  #
     return Discovery(found, refused)
 
 
-def discover(client, scenario: Scenario, cast, own: Institution, owner: User) -> Discovery:  # type: ignore[no-untyped-def]
+def discover(client, scenario: Scenario, cast, own: Institution, owner: User) -> Discovery:
     """Build the scenario's page and read it as each of its users."""
     return read_page(client, build_page(scenario, own, owner), cast, scenario.users)
 

@@ -75,7 +75,7 @@ def _client_with(
     return build
 
 
-def _consent(client, institution, owner):  # type: ignore[no-untyped-def]
+def _consent(client, institution, owner):
     import datetime as dt
 
     from clients.models import Consent
@@ -96,7 +96,7 @@ def _consent(client, institution, owner):  # type: ignore[no-untyped-def]
     return consent
 
 
-def _share(client, institution, owner):  # type: ignore[no-untyped-def]
+def _share(client, institution, owner):
     from clients.models import ClientShare
 
     consent = _consent(client, institution, owner)
@@ -105,7 +105,7 @@ def _share(client, institution, owner):  # type: ignore[no-untyped-def]
     )
 
 
-def _access_request(client, institution, owner):  # type: ignore[no-untyped-def]
+def _access_request(client, institution, owner):
     from clients.models import AccessRequest
 
     other = InstitutionFactory(county=institution.county)
@@ -114,7 +114,7 @@ def _access_request(client, institution, owner):  # type: ignore[no-untyped-def]
     )
 
 
-def _document(client, institution, owner):  # type: ignore[no-untyped-def]
+def _document(client, institution, owner):
     from django.core.files.base import ContentFile
 
     from clients.models import ClientDocument
@@ -323,7 +323,7 @@ def _partner_service(organisation: Institution) -> object:
     )
 
 
-def _referral_to(offer, referrer: Institution, worker: User) -> Built:  # type: ignore[no-untyped-def]
+def _referral_to(offer, referrer: Institution, worker: User) -> Built:
     """A referral from `referrer` to the organisation offering `offer`, under an
     agreement and the client's consent, sharing the phone and the needs."""
     import datetime as dt
@@ -617,7 +617,7 @@ def _joboffer(institution: Institution, owner: User) -> Built:
     return Built({"pk": offer.pk}, [offer.position, offer.employer_name, offer.contact_phone])
 
 
-def _joboffer_on_board(institution: Institution, owner: User):  # type: ignore[no-untyped-def]
+def _joboffer_on_board(institution: Institution, owner: User):
     from agreements.models import Scope
     from cooperation.models import InstitutionKind
     from joboffers.models import Board

@@ -59,7 +59,7 @@ def _url(model: type[Model], view: str, *args: object) -> str | None:
         return None
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
+def _text(response) -> str:
     return response.content.decode(errors="replace")
 
 
@@ -84,7 +84,7 @@ def _no_secrets(where: str, text: str, secrets: list[str]) -> None:
 
 def _check_model(
     client, model: type[Model], world: dict[str, object], foreign: Institution
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     victims, secrets = world["victims"], world["secrets"]
     theirs = rows_of(model, victims)
     pks = list(theirs.values_list("pk", flat=True)[:3])
@@ -149,14 +149,14 @@ def _check_model(
         assert not found & {str(pk) for pk in rows_of(target, victims).values_list("pk", flat=True)}
 
 
-def test_an_intruders_admin_never_reaches_own_rows(client, subtests, world, foreign) -> None:  # type: ignore[no-untyped-def]
+def test_an_intruders_admin_never_reaches_own_rows(client, subtests, world, foreign) -> None:
     client.force_login(world["intruder"])
     for model in MODELS:
         with subtests.test(model._meta.label), rolled_back():
             _check_model(client, model, world, foreign)
 
 
-def test_the_intruder_does_see_their_own_rows(client, world, foreign) -> None:  # type: ignore[no-untyped-def]
+def test_the_intruder_does_see_their_own_rows(client, world, foreign) -> None:
     # Guards the test above: the intruder's admin works, it is only scoped.
     client.force_login(world["intruder"])
     mine = rows_of(Client, [foreign]).first()
@@ -165,7 +165,7 @@ def test_the_intruder_does_see_their_own_rows(client, world, foreign) -> None:  
     assert client.get(_url(Client, "change", mine.pk)).status_code == 200
 
 
-def test_a_choice_shared_with_the_institution_is_still_allowed(client, world, foreign) -> None:  # type: ignore[no-untyped-def]
+def test_a_choice_shared_with_the_institution_is_still_allowed(client, world, foreign) -> None:
     # The offer of a proposal belongs to a labour office and is shared with the
     # board's institution: the scoped choices must keep it, or the row cannot be saved.
     from joboffers.models import OfferProposal
@@ -181,7 +181,7 @@ def test_a_choice_shared_with_the_institution_is_still_allowed(client, world, fo
     assert proposal.note == "Poprawiona notatka"
 
 
-def test_an_institution_admin_cannot_move_into_another_institution(client, world, own) -> None:  # type: ignore[no-untyped-def]
+def test_an_institution_admin_cannot_move_into_another_institution(client, world, own) -> None:
     # The membership inline on the user page offered every institution: ending
     # one's own membership and adding one as a coordinator of `own` worked.
     intruder = world["intruder"]

@@ -13,7 +13,7 @@ from .factories import ClientFactory, member
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_worker_logs_in_sees_their_home_page_and_logs_out(page, live_server, own) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_logs_in_sees_their_home_page_and_logs_out(page, live_server, own) -> None:
     worker = member(own, Role.SOCIAL_WORKER, username="pracownik", first_name="Anna")
     ClientFactory(owner=own, created_by=worker, last_name="Wiśniewska")
     log_in(page, live_server, "pracownik")
@@ -26,7 +26,7 @@ def test_a_worker_logs_in_sees_their_home_page_and_logs_out(page, live_server, o
     assert page.get_by_role("heading", name="Zaloguj się").is_visible()
 
 
-def test_a_wrong_password_is_announced_and_the_login_kept(page, live_server, own) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_password_is_announced_and_the_login_kept(page, live_server, own) -> None:
     member(own, Role.SOCIAL_WORKER, username="pracownik")
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Nazwa użytkownika lub e-mail").fill("pracownik")
@@ -36,7 +36,7 @@ def test_a_wrong_password_is_announced_and_the_login_kept(page, live_server, own
     assert page.get_by_label("Nazwa użytkownika lub e-mail").input_value() == "pracownik"
 
 
-def test_the_keyboard_reaches_the_skip_link_first(page, live_server, own) -> None:  # type: ignore[no-untyped-def]
+def test_the_keyboard_reaches_the_skip_link_first(page, live_server, own) -> None:
     member(own, Role.SOCIAL_WORKER, username="pracownik")
     log_in(page, live_server, "pracownik")
     page.keyboard.press("Tab")
@@ -57,7 +57,7 @@ def test_the_keyboard_reaches_the_skip_link_first(page, live_server, own) -> Non
         (Role.COORDINATOR, "/institution/", None),
     ],
 )
-def test_pages_pass_axe_wcag_21_aa(page, live_server, own, role, path, shot) -> None:  # type: ignore[no-untyped-def]
+def test_pages_pass_axe_wcag_21_aa(page, live_server, own, role, path, shot) -> None:
     if role is not None:
         user = member(own, role, username="osoba", first_name="Bożena")
         ClientFactory(owner=own, created_by=user)

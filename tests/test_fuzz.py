@@ -159,7 +159,7 @@ UPLOADS = st.builds(
 )
 
 
-def _values(field, ids: list[str]) -> st.SearchStrategy[str]:  # type: ignore[no-untyped-def]
+def _values(field, ids: list[str]) -> st.SearchStrategy[str]:
     choices = [TEXT, NUMBERS, DATES, st.sampled_from(ids)]
     if field.options:
         choices.insert(0, st.sampled_from(field.options))
@@ -167,7 +167,7 @@ def _values(field, ids: list[str]) -> st.SearchStrategy[str]:  # type: ignore[no
 
 
 @st.composite
-def bodies(draw, form: PageForm, ids: list[str]) -> dict[str, list]:  # type: ignore[no-untyped-def]
+def bodies(draw, form: PageForm, ids: list[str]) -> dict[str, list]:
     """The honest body with one to three fields (or all of them) spoiled, and
     now and then a field the form does not have, holding another tenant's id."""
     body: dict[str, list] = dict(form.plausible())
@@ -189,7 +189,7 @@ def bodies(draw, form: PageForm, ids: list[str]) -> dict[str, list]:  # type: ig
     return {k: v for k, v in body.items() if v}
 
 
-def _submit(client, form: PageForm, body: dict[str, list]):  # type: ignore[no-untyped-def]
+def _submit(client, form: PageForm, body: dict[str, list]):
     if form.method == "post":
         return client.post(form.action, body)
     split = urlsplit(form.action)
@@ -204,7 +204,7 @@ def cast(own: Institution, owner: User, partner: Institution) -> dict[str, User 
     return make_cast(own, owner, partner)
 
 
-def _submit_in_savepoint(client, form: PageForm, body: dict[str, list]):  # type: ignore[no-untyped-def]
+def _submit_in_savepoint(client, form: PageForm, body: dict[str, list]):
     # A database error in a view (PostgreSQL refusing a value) would leave the
     # test's transaction unusable for the next example; a savepoint keeps it
     # usable, while the writes of requests that worked stay, as they would.
@@ -220,7 +220,7 @@ def _submit_in_savepoint(client, form: PageForm, body: dict[str, list]):  # type
 
 def _fuzz(
     client, found: Found, user: User | None, ids: list[str], snapshot: TenantSnapshot | None
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Send the form bodies drawn by Hypothesis; with a snapshot, also compare
     the other county's rows around every request."""
     form = found.form
@@ -263,7 +263,7 @@ def _all_fields(form: PageForm, value: str) -> dict[str, list]:
 
 def _fuzz_scenario(
     client, scenario: Scenario, cast, own, owner, other: TenantSnapshot, before
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Builders may turn the institution into a labour office: each starts afresh.
     own, owner = Institution.objects.get(pk=own.pk), User.objects.get(pk=owner.pk)
     discovery = _DISCOVERED[scenario.id] = discover(client, scenario, cast, own, owner)
@@ -282,7 +282,7 @@ def _fuzz_scenario(
         raise AssertionError(f"{scenario.id}: another county's rows changed: {changed}")
 
 
-def test_bad_input_never_breaks_a_form(client, subtests, cast, own, owner, foreign) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_never_breaks_a_form(client, subtests, cast, own, owner, foreign) -> None:
     # One test, one subtest per page: the other county is built once, and each
     # page's objects and the fuzz's writes are rolled back before the next page.
     populate(foreign)
@@ -299,7 +299,7 @@ def test_bad_input_never_breaks_a_form(client, subtests, cast, own, owner, forei
 # --- nothing escapes the fuzz --------------------------------------------------------------
 
 
-def test_every_form_is_fuzzed(client, cast, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_every_form_is_fuzzed(client, cast, own, owner) -> None:
     discoveries: dict[str, Discovery] = {}
     for scenario in SCENARIOS:
         if scenario.id not in _DISCOVERED:
@@ -337,7 +337,7 @@ def test_every_form_is_fuzzed(client, cast, own, owner) -> None:  # type: ignore
     assert not stale, f"HOSTS entries whose page shows no such form: {stale}"
 
 
-def test_the_fuzz_finds_the_known_forms(client, cast, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_the_fuzz_finds_the_known_forms(client, cast, own, owner) -> None:
     # Guards the discovery itself: if it read no forms, the test above would pass vacuously.
     scenario = next(s for s in SCENARIOS if s.id == "clients:edit")
     fields = {

@@ -23,7 +23,7 @@ EXEMPT_NAMESPACES = {"admin"}
 EXEMPT_NAMES = {"account_reset_password_from_key", "account_confirm_email", "set_language"}
 
 
-def _walk(patterns, prefix: str = "", namespace: str = ""):  # type: ignore[no-untyped-def]
+def _walk(patterns, prefix: str = "", namespace: str = ""):
     for p in patterns:
         if isinstance(p, URLResolver):
             ns = p.namespace or ""

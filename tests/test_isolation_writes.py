@@ -24,7 +24,7 @@ from .snapshots import diff, table_rows
 POST_URLS = sorted(n for n, case in CASES.items() if "post" in case.methods and n not in NO_FORM)
 
 
-def _owners_forms(client, url_name: str, cast, own: Institution, owner: User) -> list[Found]:  # type: ignore[no-untyped-def]
+def _owners_forms(client, url_name: str, cast, own: Institution, owner: User) -> list[Found]:
     """The forms submitting to `url_name` on the first page that shows one to
     `own`'s people: its own page, or the page HOSTS names for it."""
     pages = [s for s in SCENARIOS if s.url_name == url_name or s.id == HOSTS.get(url_name)]
@@ -51,7 +51,7 @@ def _filled_in(found: Found) -> dict[str, list]:
 
 
 @pytest.mark.parametrize("url_name", POST_URLS)
-def test_an_outsiders_filled_in_post_changes_nothing(  # type: ignore[no-untyped-def]
+def test_an_outsiders_filled_in_post_changes_nothing(
     client, url_name, own, owner, partner, foreign
 ) -> None:
     cast = make_cast(own, owner, partner)
@@ -75,7 +75,7 @@ def test_an_outsiders_filled_in_post_changes_nothing(  # type: ignore[no-untyped
             assert not changed, f"{where} changed {changed}"
 
 
-def test_the_owners_filled_in_post_does_change_something(client, own, owner, partner) -> None:  # type: ignore[no-untyped-def]
+def test_the_owners_filled_in_post_does_change_something(client, own, owner, partner) -> None:
     # Guards the check above: the same body from the owner's side is a real write.
     cast = make_cast(own, owner, partner)
     (found,) = _owners_forms(client, "clients:note_add", cast, own, owner)

@@ -51,7 +51,7 @@ def _shape(url: str) -> str:
 
 
 class Crawl:
-    def __init__(self, http, pesel: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, http, pesel: str) -> None:
         self.http, self.pesel = http, pesel
         self.leaks: list[tuple[str, str]] = []  # (where, address)
         self.pages = 0
@@ -62,7 +62,7 @@ class Crawl:
         if ELEVEN_DIGITS.search(address):
             self.leaks.append((where, address))
 
-    def response(self, where: str, response) -> str | None:  # type: ignore[no-untyped-def]
+    def response(self, where: str, response) -> str | None:
         for hop, _status in getattr(response, "redirect_chain", []):
             self.note(f"redirect from {where}", hop)
         self.note(f"redirect from {where}", response.get("Location", ""))

@@ -224,7 +224,7 @@ def _made(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     return {k: after[k] - before[k] for k in after if after[k] > before.get(k, 0)}
 
 
-def _errors(response) -> str:  # type: ignore[no-untyped-def]
+def _errors(response) -> str:
     context = response.context
     if context is None:
         return ""
@@ -363,7 +363,7 @@ PAGES: dict[str, Scenario] = {
 }  # fmt: skip
 
 
-def _forms_for(client, url_name: str, cast, own: Institution, owner: User, who: str) -> list[Found]:  # type: ignore[no-untyped-def]
+def _forms_for(client, url_name: str, cast, own: Institution, owner: User, who: str) -> list[Found]:
     """The POST forms to `url_name` on the first page showing one to `own`'s
     people: PAGES, then the fuzz's pages for a particular state, then the rest."""
     pages = [s for s in SCENARIOS if s.url_name == url_name or s.id == HOSTS.get(url_name)]
@@ -386,7 +386,7 @@ TARGETS = sorted(({s.url_name for s in SCENARIOS} | set(HOSTS)) - set(EXEMPT) - 
 
 
 @pytest.mark.parametrize("url_name", TARGETS)
-def test_the_same_post_twice_saves_once(client, url_name, own, owner, partner) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_post_twice_saves_once(client, url_name, own, owner, partner) -> None:
     cast = make_cast(own, owner, partner)
     case, reason = CREATES.get(url_name), NO_RECORD.get(url_name)
     forms = _distinct(_forms_for(client, url_name, cast, own, owner, case.who if case else ""))

@@ -140,7 +140,7 @@ def _check_people(
 
 def _spans(
     data: EventData, tz, now: dt.datetime
-) -> list[tuple[dt.datetime, dt.datetime, dt.datetime]]:  # type: ignore[no-untyped-def]
+) -> list[tuple[dt.datetime, dt.datetime, dt.datetime]]:
     """(original start, start, end) of each date the rule gives up to the horizon."""
     duration = data.ends_at - data.starts_at
     starts = recurrence.expand(
@@ -198,7 +198,7 @@ def _raise_overlap(room: Room, clashes: list[Occurrence]) -> None:
     raise RoomOverlap({"room": [message]})
 
 
-def _validated_rule(data: EventData, tz) -> EventData:  # type: ignore[no-untyped-def]
+def _validated_rule(data: EventData, tz) -> EventData:
     rule = recurrence.validate(data.rrule, data.starts_at, tz) if data.rrule else ""
     return EventData(**{**data.__dict__, "rrule": rule})
 
@@ -451,7 +451,7 @@ def _removal_errors(event: Event, removed: set[int]) -> dict[str, list[str]]:
     return {}
 
 
-def _check_series_history(event: Event, data: EventData, tz, now: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+def _check_series_history(event: Event, data: EventData, tz, now: dt.datetime) -> None:
     """A series that has begun may change only how long it runs: its past dates stay."""
     past = _past_rule_dates(event, now)
     if not past:

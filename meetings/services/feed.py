@@ -61,7 +61,7 @@ def feed_user(token: str) -> User | None:
         .first()
     )
     membership = membership_of(feed.user) if feed is not None else None
-    if membership is None or membership.institution_id != feed.institution_id:
+    if membership is None or membership.institution_id != feed.institution_id:  # type: ignore[union-attr]
         return None
-    FeedToken.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
-    return feed.user
+    FeedToken.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())  # type: ignore[union-attr]
+    return feed.user  # type: ignore[union-attr]

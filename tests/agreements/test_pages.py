@@ -17,7 +17,7 @@ from ..pdfs import pdf_pages, pdf_text, pdf_to_png
 TODAY = timezone.localdate()
 
 
-def _create(client, partner, **overrides):  # type: ignore[no-untyped-def]
+def _create(client, partner, **overrides):
     data = {
         "title": "Porozumienie o współpracy – Żółć",
         "partners": [partner.pk],

@@ -35,11 +35,11 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def partner_coordinator(partner):  # type: ignore[no-untyped-def]
+def partner_coordinator(partner):
     return member(partner, Role.COORDINATOR, username="partner-coordinator")
 
 
-def _draft(coordinator, partner, **kw):  # type: ignore[no-untyped-def]
+def _draft(coordinator, partner, **kw):
     data = {
         "title": "Porozumienie o współpracy MOPS–PUP",
         "partners": [partner],
@@ -50,7 +50,7 @@ def _draft(coordinator, partner, **kw):  # type: ignore[no-untyped-def]
     return agreement_draft(acting_user=coordinator, **data)
 
 
-def _send(agreement, coordinator):  # type: ignore[no-untyped-def]
+def _send(agreement, coordinator):
     return agreement_send(
         agreement=agreement,
         acting_user=coordinator,
@@ -59,7 +59,7 @@ def _send(agreement, coordinator):  # type: ignore[no-untyped-def]
     )
 
 
-def _accept(agreement, coordinator):  # type: ignore[no-untyped-def]
+def _accept(agreement, coordinator):
     return agreement_accept(
         agreement=agreement,
         acting_user=coordinator,
@@ -115,7 +115,7 @@ def test_sent_then_accepted_by_all_becomes_active_today(
     assert mail.outbox  # the parties were told it is signed
 
 
-def coordinator_inst(user):  # type: ignore[no-untyped-def]
+def coordinator_inst(user):
     return user.memberships.get(is_active=True).institution
 
 

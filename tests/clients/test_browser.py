@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_register_consent_share_and_withdraw(
     page, live_server, own, partner, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS])
     member(own, Role.SOCIAL_WORKER, username="pracownica", first_name="Ewa")
     member(partner, Role.CLIENT_ADVISOR, username="doradca", first_name="Piotr")
@@ -100,7 +100,7 @@ def test_register_consent_share_and_withdraw(
         "CLIENT?tab=timeline",
     ],
 )
-def test_client_pages_pass_axe(page, live_server, own, path) -> None:  # type: ignore[no-untyped-def]
+def test_client_pages_pass_axe(page, live_server, own, path) -> None:
     from ..factories import ClientFactory
 
     worker = member(own, Role.SOCIAL_WORKER, username="pracownica")
@@ -116,7 +116,7 @@ def test_client_pages_pass_axe(page, live_server, own, path) -> None:  # type: i
 
 def test_a_pesel_typed_into_the_search_never_reaches_the_address_bar(
     page, live_server, own, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.PAGE_SIZE = 2
     member(own, Role.SOCIAL_WORKER, username="pracownica", first_name="Ewa")
     born = dt.date(1979, 6, 3)

@@ -19,24 +19,24 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def ngo(db):  # type: ignore[no-untyped-def]
+def ngo(db):
     return InstitutionFactory(
         short_name="ngo-zgody", name="Stowarzyszenie Zgoda", kind=InstitutionKind.NGO
     )
 
 
 @pytest.fixture
-def agreements(own, partner, ngo):  # type: ignore[no-untyped-def]
+def agreements(own, partner, ngo):
     agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.SEPI])
     agreement_between(own, ngo, [Scope.REFERRALS])
 
 
 @pytest.fixture
-def person(own, owner):  # type: ignore[no-untyped-def]
+def person(own, owner):
     return ClientFactory(owner=own, created_by=owner)
 
 
-def _post(client, person, partner, scopes, **extra):  # type: ignore[no-untyped-def]
+def _post(client, person, partner, scopes, **extra):
     data = {
         "partner": partner.pk,
         "basis": LegalBasis.STATUTORY_TASK,

@@ -19,7 +19,7 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def consent(own, partner, owner):  # type: ignore[no-untyped-def]
+def consent(own, partner, owner):
     agreement_between(own, partner, [Scope.CLIENT_RECORDS])
     person = ClientFactory(owner=own, created_by=owner)
     consent = consent_record(

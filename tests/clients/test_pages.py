@@ -22,7 +22,7 @@ from ..pdfs import pdf_text, pdf_to_png
 TODAY = timezone.localdate()
 
 
-def _register(client, **overrides):  # type: ignore[no-untyped-def]
+def _register(client, **overrides):
     data = {
         "pesel": make_pesel(dt.date(1990, 2, 3), 7, female=True),
         "first_name": "Łucja",
@@ -33,7 +33,7 @@ def _register(client, **overrides):  # type: ignore[no-untyped-def]
     return client.post(reverse("clients:register"), data)
 
 
-def _shared(own, partner, owner):  # type: ignore[no-untyped-def]
+def _shared(own, partner, owner):
     agreement_between(own, partner, [Scope.CLIENT_RECORDS])
     c = ClientFactory(owner=own)
     consent = consent_record(

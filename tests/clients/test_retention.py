@@ -39,6 +39,7 @@ from clients.models import CaseNote, Client, ClientDocument, ClientStatus, Conse
 from clients.retention import retention_apply, retention_plan, retention_rule
 from clients.services import client_anonymise, client_close, consent_record, document_add, note_add
 from clients.tasks import retention_weekly
+from cooperation import hooks
 from cooperation.models import AuditAction, AuditEvent, InstitutionKind, Role
 from partners.models import Referral, ReferralEvent
 from partners.services import referral_create, referral_decline, service_offer_create
@@ -107,7 +108,7 @@ def _lookup(client: Client, user: object, key: str, capture: object) -> Lookup:
 
 
 @pytest.fixture
-def world(own, foreign, partner, owner, outsider, settings, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def world(own, foreign, partner, owner, outsider, settings, django_capture_on_commit_callbacks):
     settings.SEPI_BACKEND = "simulator"
     ngo = InstitutionFactory(
         short_name="ngo-test", name="Fundacja Testowa", kind=InstitutionKind.NGO
@@ -214,7 +215,7 @@ TOTALS = DUE | {"promotion_cases": 0}
 # --- the dry run -------------------------------------------------------------------
 
 
-def test_a_dry_run_counts_what_is_due_and_changes_nothing(world, own, foreign) -> None:  # type: ignore[no-untyped-def]
+def test_a_dry_run_counts_what_is_due_and_changes_nothing(world, own, foreign) -> None:
     before = _everything()
     report = retention_plan()
     assert report.totals() == TOTALS
@@ -234,7 +235,7 @@ def test_a_dry_run_counts_what_is_due_and_changes_nothing(world, own, foreign) -
 # --- applying ------------------------------------------------------------------------
 
 
-def test_applying_anonymises_only_closed_clients_past_retention(world) -> None:  # type: ignore[no-untyped-def]
+def test_applying_anonymises_only_closed_clients_past_retention(world) -> None:
     document = world.old.documents.get()
     report = retention_apply(report=retention_plan())
     assert report.applied and report.totals() == TOTALS
@@ -252,7 +253,7 @@ def test_applying_anonymises_only_closed_clients_past_retention(world) -> None: 
     assert old.consents.get().scan == ""
 
 
-def test_each_record_type_follows_its_own_period(world) -> None:  # type: ignore[no-untyped-def]
+def test_each_record_type_follows_its_own_period(world) -> None:
     scan_name = world.ended_consent.scan.name
     retention_apply(report=retention_plan())
     ended = Consent.objects.get(pk=world.ended_consent.pk)
@@ -273,7 +274,7 @@ def test_each_record_type_follows_its_own_period(world) -> None:  # type: ignore
     assert world.recent.documents.count() == 1
 
 
-def test_documents_may_go_before_their_client(world, settings) -> None:  # type: ignore[no-untyped-def]
+def test_documents_may_go_before_their_client(world, settings) -> None:
     settings.RETENTION = {**settings.RETENTION, "client_documents_years": 1}
     assert retention_plan().totals()["client_documents"] == 2
     retention_apply(report=retention_plan())
@@ -281,13 +282,13 @@ def test_documents_may_go_before_their_client(world, settings) -> None:  # type:
     assert not recent.documents.exists() and recent.anonymised_at is None
 
 
-def test_statistics_stay_the_same(world) -> None:  # type: ignore[no-untyped-def]
+def test_statistics_stay_the_same(world) -> None:
     before = _statistics()
     retention_apply(report=retention_plan())
     assert _statistics() == before
 
 
-def test_a_second_run_does_nothing(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_run_does_nothing(world) -> None:
     first = retention_plan()
     retention_apply(report=first)
     after = _everything()
@@ -298,7 +299,7 @@ def test_a_second_run_does_nothing(world) -> None:  # type: ignore[no-untyped-de
     assert _everything() == after
 
 
-def test_the_pass_acts_as_the_system_in_each_institutions_audit_log(world, own, foreign) -> None:  # type: ignore[no-untyped-def]
+def test_the_pass_acts_as_the_system_in_each_institutions_audit_log(world, own, foreign) -> None:
     retention_apply(report=retention_plan())
     events = AuditEvent.objects.filter(reason="retention")
     assert events.count() == sum(DUE.values())
@@ -310,7 +311,7 @@ def test_the_pass_acts_as_the_system_in_each_institutions_audit_log(world, own, 
     }
 
 
-def test_by_hand_only_a_coordinator_of_the_owner_anonymises(world, owner, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_by_hand_only_a_coordinator_of_the_owner_anonymises(world, owner, coordinator) -> None:
     message = gettext(
         "Only a coordinator or administrator of the owning institution may anonymise."
     )
@@ -324,33 +325,34 @@ def test_by_hand_only_a_coordinator_of_the_owner_anonymises(world, owner, coordi
     assert retention_plan().totals()["closed_clients"] == 1  # only `far` is left
 
 
-def test_a_row_that_fails_is_listed_and_the_rest_go_on(world, monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_row_that_fails_is_listed_and_the_rest_go_on(world, settings) -> None:
     from clients import retention
 
     def broken(document: ClientDocument, today: dt.date) -> None:
         raise OSError("storage unavailable")
 
     rule = retention.retention_rule("client_documents")
-    monkeypatch.setitem(retention._rules, "client_documents", replace(rule, erase=broken))
     document = world.old.documents.get()
-    report = retention_apply(report=retention_plan())
-    (failed,) = [line for line in report.lines if line.failed]
-    assert (failed.kind, failed.failed, failed.count) == ("client_documents", (document.pk,), 0)
-    # The rest went on: the client's anonymisation deleted the document after all.
-    assert report.totals() == TOTALS | {"client_documents": 0}
-    assert not ClientDocument.objects.filter(pk=document.pk).exists()
-    # The command says so, and exits with an error.
-    settings.RETENTION = {**settings.RETENTION, "client_documents_years": 1}
-    message = gettext("Some records could not be erased; see the log.")
-    with pytest.raises(CommandError, match=message):
-        _command("--apply", "--no-input")
-    assert world.recent.documents.exists()
+    # A later rule of the same kind replaces the registered one.
+    with hooks.register_temporarily("retention_rules", replace(rule, erase=broken)):
+        report = retention_apply(report=retention_plan())
+        (failed,) = [line for line in report.lines if line.failed]
+        assert (failed.kind, failed.failed, failed.count) == ("client_documents", (document.pk,), 0)
+        # The rest went on: the client's anonymisation deleted the document after all.
+        assert report.totals() == TOTALS | {"client_documents": 0}
+        assert not ClientDocument.objects.filter(pk=document.pk).exists()
+        # The command says so, and exits with an error.
+        settings.RETENTION = {**settings.RETENTION, "client_documents_years": 1}
+        message = gettext("Some records could not be erased; see the log.")
+        with pytest.raises(CommandError, match=message):
+            _command("--apply", "--no-input")
+        assert world.recent.documents.exists()
 
 
 # --- the weekly task -----------------------------------------------------------------
 
 
-def test_the_weekly_task_only_reports_by_default(  # type: ignore[no-untyped-def]
+def test_the_weekly_task_only_reports_by_default(
     world, own, owner, coordinator, outsider, django_capture_on_commit_callbacks
 ) -> None:
     ngo_coordinator = member(world.ngo, Role.COORDINATOR)
@@ -359,7 +361,7 @@ def test_the_weekly_task_only_reports_by_default(  # type: ignore[no-untyped-def
         assert retention_weekly() == TOTALS
     assert _everything() == before
 
-    def to(user):  # type: ignore[no-untyped-def]
+    def to(user):
         (message,) = [m for m in mail.outbox if user.email in m.to]
         return message
 
@@ -382,7 +384,7 @@ def test_the_weekly_task_only_reports_by_default(  # type: ignore[no-untyped-def
         assert "Sekretna" not in message.body and world.active.pesel not in message.body
 
 
-def test_the_weekly_task_applies_when_retention_apply_is_on(  # type: ignore[no-untyped-def]
+def test_the_weekly_task_applies_when_retention_apply_is_on(
     world, own, foreign, outsider, settings, django_capture_on_commit_callbacks
 ) -> None:
     settings.RETENTION_APPLY = True
@@ -401,7 +403,7 @@ def test_the_weekly_task_applies_when_retention_apply_is_on(  # type: ignore[no-
     assert mail.outbox == []  # nothing due, nobody bothered
 
 
-def test_the_pass_runs_early_every_monday(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_pass_runs_early_every_monday(settings) -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["clients-retention"]
     assert entry["task"] == retention_weekly.name
     assert (entry["schedule"].day_of_week, entry["schedule"].hour) == ({1}, {2})
@@ -416,7 +418,7 @@ def _command(*args: str) -> str:
     return out.getvalue()
 
 
-def test_the_command_prints_the_dry_run_as_a_table(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_prints_the_dry_run_as_a_table(world) -> None:
     before = _everything()
     out = _command("--dry-run")
     assert (
@@ -437,7 +439,7 @@ def test_the_command_prints_the_dry_run_as_a_table(world) -> None:  # type: igno
     assert _everything() == before
 
 
-def test_the_command_prints_ids_and_counts_as_json(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_prints_ids_and_counts_as_json(world) -> None:
     data = json.loads(_command("--json"))
     assert data["applied"] is False and data["date"] == TODAY.isoformat()
     kinds = {entry["kind"]: entry for entry in data["record_types"]}
@@ -449,7 +451,7 @@ def test_the_command_prints_ids_and_counts_as_json(world) -> None:  # type: igno
     assert data["audit_log"] == {"kept_years": 10, "deleted": False}
 
 
-def test_the_command_applies_only_when_asked_and_confirmed(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_applies_only_when_asked_and_confirmed(world, monkeypatch) -> None:
     before = _everything()
     monkeypatch.setattr("builtins.input", lambda: "no")
     with pytest.raises(CommandError, match=gettext("Nothing was changed.")):

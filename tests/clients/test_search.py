@@ -27,7 +27,7 @@ def addresses(html: str) -> list[str]:
     return [a or b for a, b in URL_ATTRS.findall(html)]
 
 
-def assert_no_pesel_in_addresses(response) -> None:  # type: ignore[no-untyped-def]
+def assert_no_pesel_in_addresses(response) -> None:
     location = response.get("Location", "")
     assert not ELEVEN_DIGITS.search(location), location
     if "html" in response.get("Content-Type", ""):
@@ -35,7 +35,7 @@ def assert_no_pesel_in_addresses(response) -> None:  # type: ignore[no-untyped-d
         assert not leaks, leaks
 
 
-def names_on(response) -> str:  # type: ignore[no-untyped-def]
+def names_on(response) -> str:
     return response.content.decode()
 
 

@@ -36,7 +36,7 @@ def scan() -> SimpleUploadedFile:
     return SimpleUploadedFile("zgoda.pdf", b"%PDF-1.4 zgoda", content_type="application/pdf")
 
 
-def _consent(client, owner, partner, **kw):  # type: ignore[no-untyped-def]
+def _consent(client, owner, partner, **kw):
     data = {
         "basis": LegalBasis.CONSENT,
         "scopes": [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS],
@@ -48,7 +48,7 @@ def _consent(client, owner, partner, **kw):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def covered(own, partner):  # type: ignore[no-untyped-def]
+def covered(own, partner):
     return agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS])
 
 

@@ -12,7 +12,7 @@ from ..factories import ClientFactory, member
 
 
 @pytest.fixture
-def staff_admin(own):  # type: ignore[no-untyped-def]
+def staff_admin(own):
     user = member(own, Role.INSTITUTION_ADMIN, username="inst-admin", is_staff=True)
     user.user_permissions.set(
         Permission.objects.filter(
@@ -75,7 +75,7 @@ def test_an_institution_admin_sees_only_agreements_of_their_institution(
 
 def test_a_second_active_membership_is_refused_on_the_form_not_with_a_crash(
     client, admin_user, owner, foreign
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The database allows one active membership per person (a partial unique
     constraint the inline form cannot see); the superuser gets a message."""
     from django.utils.translation import gettext

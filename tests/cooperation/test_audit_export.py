@@ -17,14 +17,14 @@ from cooperation.services import object_share
 from ..factories import ClientFactory, member
 
 
-def _rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def _rows(response) -> list[list[str]]:
     text = response.content.decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text), delimiter=";"))
 
 
 def test_a_coordinator_downloads_their_institutions_log_as_csv(
     client, own, foreign, owner, coordinator, outsider
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     audit(actor=owner, action=AuditAction.LOGIN)
     audit(actor=outsider, action=AuditAction.LOGIN, reason="obcy-powod")
     client.force_login(coordinator)
@@ -42,7 +42,7 @@ def test_a_coordinator_downloads_their_institutions_log_as_csv(
     ).exists()
 
 
-def test_the_export_follows_the_filters_on_screen(client, owner, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_the_export_follows_the_filters_on_screen(client, owner, coordinator) -> None:
     audit(actor=owner, action=AuditAction.LOGIN)
     audit(actor=owner, action=AuditAction.LOGOUT)
     client.force_login(coordinator)
@@ -50,7 +50,7 @@ def test_the_export_follows_the_filters_on_screen(client, owner, coordinator) ->
     assert len(rows) == 2  # the header and the one logout
 
 
-def test_cells_cannot_run_as_spreadsheet_formulas(client, owner, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_cells_cannot_run_as_spreadsheet_formulas(client, owner, coordinator) -> None:
     audit(actor=owner, action=AuditAction.VIEW, reason='=HYPERLINK("http://zly.example")')
     client.force_login(coordinator)
     rows = _rows(client.get(reverse("cooperation:audit_export")))
@@ -58,14 +58,14 @@ def test_cells_cannot_run_as_spreadsheet_formulas(client, owner, coordinator) ->
     assert '\'=HYPERLINK("http://zly.example")' in reasons
 
 
-def test_a_social_worker_cannot_export_the_log(client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_social_worker_cannot_export_the_log(client, owner) -> None:
     client.force_login(owner)
     assert client.get(reverse("cooperation:audit_export")).status_code in (403, 404)
 
 
 # --- who saw this client -------------------------------------------------------
 @pytest.fixture
-def shared(own, owner, partner):  # type: ignore[no-untyped-def]
+def shared(own, owner, partner):
     c = ClientFactory(owner=own, created_by=owner)
     object_share(obj=c, institution=partner, actions=[VIEW], acting_user=owner, reason="test")
     return c
@@ -73,7 +73,7 @@ def shared(own, owner, partner):  # type: ignore[no-untyped-def]
 
 def test_the_owners_coordinator_sees_who_saw_the_client_in_any_institution(
     client, shared, partner, partner_user, coordinator
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.force_login(partner_user)
     assert client.get(reverse("clients:detail", args=[shared.pk])).status_code == 200
     client.force_login(coordinator)
@@ -91,7 +91,7 @@ def test_the_owners_coordinator_sees_who_saw_the_client_in_any_institution(
 
 def test_nobody_else_sees_the_panel_or_its_csv(
     client, own, shared, owner, partner, partner_user
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     partner_coordinator = member(partner, Role.COORDINATOR)
     for user in (owner, partner_user, partner_coordinator):
         client.force_login(user)
@@ -103,7 +103,7 @@ def test_nobody_else_sees_the_panel_or_its_csv(
 @pytest.mark.parametrize("views", [1, 30])
 def test_the_panel_costs_the_same_queries_for_a_long_history(
     client, django_assert_max_num_queries, own, owner, coordinator, views
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     c = ClientFactory(owner=own, created_by=owner)
     for _ in range(views):
         audit(actor=owner, action=AuditAction.VIEW, obj=c)

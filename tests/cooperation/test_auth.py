@@ -77,7 +77,7 @@ def test_a_user_without_institution_is_told_so(client, django_user_model) -> Non
         ("password12345", "This password is too common."),
     ],
 )
-def test_weak_passwords_are_refused_in_polish(client, owner, weak, msgid) -> None:  # type: ignore[no-untyped-def]
+def test_weak_passwords_are_refused_in_polish(client, owner, weak, msgid) -> None:
     from django.utils.translation import ngettext
 
     client.force_login(owner)

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("width", [1024, 1280, 1366])
-def test_the_menu_is_one_row_wide(page, live_server, own, width) -> None:  # type: ignore[no-untyped-def]
+def test_the_menu_is_one_row_wide(page, live_server, own, width) -> None:
     member(own, Role.COORDINATOR, username="koordynator")
     page.set_viewport_size({"width": width, "height": 768})
     log_in(page, live_server, "koordynator")
@@ -25,7 +25,7 @@ def test_the_menu_is_one_row_wide(page, live_server, own, width) -> None:  # typ
     screenshot(page, f"menu-{width}")
 
 
-def test_the_page_links_a_favicon_the_browser_can_load(page, live_server, own) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_links_a_favicon_the_browser_can_load(page, live_server, own) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     href = page.eval_on_selector("link[rel=icon]", "e => e.href")
     assert page.request.get(href).status == 200

@@ -30,7 +30,7 @@ def worker(tmp_path: Path) -> Iterator[Path]:
         yield path
 
 
-def test_a_real_worker_sends_the_invitation(worker: Path, own, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_a_real_worker_sends_the_invitation(worker: Path, own, coordinator) -> None:
     member_invite(
         institution=own,
         acting_user=coordinator,

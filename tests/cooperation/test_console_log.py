@@ -41,7 +41,7 @@ def _logging_config(**env: str) -> dict:
 
 
 @pytest.fixture
-def demo_console():  # type: ignore[no-untyped-def]
+def demo_console():
     """The demo's logging config, its console handlers writing into a buffer."""
     config = _logging_config()
     stream = io.StringIO()

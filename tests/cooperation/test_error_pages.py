@@ -13,7 +13,7 @@ TECHNICAL = ("Using the URLconf", "Traceback", "urlpatterns", "Django tried thes
 
 
 @pytest.fixture
-def demo_settings(settings):  # type: ignore[no-untyped-def]
+def demo_settings(settings):
     """What `make demo` runs with: DEBUG on, no DEBUG_ERROR_PAGES."""
     settings.DEBUG = True
     settings.DEBUG_ERROR_PAGES = False

@@ -20,14 +20,14 @@ def _note(text: str, token: str) -> dict[str, str]:
     return {"happened_on": timezone.localdate().isoformat(), "text": text, "form_token": token}
 
 
-def test_the_page_renders_a_token_for_each_form(client, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_renders_a_token_for_each_form(client, own, owner) -> None:
     record = ClientFactory(owner=own, created_by=owner)
     client.force_login(owner)
     html = client.get(f"{record.get_absolute_url()}?tab=notes").content.decode()
     assert html.count('name="form_token"') >= 1
 
 
-def test_a_second_post_leads_to_what_the_first_made(client, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_post_leads_to_what_the_first_made(client, own, owner) -> None:
     record = ClientFactory(owner=own, created_by=owner)
     url = reverse("clients:note_add", args=[record.pk])
     client.force_login(owner)
@@ -38,7 +38,7 @@ def test_a_second_post_leads_to_what_the_first_made(client, own, owner) -> None:
     assert "już wysłany" in second.content.decode()
 
 
-def test_a_form_sent_back_with_errors_can_be_sent_again_with_its_token(client, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_form_sent_back_with_errors_can_be_sent_again_with_its_token(client, own, owner) -> None:
     record = ClientFactory(owner=own, created_by=owner)
     url = reverse("clients:note_add", args=[record.pk])
     client.force_login(owner)
@@ -50,7 +50,7 @@ def test_a_form_sent_back_with_errors_can_be_sent_again_with_its_token(client, o
 
 def test_a_create_form_shown_again_with_errors_carries_a_fresh_token_that_works(
     client, owner
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # The create views once echoed the posted token back (the session guard); now
     # `{% form_token %}` renders a new one, and either one can be sent.
     client.force_login(owner)
@@ -69,7 +69,7 @@ def test_a_create_form_shown_again_with_errors_carries_a_fresh_token_that_works(
     assert "już wysłany" in second.content.decode()
 
 
-def test_someone_elses_token_leads_nowhere_near_their_record(client, own, owner, colleague) -> None:  # type: ignore[no-untyped-def]
+def test_someone_elses_token_leads_nowhere_near_their_record(client, own, owner, colleague) -> None:
     record = ClientFactory(owner=own, created_by=owner)
     url = reverse("clients:note_add", args=[record.pk])
     client.force_login(owner)
@@ -80,7 +80,7 @@ def test_someone_elses_token_leads_nowhere_near_their_record(client, own, owner,
     assert CaseNote.objects.filter(client=record).count() == 1
 
 
-def test_a_post_without_a_token_still_works(client, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_post_without_a_token_still_works(client, own, owner) -> None:
     record = ClientFactory(owner=own, created_by=owner)
     client.force_login(owner)
     body = {"happened_on": timezone.localdate().isoformat(), "text": "Bez"}
@@ -88,7 +88,7 @@ def test_a_post_without_a_token_still_works(client, own, owner) -> None:  # type
     assert not FormSubmission.objects.exists()
 
 
-def test_old_tokens_are_forgotten(client, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_old_tokens_are_forgotten(client, own, owner) -> None:
     old = FormSubmission.objects.create(token="old", url="/")
     FormSubmission.objects.filter(pk=old.pk).update(
         created_at=timezone.now() - KEEP_FOR - dt.timedelta(minutes=1)
@@ -99,7 +99,7 @@ def test_old_tokens_are_forgotten(client, own, owner) -> None:  # type: ignore[n
     assert list(FormSubmission.objects.values_list("token", flat=True)) == ["t-4"]
 
 
-def test_a_token_that_is_no_token_is_ignored(client, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_that_is_no_token_is_ignored(client, own, owner) -> None:
     # The fuzz sent a NUL byte, which PostgreSQL refuses to store.
     record = ClientFactory(owner=own, created_by=owner)
     client.force_login(owner)

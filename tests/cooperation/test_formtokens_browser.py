@@ -31,7 +31,7 @@ RESEND = """([action, fields]) => {
 }"""
 
 
-def test_a_note_sent_twice_is_saved_once(page, live_server, own) -> None:  # type: ignore[no-untyped-def]
+def test_a_note_sent_twice_is_saved_once(page, live_server, own) -> None:
     worker = member(own, Role.SOCIAL_WORKER, username="pracownica")
     client = ClientFactory(owner=own, created_by=worker)
     log_in(page, live_server, "pracownica")

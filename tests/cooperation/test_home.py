@@ -49,7 +49,7 @@ def test_the_home_page_costs_the_same_queries_for_any_size(
         assert client.get(reverse("home")).status_code == 200
 
 
-def test_the_main_bar_keeps_rare_pages_under_more(client, coordinator, owner) -> None:  # type: ignore[no-untyped-def]
+def test_the_main_bar_keeps_rare_pages_under_more(client, coordinator, owner) -> None:
     """Coordinators have 14 pages: the less frequent ones sit in a "More" menu so
     the bar is one row at 1366 px; each link is still in the page for keyboards."""
     from django.urls import reverse

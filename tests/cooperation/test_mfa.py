@@ -16,7 +16,7 @@ from cooperation.services import membership_create
 from ..factories import PASSWORD, UserFactory, member, totp_code
 
 
-def _login(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def _login(client, username: str, password: str = PASSWORD):
     return client.post(reverse("account_login"), {"login": username, "password": password})
 
 
@@ -27,7 +27,7 @@ def _code_now(secret: str) -> str:
 
 
 @pytest.fixture
-def new_coordinator(own):  # type: ignore[no-untyped-def]
+def new_coordinator(own):
     """A coordinator who has not set up an authenticator app yet."""
     user = UserFactory(username="nowa.koordynatorka")
     membership_create(user=user, institution=own, role=Role.COORDINATOR)
@@ -36,7 +36,7 @@ def new_coordinator(own):  # type: ignore[no-untyped-def]
 
 def test_a_coordinator_without_an_authenticator_is_sent_to_set_one_up(
     client, new_coordinator
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _login(client, new_coordinator.username)
     for url in (reverse("home"), reverse("clients:list"), reverse("cooperation:audit")):
         response = client.get(url)
@@ -47,7 +47,7 @@ def test_a_coordinator_without_an_authenticator_is_sent_to_set_one_up(
 
 def test_setting_up_the_authenticator_app_opens_the_application(
     client, new_coordinator, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _login(client, new_coordinator.username)
     page = client.get(reverse("mfa_activate_totp"), follow=True)
     # allauth asks for the password again before a security change.
@@ -69,26 +69,26 @@ def test_setting_up_the_authenticator_app_opens_the_application(
     assert AuditEvent.objects.filter(actor=new_coordinator, action=AuditAction.MFA_ON).exists()
 
 
-def test_a_social_worker_may_but_need_not_use_two_factor(client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_social_worker_may_but_need_not_use_two_factor(client, owner) -> None:
     _login(client, owner.username)
     assert client.get(reverse("clients:list")).status_code == 200
     assert client.get(reverse("mfa_index")).status_code == 200
 
 
-def test_a_superuser_without_an_authenticator_cannot_open_the_admin(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_superuser_without_an_authenticator_cannot_open_the_admin(client, db) -> None:
     UserFactory(username="root", is_superuser=True, is_staff=True)
     _login(client, "root")
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
 
 
-def test_the_requirement_can_be_switched_off_by_setting(client, settings, new_coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_the_requirement_can_be_switched_off_by_setting(client, settings, new_coordinator) -> None:
     settings.MFA_REQUIRED = False
     _login(client, new_coordinator.username)
     assert client.get(reverse("clients:list")).status_code == 200
 
 
-def test_login_with_an_authenticator_asks_for_the_code(client, own) -> None:  # type: ignore[no-untyped-def]
+def test_login_with_an_authenticator_asks_for_the_code(client, own) -> None:
     coordinator = member(own, Role.COORDINATOR, username="koord")  # enrolled by the factory
     response = _login(client, "koord")
     assert response["Location"] == reverse("mfa_authenticate")
@@ -104,7 +104,7 @@ def test_login_with_an_authenticator_asks_for_the_code(client, own) -> None:  # 
     assert client.get(reverse("clients:list")).status_code == 200
 
 
-def test_a_recovery_code_works_once(client, own) -> None:  # type: ignore[no-untyped-def]
+def test_a_recovery_code_works_once(client, own) -> None:
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
     coordinator = member(own, Role.COORDINATOR, username="koord")
@@ -117,7 +117,7 @@ def test_a_recovery_code_works_once(client, own) -> None:  # type: ignore[no-unt
     assert gettext("Incorrect code.") in again.content.decode()
 
 
-def test_a_coordinator_cannot_turn_two_factor_off(client, own) -> None:  # type: ignore[no-untyped-def]
+def test_a_coordinator_cannot_turn_two_factor_off(client, own) -> None:
     coordinator = member(own, Role.COORDINATOR, username="koord")
     client.force_login(coordinator)
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
@@ -126,7 +126,7 @@ def test_a_coordinator_cannot_turn_two_factor_off(client, own) -> None:  # type:
 
 
 # --- rate limits and lockout ------------------------------------------------
-def test_five_wrong_passwords_lock_the_account_with_a_polish_message(client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_five_wrong_passwords_lock_the_account_with_a_polish_message(client, owner) -> None:
     for _ in range(5):
         response = _login(client, owner.username, "zle-haslo")
         assert response.status_code == 200
@@ -145,13 +145,13 @@ def test_five_wrong_passwords_lock_the_account_with_a_polish_message(client, own
     assert event.actor == owner and "zle-haslo" not in str(event.__dict__)
 
 
-def test_another_account_from_the_same_office_is_not_locked(client, owner, colleague) -> None:  # type: ignore[no-untyped-def]
+def test_another_account_from_the_same_office_is_not_locked(client, owner, colleague) -> None:
     for _ in range(6):
         _login(client, owner.username, "zle-haslo")
     assert _login(client, colleague.username).status_code == 302
 
 
-def test_too_many_logins_from_one_address_get_a_polish_429_page(client, settings, owner) -> None:  # type: ignore[no-untyped-def]
+def test_too_many_logins_from_one_address_get_a_polish_429_page(client, settings, owner) -> None:
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "2/m/ip"}
     for _ in range(2):
         _login(client, owner.username)
@@ -163,7 +163,7 @@ def test_too_many_logins_from_one_address_get_a_polish_429_page(client, settings
     assert AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT).exists()
 
 
-def test_rate_limits_count_in_the_shared_cache(settings) -> None:  # type: ignore[no-untyped-def]
+def test_rate_limits_count_in_the_shared_cache(settings) -> None:
     # With REDIS_URL every web process counts in Redis (see test_settings for the switch).
     from django.core.cache import cache
 

@@ -15,7 +15,7 @@ from cooperation.permissions import membership_of
 from ..factories import member
 
 
-def _invite(client, **overrides):  # type: ignore[no-untyped-def]
+def _invite(client, **overrides):
     data = {
         "first_name": "Ewa",
         "last_name": "Nowa",

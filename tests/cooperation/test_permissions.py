@@ -16,7 +16,7 @@ from ..factories import ClientFactory, member
 
 
 @pytest.fixture
-def own_client(own, owner) -> Client:  # type: ignore[no-untyped-def]
+def own_client(own, owner) -> Client:
     return ClientFactory(owner=own, created_by=owner)
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from ..factories import PASSWORD
 
 
-def _age(client, *, idle: int = 0, total: int = 0) -> None:  # type: ignore[no-untyped-def]
+def _age(client, *, idle: int = 0, total: int = 0) -> None:
     session = client.session
     now = int(time.time())
     session["last_seen"] = now - idle
@@ -62,7 +62,7 @@ def test_a_password_change_logs_out_other_sessions(client, owner) -> None:
     assert other.get(reverse("home")).status_code == 302
 
 
-def test_expired_sessions_are_deleted_every_night(client, owner, settings) -> None:  # type: ignore[no-untyped-def]
+def test_expired_sessions_are_deleted_every_night(client, owner, settings) -> None:
     import datetime as dt
 
     from django.contrib.sessions.models import Session

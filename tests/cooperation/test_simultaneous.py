@@ -67,7 +67,7 @@ def test_the_test_database_is_one_that_can_lock() -> None:
         assert connection.transaction_mode == "IMMEDIATE"
 
 
-def test_people_writing_at_the_same_moment_all_succeed(own, owner, colleague, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_people_writing_at_the_same_moment_all_succeed(own, owner, colleague, coordinator) -> None:
     client = ClientFactory(owner=own, created_by=owner)
     url = reverse("clients:note_add", args=[client.pk])
     people = [_logged_in(u) for u in (owner, colleague, coordinator, owner)]
@@ -84,7 +84,7 @@ def test_people_writing_at_the_same_moment_all_succeed(own, owner, colleague, co
     assert CaseNote.objects.filter(client=client).count() == ROUNDS * len(people)
 
 
-def test_the_same_post_twice_at_the_same_moment_saves_once(own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_post_twice_at_the_same_moment_saves_once(own, owner) -> None:
     client = ClientFactory(owner=own, created_by=owner)
     url = reverse("clients:note_add", args=[client.pk])
     tabs = [_logged_in(owner), _logged_in(owner)]  # a double click, or two tabs
@@ -100,7 +100,7 @@ def test_the_same_post_twice_at_the_same_moment_saves_once(own, owner) -> None: 
         assert CaseNote.objects.filter(client=client, text=body["text"]).count() == 1
 
 
-def test_registering_clients_at_the_same_moment(own, owner, colleague) -> None:  # type: ignore[no-untyped-def]
+def test_registering_clients_at_the_same_moment(own, owner, colleague) -> None:
     from cooperation.validators import make_pesel
 
     url = reverse("clients:register")

@@ -160,7 +160,7 @@ def test_it_refuses_a_name_that_does_not_match_the_content(name: str) -> None:
     assert _refusal(exc) == [gettext(WRONG_NAME) % {"type": "PDF", "extension": "pdf"}]
 
 
-def test_it_refuses_a_file_over_the_limit(settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_file_over_the_limit(settings) -> None:
     settings.UPLOAD_MAX_MB = 1
     big = _upload("duzy.pdf", PDF + b"0" * (1024 * 1024))
     with pytest.raises(ValidationError) as exc:
@@ -210,7 +210,7 @@ class Place:
     form: str = "form"
 
 
-def _client_document(own, partner, owner, coordinator) -> Place:  # type: ignore[no-untyped-def]
+def _client_document(own, partner, owner, coordinator) -> Place:
     person = ClientFactory(owner=own)
     return Place(
         user=owner,
@@ -226,7 +226,7 @@ def _client_document(own, partner, owner, coordinator) -> Place:  # type: ignore
     )
 
 
-def _consent_scan(own, partner, owner, coordinator) -> Place:  # type: ignore[no-untyped-def]
+def _consent_scan(own, partner, owner, coordinator) -> Place:
     person = ClientFactory(owner=own)
     return Place(
         user=owner,
@@ -248,7 +248,7 @@ def _consent_scan(own, partner, owner, coordinator) -> Place:  # type: ignore[no
     )
 
 
-def _agreement_attachment(own, partner, owner, coordinator) -> Place:  # type: ignore[no-untyped-def]
+def _agreement_attachment(own, partner, owner, coordinator) -> Place:
     agreement = agreement_between(own, partner)
     return Place(
         user=coordinator,
@@ -263,7 +263,7 @@ def _agreement_attachment(own, partner, owner, coordinator) -> Place:  # type: i
     )
 
 
-def _meeting_material(own, partner, owner, coordinator) -> Place:  # type: ignore[no-untyped-def]
+def _meeting_material(own, partner, owner, coordinator) -> Place:
     event = schedule(coordinator, institutions=[partner])
     return Place(
         user=coordinator,
@@ -287,14 +287,14 @@ PLACES = {
 
 
 @pytest.fixture(params=list(PLACES))
-def place(request, own, partner, owner, coordinator, client) -> Place:  # type: ignore[no-untyped-def]
+def place(request, own, partner, owner, coordinator, client) -> Place:
     agreement_between(own, partner)  # consents and meetings need a partner in an agreement
     built = PLACES[request.param](own, partner, owner, coordinator)
     client.force_login(built.user)
     return built
 
 
-def _post(client, place: Place, name: str, content: bytes):  # type: ignore[no-untyped-def]
+def _post(client, place: Place, name: str, content: bytes):
     return client.post(place.url, {**place.data, place.field: _upload(name, content)})
 
 
@@ -315,7 +315,7 @@ def test_other_content_renamed_pdf_is_refused_next_to_the_field(
     assert not place.rows().exists() and _stored_files() == []
 
 
-def test_a_file_over_the_limit_is_refused(client, place: Place, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_over_the_limit_is_refused(client, place: Place, settings, monkeypatch) -> None:
     settings.UPLOAD_MAX_MB = 0
     monkeypatch.setattr("meetings.services.records.MATERIAL_MAX_MB", 0)
     response = _post(client, place, "zgoda.pdf", PDF)
@@ -392,7 +392,7 @@ def test_the_app_refuses_to_start_with_uploads_inside_the_static_files() -> None
     assert "MEDIA_ROOT and STATIC_ROOT must not contain each other" in result.stderr
 
 
-def test_the_admin_cannot_replace_uploaded_files(admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_cannot_replace_uploaded_files(admin_user) -> None:
     """Uploads enter only through the checked path; in the admin file fields are read-only."""
     from django.contrib import admin
     from django.db.models import FileField

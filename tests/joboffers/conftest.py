@@ -26,7 +26,7 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def office(db) -> Institution:  # type: ignore[no-untyped-def]
+def office(db) -> Institution:
     return InstitutionFactory(
         short_name="pup-oferty",
         name="Powiatowy Urząd Pracy w Testowie",

@@ -14,12 +14,12 @@ from joboffers.services import board_ensure, offer_fill
 from ..factories import InstitutionFactory, member
 
 
-def _cards(body: str, offers) -> set[str]:  # type: ignore[no-untyped-def]
+def _cards(body: str, offers) -> set[str]:
     return {o.position for o in offers if f'id="offer-{o.pk}-title"' in body}
 
 
 @pytest.fixture
-def board_offers(own, office, covered, make_offer):  # type: ignore[no-untyped-def]
+def board_offers(own, office, covered, make_offer):
     return [
         make_offer(publish=True, position="Sprzedawca", workplace_municipality="Suchedniów"),
         make_offer(publish=True, position="Staż w biurze", kind="internship"),

@@ -14,13 +14,13 @@ from ..factories import ClientFactory, member
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
+def _assert_accessible(page) -> None:
     violations = axe_violations(page)
     assert not violations, describe(violations)
 
 
 @pytest.fixture
-def published(own, office, covered, make_offer):  # type: ignore[no-untyped-def]
+def published(own, office, covered, make_offer):
     offers = [
         make_offer(publish=True, position="Sprzedawca-kasjer", workplace_municipality="Suchedniów"),
         make_offer(publish=True, position="Magazynier – operator wózka widłowego"),

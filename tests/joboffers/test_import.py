@@ -83,12 +83,12 @@ def feed_server() -> Iterator[SimpleNamespace]:
     server.server_close()
 
 
-def _import(office, feed_server, body=None, path="/oferty.json"):  # type: ignore[no-untyped-def]
+def _import(office, feed_server, body=None, path="/oferty.json"):
     url = feed_server.serve(path, feed_text() if body is None else body)
     return cbop_import_url(institution=office, url=url)
 
 
-def _state(office) -> list[tuple]:  # type: ignore[no-untyped-def]
+def _state(office) -> list[tuple]:
     return list(
         JobOffer.objects.filter(institution=office)
         .order_by("pk")

@@ -23,7 +23,7 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def welder(own, owner):  # type: ignore[no-untyped-def]
+def welder(own, owner):
     return ClientFactory(
         owner=own,
         created_by=owner,
@@ -35,7 +35,7 @@ def welder(own, owner):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def offers(own, office, covered, make_offer):  # type: ignore[no-untyped-def]
+def offers(own, office, covered, make_offer):
     return {
         "welding": make_offer(
             publish=True,

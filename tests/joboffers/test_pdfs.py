@@ -30,7 +30,7 @@ def _runs(pdf: bytes) -> list[list[tuple[float, float, float, str]]]:
     for page in PdfReader(io.BytesIO(pdf)).pages:
         runs: list[tuple[float, float, float, str]] = []
 
-        def visit(text, cm, tm, font_dict, font_size, runs=runs):  # type: ignore[no-untyped-def]
+        def visit(text, cm, tm, font_dict, font_size, runs=runs):
             if text.strip():
                 x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
                 y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
@@ -59,7 +59,7 @@ def _duties(length: int) -> str:
     return f"{text[: length - len(tail) - 1].rstrip()}\n{tail}".rjust(length)
 
 
-def _assert_inside_the_paper(document) -> None:  # type: ignore[no-untyped-def]
+def _assert_inside_the_paper(document) -> None:
     """No laid-out text box runs past the page, and page content stays inside its margins."""
     from weasyprint.formatting_structure import boxes
 

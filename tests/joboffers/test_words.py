@@ -50,7 +50,7 @@ def test_a_job_keeps_pay_and_contract(client, own, owner, covered, make_offer) -
     assert "Wynagrodzenie" in detail and "Rodzaj umowy" in detail
 
 
-def test_publishing_says_the_number_of_boards_in_polish(client, advisor, covered, make_offer):  # type: ignore[no-untyped-def]
+def test_publishing_says_the_number_of_boards_in_polish(client, advisor, covered, make_offer):
     offer = make_offer()
     client.force_login(advisor)
     response = client.post(reverse("joboffers:publish", args=[offer.pk]), {"all": "1"}, follow=True)

@@ -44,7 +44,7 @@ def event_data(**overrides: object) -> EventData:
     return EventData(**values)  # type: ignore[arg-type]
 
 
-def schedule(user, *, institutions=(), people=(), allow_past=False, confirm_overlap=False, **data):  # type: ignore[no-untyped-def]
+def schedule(user, *, institutions=(), people=(), allow_past=False, confirm_overlap=False, **data):
     return services.event_schedule(
         acting_user=user,
         data=event_data(**data),
@@ -56,15 +56,15 @@ def schedule(user, *, institutions=(), people=(), allow_past=False, confirm_over
 
 
 @pytest.fixture
-def agreement(own, partner):  # type: ignore[no-untyped-def]
+def agreement(own, partner):
     return agreement_between(own, partner)
 
 
 @pytest.fixture
-def partner_coordinator(partner):  # type: ignore[no-untyped-def]
+def partner_coordinator(partner):
     return member(partner, Role.COORDINATOR, username="pup-coordinator", last_name="Pupowska")
 
 
 @pytest.fixture
-def partner_advisor(partner):  # type: ignore[no-untyped-def]
+def partner_advisor(partner):
     return member(partner, Role.CLIENT_ADVISOR, username="pup-advisor", last_name="Doradczyk")

@@ -21,12 +21,12 @@ from .conftest import at, schedule
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _no_violations(page) -> None:  # type: ignore[no-untyped-def]
+def _no_violations(page) -> None:
     violations = axe_violations(page)
     assert not violations, describe(violations)
 
 
-def _background(own, partner, coordinator) -> None:  # type: ignore[no-untyped-def]
+def _background(own, partner, coordinator) -> None:
     """Other events of the month, so the calendar looks as it does in use."""
     today = timezone.localdate()
     first = at(today + dt.timedelta(days=2), 10)
@@ -58,7 +58,7 @@ def _background(own, partner, coordinator) -> None:  # type: ignore[no-untyped-d
 
 def test_schedule_accept_minutes_and_the_action_item_on_the_home_page(
     page, live_server, own, partner
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     agreement_between(own, partner)
     organiser = member(
         own, Role.COORDINATOR, username="koord-mops", first_name="Anna", last_name="Mazur"
@@ -137,7 +137,7 @@ def test_schedule_accept_minutes_and_the_action_item_on_the_home_page(
     assert ActionItem.objects.get().status == "done"
 
 
-def test_month_and_agenda_views_at_1366x768(page, live_server, own, partner) -> None:  # type: ignore[no-untyped-def]
+def test_month_and_agenda_views_at_1366x768(page, live_server, own, partner) -> None:
     agreement_between(own, partner)
     organiser = member(own, Role.COORDINATOR, username="koord-mops")
     _background(own, partner, organiser)

@@ -24,19 +24,19 @@ from .conftest import schedule
 
 
 @pytest.fixture
-def case_client(own, owner):  # type: ignore[no-untyped-def]
+def case_client(own, owner):
     return ClientFactory(owner=own, created_by=owner, first_name="Zenobia", last_name="Poufna")
 
 
 @pytest.fixture
-def shared(case_client, partner, agreement):  # type: ignore[no-untyped-def]
+def shared(case_client, partner, agreement):
     object_share(
         obj=case_client, institution=partner, actions=[VIEW], acting_user=None, reason="zgoda"
     )
     return case_client
 
 
-def _conference(user, client, **kw):  # type: ignore[no-untyped-def]
+def _conference(user, client, **kw):
     values = {"title": "Konferencja przypadku", "agenda": "Sytuacja mieszkaniowa Zenobii", **kw}
     return schedule(user, kind="case_conference", client=client, **values)
 

@@ -15,7 +15,7 @@ from meetings.selectors import seats_taken
 
 
 @pytest.fixture
-def demo(db, monkeypatch):  # type: ignore[no-untyped-def]
+def demo(db, monkeypatch):
     from cooperation.management.commands import seed_demo
 
     # Only the apps this demo builds on, so the test does not depend on the others' demos.

@@ -19,7 +19,7 @@ from ..factories import member
 from .conftest import in_days, schedule
 
 
-def _titles(client, token: str) -> set[str]:  # type: ignore[no-untyped-def]
+def _titles(client, token: str) -> set[str]:
     response = client.get(reverse("meetings:feed", args=[token]))
     assert response.status_code == 200
     return {

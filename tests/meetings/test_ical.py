@@ -34,7 +34,7 @@ def _parse(data: bytes) -> icalendar.Calendar:
 
 
 @pytest.fixture
-def series(coordinator):  # type: ignore[no-untyped-def]
+def series(coordinator):
     """A monthly series on the first Tuesday, from the first Tuesday of the month
     after next (whatever today is), with its second date moved and third cancelled."""
     today = timezone.localdate()
@@ -120,7 +120,7 @@ def test_a_single_event_and_a_cancelled_one(client, coordinator) -> None:
 # --- the feed ----------------------------------------------------------------------
 
 
-def _new_feed(client, user) -> str:  # type: ignore[no-untyped-def]
+def _new_feed(client, user) -> str:
     client.force_login(user)
     client.post(reverse("meetings:feed_settings"), {"action": "create"})
     body = client.get(reverse("meetings:feed_settings")).content.decode()

@@ -25,7 +25,7 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def held(own, partner, agreement, coordinator, partner_advisor):  # type: ignore[no-untyped-def]
+def held(own, partner, agreement, coordinator, partner_advisor):
     """A meeting with PUP that took place this morning."""
     start = at(TODAY, 0, 30)
     event = schedule(
@@ -41,7 +41,7 @@ def held(own, partner, agreement, coordinator, partner_advisor):  # type: ignore
     return event.occurrences.get()
 
 
-def _minutes(occurrence, user, items, **kw):  # type: ignore[no-untyped-def]
+def _minutes(occurrence, user, items, **kw):
     return services.minutes_save(
         occurrence=occurrence,
         acting_user=user,
@@ -51,7 +51,7 @@ def _minutes(occurrence, user, items, **kw):  # type: ignore[no-untyped-def]
     )
 
 
-def _item(owner, days=14, **kw):  # type: ignore[no-untyped-def]
+def _item(owner, days=14, **kw):
     return ActionItemData(
         description=kw.pop("description", "Przesłać zestawienie ofert pracy"),
         owner=owner,

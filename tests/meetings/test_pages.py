@@ -264,7 +264,7 @@ def test_the_agenda_lists_by_day_and_refuses_an_upside_down_range(client, coordi
     assert 'id="id_date_to_error"' in body
 
 
-def _fill(coordinator, partner, n: int) -> None:  # type: ignore[no-untyped-def]
+def _fill(coordinator, partner, n: int) -> None:
     for i in range(n):
         start = in_days(1 + i % 25, 8 + i % 9)
         schedule(

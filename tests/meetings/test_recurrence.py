@@ -118,7 +118,7 @@ def test_an_unusual_rule_reads_back_as_custom() -> None:
     }
 
 
-def _series(coordinator, **kw):  # type: ignore[no-untyped-def]
+def _series(coordinator, **kw):
     start = kw.pop("starts_at", at(timezone.localdate() + dt.timedelta(days=3), 10))
     rule = kw.pop("rrule", recurrence.build_rrule(Repeat.MONTHLY_WEEKDAY, start))
     return schedule(

@@ -15,19 +15,19 @@ from ..factories import member
 from .conftest import schedule, subject_prefix
 
 
-def _answer(event, user, response):  # type: ignore[no-untyped-def]
+def _answer(event, user, response):
     return services.invitation_respond(event=event, acting_user=user, response=response)
 
 
 @pytest.fixture
-def training(own, partner, agreement, coordinator):  # type: ignore[no-untyped-def]
+def training(own, partner, agreement, coordinator):
     return schedule(
         coordinator, kind="training", title="Szkolenie", capacity=2, institutions=[partner]
     )
 
 
 @pytest.fixture
-def staff(own, partner):  # type: ignore[no-untyped-def]
+def staff(own, partner):
     return [
         member(partner if n % 2 else own, Role.SOCIAL_WORKER, username=f"s{n}") for n in range(4)
     ]

@@ -66,14 +66,14 @@ def consent_to(
     )
 
 
-def refer(worker: User, client: Client, offer: ServiceOffer, share=(), needs: str = "") -> Referral:  # type: ignore[no-untyped-def]
+def refer(worker: User, client: Client, offer: ServiceOffer, share=(), needs: str = "") -> Referral:
     return referral_create(
         acting_user=worker, client=client, service=offer, share=share, needs=needs
     )
 
 
 @pytest.fixture
-def ngo(db) -> Institution:  # type: ignore[no-untyped-def]
+def ngo(db) -> Institution:
     return InstitutionFactory(
         short_name="ngo-test", name="Stowarzyszenie „Razem dla Testowa”", kind=InstitutionKind.NGO
     )

@@ -20,13 +20,13 @@ from .conftest import consent_to, make_offer
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _no_axe_violations(page) -> None:  # type: ignore[no-untyped-def]
+def _no_axe_violations(page) -> None:
     violations = axe_violations(page)
     assert not violations, describe(violations)
 
 
 @pytest.fixture
-def scene(own):  # type: ignore[no-untyped-def]
+def scene(own):
     ngo = InstitutionFactory(
         short_name="ngo-razem",
         name="Stowarzyszenie „Razem dla Skarżyska”",
@@ -54,7 +54,7 @@ def scene(own):  # type: ignore[no-untyped-def]
 
 def test_a_worker_refers_the_ngo_accepts_and_records_the_worker_sees_it(
     page, live_server, scene
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     person, offer = scene["person"], scene["offer"]
 
     log_in(page, live_server, "pracownica")
@@ -133,7 +133,7 @@ def test_a_worker_refers_the_ngo_accepts_and_records_the_worker_sees_it(
 @pytest.mark.parametrize(
     "path", ["/partners/referrals/", "/partners/catalogue/", "/partners/catalogue/new/", "ORG"]
 )
-def test_partner_pages_pass_axe(page, live_server, scene, path) -> None:  # type: ignore[no-untyped-def]
+def test_partner_pages_pass_axe(page, live_server, scene, path) -> None:
     log_in(page, live_server, "stowarzyszenie")
     page.goto(live_server.url + path.replace("ORG", f"/partners/organisations/{scene['ngo'].pk}/"))
     screenshot(page, "partners-" + path.strip("/").replace("/", "-").lower())

@@ -25,14 +25,14 @@ from .conftest import make_offer
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _no_axe_violations(page) -> None:  # type: ignore[no-untyped-def]
+def _no_axe_violations(page) -> None:
     violations = axe_violations(page)
     assert not violations, describe(violations)
 
 
 def test_register_consent_refer_accept_record_and_see_it(
     page, live_server, own, partner, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ngo = InstitutionFactory(
         short_name="ngo-razem",
         name="Stowarzyszenie „Razem dla Skarżyska”",

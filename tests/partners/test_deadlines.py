@@ -27,7 +27,7 @@ def sent(owner, person, offer) -> Referral:
     return refer(owner, person, offer, share=["phone", "address"], needs="Zadłużenie czynszowe")
 
 
-def _answerers(ngo) -> set[str]:  # type: ignore[no-untyped-def]
+def _answerers(ngo) -> set[str]:
     """E-mails of the organisation's staff and coordinators (the agreement fixture made one)."""
     return set(
         ngo.memberships.filter(
@@ -36,7 +36,7 @@ def _answerers(ngo) -> set[str]:  # type: ignore[no-untyped-def]
     )
 
 
-def _no_personal_data(message) -> None:  # type: ignore[no-untyped-def]
+def _no_personal_data(message) -> None:
     text = f"{message.subject}\n{message.body}"
     leaked = [p for p in PERSONAL if p in text]
     assert not leaked, leaked

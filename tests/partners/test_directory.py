@@ -15,12 +15,12 @@ from ..factories import InstitutionFactory, member
 from .conftest import make_offer, offer_data
 
 
-def _names(response) -> set[str]:  # type: ignore[no-untyped-def]
+def _names(response) -> set[str]:
     return {o.name for o in response.context["page"].object_list}
 
 
 @pytest.fixture
-def cis(db):  # type: ignore[no-untyped-def]
+def cis(db):
     return InstitutionFactory(
         short_name="cis-test",
         name="Centrum Integracji Społecznej w Testowie",
@@ -31,7 +31,7 @@ def cis(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def catalogue(staff, cis):  # type: ignore[no-untyped-def]
+def catalogue(staff, cis):
     """NGO: debt advice (unlimited), childcare in one municipality (full).
     CIS: social employment (2 free of 10). Plus a hidden one."""
     cis_staff = member(cis, Role.PARTNER_STAFF)

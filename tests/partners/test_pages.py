@@ -27,11 +27,11 @@ pytestmark = pytest.mark.usefixtures("covered")
 RECORD_ONLY = ["600 111 222", "Sekretna", "1979", "Samotnie wychowuje"]
 
 
-def _body(response) -> str:  # type: ignore[no-untyped-def]
+def _body(response) -> str:
     return response.content.decode()
 
 
-def _post_referral(client, person, offer, **fields):  # type: ignore[no-untyped-def]
+def _post_referral(client, person, offer, **fields):
     data = {"service": offer.pk, "form_token": "tok-1", **fields}
     return client.post(reverse("partners:referral_create", args=[person.pk]), data)
 
@@ -240,7 +240,7 @@ def test_the_start_button_moves_it_to_in_progress(client, owner, person, offer, 
 # --- the referring side: timeline, panel, home ----------------------------------------
 
 
-def _delivered(owner, person, offer, staff) -> Referral:  # type: ignore[no-untyped-def]
+def _delivered(owner, person, offer, staff) -> Referral:
     referral = refer(owner, person, offer)
     services.referral_accept(
         referral=referral,
@@ -282,7 +282,7 @@ def test_a_partner_sharing_the_client_does_not_see_our_referrals(
         assert offer.name not in body and "Rozmowa wstępna" not in body
 
 
-def _panel_html(user, client_obj) -> str:  # type: ignore[no-untyped-def]
+def _panel_html(user, client_obj) -> str:
     """The referrals panel as the clients app renders it on the record page, for this user."""
     from django.template.loader import render_to_string
     from django.test import RequestFactory

@@ -226,7 +226,7 @@ def sent(owner, person, offer) -> Referral:
     return refer(owner, person, offer, share=["phone"])
 
 
-def _accept(referral: Referral, staff, **kw) -> Referral:  # type: ignore[no-untyped-def]
+def _accept(referral: Referral, staff, **kw) -> Referral:
     return services.referral_accept(
         referral=referral,
         acting_user=staff,
@@ -319,7 +319,7 @@ def test_recording_the_first_service_starts_it(sent, staff) -> None:
         ("kind", {"kind": "massage"}),
     ],
 )
-def test_a_service_delivered_must_make_sense(sent, staff, field, kw) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_delivered_must_make_sense(sent, staff, field, kw) -> None:
     referral = _accept(sent, staff)
     data = {"delivered_on": TODAY, "kind": "group", "hours": Decimal("2"), **kw}
     with pytest.raises(ValidationError) as exc:

@@ -22,7 +22,7 @@ D = dt.date
         (2038, D(2038, 4, 25)),
     ],
 )
-def test_easter_sunday_is_computed_for_any_year(year, easter) -> None:  # type: ignore[no-untyped-def]
+def test_easter_sunday_is_computed_for_any_year(year, easter) -> None:
     assert easter_sunday(year) == easter
 
 
@@ -70,7 +70,7 @@ def test_weekends_and_holidays_are_not_working_days() -> None:
         (D(2026, 4, 30), D(2026, 5, 5)),  # over 1 and 3 May (a Sunday)
     ],
 )
-def test_two_working_days_after_sending(sent, due) -> None:  # type: ignore[no-untyped-def]
+def test_two_working_days_after_sending(sent, due) -> None:
     assert add_working_days(sent, 2) == due
 
 

@@ -13,7 +13,7 @@ from .helpers import completed_programme, consent_for
 
 
 @pytest.fixture(autouse=True)
-def _english_messages():  # type: ignore[no-untyped-def]
+def _english_messages():
     """These tests name the rule each refusal explains by a word of its English
     message (`match="consent"`); the pages themselves are tested in Polish."""
     from django.utils import translation
@@ -23,43 +23,43 @@ def _english_messages():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def promo_agreement(own, partner):  # type: ignore[no-untyped-def]
+def promo_agreement(own, partner):
     return agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.PROMOTION])
 
 
 @pytest.fixture
-def person(own, owner):  # type: ignore[no-untyped-def]
+def person(own, owner):
     return ClientFactory(
         owner=own, created_by=owner, first_name="Halina", last_name="Źdźbło", phone="601202303"
     )
 
 
 @pytest.fixture
-def consent(person, owner, partner):  # type: ignore[no-untyped-def]
+def consent(person, owner, partner):
     return consent_for(person, owner, partner)
 
 
 @pytest.fixture
-def programme(person, owner):  # type: ignore[no-untyped-def]
+def programme(person, owner):
     return completed_programme(person, owner)
 
 
 @pytest.fixture
-def advisor(partner_user):  # type: ignore[no-untyped-def]
+def advisor(partner_user):
     return partner_user
 
 
 @pytest.fixture
-def advisor2(partner):  # type: ignore[no-untyped-def]
+def advisor2(partner):
     return member(partner, Role.CLIENT_ADVISOR, username="advisor2")
 
 
 @pytest.fixture
-def pup_coordinator(partner):  # type: ignore[no-untyped-def]
+def pup_coordinator(partner):
     return member(partner, Role.COORDINATOR, username="pup-coordinator")
 
 
 @pytest.fixture
-def ready(promo_agreement, consent, programme):  # type: ignore[no-untyped-def]
+def ready(promo_agreement, consent, programme):
     """Everything proposing needs is in place."""
     return programme

@@ -18,7 +18,7 @@ from ..factories import ClientFactory, InstitutionFactory, agreement_between
 TODAY = timezone.localdate()
 
 
-def consent_for(client, owner, pup, scopes=(Scope.CLIENT_RECORDS, Scope.PROMOTION)):  # type: ignore[no-untyped-def]
+def consent_for(client, owner, pup, scopes=(Scope.CLIENT_RECORDS, Scope.PROMOTION)):
     return consent_record(
         client=client,
         acting_user=owner,
@@ -29,7 +29,7 @@ def consent_for(client, owner, pup, scopes=(Scope.CLIENT_RECORDS, Scope.PROMOTIO
     )
 
 
-def completed_programme(client, user, *, kind=ProgrammeKind.SOCIAL_CONTRACT):  # type: ignore[no-untyped-def]
+def completed_programme(client, user, *, kind=ProgrammeKind.SOCIAL_CONTRACT):
     programme = services.programme_record(
         client=client,
         acting_user=user,
@@ -45,7 +45,7 @@ def completed_programme(client, user, *, kind=ProgrammeKind.SOCIAL_CONTRACT):  #
     )
 
 
-def propose(programme, user, pup, **kw):  # type: ignore[no-untyped-def]
+def propose(programme, user, pup, **kw):
     data = {
         "skills": "Umiejętność Tajna: obsługa wózka widłowego",
         "availability": "Od zaraz, pełny etat",
@@ -59,7 +59,7 @@ def propose(programme, user, pup, **kw):  # type: ignore[no-untyped-def]
     )
 
 
-def proposed_case(institution: Institution, owner: User, pup: Institution | None = None, **kw):  # type: ignore[no-untyped-def]
+def proposed_case(institution: Institution, owner: User, pup: Institution | None = None, **kw):
     """A client of `institution` proposed to a PUP (a fresh one unless given)."""
     pup = pup or InstitutionFactory(kind=InstitutionKind.PUP, name="PUP Ukryty")
     agreement_between(institution, pup, [Scope.CLIENT_RECORDS, Scope.PROMOTION])

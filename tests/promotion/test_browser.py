@@ -17,12 +17,12 @@ from .helpers import completed_programme, consent_for
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _no_violations(page) -> None:  # type: ignore[no-untyped-def]
+def _no_violations(page) -> None:
     violations = axe_violations(page)
     assert not violations, describe(violations)
 
 
-def test_propose_take_close_and_see_it(page, live_server, own, partner) -> None:  # type: ignore[no-untyped-def]
+def test_propose_take_close_and_see_it(page, live_server, own, partner) -> None:
     agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.PROMOTION])
     worker = member(own, Role.SOCIAL_WORKER, username="pracownica")
     member(partner, Role.CLIENT_ADVISOR, username="doradca")

@@ -21,7 +21,7 @@ Q1 = timezone.make_aware(dt.datetime(2026, 1, 10, 9, 0))
 Q2 = timezone.make_aware(dt.datetime(2026, 4, 2, 9, 0))
 
 
-def _case(own, owner, partner, proposed_at):  # type: ignore[no-untyped-def]
+def _case(own, owner, partner, proposed_at):
     person = ClientFactory(owner=own, created_by=owner)
     consent_for(person, owner, partner)
     case = propose(completed_programme(person, owner), owner, partner)
@@ -29,7 +29,7 @@ def _case(own, owner, partner, proposed_at):  # type: ignore[no-untyped-def]
     return case
 
 
-def _set(case, **fields):  # type: ignore[no-untyped-def]
+def _set(case, **fields):
     PromotionCase.objects.filter(pk=case.pk).update(**fields)
 
 

@@ -31,7 +31,7 @@ SUMMARY = {
 
 
 @pytest.fixture
-def cis(db):  # type: ignore[no-untyped-def]
+def cis(db):
     return InstitutionFactory(
         short_name="cis-test",
         name="Centrum Integracji Społecznej w Testowie",
@@ -41,11 +41,11 @@ def cis(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def cis_staff(cis):  # type: ignore[no-untyped-def]
+def cis_staff(cis):
     return member(cis, Role.PARTNER_STAFF, username="cis-instruktorka")
 
 
-def _referral(own, owner, person, org_staff, *, outcome="achieved", complete=True):  # type: ignore[no-untyped-def]
+def _referral(own, owner, person, org_staff, *, outcome="achieved", complete=True):
     org = org_staff.memberships.get().institution
     agreement_between(own, org, [Scope.REFERRALS])
     consent_to(person, owner, org)
@@ -66,7 +66,7 @@ def _referral(own, owner, person, org_staff, *, outcome="achieved", complete=Tru
 
 
 @pytest.fixture
-def ready_cis(own, owner, person, partner, cis, cis_staff):  # type: ignore[no-untyped-def]
+def ready_cis(own, owner, person, partner, cis, cis_staff):
     """A completed CIS referral, a CIS–PUP agreement on promotion, the client's consent."""
     agreement_between(cis, partner, [Scope.PROMOTION])
     consent_for(person, owner, partner)
@@ -75,7 +75,7 @@ def ready_cis(own, owner, person, partner, cis, cis_staff):  # type: ignore[no-u
 
 def test_the_cis_proposes_its_participant_and_everyone_follows(
     client, ready_cis, own, owner, person, partner, partner_user, cis, cis_staff
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.force_login(cis_staff)
     page = client.get(reverse("partners:referral", args=[ready_cis.pk])).content.decode()
     assert 'id="referral-propose"' in page
@@ -100,7 +100,7 @@ def test_the_cis_proposes_its_participant_and_everyone_follows(
 
 def test_only_a_completed_programme_can_be_proposed(
     own, owner, person, partner, cis, cis_staff
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     agreement_between(cis, partner, [Scope.PROMOTION])
     consent_for(person, owner, partner)
     running = _referral(own, owner, person, cis_staff, complete=False)
@@ -113,7 +113,7 @@ def test_only_a_completed_programme_can_be_proposed(
 
 def test_a_participant_who_stopped_attending_is_not_proposed(
     own, owner, person, partner, cis, cis_staff
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     agreement_between(cis, partner, [Scope.PROMOTION])
     consent_for(person, owner, partner)
     dropped = _referral(own, owner, person, cis_staff, outcome="dropped_out")
@@ -125,7 +125,7 @@ def test_a_participant_who_stopped_attending_is_not_proposed(
 
 def test_without_an_agreement_with_the_office_the_form_says_so_and_keeps_the_text(
     client, own, owner, person, partner, cis, cis_staff
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     consent_for(person, owner, partner)
     referral = _referral(own, owner, person, cis_staff)
     with pytest.raises(ValidationError, match="agreement"):
@@ -140,7 +140,7 @@ def test_without_an_agreement_with_the_office_the_form_says_so_and_keeps_the_tex
 
 def test_without_the_clients_consent_for_the_office_nothing_is_sent(
     client, own, owner, person, partner, cis, cis_staff
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     agreement_between(cis, partner, [Scope.PROMOTION])
     referral = _referral(own, owner, person, cis_staff)
     client.force_login(cis_staff)
@@ -157,7 +157,7 @@ def test_without_the_clients_consent_for_the_office_nothing_is_sent(
     assert not PromotionCase.objects.exists() and not Programme.objects.exists()
 
 
-def test_an_ordinary_ngo_cannot_propose(client, own, owner, person, partner) -> None:  # type: ignore[no-untyped-def]
+def test_an_ordinary_ngo_cannot_propose(client, own, owner, person, partner) -> None:
     ngo = InstitutionFactory(kind=InstitutionKind.NGO)
     staff = member(ngo, Role.PARTNER_STAFF)
     agreement_between(ngo, partner, [Scope.PROMOTION])
@@ -176,7 +176,7 @@ def test_an_ordinary_ngo_cannot_propose(client, own, owner, person, partner) -> 
     assert response.status_code in (200, 403) and not PromotionCase.objects.exists()
 
 
-def test_the_referring_worker_cannot_use_the_cis_form(client, ready_cis, owner, partner) -> None:  # type: ignore[no-untyped-def]
+def test_the_referring_worker_cannot_use_the_cis_form(client, ready_cis, owner, partner) -> None:
     client.force_login(owner)
     url = reverse("promotion:propose_referral", args=[ready_cis.pk])
     assert client.post(url, {"target": partner.pk, **SUMMARY}).status_code in (403, 404)
@@ -185,7 +185,7 @@ def test_the_referring_worker_cannot_use_the_cis_form(client, ready_cis, owner, 
 
 def test_a_programme_without_a_start_date_starts_on_the_warsaw_day_it_was_sent(
     ready_cis, cis_staff, partner
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Sent at 00:30 in Warsaw is still the day before in UTC: the programme's start
     is the day in Warsaw, not the UTC date of the timestamp."""
     from partners.models import Referral

@@ -191,7 +191,7 @@ def test_the_agreement_ending_withdraws_open_cases(
     assert not cases_visible_to(advisor).exists()
 
 
-def owner_coordinator(owner):  # type: ignore[no-untyped-def]
+def owner_coordinator(owner):
     return member(owner.memberships.get().institution, Role.COORDINATOR)
 
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 WARSAW = timezone.get_default_timezone()
 
 
-def _queued(own, owner, partner, n: int, **flags):  # type: ignore[no-untyped-def]
+def _queued(own, owner, partner, n: int, **flags):
     cases = []
     for _i in range(n):
         person = ClientFactory(owner=own, created_by=owner)
@@ -99,7 +99,7 @@ def test_two_advisors_taking_at_once_exactly_one_wins(own, owner, partner) -> No
     barrier = threading.Barrier(2)
     results: list[str] = []
 
-    def take(user) -> None:  # type: ignore[no-untyped-def]
+    def take(user) -> None:
         try:
             barrier.wait()
             services.case_take(case=case, acting_user=user)

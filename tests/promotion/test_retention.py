@@ -15,7 +15,7 @@ from promotion.models import CaseOutcome, CaseStatus, PromotionCase
 from .helpers import completed_programme, propose
 
 
-def _closed_case(ready, person, owner, partner, advisor, *, months_ago: int) -> PromotionCase:  # type: ignore[no-untyped-def]
+def _closed_case(ready, person, owner, partner, advisor, *, months_ago: int) -> PromotionCase:
     case = propose(completed_programme(person, owner), owner, partner)
     services.case_take(case=case, acting_user=advisor)
     case = services.case_close(
@@ -27,13 +27,13 @@ def _closed_case(ready, person, owner, partner, advisor, *, months_ago: int) -> 
     return case
 
 
-def _promotion(report):  # type: ignore[no-untyped-def]
+def _promotion(report):
     return next(line for line in report.lines if line.kind == "promotion_cases")
 
 
 def test_a_case_closed_long_ago_loses_the_clients_data_but_keeps_its_outcome(
     ready, person, owner, own, partner, advisor
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     old = _closed_case(ready, person, owner, partner, advisor, months_ago=30)
     report = retention_plan()
     due = _promotion(report)
@@ -54,7 +54,7 @@ def test_a_case_closed_long_ago_loses_the_clients_data_but_keeps_its_outcome(
 
 def test_a_recently_closed_or_open_case_keeps_its_data(
     ready, person, owner, partner, advisor
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     recent = _closed_case(ready, person, owner, partner, advisor, months_ago=3)
     retention_apply(report=retention_plan())
     recent.refresh_from_db()

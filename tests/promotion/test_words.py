@@ -31,7 +31,7 @@ def _selected(body: str, name: str) -> str:
     return chosen.group(1) if chosen else ""
 
 
-def _client_born(own, owner, partner, years: int):  # type: ignore[no-untyped-def]
+def _client_born(own, owner, partner, years: int):
     born = TODAY - relativedelta(years=years) - dt.timedelta(days=1)
     person = ClientFactory(
         owner=own,

@@ -14,12 +14,12 @@ from .helpers import share, soon
 
 
 @pytest.fixture
-def joint_agreement(own, partner):  # type: ignore[no-untyped-def]
+def joint_agreement(own, partner):
     return agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS])
 
 
 @pytest.fixture
-def shared_client(own, partner, owner, joint_agreement):  # type: ignore[no-untyped-def]
+def shared_client(own, partner, owner, joint_agreement):
     client = ClientFactory(
         owner=own, created_by=owner, first_name="Józefa", last_name="Żółkiewska-Gęślą"
     )
@@ -28,12 +28,12 @@ def shared_client(own, partner, owner, joint_agreement):  # type: ignore[no-unty
 
 
 @pytest.fixture
-def own_coordinator(own):  # type: ignore[no-untyped-def]
+def own_coordinator(own):
     return member(own, Role.COORDINATOR, username="plan-coordinator")
 
 
 @pytest.fixture
-def plan(shared_client, owner, partner, partner_user, own_coordinator):  # type: ignore[no-untyped-def]
+def plan(shared_client, owner, partner, partner_user, own_coordinator):
     return services.plan_create(
         acting_user=owner,
         client=shared_client,
@@ -46,5 +46,5 @@ def plan(shared_client, owner, partner, partner_user, own_coordinator):  # type:
 
 
 @pytest.fixture
-def goal(plan, owner):  # type: ignore[no-untyped-def]
+def goal(plan, owner):
     return services.goal_add(plan=plan, acting_user=owner, title="Stabilne mieszkanie i praca")

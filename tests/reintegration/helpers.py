@@ -17,7 +17,7 @@ def soon(days: int = 14) -> dt.date:
     return TODAY + dt.timedelta(days=days)
 
 
-def share(client, partner, owner) -> None:  # type: ignore[no-untyped-def]
+def share(client, partner, owner) -> None:
     object_share(
         obj=client,
         institution=partner,
@@ -27,7 +27,7 @@ def share(client, partner, owner) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def assess(plan, user, **levels: str) -> None:  # type: ignore[no-untyped-def]
+def assess(plan, user, **levels: str) -> None:
     services.needs_assess(
         plan=plan,
         acting_user=user,
@@ -35,7 +35,7 @@ def assess(plan, user, **levels: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def add_step(plan, user, goal, *, area=Area.HOUSING, institution=None, responsible=None, **kw):  # type: ignore[no-untyped-def]
+def add_step(plan, user, goal, *, area=Area.HOUSING, institution=None, responsible=None, **kw):
     data = {
         "title": f"Krok {area}",
         "due_date": soon(),

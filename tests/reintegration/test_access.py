@@ -23,7 +23,7 @@ from ..factories import ClientFactory, agreement_between, member
 from .helpers import add_step, share, soon
 
 
-def _status(client, user, url: str) -> int:  # type: ignore[no-untyped-def]
+def _status(client, user, url: str) -> int:
     client.force_login(user)
     return client.get(url).status_code
 

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def joint_plan(own, partner):  # type: ignore[no-untyped-def]
+def joint_plan(own, partner):
     from agreements.models import Scope
 
     from ..factories import agreement_between
@@ -74,7 +74,7 @@ def joint_plan(own, partner):  # type: ignore[no-untyped-def]
 
 def test_a_vocational_step_before_housing_asks_for_a_justification(
     page, live_server, joint_plan, partner
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     plan, job, _worker = joint_plan
     log_in(page, live_server, "doradca")  # the PUP advisor adds a step owned by the PUP
     page.goto(f"{live_server.url}{reverse('reintegration:step_add', args=[plan.pk])}")
@@ -98,7 +98,7 @@ def test_a_vocational_step_before_housing_asks_for_a_justification(
     assert "Staż w domu pomocy społecznej" in warning.inner_text()
 
 
-def test_the_plan_page_at_1366_passes_axe(page, live_server, joint_plan) -> None:  # type: ignore[no-untyped-def]
+def test_the_plan_page_at_1366_passes_axe(page, live_server, joint_plan) -> None:
     plan, _job, _worker = joint_plan
     log_in(page, live_server, "pracownik")
     page.goto(f"{live_server.url}{plan.get_absolute_url()}")
@@ -114,7 +114,7 @@ def test_the_plan_page_at_1366_passes_axe(page, live_server, joint_plan) -> None
 @pytest.mark.parametrize(
     "name", ["needs", "step_add", "goal_add", "review_add", "edit", "close", "history"]
 )
-def test_the_plan_forms_pass_axe(page, live_server, joint_plan, name) -> None:  # type: ignore[no-untyped-def]
+def test_the_plan_forms_pass_axe(page, live_server, joint_plan, name) -> None:
     plan, _job, _worker = joint_plan
     log_in(page, live_server, "pracownik")
     page.goto(f"{live_server.url}{reverse(f'reintegration:{name}', args=[plan.pk])}")
@@ -124,7 +124,7 @@ def test_the_plan_forms_pass_axe(page, live_server, joint_plan, name) -> None:  
 
 
 @pytest.mark.parametrize("path", ["reintegration:list", "reintegration:my_steps", "home"])
-def test_the_plan_lists_pass_axe(page, live_server, joint_plan, path) -> None:  # type: ignore[no-untyped-def]
+def test_the_plan_lists_pass_axe(page, live_server, joint_plan, path) -> None:
     log_in(page, live_server, "pracownik")
     page.goto(f"{live_server.url}{reverse(path)}")
     assert page.get_by_role("link", name="Wniosek o lokal socjalny").first.is_visible() or (
@@ -135,7 +135,7 @@ def test_the_plan_lists_pass_axe(page, live_server, joint_plan, path) -> None:  
     assert not violations, describe(violations)
 
 
-def test_the_step_page_with_its_history_passes_axe(page, live_server, joint_plan) -> None:  # type: ignore[no-untyped-def]
+def test_the_step_page_with_its_history_passes_axe(page, live_server, joint_plan) -> None:
     plan, _job, _worker = joint_plan
     step = Step.objects.get(title="Wniosek o lokal socjalny")
     log_in(page, live_server, "pracownik")

@@ -13,7 +13,7 @@ from reintegration.models import Area, ChangeKind, NeedLevel, PlanChange, StepSt
 from .helpers import TODAY, add_step, assess, soon
 
 
-def _change_step(step, user, **changes):  # type: ignore[no-untyped-def]
+def _change_step(step, user, **changes):
     data = {
         "goal": step.goal,
         "area": step.area,

@@ -28,7 +28,7 @@ from ..factories import ClientFactory
 from .helpers import TODAY, add_step, assess, share, soon
 
 
-def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
@@ -226,7 +226,7 @@ def test_no_new_plan_for_a_closed_case(own, owner) -> None:
 
 
 # --- query counts -----------------------------------------------------------------
-def _grow(plan, owner, partner_user, partner, n: int) -> None:  # type: ignore[no-untyped-def]
+def _grow(plan, owner, partner_user, partner, n: int) -> None:
     assess(plan, owner, housing=NeedLevel.CRITICAL, debt=NeedLevel.MODERATE)
     for g in range(max(1, n // 5)):
         goal = services.goal_add(plan=plan, acting_user=owner, title=f"Cel {g}")
@@ -412,3 +412,21 @@ def test_people_are_offered_once_with_the_institution_they_work_in_now(own, part
     membership_create(user=mover, institution=own, role=Role.SOCIAL_WORKER)  # ends the old one
     offered = list(people_in([own.pk, partner.pk], [Role.SOCIAL_WORKER]))
     assert [p.institution_name for p in offered if p.pk == mover.pk] == [own.name]
+
+
+def test_the_client_page_plan_tab_is_the_panel_reintegration_adds(
+    client, plan, owner, partner_user
+) -> None:
+    url = plan.client.get_absolute_url()
+    client.force_login(owner)
+    page = client.get(f"{url}?tab=plan").content.decode()
+    assert reverse("reintegration:detail", args=[plan.pk]) in page
+    hrefs = [f'href="?tab={key}"' for key in ("record", "plan", "timeline", "notes", "sharing")]
+    assert all(h in page for h in hrefs)
+    assert [page.index(h) for h in hrefs] == sorted(page.index(h) for h in hrefs)
+    client.force_login(partner_user)
+    page = client.get(f"{url}?tab=plan").content.decode()
+    assert reverse("reintegration:detail", args=[plan.pk]) in page
+    assert 'href="?tab=sharing"' not in page
+    # A tab the partner does not have falls back to the record.
+    assert client.get(f"{url}?tab=sharing").context["tab"] == "record"

@@ -24,7 +24,7 @@ from .helpers import TODAY, add_step, soon
 
 
 @pytest.fixture
-def setup(own, partner, owner, partner_user):  # type: ignore[no-untyped-def]
+def setup(own, partner, owner, partner_user):
     agreement = agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS])
     person = ClientFactory(owner=own, created_by=owner, last_name="Wycofana-Zgoda")
     consent = consent_record(

@@ -109,7 +109,7 @@ def test_recording_a_vocational_step_already_done_is_not_scheduling_it(plan, goa
     add_step(plan, owner, goal, area=Area.EDUCATION, status=StepStatus.DONE, outcome="Ukończyła")
 
 
-def _update(step, user, **changes):  # type: ignore[no-untyped-def]
+def _update(step, user, **changes):
     data = {
         "goal": step.goal,
         "area": step.area,

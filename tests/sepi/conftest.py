@@ -52,7 +52,7 @@ def sim() -> Iterator[SimulatorServer]:
 
 
 @pytest.fixture
-def sepi_http(settings, sim: SimulatorServer) -> SimulatorServer:  # type: ignore[no-untyped-def]
+def sepi_http(settings, sim: SimulatorServer) -> SimulatorServer:
     """The app talks to the simulator over a real socket, with short timeouts."""
     settings.SEPI_BACKEND = "http"
     settings.SEPI_BASE_URL = sim.url
@@ -69,7 +69,7 @@ def sepi_http(settings, sim: SimulatorServer) -> SimulatorServer:  # type: ignor
     return sim
 
 
-def pesel_where(predicate, *, start: int = 0) -> str:  # type: ignore[no-untyped-def]
+def pesel_where(predicate, *, start: int = 0) -> str:
     """The first valid PESEL (serials below 990: no simulator fault) whose data satisfy `predicate`."""
     for n in range(start, start + 5000):
         pesel = make_pesel(

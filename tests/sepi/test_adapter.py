@@ -39,7 +39,7 @@ from .conftest import SIM_TODAY, faulty_pesel, pesel_where, registered_pesel
 pytestmark = pytest.mark.django_db
 
 
-def ask(pesel: str):  # type: ignore[no-untyped-def]
+def ask(pesel: str):
     return get_adapter().lookup_status(
         pesel, purpose="benefit_eligibility", requested_by="mops-test/owner", request_id="r-1"
     )
@@ -57,7 +57,7 @@ def rich(pesel: str) -> bool:
     )
 
 
-def test_every_field_of_a_rich_answer_is_parsed(sepi_http) -> None:  # type: ignore[no-untyped-def]
+def test_every_field_of_a_rich_answer_is_parsed(sepi_http) -> None:
     pesel = pesel_where(rich)
     result = ask(pesel)
     expected = simulator.person_status(pesel, today=SIM_TODAY)
@@ -188,32 +188,32 @@ def test_a_hand_written_answer_is_parsed_field_by_field() -> None:
         {"pesel": "00000000000"},  # somebody else
     ],
 )
-def test_a_wrong_answer_is_refused_as_a_whole(broken) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_answer_is_refused_as_a_whole(broken) -> None:
     pesel = pesel_where(rich)
     data = {**simulator.person_status(pesel, today=SIM_TODAY), **broken}
     with pytest.raises(SepiSchemaError):
         schema.parse(data, expected_pesel=pesel)
 
 
-def test_an_unknown_person_is_an_answer_not_an_error(sepi_http) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_person_is_an_answer_not_an_error(sepi_http) -> None:
     pesel = pesel_where(lambda p: not simulator.is_known(p))
     result = ask(pesel)
     assert not result.found and not result.registered and result.registrations == ()
 
 
-def test_a_5xx_is_retried_and_then_reported(sepi_http) -> None:  # type: ignore[no-untyped-def]
+def test_a_5xx_is_retried_and_then_reported(sepi_http) -> None:
     with pytest.raises(SepiUnavailable):
         ask(faulty_pesel("error"))
     assert sepi_http.state.served == 3  # one try and SEPI_RETRIES=2 retries
 
 
-def test_a_passing_5xx_is_cured_by_a_retry(sepi_http) -> None:  # type: ignore[no-untyped-def]
+def test_a_passing_5xx_is_cured_by_a_retry(sepi_http) -> None:
     simulator.control(sepi_http.url, fault="error", count=1)
     assert ask(registered_pesel()).found
     assert [r["fault"] for r in sepi_http.state.requests] == ["error", None]
 
 
-def test_a_timeout_is_retried_and_then_reported(sepi_http) -> None:  # type: ignore[no-untyped-def]
+def test_a_timeout_is_retried_and_then_reported(sepi_http) -> None:
     started = time.monotonic()
     with pytest.raises(SepiTimeout):
         ask(faulty_pesel("timeout"))
@@ -224,20 +224,20 @@ def test_a_timeout_is_retried_and_then_reported(sepi_http) -> None:  # type: ign
 @pytest.mark.parametrize(
     ("fault", "error"), [("malformed", SepiMalformed), ("schema", SepiSchemaError)]
 )
-def test_a_bad_answer_is_not_retried(sepi_http, fault, error) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_answer_is_not_retried(sepi_http, fault, error) -> None:
     with pytest.raises(error):
         ask(faulty_pesel(fault))
     assert sepi_http.state.served == 1
 
 
-def test_latency_within_the_timeout_still_answers(sepi_http, settings) -> None:  # type: ignore[no-untyped-def]
+def test_latency_within_the_timeout_still_answers(sepi_http, settings) -> None:
     settings.SEPI_READ_TIMEOUT = 3.0
     started = time.monotonic()
     assert ask(faulty_pesel("latency")).pesel == faulty_pesel("latency")
     assert time.monotonic() - started >= 1.4
 
 
-def test_a_refused_query_is_not_retried(sepi_http) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_query_is_not_retried(sepi_http) -> None:
     with pytest.raises(SepiRejected):
         ask("12345678901")  # wrong check digit: the simulator answers 400
     assert (sepi_http.state.received, sepi_http.state.served) == (1, 0)
@@ -254,7 +254,7 @@ def _post(url: str, payload: dict, headers: dict) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-def test_a_fault_header_applies_to_one_request(sepi_http) -> None:  # type: ignore[no-untyped-def]
+def test_a_fault_header_applies_to_one_request(sepi_http) -> None:
     url = f"{sepi_http.url}{simulator.STATUS_PATH}"
     payload = {"pesel": registered_pesel(), "purpose": "x"}
     status, body = _post(url, payload, {simulator.FAULT_HEADER: "schema"})
@@ -269,14 +269,14 @@ def test_a_fault_header_applies_to_one_request(sepi_http) -> None:  # type: igno
     assert status == 200 and json.loads(body)["found"] is True
 
 
-def test_the_simulator_refuses_a_query_without_a_purpose(sepi_http) -> None:  # type: ignore[no-untyped-def]
+def test_the_simulator_refuses_a_query_without_a_purpose(sepi_http) -> None:
     status, body = _post(
         f"{sepi_http.url}{simulator.STATUS_PATH}", {"pesel": registered_pesel()}, {}
     )
     assert (status, json.loads(body)) == (400, {"error": "purpose_required"})
 
 
-def test_nobody_listening_is_a_connection_error(settings) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_listening_is_a_connection_error(settings) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -297,7 +297,7 @@ def test_backoff_grows_with_jitter_and_a_cap() -> None:
     assert min(backoff_delay(3, base=0.5, cap=4.0) for _ in range(50)) >= 2.0
 
 
-def test_the_circuit_opens_after_repeated_failures_and_closes_after_a_good_trial(sepi_http) -> None:  # type: ignore[no-untyped-def]
+def test_the_circuit_opens_after_repeated_failures_and_closes_after_a_good_trial(sepi_http) -> None:
     circuit = breaker()
     for _ in range(3):  # SEPI_BREAKER_THRESHOLD
         with pytest.raises(SepiUnavailable):
@@ -314,7 +314,7 @@ def test_the_circuit_opens_after_repeated_failures_and_closes_after_a_good_trial
     assert sepi_http.state.served == served + 1
 
 
-def test_a_failed_trial_opens_the_circuit_again(sepi_http) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_trial_opens_the_circuit_again(sepi_http) -> None:
     for _ in range(3):
         with pytest.raises(SepiUnavailable):
             ask(faulty_pesel("error"))
@@ -326,7 +326,7 @@ def test_a_failed_trial_opens_the_circuit_again(sepi_http) -> None:  # type: ign
         ask(registered_pesel())
 
 
-def test_a_refused_query_does_not_open_the_circuit(sepi_http) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_query_does_not_open_the_circuit(sepi_http) -> None:
     for _ in range(5):
         with pytest.raises(SepiRejected):
             ask("12345678901")
@@ -359,7 +359,7 @@ def test_a_success_resets_the_count_of_failures_in_a_row() -> None:
     assert circuit.state() == CLOSED
 
 
-def test_the_breaker_state_is_shared_by_every_backend_instance(sepi_http) -> None:  # type: ignore[no-untyped-def]
+def test_the_breaker_state_is_shared_by_every_backend_instance(sepi_http) -> None:
     # Two adapters (think: two workers) see the same circuit through the cache.
     first, second = get_adapter(), get_adapter()
     assert isinstance(first, HttpBackend) and first is not second
@@ -370,7 +370,7 @@ def test_the_breaker_state_is_shared_by_every_backend_instance(sepi_http) -> Non
         second.lookup_status(registered_pesel(), purpose="p", requested_by="u")
 
 
-def test_the_simulator_backend_runs_in_process_with_the_same_contract(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_simulator_backend_runs_in_process_with_the_same_contract(settings) -> None:
     settings.SEPI_BACKEND = "simulator"
     pesel = registered_pesel()
     result = get_adapter().lookup_status(pesel, purpose="p", requested_by="u")

@@ -32,7 +32,7 @@ LIVE_DONE = '<div id="sepi-live" hx-swap-oob="innerHTML">Odpowiedź SEPI jest go
 
 
 @pytest.fixture
-def after_response(settings, monkeypatch) -> list[Callable[[], Any]]:  # type: ignore[no-untyped-def]
+def after_response(settings, monkeypatch) -> list[Callable[[], Any]]:
     """The demo's mode, with the background pool replaced by a list the test runs."""
     settings.EAGER_TASKS_AFTER_RESPONSE = True
     handed_over: list[Callable[[], Any]] = []
@@ -40,7 +40,7 @@ def after_response(settings, monkeypatch) -> list[Callable[[], Any]]:  # type: i
     return handed_over
 
 
-def test_the_post_answers_at_once_and_the_lookup_runs_after_it(  # type: ignore[no-untyped-def]
+def test_the_post_answers_at_once_and_the_lookup_runs_after_it(
     client, after_response, sepi_http, own, owner
 ) -> None:
     target = ClientFactory(owner=own, created_by=owner, pesel=registered_pesel())
@@ -67,7 +67,7 @@ def test_the_post_answers_at_once_and_the_lookup_runs_after_it(  # type: ignore[
     assert "hx-trigger" not in body
 
 
-def test_a_timeout_shows_a_clear_polish_message(  # type: ignore[no-untyped-def]
+def test_a_timeout_shows_a_clear_polish_message(
     client, after_response, sepi_http, own, owner
 ) -> None:
     target = ClientFactory(owner=own, created_by=owner, pesel=faulty_pesel("timeout"))
@@ -82,7 +82,7 @@ def test_a_timeout_shows_a_clear_polish_message(  # type: ignore[no-untyped-def]
     assert 'id="sepi-retry"' in body
 
 
-def test_the_background_thread_really_answers(client, settings, sepi_http, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_the_background_thread_really_answers(client, settings, sepi_http, own, owner) -> None:
     settings.EAGER_TASKS_AFTER_RESPONSE = True
     target = ClientFactory(owner=own, created_by=owner, pesel=registered_pesel())
     client.force_login(owner)
@@ -91,7 +91,7 @@ def test_the_background_thread_really_answers(client, settings, sepi_http, own, 
     assert Lookup.objects.get().status == LookupStatus.DONE
 
 
-def test_without_javascript_the_page_shows_the_pending_state(  # type: ignore[no-untyped-def]
+def test_without_javascript_the_page_shows_the_pending_state(
     client, after_response, sepi_http, own, owner
 ) -> None:
     target = ClientFactory(owner=own, created_by=owner, pesel=registered_pesel())
@@ -106,7 +106,7 @@ def test_without_javascript_the_page_shows_the_pending_state(  # type: ignore[no
     assert ASKING in body and "Odśwież, aby zobaczyć odpowiedź" in body
 
 
-def test_a_lookup_long_in_the_queue_says_it_waits(  # type: ignore[no-untyped-def]
+def test_a_lookup_long_in_the_queue_says_it_waits(
     client, after_response, sepi_http, own, owner
 ) -> None:
     target = ClientFactory(owner=own, created_by=owner, pesel=registered_pesel())
@@ -120,7 +120,7 @@ def test_a_lookup_long_in_the_queue_says_it_waits(  # type: ignore[no-untyped-de
     assert ASKING in body and "W kolejce: zapytanie czeka na swoją kolej…" in body
 
 
-def test_outside_a_request_the_task_runs_at_once(settings, sepi_http, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_outside_a_request_the_task_runs_at_once(settings, sepi_http, own, owner) -> None:
     """A command (the seed) has no response to wait for: the lookup is done when it returns."""
     settings.EAGER_TASKS_AFTER_RESPONSE = True
     target = ClientFactory(owner=own, created_by=owner, pesel=registered_pesel())

@@ -35,7 +35,7 @@ def queued_not_run() -> Iterator[None]:
     app.conf.task_always_eager, app.conf.task_default_queue = previous
 
 
-def test_a_worker_sees_the_sepi_answer_appear_without_reloading(  # type: ignore[no-untyped-def]
+def test_a_worker_sees_the_sepi_answer_appear_without_reloading(
     page, live_server, sepi_http, queued_not_run, own, partners_client
 ) -> None:
     member(own, Role.SOCIAL_WORKER, username="pracownica", first_name="Ewa")
@@ -67,7 +67,7 @@ def test_a_worker_sees_the_sepi_answer_appear_without_reloading(  # type: ignore
     assert not violations, describe(violations)
 
 
-def test_a_failed_lookup_offers_a_retry_in_the_panel(  # type: ignore[no-untyped-def]
+def test_a_failed_lookup_offers_a_retry_in_the_panel(
     page, live_server, sepi_http, own, partners_client
 ) -> None:
     member(own, Role.SOCIAL_WORKER, username="pracownica")
@@ -88,7 +88,7 @@ def test_a_failed_lookup_offers_a_retry_in_the_panel(  # type: ignore[no-untyped
     assert not violations, describe(violations)
 
 
-def test_the_coordinators_page_runs_a_batch_check(  # type: ignore[no-untyped-def]
+def test_the_coordinators_page_runs_a_batch_check(
     page, live_server, sepi_http, own, partners_client
 ) -> None:
     member(own, Role.COORDINATOR, username="koordynatorka", first_name="Anna")
@@ -105,7 +105,7 @@ def test_the_coordinators_page_runs_a_batch_check(  # type: ignore[no-untyped-de
     assert not violations, describe(violations)
 
 
-def test_in_the_demo_the_panel_says_asking_at_once_and_the_answer_follows(  # type: ignore[no-untyped-def]
+def test_in_the_demo_the_panel_says_asking_at_once_and_the_answer_follows(
     page, live_server, settings, monkeypatch, own
 ) -> None:
     """Eager tasks (the demo): the lookup runs after the response, in a background

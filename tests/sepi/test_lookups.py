@@ -33,10 +33,10 @@ PURPOSE = Purpose.BENEFIT_ELIGIBILITY
 
 
 @pytest.fixture
-def ask(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def ask(django_capture_on_commit_callbacks):
     """Request a lookup and let the (eager) task run, as after a real commit."""
 
-    def run(client, user, purpose=PURPOSE, **kw):  # type: ignore[no-untyped-def]
+    def run(client, user, purpose=PURPOSE, **kw):
         with django_capture_on_commit_callbacks(execute=True):
             lookup = lookup_request(client=client, acting_user=user, purpose=purpose, **kw)
         lookup.refresh_from_db()
@@ -45,7 +45,7 @@ def ask(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     return run
 
 
-def test_a_worker_asks_about_their_own_client(sepi_http, ask, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_asks_about_their_own_client(sepi_http, ask, own_client, owner) -> None:
     lookup = ask(own_client, owner)
     assert lookup.status == LookupStatus.DONE and not lookup.from_cache
     assert lookup.result["pesel"] == own_client.pesel
@@ -60,14 +60,14 @@ def test_a_worker_asks_about_their_own_client(sepi_http, ask, own_client, owner)
     assert sent["request_id"] == lookup.request_key
 
 
-def test_a_partners_client_may_be_asked_about_under_a_sepi_scope(  # type: ignore[no-untyped-def]
+def test_a_partners_client_may_be_asked_about_under_a_sepi_scope(
     sepi_http, ask, partners_client, owner
 ) -> None:
     assert can(owner, partners_client, SEPI_LOOKUP)
     assert ask(partners_client, owner).status == LookupStatus.DONE
 
 
-def test_a_partners_client_without_the_sepi_scope_may_not(own, partner, owner, pup_advisor) -> None:  # type: ignore[no-untyped-def]
+def test_a_partners_client_without_the_sepi_scope_may_not(own, partner, owner, pup_advisor) -> None:
     agreement_between(own, partner, [Scope.CLIENT_RECORDS])
     client = ClientFactory(owner=partner, created_by=pup_advisor, pesel=registered_pesel())
     share(client, pup_advisor, own, [Scope.CLIENT_RECORDS])
@@ -77,7 +77,7 @@ def test_a_partners_client_without_the_sepi_scope_may_not(own, partner, owner, p
     assert not Lookup.objects.exists()
 
 
-def test_nobody_outside_may_ask(own_client, outsider, partner_user, own) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_outside_may_ask(own_client, outsider, partner_user, own) -> None:
     ngo_staff = member(own, Role.PARTNER_STAFF)
     admin = member(own, Role.INSTITUTION_ADMIN)
     for user in (outsider, partner_user, ngo_staff, admin):
@@ -97,14 +97,14 @@ def test_ending_the_share_ends_the_right_to_ask(  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("purpose", ["", "curiosity"])
-def test_the_purpose_is_required_and_from_the_list(sepi_http, own_client, owner, purpose) -> None:  # type: ignore[no-untyped-def]
+def test_the_purpose_is_required_and_from_the_list(sepi_http, own_client, owner, purpose) -> None:
     with pytest.raises(ValidationError) as exc:
         lookup_request(client=own_client, acting_user=owner, purpose=purpose)
     assert "purpose" in exc.value.message_dict
     assert not Lookup.objects.exists() and sepi_http.state.received == 0
 
 
-def test_a_person_without_a_pesel_cannot_be_asked_about(own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_person_without_a_pesel_cannot_be_asked_about(own, owner) -> None:
     client = ClientFactory(owner=own, pesel="", no_pesel_reason="cudzoziemiec")
     with pytest.raises(ValidationError):
         lookup_request(client=client, acting_user=owner, purpose=PURPOSE)
@@ -112,7 +112,7 @@ def test_a_person_without_a_pesel_cannot_be_asked_about(own, owner) -> None:  # 
 
 def test_the_rate_limit_stops_bulk_querying(
     settings, sepi_http, ask, own, owner, colleague
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.SEPI_RATE_LIMIT_PER_HOUR = 3
     clients = [ClientFactory(owner=own, pesel=pesel_where(bool, start=n * 7)) for n in range(4)]
     for client in clients[:3]:
@@ -128,7 +128,7 @@ def test_the_rate_limit_stops_bulk_querying(
     assert ask(clients[3], owner).pk  # an hour later they may ask again
 
 
-def test_every_lookup_is_audited_without_the_data(sepi_http, ask, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_every_lookup_is_audited_without_the_data(sepi_http, ask, own_client, owner) -> None:
     lookup = ask(own_client, owner)
     event = AuditEvent.objects.get(action=AuditAction.VIEW, fields=["sepi"])
     assert (event.actor, event.institution, event.object_id) == (
@@ -143,7 +143,7 @@ def test_every_lookup_is_audited_without_the_data(sepi_http, ask, own_client, ow
 
 def test_a_recent_answer_is_reused_and_recorded(
     settings, sepi_http, ask, own_client, owner, colleague
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     first = ask(own_client, owner)
     second = ask(own_client, colleague, purpose=Purpose.SOCIAL_CONTRACT)
     assert sepi_http.state.served == 1
@@ -160,7 +160,7 @@ def test_a_recent_answer_is_reused_and_recorded(
 
 def test_the_labour_office_never_asks_through_the_app(
     sepi_http, ask, partners_client, owner, pup_advisor
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ask(partners_client, owner)
     # Not even about its own client, and not from the MOPS's cached answer (gate 1).
     with pytest.raises(PermissionDenied):
@@ -182,7 +182,7 @@ def _deregistration_in(days: int) -> tuple[str, dt.date]:
 
 def test_a_deregistration_since_the_previous_lookup_is_highlighted(
     sepi_http, ask, own, owner
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     pesel, day = _deregistration_in(200)
     client = ClientFactory(owner=own, pesel=pesel)
     simulator.control(sepi_http.url, today=(day - dt.timedelta(days=3)).isoformat())
@@ -198,7 +198,7 @@ def test_a_deregistration_since_the_previous_lookup_is_highlighted(
     assert cached.from_cache and cached.changes == after.changes  # still highlighted
 
 
-def test_the_same_request_key_gives_the_same_lookup(sepi_http, ask, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_request_key_gives_the_same_lookup(sepi_http, ask, own_client, owner) -> None:
     first = ask(own_client, owner, request_key="k-123")
     again = ask(own_client, owner, request_key="k-123")
     assert first.pk == again.pk and Lookup.objects.count() == 1
@@ -207,24 +207,24 @@ def test_the_same_request_key_gives_the_same_lookup(sepi_http, ask, own_client, 
 
 def test_a_request_key_of_someone_else_is_refused(
     sepi_http, ask, own_client, owner, colleague
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ask(own_client, owner, request_key="k-1")
     with pytest.raises(ValidationError):
         lookup_request(client=own_client, acting_user=colleague, purpose=PURPOSE, request_key="k-1")
 
 
-def test_a_redelivered_task_asks_sepi_once(sepi_http, ask, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_redelivered_task_asks_sepi_once(sepi_http, ask, own_client, owner) -> None:
     lookup = ask(own_client, owner)
     assert lookup_run(lookup_id=lookup.pk) == "skipped"
     assert sepi_http.state.served == 1
 
 
-def _queued(client, user) -> Lookup:  # type: ignore[no-untyped-def]
+def _queued(client, user) -> Lookup:
     # No on-commit callbacks captured: the task is not run, as if the message were in flight.
     return lookup_request(client=client, acting_user=user, purpose=PURPOSE)
 
 
-def test_a_lookup_left_running_by_a_dead_worker_is_run_again(sepi_http, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_lookup_left_running_by_a_dead_worker_is_run_again(sepi_http, own_client, owner) -> None:
     lookup = _queued(own_client, owner)
     Lookup.objects.filter(pk=lookup.pk).update(
         status=LookupStatus.RUNNING, attempts=1, started_at=timezone.now() - dt.timedelta(hours=1)
@@ -234,7 +234,7 @@ def test_a_lookup_left_running_by_a_dead_worker_is_run_again(sepi_http, own_clie
     assert lookup.attempts == 2 and sepi_http.state.served == 1
 
 
-def test_a_lookup_running_elsewhere_is_not_run_twice(sepi_http, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_lookup_running_elsewhere_is_not_run_twice(sepi_http, own_client, owner) -> None:
     lookup = _queued(own_client, owner)
     Lookup.objects.filter(pk=lookup.pk).update(
         status=LookupStatus.RUNNING, attempts=1, started_at=timezone.now()
@@ -243,7 +243,7 @@ def test_a_lookup_running_elsewhere_is_not_run_twice(sepi_http, own_client, owne
     assert sepi_http.state.received == 0
 
 
-def test_a_lookup_that_keeps_killing_workers_is_failed(sepi_http, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_lookup_that_keeps_killing_workers_is_failed(sepi_http, own_client, owner) -> None:
     lookup = _queued(own_client, owner)
     Lookup.objects.filter(pk=lookup.pk).update(
         status=LookupStatus.RUNNING,
@@ -255,7 +255,7 @@ def test_a_lookup_that_keeps_killing_workers_is_failed(sepi_http, own_client, ow
     assert (lookup.status, lookup.failure_reason) == (LookupStatus.FAILED, FailureReason.STALE)
 
 
-def test_access_lost_before_the_run_stops_the_query(  # type: ignore[no-untyped-def]
+def test_access_lost_before_the_run_stops_the_query(
     sepi_http, django_capture_on_commit_callbacks, partners_client, owner, pup_advisor
 ) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
@@ -269,10 +269,10 @@ def test_access_lost_before_the_run_stops_the_query(  # type: ignore[no-untyped-
     assert sepi_http.state.received == 0
 
 
-def test_a_broker_failure_fails_the_lookup_at_once(monkeypatch, ask, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_broker_failure_fails_the_lookup_at_once(monkeypatch, ask, own_client, owner) -> None:
     from sepi import tasks
 
-    def broker_down(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
 
     monkeypatch.setattr(tasks.sepi_lookup, "apply_async", broker_down)
@@ -280,7 +280,7 @@ def test_a_broker_failure_fails_the_lookup_at_once(monkeypatch, ask, own_client,
     assert (lookup.status, lookup.failure_reason) == (LookupStatus.FAILED, FailureReason.QUEUE)
 
 
-def test_stale_lookups_are_failed_by_the_sweeper(settings, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_stale_lookups_are_failed_by_the_sweeper(settings, own_client, owner) -> None:
     lookup = _queued(own_client, owner)
     assert sepi_sweep_stale.delay().get() == 0  # not stale yet
     Lookup.objects.filter(pk=lookup.pk).update(
@@ -302,7 +302,7 @@ def test_stale_lookups_are_failed_by_the_sweeper(settings, own_client, owner) ->
 )
 def test_each_fault_ends_in_a_failure_with_its_reason(
     sepi_http, ask, own, owner, fault, reason
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = ClientFactory(owner=own, pesel=faulty_pesel(fault))
     lookup = ask(client, owner)
     assert (lookup.status, lookup.failure_reason) == (LookupStatus.FAILED, reason)
@@ -311,13 +311,13 @@ def test_each_fault_ends_in_a_failure_with_its_reason(
     assert not Lookup.objects.filter(status__in=["queued", "running"]).exists()
 
 
-def test_latency_is_only_slower(settings, sepi_http, ask, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_latency_is_only_slower(settings, sepi_http, ask, own, owner) -> None:
     settings.SEPI_READ_TIMEOUT = 3.0
     client = ClientFactory(owner=own, pesel=faulty_pesel("latency"))
     assert ask(client, owner).status == LookupStatus.DONE
 
 
-def test_an_open_circuit_fails_fast_without_calling_sepi(sepi_http, ask, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_an_open_circuit_fails_fast_without_calling_sepi(sepi_http, ask, own, owner) -> None:
     broken = ClientFactory(owner=own, pesel=faulty_pesel("error"))
     for _ in range(3):
         ask(broken, owner, refresh=True)
@@ -333,19 +333,19 @@ def test_an_open_circuit_fails_fast_without_calling_sepi(sepi_http, ask, own, ow
 
 def test_http_backend_without_an_address_says_it_is_not_configured(
     settings, ask, own_client, owner
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.SEPI_BACKEND, settings.SEPI_BASE_URL = "http", ""
     lookup = ask(own_client, owner)
     assert lookup.failure_reason == FailureReason.NOT_CONFIGURED
 
 
-def test_the_in_process_simulator_answers_for_the_demo(settings, ask, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_the_in_process_simulator_answers_for_the_demo(settings, ask, own_client, owner) -> None:
     settings.SEPI_BACKEND = "simulator"
     lookup = ask(own_client, owner)
     assert lookup.status == LookupStatus.DONE and lookup.result["pesel"] == own_client.pesel
 
 
-def test_erasing_a_clients_data_keeps_only_the_evidence(sepi_http, ask, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_erasing_a_clients_data_keeps_only_the_evidence(sepi_http, ask, own_client, owner) -> None:
     from sepi.services import lookups_erase_for_client
 
     done = ask(own_client, owner)

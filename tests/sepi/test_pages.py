@@ -34,12 +34,12 @@ HX = {"HTTP_HX_REQUEST": "true"}
 PURPOSE = Purpose.BENEFIT_ELIGIBILITY
 
 
-def start(client, pk: int, **data):  # type: ignore[no-untyped-def]
+def start(client, pk: int, **data):
     payload = {"sepi-purpose": PURPOSE, "sepi-request_key": data.pop("key", ""), **data}
     return client.post(reverse("sepi:lookup_start", args=[pk]), payload, **HX)
 
 
-def status_of(response) -> str:  # type: ignore[no-untyped-def]
+def status_of(response) -> str:
     match = re.search(r'id="sepi-state"[^>]*data-status="(\w+)"', response.content.decode())
     assert match, response.content.decode()[:500]
     return match.group(1)
@@ -48,7 +48,7 @@ def status_of(response) -> str:  # type: ignore[no-untyped-def]
 # --- the panel on the client's page -----------------------------------------------
 
 
-def test_the_client_page_shows_the_panel_with_htmx(client, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_the_client_page_shows_the_panel_with_htmx(client, own_client, owner) -> None:
     client.force_login(owner)
     body = client.get(own_client.get_absolute_url()).content.decode()
     assert 'id="sepi-panel"' in body
@@ -59,7 +59,7 @@ def test_the_client_page_shows_the_panel_with_htmx(client, own_client, owner) ->
 
 def test_the_panel_is_hidden_without_the_sepi_scope(
     client, own, partner, owner, pup_advisor
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     agreement_between(own, partner, [Scope.CLIENT_RECORDS])
     theirs = ClientFactory(owner=partner, created_by=pup_advisor, pesel=registered_pesel())
     share(theirs, pup_advisor, own, [Scope.CLIENT_RECORDS])
@@ -69,7 +69,7 @@ def test_the_panel_is_hidden_without_the_sepi_scope(
     assert start(client, theirs.pk).status_code == 403
 
 
-def test_asking_queues_then_the_fragment_shows_the_answer(  # type: ignore[no-untyped-def]
+def test_asking_queues_then_the_fragment_shows_the_answer(
     client, django_capture_on_commit_callbacks, sepi_http, partners_client, owner
 ) -> None:
     client.force_login(owner)
@@ -95,7 +95,7 @@ def test_asking_queues_then_the_fragment_shows_the_answer(  # type: ignore[no-un
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_eager_tasks_the_answer_comes_at_once(client, sepi_http, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_with_eager_tasks_the_answer_comes_at_once(client, sepi_http, own, owner) -> None:
     own_client = ClientFactory(owner=own, created_by=owner, pesel=registered_pesel())
     client.force_login(owner)
     response = start(client, own_client.pk)
@@ -112,7 +112,7 @@ def test_with_eager_tasks_the_answer_comes_at_once(client, sepi_http, own, owner
         ("schema", FailureReason.SCHEMA),
     ],
 )
-def test_each_fault_shows_its_reason_and_a_retry_button(  # type: ignore[no-untyped-def]
+def test_each_fault_shows_its_reason_and_a_retry_button(
     client, django_capture_on_commit_callbacks, sepi_http, own, owner, fault, reason
 ) -> None:
     target = ClientFactory(owner=own, pesel=faulty_pesel(fault))
@@ -128,7 +128,7 @@ def test_each_fault_shows_its_reason_and_a_retry_button(  # type: ignore[no-unty
     assert "hx-trigger" not in body
 
 
-def test_retry_after_a_failure_asks_again_and_keeps_both_records(  # type: ignore[no-untyped-def]
+def test_retry_after_a_failure_asks_again_and_keeps_both_records(
     client, django_capture_on_commit_callbacks, sepi_http, own_client, owner
 ) -> None:
     simulator.control(sepi_http.url, fault="error", count=3)  # one try and two retries fail
@@ -148,7 +148,7 @@ def test_retry_after_a_failure_asks_again_and_keeps_both_records(  # type: ignor
     assert failed.status == LookupStatus.FAILED  # the failure stays on record
 
 
-def test_a_failure_still_shows_the_last_good_answer(  # type: ignore[no-untyped-def]
+def test_a_failure_still_shows_the_last_good_answer(
     client, django_capture_on_commit_callbacks, sepi_http, own_client, owner
 ) -> None:
     client.force_login(owner)
@@ -161,7 +161,7 @@ def test_a_failure_still_shows_the_last_good_answer(  # type: ignore[no-untyped-
     assert 'id="sepi-failure"' in body and 'id="sepi-status-value"' in body
 
 
-def test_a_change_is_highlighted_on_the_page(  # type: ignore[no-untyped-def]
+def test_a_change_is_highlighted_on_the_page(
     client, django_capture_on_commit_callbacks, sepi_http, own, owner
 ) -> None:
     def deregisters(pesel: str) -> bool:
@@ -185,7 +185,7 @@ def test_a_change_is_highlighted_on_the_page(  # type: ignore[no-untyped-def]
     assert escape(gettext("Deregistered since %(date)s") % {"date": day.isoformat()}) in body
 
 
-def test_a_saved_answer_is_shown_with_its_age(  # type: ignore[no-untyped-def]
+def test_a_saved_answer_is_shown_with_its_age(
     client, django_capture_on_commit_callbacks, sepi_http, own_client, owner
 ) -> None:
     client.force_login(owner)
@@ -201,7 +201,7 @@ def test_a_saved_answer_is_shown_with_its_age(  # type: ignore[no-untyped-def]
     assert 'name="sepi-refresh"' in body  # they may still insist on a fresh answer
 
 
-def test_a_missing_purpose_is_shown_next_to_the_field(client, sepi_http, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_purpose_is_shown_next_to_the_field(client, sepi_http, own_client, owner) -> None:
     client.force_login(owner)
     response = start(client, own_client.pk, **{"sepi-purpose": ""})
     assert response.status_code == 200 and "errorlist" in response.content.decode()
@@ -210,7 +210,7 @@ def test_a_missing_purpose_is_shown_next_to_the_field(client, sepi_http, own_cli
 
 def test_the_rate_limit_is_explained_in_the_panel(
     settings, client, sepi_http, own_client, owner
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.SEPI_RATE_LIMIT_PER_HOUR = 0
     client.force_login(owner)
     body = start(client, own_client.pk).content.decode()
@@ -219,7 +219,7 @@ def test_the_rate_limit_is_explained_in_the_panel(
     assert not Lookup.objects.exists()
 
 
-def test_without_htmx_the_form_still_works(client, settings, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_without_htmx_the_form_still_works(client, settings, own_client, owner) -> None:
     settings.SEPI_BACKEND = "simulator"
     client.force_login(owner)
     response = client.post(
@@ -228,7 +228,7 @@ def test_without_htmx_the_form_still_works(client, settings, own_client, owner) 
     assert response.status_code == 302 and response.url.endswith("#sepi-panel")
 
 
-def test_the_state_of_a_lookup_is_only_for_its_institution(  # type: ignore[no-untyped-def]
+def test_the_state_of_a_lookup_is_only_for_its_institution(
     client, settings, own_client, owner, colleague, partner_user
 ) -> None:
     settings.SEPI_BACKEND = "simulator"
@@ -240,7 +240,7 @@ def test_the_state_of_a_lookup_is_only_for_its_institution(  # type: ignore[no-u
     assert client.get(url, **HX).status_code == 404
 
 
-def test_the_timeline_lists_the_institutions_lookups(  # type: ignore[no-untyped-def]
+def test_the_timeline_lists_the_institutions_lookups(
     django_capture_on_commit_callbacks, sepi_http, partners_client, owner, pup_advisor
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
@@ -254,7 +254,7 @@ def test_the_timeline_lists_the_institutions_lookups(  # type: ignore[no-untyped
     assert not [e for e in timeline_for(partners_client, pup_advisor) if e.kind == kind]
 
 
-def test_the_home_page_lists_my_recent_lookups(client, settings, own_client, owner) -> None:  # type: ignore[no-untyped-def]
+def test_the_home_page_lists_my_recent_lookups(client, settings, own_client, owner) -> None:
     settings.SEPI_BACKEND = "simulator"
     lookup_request(client=own_client, acting_user=owner, purpose=PURPOSE)
     client.force_login(owner)
@@ -265,7 +265,7 @@ def test_the_home_page_lists_my_recent_lookups(client, settings, own_client, own
 # --- the coordinator's list -----------------------------------------------------------
 
 
-def _lookups(own, owner, n: int) -> None:  # type: ignore[no-untyped-def]
+def _lookups(own, owner, n: int) -> None:
     now = timezone.now()
     for i in range(n):
         target = ClientFactory(owner=own, pesel=pesel_where(bool, start=100 + i))
@@ -283,7 +283,7 @@ def _lookups(own, owner, n: int) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def test_only_managers_see_the_list(client, own, owner, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_only_managers_see_the_list(client, own, owner, coordinator) -> None:
     client.force_login(owner)
     assert client.get(reverse("sepi:list")).status_code == 403
     assert client.get(reverse("sepi:export")).status_code == 403
@@ -293,7 +293,7 @@ def test_only_managers_see_the_list(client, own, owner, coordinator) -> None:  #
 
 def test_the_list_shows_who_asked_about_whom_and_why(
     client, own, owner, coordinator, foreign
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lookups(own, owner, 4)
     stranger = member(foreign, Role.SOCIAL_WORKER)
     _lookups(foreign, stranger, 1)  # another county's lookups never appear
@@ -308,7 +308,7 @@ def test_the_list_shows_who_asked_about_whom_and_why(
 
 def test_the_list_filters_by_date_and_refuses_an_upside_down_range(
     client, own, owner, coordinator
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lookups(own, owner, 5)
     client.force_login(coordinator)
     today = timezone.localdate()
@@ -324,7 +324,7 @@ def test_the_list_filters_by_date_and_refuses_an_upside_down_range(
     assert 'class="field field--error"' in body  # the range is refused next to the field
 
 
-def test_the_csv_export_is_for_audits(client, own, owner, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_the_csv_export_is_for_audits(client, own, owner, coordinator) -> None:
     _lookups(own, owner, 3)
     client.force_login(coordinator)
     response = client.get(reverse("sepi:export"), {"status": "failed"})
@@ -340,7 +340,7 @@ def test_the_csv_export_is_for_audits(client, own, owner, coordinator) -> None: 
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_the_list_costs_the_same_for_few_and_many_rows(  # type: ignore[no-untyped-def]
+def test_the_list_costs_the_same_for_few_and_many_rows(
     client, django_assert_max_num_queries, own, owner, coordinator, rows
 ) -> None:
     _lookups(own, owner, rows)
@@ -354,7 +354,7 @@ def test_the_list_costs_the_same_for_few_and_many_rows(  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def shared_set(own, partner, owner, pup_advisor):  # type: ignore[no-untyped-def]
+def shared_set(own, partner, owner, pup_advisor):
     """Three own clients shared with the PUP, one partner client shared with SEPI scope,
     one own client not shared, one partner client shared without... (all covered by one agreement)."""
     agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.SEPI])
@@ -368,11 +368,11 @@ def shared_set(own, partner, owner, pup_advisor):  # type: ignore[no-untyped-def
     return {"shared": [*ours[:3], theirs], "unshared": ours[3]}
 
 
-def test_the_batch_covers_exactly_the_shared_clients(shared_set, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_the_batch_covers_exactly_the_shared_clients(shared_set, coordinator) -> None:
     assert set(batch_candidates(coordinator)) == set(shared_set["shared"])
 
 
-def test_a_batch_check_refreshes_all_shared_clients_in_chunks(  # type: ignore[no-untyped-def]
+def test_a_batch_check_refreshes_all_shared_clients_in_chunks(
     settings, client, django_capture_on_commit_callbacks, sepi_http, shared_set, coordinator
 ) -> None:
     settings.SEPI_BATCH_CHUNK = 3
@@ -402,7 +402,7 @@ def test_a_batch_check_refreshes_all_shared_clients_in_chunks(  # type: ignore[n
     assert 'id="sepi-batch"' in page and f'data-batch="{batch.pk}"' in page
 
 
-def test_a_batch_reuses_fresh_answers(  # type: ignore[no-untyped-def]
+def test_a_batch_reuses_fresh_answers(
     client, django_capture_on_commit_callbacks, sepi_http, shared_set, coordinator
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
@@ -415,7 +415,7 @@ def test_a_batch_reuses_fresh_answers(  # type: ignore[no-untyped-def]
     assert sepi_http.state.served == 4  # 1 before + 3 in the batch
 
 
-def test_only_one_batch_runs_at_a_time_and_only_for_coordinators(  # type: ignore[no-untyped-def]
+def test_only_one_batch_runs_at_a_time_and_only_for_coordinators(
     client, django_capture_on_commit_callbacks, settings, shared_set, coordinator, owner, own
 ) -> None:
     settings.SEPI_BACKEND = "simulator"
@@ -430,7 +430,7 @@ def test_only_one_batch_runs_at_a_time_and_only_for_coordinators(  # type: ignor
     assert BatchCheck.objects.count() == 1
 
 
-def test_a_batch_lost_in_the_queue_finishes_as_failed(  # type: ignore[no-untyped-def]
+def test_a_batch_lost_in_the_queue_finishes_as_failed(
     settings, client, django_capture_on_commit_callbacks, shared_set, coordinator
 ) -> None:
     settings.SEPI_BACKEND = "simulator"
@@ -446,7 +446,7 @@ def test_a_batch_lost_in_the_queue_finishes_as_failed(  # type: ignore[no-untype
     assert batch.lookups.filter(failure_reason=FailureReason.STALE).count() == 4
 
 
-def test_no_form_for_a_person_without_pesel_or_a_closed_case(client, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_no_form_for_a_person_without_pesel_or_a_closed_case(client, own, owner) -> None:
     from clients.services import client_close
 
     no_pesel = ClientFactory(owner=own, pesel="", no_pesel_reason="cudzoziemiec")
@@ -458,7 +458,7 @@ def test_no_form_for_a_person_without_pesel_or_a_closed_case(client, own, owner)
         assert 'id="sepi-blocked"' in body and 'name="sepi-purpose"' not in body
 
 
-def test_showing_a_saved_answer_on_the_client_page_is_audited(  # type: ignore[no-untyped-def]
+def test_showing_a_saved_answer_on_the_client_page_is_audited(
     client, django_capture_on_commit_callbacks, sepi_http, own_client, owner, colleague
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
@@ -471,7 +471,7 @@ def test_showing_a_saved_answer_on_the_client_page_is_audited(  # type: ignore[n
     ).exists()
 
 
-def test_while_asking_again_the_last_answer_stays_visible(  # type: ignore[no-untyped-def]
+def test_while_asking_again_the_last_answer_stays_visible(
     client, django_capture_on_commit_callbacks, sepi_http, own_client, owner
 ) -> None:
     client.force_login(owner)

@@ -116,7 +116,7 @@ def test_faults_by_pesel_serial() -> None:
     assert simulator.pesel_fault(pesel_where(lambda _p: True)) is None
 
 
-def test_the_control_endpoint_switches_faults_for_a_count(sim) -> None:  # type: ignore[no-untyped-def]
+def test_the_control_endpoint_switches_faults_for_a_count(sim) -> None:
     state = simulator.control(sim.url, fault="error", count=2, latency_ms=10)
     assert (state["fault"], state["count"], state["latency_ms"]) == ("error", 2, 10)
     assert sim.state.take_fault() == "error"

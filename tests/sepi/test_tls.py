@@ -38,7 +38,7 @@ def _signed(name: str, cn: str, extension: str, cwd: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+def pki(tmp_path_factory) -> Path:
     if not Path(OPENSSL).exists():
         pytest.fail("openssl is needed to make the test certificates")
     cwd = tmp_path_factory.mktemp("pki")
@@ -61,7 +61,7 @@ def tls_sim(pki: Path) -> Iterator[SimulatorServer]:
 
 
 @pytest.fixture
-def https(settings, tls_sim: SimulatorServer, pki: Path) -> SimulatorServer:  # type: ignore[no-untyped-def]
+def https(settings, tls_sim: SimulatorServer, pki: Path) -> SimulatorServer:
     settings.SEPI_BACKEND = "http"
     settings.SEPI_BASE_URL = tls_sim.url
     settings.SEPI_CA_BUNDLE = str(pki / "ca.crt")
@@ -71,25 +71,25 @@ def https(settings, tls_sim: SimulatorServer, pki: Path) -> SimulatorServer:  # 
     return tls_sim
 
 
-def _ask(pesel: str):  # type: ignore[no-untyped-def]
+def _ask(pesel: str):
     return get_adapter().lookup_status(pesel, purpose="benefit_eligibility", requested_by="t")
 
 
-def test_a_lookup_over_https_with_a_client_certificate(https) -> None:  # type: ignore[no-untyped-def]
+def test_a_lookup_over_https_with_a_client_certificate(https) -> None:
     assert https.url.startswith("https://")
     pesel = registered_pesel()
     assert _ask(pesel).pesel == pesel
     assert https.state.served == 1
 
 
-def test_without_the_client_certificate_the_gateway_refuses(settings, https) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_client_certificate_the_gateway_refuses(settings, https) -> None:
     settings.SEPI_CLIENT_CERT = settings.SEPI_CLIENT_KEY = ""
     with pytest.raises(SepiConnectionError):
         _ask(registered_pesel())
     assert https.state.received == 0
 
 
-def test_a_server_certificate_from_an_unknown_ca_is_refused(settings, https) -> None:  # type: ignore[no-untyped-def]
+def test_a_server_certificate_from_an_unknown_ca_is_refused(settings, https) -> None:
     settings.SEPI_CA_BUNDLE = ""  # the system CAs do not know our test CA
     with pytest.raises(SepiConnectionError):
         _ask(registered_pesel())

@@ -55,7 +55,7 @@ def _wait_until_finished(lookup: Lookup, log_dir: Path) -> Lookup:
     raise AssertionError(f"the worker did not finish lookup {lookup.pk}:\n{worker_log(log_dir)}")
 
 
-def test_a_real_worker_asks_sepi_while_the_page_goes_on(sim_and_worker, own, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_real_worker_asks_sepi_while_the_page_goes_on(sim_and_worker, own, owner) -> None:
     server, log_dir = sim_and_worker
     good = ClientFactory(owner=own, created_by=owner, pesel=registered_pesel())
     broken = ClientFactory(owner=own, created_by=owner, pesel=faulty_pesel("malformed"))

@@ -209,7 +209,7 @@ def roles_for(kind: str) -> list[tuple[str, str]]:
         InstitutionKind.PUP: [("advisor", Role.CLIENT_ADVISOR)],
         InstitutionKind.NGO: [("staff", Role.PARTNER_STAFF)],
         InstitutionKind.PES: [("staff", Role.PARTNER_STAFF)],
-    }[kind]
+    }[kind]  # type: ignore[index]
     return [*own, ("coordinator", Role.COORDINATOR), ("admin", Role.INSTITUTION_ADMIN)]
 
 

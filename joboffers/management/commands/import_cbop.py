@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 return cbop_import_url(institution=office, url=options["url"])
             except OSError:
                 # Recorded as a failed run by the service; report it with the others.
-                return ImportRun.objects.filter(institution=office).order_by("-pk").first()
+                return ImportRun.objects.filter(institution=office).order_by("-pk").first()  # type: ignore[return-value]
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
 

@@ -183,7 +183,8 @@ class Command(BaseCommand):
                 "password": cfg.get("PASSWORD") or None,
             }
             with psycopg.connect(
-                **{k: v for k, v in params.items() if v}, autocommit=True
+                **{k: v for k, v in params.items() if v},  # type: ignore[arg-type]
+                autocommit=True,
             ) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 admin.execute(f'CREATE DATABASE "{name}"')

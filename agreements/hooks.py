@@ -1,0 +1,40 @@
+"""What agreements adds to the rest of the app (see cooperation/hooks.py)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from cooperation import hooks
+from cooperation.navigation import HomeSection, NavItem
+from cooperation.roles import MANAGING_ROLES
+
+from .selectors import home_agreements_expiring, home_agreements_waiting
+
+hooks.register("nav_items", NavItem(_("Agreements"), "agreements:list", order=50))
+hooks.register("nav_items", NavItem(_("Network"), "agreements:network", order=60, more=True))
+hooks.register(
+    "home_sections",
+    HomeSection(
+        key="agreements_waiting",
+        title=_("Agreements waiting for you"),
+        template="agreements/home/agreements.html",
+        items=home_agreements_waiting,
+        roles=MANAGING_ROLES,
+        order=20,
+        empty=_("No agreement is waiting for your institution."),
+        more_url_name="agreements:list",
+    ),
+)
+hooks.register(
+    "home_sections",
+    HomeSection(
+        key="agreements_expiring",
+        title=_("Agreements ending within 30 days"),
+        template="agreements/home/agreements.html",
+        items=home_agreements_expiring,
+        roles=MANAGING_ROLES,
+        order=30,
+        empty=_("No agreement ends soon."),
+        more_url_name="agreements:list",
+    ),
+)

@@ -1,0 +1,59 @@
+"""What promotion adds to the rest of the app (see cooperation/hooks.py)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Scope
+from agreements.scope import scope_lost_hook
+from clients.panels import ClientPanel
+from cooperation import hooks
+from cooperation.models import User
+from cooperation.navigation import HomeSection, NavItem
+from cooperation.permissions import can
+from cooperation.roles import ADVISOR_AND_COORDINATOR_ROLES, CASEWORK_ROLES
+from partners.models import Referral
+from partners.selectors import ReferralLink
+
+from .retention import PROMOTION_CASES
+from .selectors import home_overdue_cases
+from .services import cases_anonymise, cases_withdraw_between
+from .timeline import client_panel_context, promotion_timeline
+
+hooks.register(scope_lost_hook(Scope.PROMOTION), cases_withdraw_between)
+hooks.register("client_anonymised", cases_anonymise)
+hooks.register("retention_rules", PROMOTION_CASES)
+hooks.register("client_timeline", promotion_timeline)
+hooks.register(
+    "client_panels",
+    ClientPanel(
+        key="promotion",
+        template="promotion/client_panel.html",
+        context=client_panel_context,
+        order=40,
+    ),
+)
+hooks.register("nav_items", NavItem(_("Promotion"), "promotion:queue", CASEWORK_ROLES, order=35))
+hooks.register(
+    "home_sections",
+    HomeSection(
+        key="promotion_overdue",
+        title=_("Promotion cases untouched for 14 days"),
+        template="promotion/home/overdue.html",
+        items=home_overdue_cases,
+        roles=ADVISOR_AND_COORDINATOR_ROLES,
+        order=16,
+        empty=_("No promotion case is overdue."),
+        more_url_name="promotion:queue",
+    ),
+)
+
+
+@hooks.register("referral_links")
+def propose_from_referral(referral: Referral, user: User) -> ReferralLink | None:
+    """A CIS/KIS passes a participant on to the labour office's promotion queue (R7)."""
+    if not can(user, referral, "propose"):
+        return None
+    url = reverse("promotion:propose_referral", args=[referral.pk])
+    return ReferralLink("referral-propose", url, _("Propose to the labour office"))
