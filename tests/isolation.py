@@ -531,9 +531,7 @@ register("meetings:attendance", _meeting_url("occurrence"))
 register("meetings:minutes", _meeting_url("occurrence", with_minutes=True))
 register("meetings:minutes_pdf", _meeting_url("occurrence", with_minutes=True), methods=("get",))
 register("meetings:attendance_list_pdf", _meeting_url("occurrence"), methods=("get",))
-register(
-    "meetings:certificates_pdf", _meeting_url("occurrence", training=True), methods=("get",)
-)
+register("meetings:certificates_pdf", _meeting_url("occurrence", training=True), methods=("get",))
 register("meetings:action_status", _meeting_url("item", with_minutes=True), methods=("post",))
 register("meetings:feed", _feed, methods=("get",), outsider_statuses=(200,))
 

@@ -11,8 +11,6 @@ templates/pdf/ must be rendered by one of them.
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -23,6 +21,7 @@ from django.urls import reverse
 
 from cooperation.models import Role
 
+from .documents_helpers import text_of
 from .factories import member
 from .isolation import CASES, Built
 
@@ -45,17 +44,6 @@ PDF_URLS: dict[str, dict[str, str]] = {
 }
 NO_OBJECT = {"cooperation:processing_record_pdf"}
 POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
-
-
-def _text(data: bytes) -> str:
-    if shutil.which("pdftotext"):
-        done = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True
-        )
-        return done.stdout.decode()
-    from .pdfs import pdf_text
-
-    return pdf_text(data)
 
 
 def _fonts_embedded(pdf: pikepdf.Pdf) -> list[str]:
@@ -99,10 +87,7 @@ def check_pdf_ua(data: bytes) -> list[str]:
 
 
 def _fetch(client, url_name: str, own, owner) -> bytes:  # type: ignore[no-untyped-def]
-    if url_name in NO_OBJECT:
-        built = Built({}, [])
-    else:
-        built = CASES[url_name].build(own, owner)
+    built = Built({}, []) if url_name in NO_OBJECT else CASES[url_name].build(own, owner)
     kwargs = {**built.kwargs, **PDF_URLS[url_name]}
     if url_name == "agreements:export":
         kwargs = {"fmt": "pdf"}
@@ -128,7 +113,7 @@ def test_every_pdf_kind_is_tagged_titled_and_in_polish(client, own, owner) -> No
         for url_name in PDF_URLS:
             data = _fetch(client, url_name, own, owner)
             found = check_pdf_ua(data)
-            text = _text(data)
+            text = text_of(data)
             if not POLISH & set(text):
                 found.append("no Polish letters in the text layer")
             if "\ufffd" in text:
