@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Institution
 
@@ -92,11 +93,11 @@ SECURITY_MEASURES: tuple[Text, ...] = (
 
 
 def _years(n: int) -> Text:
-    return _("%(n)s years") % {"n": n}
+    return ngettext("%(n)s year", "%(n)s years", n) % {"n": n}
 
 
 def _months(n: int) -> Text:
-    return _("%(n)s months") % {"n": n}
+    return ngettext("%(n)s month", "%(n)s months", n) % {"n": n}
 
 
 def art6_bases() -> list[Text]:
