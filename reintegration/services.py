@@ -314,9 +314,8 @@ def needs_assess(
     if unknown:
         raise ValidationError(_("Unknown area: %(areas)s") % {"areas": ", ".join(sorted(unknown))})
     rows = {n.area: n for n in NeedAssessment.objects.filter(plan=plan)}
-    _special_ground_set(plan, membership, acting_user, special_category_ground, rows, assessments)
     now = timezone.now()
-    changes: list[dict[str, str]] = []
+    changes = _special_ground_set(plan, special_category_ground, rows, assessments)
     changed_rows = []
     for area, (level, note) in assessments.items():
         if level not in NeedLevel.values:
@@ -341,8 +340,12 @@ def needs_assess(
             institution=membership.institution,
             changes=changes,
         )
+        ground = [c["field"] for c in changes if c["field"] == "special_category_ground"]
         audit(
-            actor=acting_user, action=AuditAction.UPDATE, obj=plan, fields=["needs", *changed_rows]
+            actor=acting_user,
+            action=AuditAction.UPDATE,
+            obj=plan,
+            fields=["needs", *ground, *changed_rows],
         )
     return changed_rows
 
@@ -353,25 +356,19 @@ def _holds_special_data(level: str, note: str) -> bool:
 
 def _special_ground_set(
     plan: ReintegrationPlan,
-    membership: Membership,
-    acting_user: User,
     ground: str,
     rows: Mapping[str, NeedAssessment],
     assessments: Mapping[str, tuple[str, str]],
-) -> None:
-    """Record a new art. 9(2) ground; refuse health or addiction data without one."""
+) -> list[dict[str, str]]:
+    """Record a new art. 9(2) ground (returned as a history change); refuse health
+    or addiction data without one."""
+    changes = []
     if ground and ground not in SpecialCategoryGround.values:
         raise ValidationError({"special_category_ground": _("Choose a ground from the list.")})
     if ground and ground != plan.special_category_ground:
         old, plan.special_category_ground = plan.special_category_ground, ground
         plan.save(update_fields=["special_category_ground"])
-        history.record(
-            plan=plan,
-            kind=ChangeKind.NEEDS,
-            actor=acting_user,
-            institution=membership.institution,
-            changes=[{"field": "special_category_ground", "old": old, "new": ground}],
-        )
+        changes.append({"field": "special_category_ground", "old": old, "new": ground})
     special = []
     for area in SPECIAL_AREAS:
         row = rows.get(area)
@@ -387,6 +384,7 @@ def _special_ground_set(
                 )
             }
         )
+    return changes
 
 
 @transaction.atomic
