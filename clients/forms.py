@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Scope
 from cooperation.forms import DateInput
+from cooperation.processing import SpecialCategoryGround
 from cooperation.validators import validate_pesel
 
 from .models import (
@@ -84,6 +85,15 @@ class ConsentForm(forms.Form):
         choices=PURPOSE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Only what the agreement with the chosen partner covers can be ticked."),
+    )
+    special_category_ground = forms.ChoiceField(
+        label=_("Ground for health and addiction data (Art. 9(2) GDPR)"),
+        choices=[("", _("— none: no health or addiction data —")), *SpecialCategoryGround.choices],
+        required=False,
+        help_text=_(
+            "Choose explicit consent when the client also consented, in writing, to "
+            "sharing health and addiction needs in joint plans."
+        ),
     )
     given_on = forms.DateField(label=_("Signed on"), widget=DateInput())
     valid_until = forms.DateField(

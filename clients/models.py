@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cooperation.models import Institution
+from cooperation.processing import SpecialCategoryGround
 from cooperation.uploads import random_upload_name
 from cooperation.validators import pesel_mask, validate_pesel
 
@@ -205,6 +206,12 @@ class Consent(models.Model):
         _("legal basis"), max_length=12, choices=LegalBasis.choices, default=LegalBasis.CONSENT
     )
     scopes = models.JSONField(_("what the client agreed to"), default=list)
+    special_category_ground = models.CharField(
+        _("ground for health and addiction data (Art. 9(2) GDPR)"),
+        max_length=8,
+        choices=SpecialCategoryGround.choices,
+        blank=True,
+    )
     given_on = models.DateField(_("signed on"))
     valid_until = models.DateField(_("valid until"))
     scan = models.FileField(_("signed consent (scan)"), upload_to=consent_scan_path, blank=True)

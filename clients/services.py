@@ -207,6 +207,7 @@ def consent_record(
     valid_until: dt.date | None = None,
     scan: UploadedFile | None = None,
     note: str = "",
+    special_category_ground: str = "",
 ) -> Consent:
     """Record the client's consent (or another legal basis) given to one partner for
     some purposes (sharing the record, joint plans, referrals, SEPI lookups, the
@@ -255,6 +256,7 @@ def consent_record(
         valid_until=valid_until,
         note=note.strip(),
         recorded_by=acting_user,
+        special_category_ground=special_category_ground,
     )
     if scan:
         validate_upload(scan, allowed=SCANS, field="scan")
@@ -265,7 +267,7 @@ def consent_record(
         actor=acting_user,
         action=AuditAction.CREATE,
         obj=consent,
-        fields=["basis", "scopes", "given_on", "valid_until"],
+        fields=["basis", "scopes", "special_category_ground", "given_on", "valid_until"],
     )
     return consent
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/consents/new/", views.consent_add, name="consent_add"),
+    path("<int:pk>/consent-form/", views.consent_print, name="consent_print"),
+    path("<int:pk>/consent-form.pdf", views.consent_form_pdf, name="consent_form_pdf"),
     path("<int:pk>/share/", views.client_share, name="share"),
     path("<int:pk>/notes/", views.note_add, name="note_add"),
     path("<int:pk>/documents/", views.document_add, name="document_add"),
@@ -23,6 +25,11 @@ urlpatterns = [
     path("shares/<int:pk>/end/", views.share_end, name="share_end"),
     path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("consents/<int:pk>/scan/", views.consent_scan, name="consent_scan"),
+    path(
+        "consents/<int:pk>/withdrawal.pdf",
+        views.consent_withdrawal_pdf,
+        name="consent_withdrawal_pdf",
+    ),
     path("requests/<int:pk>/decline/", views.access_request_decline, name="request_decline"),
     path("documents/<int:pk>/", views.document_download, name="document"),
 ]

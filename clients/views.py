@@ -18,13 +18,15 @@ from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
 from cooperation.http import MemberRequest
-from cooperation.models import AuditAction
+from cooperation.models import AuditAction, Institution
+from cooperation.pdf import pdf_response, render_pdf
 from cooperation.permissions import CHANGE, can, get_visible_or_404, require
+from cooperation.processing import SpecialCategoryGround
 from cooperation.roles import CASEWORK_ROLES, MANAGING_ROLES
 from cooperation.searches import search_params, search_redirect
 from cooperation.uploads import upload_response
 
-from . import exports, services
+from . import documents, exports, services
 from .forms import (
     AccessRequestForm,
     ClientFilter,
@@ -176,17 +178,22 @@ def _owner_post(request: MemberRequest, pk: int) -> Client:
 
 
 def _consent_initial(request: MemberRequest, purposes: dict[int, list[str]]) -> dict:
-    """?partner= (an access request's "record consent") and ?purpose= (the referral
-    form's "record consent for referrals") fill the form in."""
+    """?partner= (an access request's "record consent"), ?purpose= (the referral
+    form's "record consent for referrals", or several from the printed consent
+    form) and ?ground= (the art. 9(2) ground printed on it) fill the form in."""
     initial: dict = {"given_on": timezone.localdate()}
     partner = request.GET.get("partner", "")
     # isascii: "²".isdigit() is true too, and int() refuses it.
     if partner.isascii() and partner.isdigit() and int(partner) in purposes:
         initial["partner"] = int(partner)
         covered = purposes[int(partner)]
-        wanted = request.GET.get("purpose")
+        # The printed consent form's link carries every purpose it offered.
+        wanted = [p for p in request.GET.getlist("purpose") if p in covered]
         usual = [p for p in (Scope.CLIENT_RECORDS, Scope.JOINT_PLANS) if p in covered]
-        initial["scopes"] = [wanted] if wanted in covered else usual
+        initial["scopes"] = wanted or usual
+    ground = request.GET.get("ground", "")
+    if ground in SpecialCategoryGround.values:
+        initial["special_category_ground"] = ground
     return initial
 
 
@@ -230,6 +237,68 @@ def consent_add(request: MemberRequest, pk: int) -> HttpResponse:
             return redirect(f"{client.get_absolute_url()}?tab=sharing")
     context = {"form": form, "client": client, "purposes_json": purposes}
     return render(request, "clients/consent_form.html", context)
+
+
+@member_required(CASEWORK_ROLES)
+def consent_print(request: MemberRequest, pk: int) -> HttpResponse:
+    """Choose the partners and purposes to print; the links to the PDF and to
+    the record form carry the same choice."""
+    client = _owner_post(request, pk)
+    offered = consent_purposes(client)
+    chosen = documents.chosen_purposes(request.GET, offered)
+    explicit = request.GET.get("explicit") == "1" if "choice" in request.GET else True
+    partners = Institution.objects.in_bulk(list(offered))
+    context = {
+        "client": client,
+        "offered": sorted(
+            ((partners[pk], [(p, Scope(p).label) for p in ps]) for pk, ps in offered.items()),
+            key=lambda row: row[0].name,
+        ),
+        "chosen": {f"{pk}:{p}" for pk, ps in chosen.items() for p in ps},
+        "explicit": explicit,
+        "query": documents.choice_query(chosen, explicit=explicit),
+        "links": documents.record_links(client, chosen, explicit=explicit),
+    }
+    return render(request, "clients/consent_print.html", context)
+
+
+@member_required(CASEWORK_ROLES)
+def consent_form_pdf(request: MemberRequest, pk: int) -> HttpResponse:
+    client = _owner_post(request, pk)
+    chosen = documents.chosen_purposes(request.GET, consent_purposes(client))
+    if not chosen:
+        raise Http404
+    context = documents.consent_form_context(
+        client, chosen, explicit=request.GET.get("explicit") == "1"
+    )
+    pdf = render_pdf("pdf/clients/consent_form.html", context, request=request)
+    audit(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=client,
+        fields=["name", "pesel", "address"],
+        reason="consent form PDF",
+        request=request,
+    )
+    return pdf_response(pdf, f"zgoda-{client.last_name}")
+
+
+@member_required(CASEWORK_ROLES)
+def consent_withdrawal_pdf(request: MemberRequest, pk: int) -> HttpResponse:
+    consent = get_visible_or_404(
+        Consent.objects.select_related("client__owner", "partner"), request.user, CHANGE, pk=pk
+    )
+    context = documents.withdrawal_context(consent)
+    pdf = render_pdf("pdf/clients/consent_withdrawal.html", context, request=request)
+    audit(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=consent.client,
+        fields=["name", "pesel", "address"],
+        reason="consent withdrawal form PDF",
+        request=request,
+    )
+    return pdf_response(pdf, f"odwolanie-zgody-{consent.client.last_name}")
 
 
 @member_required(CASEWORK_ROLES)

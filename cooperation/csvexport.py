@@ -30,3 +30,34 @@ def csv_response(
     for row in rows:
         writer.writerow([safe_cell(c) for c in row])
     return response
+
+
+def ods_response(
+    filename: str, sheet: str, header: Sequence[object], rows: Iterable[Sequence[object]]
+) -> HttpResponse:
+    """The same table as an OpenDocument spreadsheet (odfpy), for offices on LibreOffice."""
+    import io
+
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name=sheet[:31])
+    for values in [header, *rows]:
+        row = TableRow()
+        for value in values:
+            # Every cell is a string cell: a spreadsheet never runs it as a formula.
+            cell = TableCell(valuetype="string")
+            cell.addElement(P(text=safe_cell(value)))
+            row.addElement(cell)
+        table.addElement(row)
+    document.spreadsheet.addElement(table)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.oasis.opendocument.spreadsheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

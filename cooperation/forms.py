@@ -94,7 +94,20 @@ class MembershipForm(forms.ModelForm):
 class InstitutionForm(forms.ModelForm):
     class Meta:
         model = Institution
-        fields = ["name", "street", "postal_code", "city", "phone", "email", "regon", "nip"]
+        fields = [
+            "name",
+            "street",
+            "postal_code",
+            "city",
+            "phone",
+            "email",
+            "regon",
+            "nip",
+            "controller_representative",
+            "dpo_name",
+            "dpo_email",
+            "dpo_phone",
+        ]
 
 
 class DateInput(forms.DateInput):

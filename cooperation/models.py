@@ -53,6 +53,17 @@ class Institution(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     regon = models.CharField(_("REGON"), max_length=14, blank=True, validators=[validate_regon])
     nip = models.CharField(_("NIP"), max_length=13, blank=True, validators=[validate_nip])
+    # The controller of the personal data and its data protection officer, as the
+    # information clause and the record of processing name them (GDPR art. 13, 30).
+    controller_representative = models.CharField(
+        _("controller's representative"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who acts for the controller, e.g. the director of the centre."),
+    )
+    dpo_name = models.CharField(_("data protection officer"), max_length=200, blank=True)
+    dpo_email = models.EmailField(_("data protection officer's e-mail"), blank=True)
+    dpo_phone = models.CharField(_("data protection officer's phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     group = models.OneToOneField(
         Group,

@@ -17,6 +17,21 @@ cooperation_patterns = (
         path("people/<int:pk>/", views.person_edit, name="person_edit"),
         path("people/<int:pk>/resend/", views.person_resend_invitation, name="person_resend"),
         path("institution/", views.institution, name="institution"),
+        path(
+            "institution/record-of-processing.pdf",
+            views.processing_record_pdf,
+            name="processing_record_pdf",
+        ),
+        path(
+            "institution/record-of-processing.csv",
+            views.processing_record_csv,
+            name="processing_record_csv",
+        ),
+        path(
+            "institution/record-of-processing.ods",
+            views.processing_record_ods,
+            name="processing_record_ods",
+        ),
         path("audit/", views.audit_log, name="audit"),
         path("audit/export.csv", views.audit_export, name="audit_export"),
     ],

@@ -9,16 +9,20 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import processing, services
+from .audit import audit
+from .csvexport import csv_response, ods_response
 from .decorators import member_required
 from .forms import AuditFilter, InstitutionForm, InviteForm, MembershipForm, add_service_errors
 from .http import MemberRequest
-from .models import Membership
+from .models import AuditAction, Membership
 from .navigation import home_sections_for
+from .pdf import pdf_response, render_pdf
 from .permissions import CHANGE, get_visible_or_404
 from .roles import MANAGING_ROLES
 from .selectors import audit_events_visible_to, members_visible_to
@@ -110,7 +114,62 @@ def institution(request: MemberRequest) -> HttpResponse:
         )
         messages.success(request, _("Saved."))
         return redirect("cooperation:institution")
-    return render(request, "cooperation/institution.html", {"institution": inst, "form": form})
+    context = {
+        "institution": inst,
+        "form": form,
+        "controller_gaps": processing.controller_gaps(inst),
+        "can_edit": can_edit,
+    }
+    return render(request, "cooperation/institution.html", context)
+
+
+def _processing_record_audit(request: HttpRequest, fmt: str) -> None:
+    audit(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=request.institution,
+        reason=f"record of processing activities ({fmt})",
+        request=request,
+    )
+
+
+@member_required(MANAGING_ROLES)
+def processing_record_pdf(request: HttpRequest) -> HttpResponse:
+    """The record of processing activities (GDPR art. 30) of the user's institution."""
+    inst = request.institution
+    context = {
+        "institution": inst,
+        "controller_gaps": processing.controller_gaps(inst),
+        "declarations": processing.declarations_for(inst),
+        "measures": processing.SECURITY_MEASURES,
+        "today": timezone.localdate(),
+    }
+    pdf = render_pdf("pdf/cooperation/processing_record.html", context, request=request)
+    _processing_record_audit(request, "PDF")
+    return pdf_response(pdf, f"rejestr-czynnosci-przetwarzania-{inst.short_name}")
+
+
+@member_required(MANAGING_ROLES)
+def processing_record_csv(request: HttpRequest) -> HttpResponse:
+    inst = request.institution
+    _processing_record_audit(request, "CSV")
+    return csv_response(
+        f"rejestr-czynnosci-{inst.short_name}.csv",
+        processing.RECORD_HEADER,
+        processing.record_rows(inst),
+    )
+
+
+@member_required(MANAGING_ROLES)
+def processing_record_ods(request: HttpRequest) -> HttpResponse:
+    inst = request.institution
+    _processing_record_audit(request, "ODS")
+    return ods_response(
+        f"rejestr-czynnosci-{inst.short_name}.ods",
+        str(_("Record of processing")),
+        processing.RECORD_HEADER,
+        processing.record_rows(inst),
+    )
 
 
 def _filtered_audit(request: MemberRequest) -> tuple[AuditFilter, QuerySet]:

@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cooperation.pdf import render_pdf
+from cooperation.pdf import render_pdf, write_document
 
 from .models import CBOP_SOURCE_NOTE, Board, JobOffer, OfferKind, OfferStatus, Publication
 from .selectors import on_board_q
@@ -206,7 +206,7 @@ def sheets_pdf(offers: Sequence[JobOffer]) -> bytes:
     fonts = FontConfiguration()
     documents = [sheet_document(offer, fonts) for offer in offers]
     pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    return write_document(documents[0].copy(pages))
 
 
 def board_offers_for_print(board: Board, *, now: dt.datetime | None = None) -> list[JobOffer]:

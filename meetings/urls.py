@@ -28,4 +28,10 @@ urlpatterns = [
     path("dates/<int:pk>/attendance/", views.attendance, name="attendance"),
     path("dates/<int:pk>/minutes/", views.minutes_edit, name="minutes"),
     path("dates/<int:pk>/minutes.pdf", views.minutes_pdf, name="minutes_pdf"),
+    path(
+        "dates/<int:pk>/attendance-list.pdf",
+        views.attendance_list_pdf,
+        name="attendance_list_pdf",
+    ),
+    path("dates/<int:pk>/certificates.pdf", views.certificates_pdf, name="certificates_pdf"),
 ]

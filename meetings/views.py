@@ -44,17 +44,21 @@ from .forms import (
     action_items_from,
     default_agenda_range,
 )
-from .models import OPEN_ACTION_STATUSES, ActionStatus, EventKind, Material
+from .models import OPEN_ACTION_STATUSES, ActionStatus, EventKind, Material, Response
 from .selectors import (
     action_item_get_for_user,
     action_items_visible_to,
     event_get_for_organiser,
     event_get_for_user,
+    event_people,
     feed_events_of,
     occurrence_get_for_organiser,
     occurrence_get_for_user,
     open_action_items_of,
 )
+
+# Rows left empty on the attendance list for people who come without an invitation.
+ATTENDANCE_BLANK_ROWS = 5
 
 
 def _page_context(request: MemberRequest) -> dict[str, object]:
@@ -466,6 +470,56 @@ def minutes_pdf(request: MemberRequest, pk: int) -> HttpResponse:
         )
     name = f"protokol-{occurrence.event.title}-{timezone.localtime(occurrence.starts_at):%Y-%m-%d}"
     return pdf_response(pdf, name)
+
+
+@member_required(SCHEDULING_ROLES)
+def attendance_list_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The list people sign at the door: everyone invited who has not declined,
+    and blank rows for those who come unannounced."""
+    occurrence = occurrence_get_for_organiser(request.user, pk)
+    context = {
+        "occurrence": occurrence,
+        "event": occurrence.event,
+        "people": [p for p in event_people(occurrence.event) if p.response != Response.DECLINED],
+        "blank_rows": range(ATTENDANCE_BLANK_ROWS),
+    }
+    pdf = render_pdf("pdf/meetings/attendance_list.html", context, request=request)
+    audit(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=occurrence.event,
+        reason="attendance list PDF",
+        request=request,
+    )
+    day = timezone.localtime(occurrence.starts_at)
+    return pdf_response(pdf, f"lista-obecnosci-{occurrence.event.title}-{day:%Y-%m-%d}")
+
+
+@member_required(SCHEDULING_ROLES)
+def certificates_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """One certificate of attendance per person marked present at a training date."""
+    occurrence = occurrence_get_for_organiser(request.user, pk)
+    if occurrence.event.kind != EventKind.TRAINING:
+        raise Http404
+    present = list(
+        occurrence.attendance.filter(present=True)
+        .select_related("user", "institution")
+        .order_by("user__last_name", "user__first_name")
+    )
+    if not present:
+        messages.info(request, _("Mark who was present first; certificates are for them."))
+        return redirect(occurrence)
+    context = {"occurrence": occurrence, "event": occurrence.event, "present": present}
+    pdf = render_pdf("pdf/meetings/certificates.html", context, request=request)
+    audit(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=occurrence.event,
+        reason="certificates of attendance PDF",
+        request=request,
+    )
+    day = timezone.localtime(occurrence.starts_at)
+    return pdf_response(pdf, f"zaswiadczenia-{occurrence.event.title}-{day:%Y-%m-%d}")
 
 
 # --- materials -------------------------------------------------------------------------

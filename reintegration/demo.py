@@ -20,6 +20,7 @@ from django.utils import timezone
 from clients.models import Client
 from cooperation.models import Institution, User
 from cooperation.permissions import can, visible
+from cooperation.processing import SpecialCategoryGround
 
 from . import services
 from .models import (
@@ -75,7 +76,13 @@ def _open(cast: Cast, client: Client, *, review_in: int) -> tuple[ReintegrationP
 
 
 def _assess(plan: ReintegrationPlan, user: User, levels: dict[str, tuple[str, str]]) -> None:
-    services.needs_assess(plan=plan, acting_user=user, assessments=levels)
+    # The demo's centres record health and addiction needs under the Social Assistance Act.
+    services.needs_assess(
+        plan=plan,
+        acting_user=user,
+        assessments=levels,
+        special_category_ground=SpecialCategoryGround.SOCIAL_PROTECTION,
+    )
 
 
 def _vocational(cast: Cast, shared: bool) -> tuple[User, Institution]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperation.forms import DateInput, ModelMultipleChoiceField
 from cooperation.models import Institution, User
+from cooperation.processing import SpecialCategoryGround
 from cooperation.roles import CASEWORK_ROLES, PERSON_ROLES
 
 from .models import BASIC_AREAS, VOCATIONAL_AREAS, Area, NeedLevel, PlanStatus, StepStatus
@@ -84,8 +85,19 @@ class PlanForm(forms.Form):
 class NeedsForm(forms.Form):
     """One level and one note per area, grouped basic first, then vocational."""
 
-    def __init__(self, *args: Any, needs: Iterable = (), **kwargs: Any) -> None:
+    special_category_ground = forms.ChoiceField(
+        label=_("Ground for health and addiction data (Art. 9(2) GDPR)"),
+        choices=[("", _("— not recorded —")), *SpecialCategoryGround.choices],
+        required=False,
+        help_text=_(
+            "Health and addiction needs are special-category data: they are recorded "
+            "and shared only on one of these grounds."
+        ),
+    )
+
+    def __init__(self, *args: Any, needs: Iterable = (), ground: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["special_category_ground"].initial = ground
         current = {n.area: n for n in needs}
         for area in BASIC_AREAS + VOCATIONAL_AREAS:
             row = current.get(area)

@@ -18,6 +18,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from cooperation.models import Institution, User
+from cooperation.processing import SpecialCategoryGround
 
 from .models import Area, ChangeKind, NeedLevel, PlanChange, ReintegrationPlan, Step, StepStatus
 
@@ -33,7 +34,11 @@ STEP_FIELDS = (
     "justification",
 )
 PEOPLE_FIELDS = ("social_worker", "client_advisor", "coordinator", "next_review_date")
-_CHOICES: dict[str, type[models.TextChoices]] = {"area": Area, "status": StepStatus}
+_CHOICES: dict[str, type[models.TextChoices]] = {
+    "area": Area,
+    "status": StepStatus,
+    "special_category_ground": SpecialCategoryGround,
+}
 
 
 def as_text(value: Any) -> str:

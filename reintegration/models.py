@@ -33,6 +33,7 @@ from django.utils.translation import pgettext_lazy
 
 from clients.models import Client
 from cooperation.models import Institution
+from cooperation.processing import SpecialCategoryGround
 
 
 class Area(models.TextChoices):
@@ -60,6 +61,8 @@ BASIC_AREAS: tuple[str, ...] = (
     Area.FAMILY_CARE,
     Area.DEBT,
 )
+# Special-category data (art. 9 GDPR): assessing these needs requires an art. 9(2) ground.
+SPECIAL_AREAS: tuple[str, ...] = (Area.HEALTH, Area.ADDICTION)
 VOCATIONAL_AREAS: tuple[str, ...] = (
     Area.EDUCATION,
     Area.QUALIFICATIONS,
@@ -135,6 +138,14 @@ class ReintegrationPlan(models.Model):
         verbose_name=_("cooperation coordinator"),
     )
     next_review_date = models.DateField(_("next review"), null=True, blank=True)
+    # Health and addiction needs are special-category data (art. 9 GDPR): they
+    # are recorded and shared only on a recorded art. 9(2) ground.
+    special_category_ground = models.CharField(
+        _("ground for health and addiction data (Art. 9(2) GDPR)"),
+        max_length=8,
+        choices=SpecialCategoryGround.choices,
+        blank=True,
+    )
     institutions = models.ManyToManyField(
         Institution, through="Participant", related_name="+", verbose_name=_("participants")
     )

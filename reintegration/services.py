@@ -28,11 +28,13 @@ from clients.models import Client, ClientStatus
 from cooperation.audit import audit, audit_many
 from cooperation.models import AuditAction, Institution, Membership, User
 from cooperation.permissions import membership_of, require
+from cooperation.processing import SpecialCategoryGround
 from cooperation.roles import CASEWORK_ROLES, PERSON_ROLES
 
 from . import history
 from .models import (
     OPEN_STEP_STATUSES,
+    SPECIAL_AREAS,
     Area,
     ChangeKind,
     Goal,
@@ -214,6 +216,36 @@ def plan_update(
     return plan
 
 
+def _check_special_sharing(plan: ReintegrationPlan, institution: Institution) -> None:
+    """A plan holding health or addiction needs is shared on an art. 9(2) ground: on
+    explicit consent only with a partner the client's consent names with that ground."""
+    holds = [
+        n
+        for n in NeedAssessment.objects.filter(plan=plan, area__in=SPECIAL_AREAS)
+        if _holds_special_data(n.level, n.note)
+    ]
+    if not holds:
+        return
+    ground = plan.special_category_ground
+    if ground == SpecialCategoryGround.EXPLICIT_CONSENT and not any(
+        c.is_active and "joint_plans" in c.scopes
+        for c in plan.client.consents.filter(
+            partner=institution, special_category_ground=SpecialCategoryGround.EXPLICIT_CONSENT
+        )
+    ):
+        ground = ""
+    if not ground:
+        raise ValidationError(
+            {
+                "institution": _(
+                    "The plan records health or addiction needs on the client's explicit "
+                    "consent (Art. 9(2)(a) GDPR): record that consent for this institution "
+                    "first."
+                )
+            }
+        )
+
+
 @transaction.atomic
 def participant_add(
     *, plan: ReintegrationPlan, acting_user: User, institution: Institution
@@ -232,6 +264,7 @@ def participant_add(
                 )
             }
         )
+    _check_special_sharing(plan, institution)
     participant = Participant.objects.create(
         plan=plan, institution=institution, added_by=acting_user
     )
@@ -252,8 +285,12 @@ def needs_assess(
     plan: ReintegrationPlan,
     acting_user: User,
     assessments: Mapping[str, tuple[str, str]],
+    special_category_ground: str = "",
 ) -> list[str]:
-    """Record the level and note of some areas ({area: (level, note)}); returns the areas changed."""
+    """Record the level and note of some areas ({area: (level, note)}); returns the areas changed.
+
+    Health and addiction needs are special-category data (art. 9 GDPR): they are
+    recorded only once the plan holds an art. 9(2) ground, given here or before."""
     require(acting_user, plan, CHANGE)
     membership = _lock_open_plan(plan, acting_user)
     unknown = set(assessments) - set(Area.values)
@@ -261,7 +298,7 @@ def needs_assess(
         raise ValidationError(_("Unknown area: %(areas)s") % {"areas": ", ".join(sorted(unknown))})
     rows = {n.area: n for n in NeedAssessment.objects.filter(plan=plan)}
     now = timezone.now()
-    changes: list[dict[str, str]] = []
+    changes = _special_ground_set(plan, special_category_ground, rows, assessments)
     changed_rows = []
     for area, (level, note) in assessments.items():
         if level not in NeedLevel.values:
@@ -286,10 +323,51 @@ def needs_assess(
             institution=membership.institution,
             changes=changes,
         )
+        ground = [c["field"] for c in changes if c["field"] == "special_category_ground"]
         audit(
-            actor=acting_user, action=AuditAction.UPDATE, obj=plan, fields=["needs", *changed_rows]
+            actor=acting_user,
+            action=AuditAction.UPDATE,
+            obj=plan,
+            fields=["needs", *ground, *changed_rows],
         )
     return changed_rows
+
+
+def _holds_special_data(level: str, note: str) -> bool:
+    return level != NeedLevel.NOT_ASSESSED or bool(note.strip())
+
+
+def _special_ground_set(
+    plan: ReintegrationPlan,
+    ground: str,
+    rows: Mapping[str, NeedAssessment],
+    assessments: Mapping[str, tuple[str, str]],
+) -> list[dict[str, str]]:
+    """Record a new art. 9(2) ground (returned as a history change); refuse health
+    or addiction data without one."""
+    changes = []
+    if ground and ground not in SpecialCategoryGround.values:
+        raise ValidationError({"special_category_ground": _("Choose a ground from the list.")})
+    if ground and ground != plan.special_category_ground:
+        old, plan.special_category_ground = plan.special_category_ground, ground
+        plan.save(update_fields=["special_category_ground"])
+        changes.append({"field": "special_category_ground", "old": old, "new": ground})
+    special = []
+    for area in SPECIAL_AREAS:
+        row = rows.get(area)
+        level, note = assessments.get(area) or ((row.level, row.note) if row else ("", ""))
+        if level and _holds_special_data(level, note):
+            special.append(area)
+    if special and not plan.special_category_ground:
+        raise ValidationError(
+            {
+                "special_category_ground": _(
+                    "Health and addiction needs are special-category data: choose the "
+                    "ground under Art. 9(2) GDPR before recording them."
+                )
+            }
+        )
+    return changes
 
 
 @transaction.atomic

@@ -205,11 +205,16 @@ def participant_add(request: MemberRequest, pk: int) -> HttpResponse:
 @casework_required
 def needs_edit(request: MemberRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_action(request.user, pk)
-    form = NeedsForm(request.POST or None, needs=plan.needs.all())
+    form = NeedsForm(
+        request.POST or None, needs=plan.needs.all(), ground=plan.special_category_ground
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.needs_assess(
-                plan=plan, acting_user=request.user, assessments=form.assessments()
+                plan=plan,
+                acting_user=request.user,
+                assessments=form.assessments(),
+                special_category_ground=form.cleaned_data["special_category_ground"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

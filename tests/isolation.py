@@ -133,6 +133,14 @@ def _document(client, institution, owner):
     return document
 
 
+def _client_with_partner(institution: Institution, owner: User) -> Built:
+    """A client whose owner has an agreement in force with a partner: the consent
+    form has something to offer, so its PDF would carry the client's data."""
+    other = InstitutionFactory(county=institution.county, name="Partner Tajny-Zielony")
+    agreement_between(institution, other)
+    return _client(institution, owner)
+
+
 def _export(institution: Institution, owner: User) -> Built:
     built = _client(institution, owner)
     return Built({**built.kwargs, "fmt": "json"}, built.secrets)
@@ -148,6 +156,9 @@ register("clients:document_add", _client, methods=("post",))
 register("clients:close", _client, methods=("post",))
 register("clients:anonymise", _client, methods=("post",))
 register("clients:export", _export, methods=("get",))
+register("clients:consent_print", _client_with_partner, methods=("get",))
+register("clients:consent_form_pdf", _client_with_partner, methods=("get",))
+register("clients:consent_withdrawal_pdf", _client_with(_consent), methods=("get",))
 register("clients:consent_withdraw", _client_with(_consent))
 register("clients:consent_scan", _client_with(_consent), methods=("get",))
 register("clients:share_end", _client_with(_share), methods=("post",))
@@ -416,7 +427,7 @@ register("promotion:propose_referral", _received_referral("in_progress"))
 
 # --- meetings ------------------------------------------------------------------
 def _meeting(
-    with_minutes: bool = False, with_material: bool = False
+    with_minutes: bool = False, with_material: bool = False, training: bool = False
 ) -> Callable[[Institution, User], Built]:
     """A meeting held this morning by `institution` with a partner it has an
     agreement with, the owner invited by name; optionally minutes and a file."""
@@ -438,7 +449,7 @@ def _meeting(
         event = services.event_schedule(
             acting_user=organiser,
             data=services.EventData(
-                kind="meeting",
+                kind="training" if training else "meeting",
                 title="Spotkanie Tajne-Zielone",
                 starts_at=start,
                 ends_at=start + dt.timedelta(hours=1),
@@ -464,6 +475,10 @@ def _meeting(
             )
             kwargs["item"] = minutes.action_items.get().pk
             secrets += ["Notatka Tajna-Zielona", "Decyzja Tajna-Zielona"]
+        if training:  # the owner came: a certificate of attendance is due
+            services.attendance_record(
+                occurrence=occurrence, acting_user=organiser, present=[owner.pk]
+            )
         if with_material:
             material = services.material_add(
                 event=event,
@@ -515,6 +530,8 @@ register("meetings:occurrence_cancel", _meeting_url("occurrence"))
 register("meetings:attendance", _meeting_url("occurrence"))
 register("meetings:minutes", _meeting_url("occurrence", with_minutes=True))
 register("meetings:minutes_pdf", _meeting_url("occurrence", with_minutes=True), methods=("get",))
+register("meetings:attendance_list_pdf", _meeting_url("occurrence"), methods=("get",))
+register("meetings:certificates_pdf", _meeting_url("occurrence", training=True), methods=("get",))
 register("meetings:action_status", _meeting_url("item", with_minutes=True), methods=("post",))
 register("meetings:feed", _feed, methods=("get",), outsider_statuses=(200,))
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from cooperation.processing import SpecialCategoryGround
 from cooperation.services import object_share
 from reintegration import services
 from reintegration.models import Area, StepStatus
@@ -32,6 +33,7 @@ def assess(plan, user, **levels: str) -> None:
         plan=plan,
         acting_user=user,
         assessments={area: (level, f"notatka {area}") for area, level in levels.items()},
+        special_category_ground=SpecialCategoryGround.SOCIAL_PROTECTION,
     )
 
 

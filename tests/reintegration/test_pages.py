@@ -97,6 +97,8 @@ def test_the_needs_form_saves_levels_and_notes(client, plan, owner) -> None:
     data = {f"level_{a}": NeedLevel.NONE for a in Area.values}
     data |= {f"note_{a}": "" for a in Area.values}
     data |= {"level_housing": NeedLevel.CRITICAL, "note_housing": "Zadłużenie czynszowe, eksmisja"}
+    # Health and addiction assessed: special-category data, recorded on an art. 9(2) ground.
+    data["special_category_ground"] = "9_2_b"
     response = client.post(reverse("reintegration:needs", args=[plan.pk]), data)
     assert response.status_code == 302
     housing = NeedAssessment.objects.get(plan=plan, area=Area.HOUSING)
