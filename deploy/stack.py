@@ -203,7 +203,12 @@ def prepare(*, seed: bool) -> dict[str, str]:
         manage(menv, "collectstatic", "--no-input", "--verbosity", "0")
     manage(menv, "migrate", "--no-input", "--verbosity", "0")
     if seed:
-        manage(menv, "seed_demo")
+        # As `make demo` seeds: tasks run in-process and SEPI answers from the in-process
+        # simulator, because the stack's Redis and simulator are not running yet.
+        seed_env = {k: v for k, v in menv.items() if k != "REDIS_URL"}
+        manage(
+            seed_env | {"SEPI_BACKEND": "simulator", "CELERY_TASK_ALWAYS_EAGER": "1"}, "seed_demo"
+        )
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     subprocess.run(  # noqa: S603 - the configuration must be valid before anything starts
         [
