@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from cooperation import hooks
+from cooperation.models import Institution
 from cooperation.navigation import HomeSection, NavItem
 from cooperation.roles import MANAGING_ROLES
 
@@ -38,3 +39,18 @@ hooks.register(
         more_url_name="agreements:list",
     ),
 )
+
+
+@hooks.register("processing_recipients")
+def processing_recipients(institution: Institution, key: str) -> list[str]:
+    """Names of the partners an agreement in force links to `institution` for the
+    purpose `key` (a scope), for the information clause and the record of processing."""
+    from .models import Scope
+    from .scope import partners_covering
+
+    if key not in Scope.values:
+        return []
+    ids = partners_covering(institution, key)
+    return list(
+        Institution.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True)
+    )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Scope
 from agreements.scope import scope_lost_hook
-from cooperation import hooks
+from cooperation import hooks, processing
 from cooperation.audit import AuditPerson
 from cooperation.navigation import HomeSection, NavItem
 from cooperation.roles import CASEWORK_ORGANISERS, CASEWORK_ROLES
@@ -69,3 +69,18 @@ hooks.register(
         more_url_name="clients:list",
     ),
 )
+
+
+@hooks.register("processing_declarations", order=10)
+def client_records_declaration() -> processing.Declaration:
+    from .models import LegalBasis
+
+    return processing.Declaration(
+        "client_records",
+        _("Shared client records"),
+        (processing.CLIENTS,),
+        (processing.IDENTITY, processing.CONTACT, processing.SITUATION),
+        tuple(choice.label for choice in LegalBasis),
+        processing.client_retention(),
+        _("partners under an agreement in force covering shared records, with consent"),
+    )

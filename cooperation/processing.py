@@ -9,13 +9,13 @@ below for art. 9(2), `sepi.models.Purpose` for SEPI lookups); the retention
 periods are `settings.RETENTION`; the recipients are the partners under
 agreements in force covering the purpose.
 
-The feature apps are imported inside the functions: the declarations are read
-when a document is printed, and the core stays importable on its own.
+Each feature app declares its purposes in its hooks.py (`processing_declarations`),
+and the agreements app names the recipients (`processing_recipients`): the core
+imports no feature app.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -24,6 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import hooks
 from .models import Institution
 
 Text = str | Promise
@@ -92,97 +93,31 @@ SECURITY_MEASURES: tuple[Text, ...] = (
 )
 
 
-def _years(n: int) -> Text:
+def years_text(n: int) -> Text:
     return ngettext("%(n)s year", "%(n)s years", n) % {"n": n}
 
 
-def _months(n: int) -> Text:
+def months_text(n: int) -> Text:
     return ngettext("%(n)s month", "%(n)s months", n) % {"n": n}
-
-
-def art6_bases() -> list[Text]:
-    """Every art. 6 basis a consent form offers (clients.models.LegalBasis)."""
-    from clients.models import LegalBasis
-
-    return [choice.label for choice in LegalBasis]
 
 
 def art9_grounds() -> list[Text]:
     return [choice.label for choice in SpecialCategoryGround]
 
 
-def sepi_bases() -> list[Text]:
-    from sepi.models import Purpose
-
-    return [choice.label for choice in Purpose]
+def client_retention() -> Text:
+    """How long a client's shared data is kept (settings.RETENTION)."""
+    years = settings.RETENTION["closed_clients_years"]
+    return _("%(period)s after the client's case is closed, then anonymised") % {
+        "period": years_text(years)
+    }
 
 
 def declarations() -> list[Declaration]:
-    """Every purpose of processing, without institution-specific recipients."""
-    r = settings.RETENTION
-    client_retention = _("%(period)s after the client's case is closed, then anonymised") % {
-        "period": _years(r["closed_clients_years"])
-    }
-    from clients.models import LegalBasis
-
-    art6, art9 = art6_bases(), art9_grounds()
-    return [
-        Declaration(
-            "client_records",
-            _("Shared client records"),
-            (CLIENTS,),
-            (IDENTITY, CONTACT, SITUATION),
-            tuple(art6),
-            client_retention,
-            _("partners under an agreement in force covering shared records, with consent"),
-        ),
-        Declaration(
-            "joint_plans",
-            _("Joint reintegration plans"),
-            (CLIENTS,),
-            (IDENTITY, SITUATION, HEALTH, ADDICTION),
-            (*art6, *art9),
-            client_retention,
-            _("institutions taking part in the plan under an agreement covering joint plans"),
-        ),
-        Declaration(
-            "sepi",
-            _("SEPI lookups of a client's labour-market status"),
-            (CLIENTS,),
-            (IDENTITY, LABOUR),
-            tuple(sepi_bases()),
-            _("answers: %(period)s") % {"period": _months(r["sepi_answers_months"])},
-            _("the labour office answering through SEPI"),
-        ),
-        Declaration(
-            "referrals",
-            _("Referrals to partner organisations"),
-            (CLIENTS,),
-            (IDENTITY, CONTACT, SITUATION),
-            tuple(art6),
-            _("data sent with an ended referral: %(period)s")
-            % {"period": _months(r["referral_snapshots_months"])},
-            _("the partner organisation receiving the referral"),
-        ),
-        Declaration(
-            "promotion",
-            _("Promotion queue at the labour office"),
-            (CLIENTS,),
-            (IDENTITY, CONTACT, SITUATION, LABOUR),
-            tuple(art6),
-            _("%(period)s after the case ends") % {"period": _months(r["promotion_cases_months"])},
-            _("the labour office under an agreement covering the promotion queue"),
-        ),
-        Declaration(
-            "meetings",
-            _("Joint meetings, trainings and case conferences"),
-            (STAFF, CLIENTS),
-            (STAFF_DATA, IDENTITY),
-            (LegalBasis.STATUTORY_TASK.label,),
-            _("minutes and attendance: as the institution's records schedule requires"),
-            _("institutions invited to the meeting"),
-        ),
-    ]
+    """Every purpose of processing, without institution-specific recipients: each
+    app declares its own through the `processing_declarations` hook (a function
+    returning a Declaration, read when a document is printed)."""
+    return [declare() for declare in hooks.get_hooks("processing_declarations")]
 
 
 def legal_bases_in_use() -> list[Text]:
@@ -194,17 +129,13 @@ def legal_bases_in_use() -> list[Text]:
     return list(seen.values())
 
 
-def recipients_for(institution: Institution, key: str, *, on: dt.date | None = None) -> list[str]:
-    """Names of the partners that an agreement in force links to `institution` for `key`."""
-    from agreements.models import Scope
-    from agreements.scope import partners_covering
-
-    if key not in Scope.values:
-        return []
-    ids = partners_covering(institution, key, on=on)
-    return list(
-        Institution.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True)
-    )
+def recipients_for(institution: Institution, key: str) -> list[str]:
+    """Names of the partners that an agreement in force links to `institution` for
+    `key`, as the `processing_recipients` hook (the agreements app) answers."""
+    names: list[str] = []
+    for answer in hooks.get_hooks("processing_recipients"):
+        names.extend(answer(institution, key))
+    return names
 
 
 def declarations_for(institution: Institution) -> list[Declaration]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from clients.panels import ClientPanel
-from cooperation import hooks
+from cooperation import hooks, processing
 from cooperation.navigation import HomeSection, NavItem
 
 from .selectors import client_panel, home_open_action_items, home_upcoming
@@ -48,3 +48,18 @@ hooks.register(
         more_url_name="meetings:agenda",
     ),
 )
+
+
+@hooks.register("processing_declarations", order=60)
+def meetings_declaration() -> processing.Declaration:
+    from clients.models import LegalBasis
+
+    return processing.Declaration(
+        "meetings",
+        _("Joint meetings, trainings and case conferences"),
+        (processing.STAFF, processing.CLIENTS),
+        (processing.STAFF_DATA, processing.IDENTITY),
+        (LegalBasis.STATUTORY_TASK.label,),
+        _("minutes and attendance: as the institution's records schedule requires"),
+        _("institutions invited to the meeting"),
+    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Scope
 from agreements.scope import scope_lost_hook
 from clients.panels import ClientPanel
-from cooperation import hooks
+from cooperation import hooks, processing
 from cooperation.navigation import HomeSection, NavItem
 from cooperation.roles import CASEWORK_ORGANISERS, PARTNER_STAFF_ROLES, REFERRAL_ROLES
 
@@ -60,3 +61,20 @@ hooks.register(
         more_url_name="partners:referrals",
     ),
 )
+
+
+@hooks.register("processing_declarations", order=40)
+def referrals_declaration() -> processing.Declaration:
+    from clients.models import LegalBasis
+
+    months = settings.RETENTION["referral_snapshots_months"]
+    return processing.Declaration(
+        "referrals",
+        _("Referrals to partner organisations"),
+        (processing.CLIENTS,),
+        (processing.IDENTITY, processing.CONTACT, processing.SITUATION),
+        tuple(choice.label for choice in LegalBasis),
+        _("data sent with an ended referral: %(period)s")
+        % {"period": processing.months_text(months)},
+        _("the partner organisation receiving the referral"),
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Scope
 from agreements.scope import scope_lost_hook
 from clients.panels import ClientPanel
-from cooperation import hooks
+from cooperation import hooks, processing
 from cooperation.models import User
 from cooperation.navigation import HomeSection, NavItem
 from cooperation.permissions import can
@@ -57,3 +58,19 @@ def propose_from_referral(referral: Referral, user: User) -> ReferralLink | None
         return None
     url = reverse("promotion:propose_referral", args=[referral.pk])
     return ReferralLink("referral-propose", url, _("Propose to the labour office"))
+
+
+@hooks.register("processing_declarations", order=50)
+def promotion_declaration() -> processing.Declaration:
+    from clients.models import LegalBasis
+
+    months = settings.RETENTION["promotion_cases_months"]
+    return processing.Declaration(
+        "promotion",
+        _("Promotion queue at the labour office"),
+        (processing.CLIENTS,),
+        (processing.IDENTITY, processing.CONTACT, processing.SITUATION, processing.LABOUR),
+        tuple(choice.label for choice in LegalBasis),
+        _("%(period)s after the case ends") % {"period": processing.months_text(months)},
+        _("the labour office under an agreement covering the promotion queue"),
+    )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models import Scope
 from agreements.scope import scope_lost_hook
 from clients.panels import ClientPanel, ClientTab
-from cooperation import hooks
+from cooperation import hooks, processing
 from cooperation.audit import AuditPerson
 from cooperation.http import MemberRequest
 from cooperation.navigation import HomeSection, NavItem
@@ -73,3 +73,18 @@ hooks.register(
         more_url_name="reintegration:list",
     ),
 )
+
+
+@hooks.register("processing_declarations", order=20)
+def joint_plans_declaration() -> processing.Declaration:
+    from clients.models import LegalBasis
+
+    return processing.Declaration(
+        "joint_plans",
+        _("Joint reintegration plans"),
+        (processing.CLIENTS,),
+        (processing.IDENTITY, processing.SITUATION, processing.HEALTH, processing.ADDICTION),
+        (*(choice.label for choice in LegalBasis), *processing.art9_grounds()),
+        processing.client_retention(),
+        _("institutions taking part in the plan under an agreement covering joint plans"),
+    )

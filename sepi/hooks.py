@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from clients.panels import ClientPanel
-from cooperation import hooks
+from cooperation import hooks, processing
 from cooperation.navigation import HomeSection, NavItem
 from cooperation.roles import CASEWORK_ORGANISERS
 
@@ -36,3 +37,19 @@ hooks.register(
 )
 hooks.register("client_anonymised", lookups_erase_for_client)
 hooks.register("retention_rules", SEPI_ANSWERS)
+
+
+@hooks.register("processing_declarations", order=30)
+def sepi_declaration() -> processing.Declaration:
+    from .models import Purpose
+
+    months = settings.RETENTION["sepi_answers_months"]
+    return processing.Declaration(
+        "sepi",
+        _("SEPI lookups of a client's labour-market status"),
+        (processing.CLIENTS,),
+        (processing.IDENTITY, processing.LABOUR),
+        tuple(choice.label for choice in Purpose),
+        _("answers: %(period)s") % {"period": processing.months_text(months)},
+        _("the labour office answering through SEPI"),
+    )
