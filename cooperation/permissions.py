@@ -105,7 +105,8 @@ class Policy:
             # A rule of its own decides on the row the member can see; otherwise the
             # action follows visibility (owned, or shared for that action).
             acting_on = action if action not in self.rules else VIEW
-            if not visible(type(obj)._default_manager.filter(pk=obj.pk), user, acting_on).exists():
+            rows = obj.__class__._default_manager.filter(pk=obj.pk)
+            if not visible(rows, user, acting_on).exists():
                 return NOT_VISIBLE
         rule = self.rules.get(action)
         return rule(membership, obj) if rule is not None else None
@@ -214,7 +215,8 @@ def visible(
 
 
 def _model(obj: models.Model | type[models.Model]) -> type[models.Model]:
-    return obj if isinstance(obj, type) else type(obj)
+    # __class__, not type(): a lazy object (request.institution) reports its target's.
+    return obj if isinstance(obj, type) else obj.__class__
 
 
 def can(
@@ -279,7 +281,7 @@ def granted(action: str, why: Reason = NOT_VISIBLE) -> Rule:
     """The row is the member's institution's, or shared with it for `action`."""
 
     def rule(membership: Membership, obj: Any) -> Reason | None:
-        rows = type(obj)._default_manager.filter(pk=obj.pk)
+        rows = obj.__class__._default_manager.filter(pk=obj.pk)
         return None if visible(rows, membership.user, action).exists() else why
 
     return rule

@@ -76,6 +76,13 @@ def _client_shared_and_requested(institution: Institution, owner: User) -> Built
     return built
 
 
+def _sepi_office(institution: Institution, owner: User) -> Built:
+    """The institution may ask SEPI (an agreement with its PUP covers it), so its
+    coordinator is offered the batch check."""
+    iso._sepi_client(institution, owner)
+    return Built({}, [])
+
+
 def _agreement_with_pending_annex(institution: Institution, owner: User) -> Built:
     from agreements.models import Annex
 
@@ -241,6 +248,7 @@ def _scenarios() -> list[Scenario]:
         Scenario("account_confirm_email", "account_confirm_email", _email_confirmation_link,
                  users=("anonymous", "owner")),
         Scenario("clients:detail/shared", "clients:detail", _client_shared_and_requested),
+        Scenario("sepi:list/office", "sepi:list", _sepi_office),
         Scenario("clients:register/held", "clients:register", _pesel_held_by_a_partner,
                  reach=lambda built: {"pesel": built.secrets[0], "first_name": "Jan", "last_name": "Nowak"}),
         Scenario("agreements:detail/annex", "agreements:detail", _agreement_with_pending_annex),
@@ -291,7 +299,7 @@ HOSTS = {
     "clients:close": "clients:detail/shared",
     "clients:anonymise": "clients:detail/retired",
     "sepi:lookup_start": "clients:detail/shared",
-    "sepi:batch_start": "sepi:list",
+    "sepi:batch_start": "sepi:list/office",
     "agreements:annex_approve": "agreements:detail/annex",
     "agreements:coordinator_remove": "agreements:coordinators/card",
     "partners:referral_start": "partners:referral/accepted",
