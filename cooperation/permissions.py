@@ -266,9 +266,13 @@ def kind_in(kinds: Iterable[str], why: Reason) -> Rule:
 
 
 def owner_is_mine(path: str, why: Reason) -> Rule:
-    """The row's owning institution (at `path`, e.g. "owner_id") is the member's."""
+    """The row's owning institution (at `path`, e.g. "owner_id") is the member's.
+    Asked of the model (may I do this at all?), it holds: what a member creates or
+    manages that way is their own institution's."""
 
     def rule(membership: Membership, obj: Any) -> Reason | None:
+        if isinstance(obj, type):
+            return None
         value: Any = obj
         for part in path.split("__"):
             value = getattr(value, part)

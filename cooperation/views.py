@@ -20,7 +20,7 @@ from .csvexport import csv_response, ods_response
 from .decorators import member_required
 from .forms import AuditFilter, InstitutionForm, InviteForm, MembershipForm, add_service_errors
 from .http import MemberRequest
-from .models import AuditAction, Membership
+from .models import AuditAction, Institution, Membership
 from .navigation import home_sections_for
 from .pdf import pdf_response, render_pdf
 from .permissions import CHANGE, get_visible_or_404
@@ -107,7 +107,10 @@ def person_resend_invitation(request: MemberRequest, pk: int) -> HttpResponse:
 def institution(request: MemberRequest) -> HttpResponse:
     inst = request.institution
     can_edit = request.membership.role in MANAGING_ROLES
-    form = InstitutionForm(request.POST or None, instance=copy.copy(inst)) if can_edit else None
+    # The form edits its own copy (request.institution may be a lazy proxy: a shallow
+    # copy would write through it), so the service sees what changed.
+    editable = Institution.objects.get(pk=inst.pk) if can_edit else None
+    form = InstitutionForm(request.POST or None, instance=editable) if can_edit else None
     if request.method == "POST" and form is not None and form.is_valid():
         services.institution_update(
             institution=inst, acting_user=request.user, data=form.cleaned_data

@@ -51,8 +51,12 @@ def test_each_app_contributes_through_its_hooks_module() -> None:
         "client_documents", "consent_scans", "closed_clients", "sepi_answers",
         "promotion_cases", "referral_snapshots",
     }  # fmt: skip
-    assert len(hooks.get_hooks("nav_items")) == 15
-    assert len(hooks.get_hooks("home_sections")) == 16
+    assert len(hooks.get_hooks("nav_items")) == 16  # indicators adds one
+    assert len(hooks.get_hooks("home_sections")) == 17
+    assert _modules("processing_declarations") == [
+        "clients", "reintegration", "sepi", "partners", "promotion", "meetings",
+    ]  # fmt: skip
+    assert _modules("processing_recipients") == ["agreements"]
     for scope in (
         Scope.CLIENT_RECORDS,
         Scope.JOB_OFFERS,

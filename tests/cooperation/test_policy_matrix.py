@@ -74,6 +74,7 @@ PLAN_ROLE = (
 NO_PLAN = "Nie możesz planować działań dla tego klienta."
 PLAN_HOLDER = "Może to zrobić tylko instytucja prowadząca klienta."
 NOT_PARTICIPANT = "Tylko instytucje uczestniczące w planie mogą go zmieniać."
+REPORT_ROLE = "Sprawozdanie roczne przygotowują tylko koordynatorzy i administratorzy stron."
 
 # (institution, role, relation, object, action, expected)
 MATRIX: list[tuple[str, str, str, str, str, str | None]] = [
@@ -186,6 +187,13 @@ ROLE_ONLY = [
     ("mops", CO, "AuditEvent", "view", OK),
     ("mops", CO, "Agreement", "change", OK),
     ("mops", SW, "Agreement", "change", ROLE),
+    # The annual report on an agreement (indicators): the parties' coordinators.
+    ("mops", CO, "Agreement", "report", OK),
+    ("mops", SW, "Agreement", "report", REPORT_ROLE),
+    ("mops", CO, "AnnualReport", "view", OK),
+    ("mops", SW, "AnnualReport", "view", ROLE),
+    ("mops", AD, "AnnualReport", "change", OK),
+    ("mops", SW, "AnnualReport", "change", ROLE),
     ("mops", CO, "Attachment", "change", OK),
     ("mops", CO, "Annex", "change", OK),
     ("mops", CO, "Coordinator", "change", OK),
