@@ -57,7 +57,7 @@ class Target:
     def from_url(cls, url: str) -> Target:
         import dj_database_url
 
-        return cls.from_settings(dj_database_url.parse(url))
+        return cls.from_settings(dict(dj_database_url.parse(url)))
 
     def renamed(self, name: str) -> Target:
         return Target(self.host, self.port, self.user, self.password, name)
@@ -68,7 +68,7 @@ class Target:
         return os.environ | {k: v for k, v in values.items() if v}
 
     def connect(self, **kwargs: Any) -> psycopg.Connection:
-        params = {"host": self.host, "port": self.port, "user": self.user}
+        params: dict[str, Any] = {"host": self.host, "port": self.port, "user": self.user}
         params |= {"password": self.password, "dbname": self.name}
         return psycopg.connect(**{k: v for k, v in params.items() if v}, **kwargs)
 
@@ -97,7 +97,9 @@ def backup_create(*, path: Path, target: Target | None = None) -> dict[str, Any]
     path.parent.mkdir(parents=True, exist_ok=True)
     with target.connect() as conn:
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        row = conn.execute("SELECT pg_export_snapshot()").fetchone()
+        assert row is not None
+        snapshot = row[0]
         with conn.cursor() as cursor:
             manifest = inventory(cursor)
         # pg_dump reads the same snapshot while this transaction stays open.

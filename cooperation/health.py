@@ -48,6 +48,6 @@ def checks() -> list:
 
 
 class HealthView(HealthCheckView):
-    def get_checks(self):  # type: ignore[no-untyped-def]
+    def get_checks(self):
         self.checks = checks()
         return super().get_checks()

@@ -151,7 +151,7 @@ def controller_gaps(institution: Institution) -> list[Text]:
     """What the documents need about the controller and its DPO but the institution lacks."""
     fields = ("controller_representative", "dpo_name", "dpo_email")
     gaps: list[Text] = [
-        Institution._meta.get_field(name).verbose_name
+        Institution._meta.get_field(name).verbose_name  # type: ignore[union-attr]
         for name in fields
         if not getattr(institution, name)
     ]

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -126,7 +126,7 @@ def institution(request: MemberRequest) -> HttpResponse:
     return render(request, "cooperation/institution.html", context)
 
 
-def _processing_record_audit(request: HttpRequest, fmt: str) -> None:
+def _processing_record_audit(request: MemberRequest, fmt: str) -> None:
     audit(
         actor=request.user,
         action=AuditAction.EXPORT,
@@ -137,7 +137,7 @@ def _processing_record_audit(request: HttpRequest, fmt: str) -> None:
 
 
 @member_required(MANAGING_ROLES)
-def processing_record_pdf(request: HttpRequest) -> HttpResponse:
+def processing_record_pdf(request: MemberRequest) -> HttpResponse:
     """The record of processing activities (GDPR art. 30) of the user's institution."""
     inst = request.institution
     context = {
@@ -153,7 +153,7 @@ def processing_record_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def processing_record_csv(request: HttpRequest) -> HttpResponse:
+def processing_record_csv(request: MemberRequest) -> HttpResponse:
     inst = request.institution
     _processing_record_audit(request, "CSV")
     return csv_response(
@@ -164,7 +164,7 @@ def processing_record_csv(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def processing_record_ods(request: HttpRequest) -> HttpResponse:
+def processing_record_ods(request: MemberRequest) -> HttpResponse:
     inst = request.institution
     _processing_record_audit(request, "ODS")
     return ods_response(
@@ -207,7 +207,7 @@ def audit_export(request: MemberRequest) -> HttpResponse:
 
 
 @cache_control(public=True, max_age=86400)
-def favicon(request: HttpRequest) -> HttpResponse:
+def favicon(request: MemberRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page says; answer with the icon
     from static/ rather than a 404 in every log."""
     from django.contrib.staticfiles import finders
@@ -219,7 +219,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
         return HttpResponse(f.read(), content_type="image/x-icon")
 
 
-def healthz(request: HttpRequest) -> HttpResponse:
+def healthz(request: MemberRequest) -> HttpResponse:
     """Liveness for the load balancer and docker-compose: 200 when the database answers."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -227,7 +227,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def session_keepalive(request: HttpRequest) -> HttpResponse:
+def session_keepalive(request: MemberRequest) -> HttpResponse:
     """Called by the idle warning's "stay logged in" button; the middleware has
     already refreshed the last-activity stamp."""
     import time
@@ -238,7 +238,7 @@ def session_keepalive(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=401)
 
 
-def too_many_requests(request: HttpRequest) -> HttpResponse:
+def too_many_requests(request: MemberRequest) -> HttpResponse:
     """allauth's rate limits (logins, password resets) end here: a Polish page
     saying how long to wait, and a line in the audit log."""
     from .audit import audit

@@ -87,7 +87,7 @@ class Table:
     groups: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
 
 
-def _status_parts(prefix: str, path: str, window: Window, choices) -> tuple[Metric, ...]:  # type: ignore[no-untyped-def]
+def _status_parts(prefix: str, path: str, window: Window, choices) -> tuple[Metric, ...]:
     return tuple(
         Metric(f"{prefix}_{value}", label, _and(window, Q(**{path: value})), chart=False)
         for value, label in choices

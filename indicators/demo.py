@@ -45,7 +45,7 @@ def seed() -> None:
         _history(rng, ops, pup, clients)
 
 
-def _history(rng: random.Random, ops: Institution, pup: Institution, clients: list) -> None:  # type: ignore[type-arg]
+def _history(rng: random.Random, ops: Institution, pup: Institution, clients: list) -> None:
     from clients.models import AccessRequest, AccessRequestStatus
 
     worker = User.objects.get(username=f"worker.{ops.short_name}")
@@ -67,7 +67,7 @@ def _history(rng: random.Random, ops: Institution, pup: Institution, clients: li
     _promotion(rng, ops, pup, worker, advisor, clients)
 
 
-def _lookups(rng: random.Random, ops: Institution, worker: User, clients: list) -> None:  # type: ignore[type-arg]
+def _lookups(rng: random.Random, ops: Institution, worker: User, clients: list) -> None:
     import uuid
 
     from sepi.models import Lookup, LookupStatus, Purpose
@@ -101,7 +101,7 @@ def _promotion(  # noqa: PLR0913 - the cast of one history
     pup: Institution,
     worker: User,
     advisor: User,
-    clients: list,  # type: ignore[type-arg]
+    clients: list,
 ) -> None:
     from promotion.models import (
         CaseOutcome,

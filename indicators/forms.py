@@ -15,7 +15,7 @@ class ReportDraftForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, str(y)) for y in years]
+        self.fields["year"].choices = [(y, str(y)) for y in years]  # type: ignore[attr-defined]
 
 
 class AssessmentForm(forms.Form):
@@ -36,7 +36,7 @@ class AssessmentForm(forms.Form):
                 "what_to_change": instance.what_to_change,
             }
         super().__init__(*args, **kwargs)
-        fields = {}
+        fields: dict[str, forms.Field] = {}
         for topic, label in Topic.choices:
             answer = (instance.answers.get(topic) or {}) if instance else {}
             fields[f"score_{topic}"] = forms.TypedChoiceField(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +12,7 @@ from cooperation.csvexport import csv_response
 from cooperation.decorators import member_required
 from cooperation.forms import add_service_errors
 from cooperation.formtokens import submit_once
+from cooperation.http import MemberRequest
 from cooperation.pdf import pdf_response, render_pdf
 from cooperation.permissions import CHANGE, institution_of
 from cooperation.roles import MANAGING_ROLES
@@ -33,7 +34,7 @@ from .selectors import (
 )
 
 
-def _scope(request: HttpRequest) -> Scope:
+def _scope(request: MemberRequest) -> Scope:
     scope = scope_for(request.user, request.GET.get("scope"))
     if scope is None:
         raise Http404
@@ -41,7 +42,7 @@ def _scope(request: HttpRequest) -> Scope:
 
 
 @member_required(MANAGING_ROLES)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: MemberRequest) -> HttpResponse:
     scope, period = _scope(request), period_parse(request.GET.get("p"))
     figures, as_of = figures_cached(scope, period)
     context = {
@@ -57,7 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def dashboard_csv(request: HttpRequest) -> HttpResponse:
+def dashboard_csv(request: MemberRequest) -> HttpResponse:
     scope, period = _scope(request), period_parse(request.GET.get("p"))
     tables = dashboard_tables(scope, period, figures_cached(scope, period)[0])
     only = request.GET.get("table") or None
@@ -67,16 +68,16 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def county_csv(request: HttpRequest) -> HttpResponse:
+def county_csv(request: MemberRequest) -> HttpResponse:
     """Anonymised figures by gmina and institution kind, always suppressed."""
-    scope, period = scope_county(institution_of(request.user)), period_parse(request.GET.get("p"))
+    scope, period = scope_county(request.institution), period_parse(request.GET.get("p"))
     header, rows = county_csv_rows(scope, period)
     return csv_response(f"powiat-{period.code}.csv", header, rows)
 
 
 @member_required(MANAGING_ROLES)
 @submit_once
-def reports(request: HttpRequest, agreement_pk: int) -> HttpResponse:
+def reports(request: MemberRequest, agreement_pk: int) -> HttpResponse:
     agreement = agreement_get_for_user(request.user, agreement_pk)
     form = ReportDraftForm(request.POST or None, years=services.report_years(agreement))
     if request.method == "POST" and form.is_valid():
@@ -97,14 +98,14 @@ def reports(request: HttpRequest, agreement_pk: int) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: MemberRequest, pk: int) -> HttpResponse:
     report = report_get_for_user(request.user, pk)
     context = report_context(report) | {"institution": institution_of(request.user)}
     return render(request, "indicators/report.html", context)
 
 
 @member_required(MANAGING_ROLES)
-def assessment(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment(request: MemberRequest, pk: int) -> HttpResponse:
     report = report_get_for_user(request.user, pk, CHANGE)
     mine = report.assessments.filter(institution=institution_of(request.user)).first()
     form = AssessmentForm(request.POST or None, instance=mine)
@@ -127,7 +128,7 @@ def assessment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(MANAGING_ROLES)
-def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def report_approve(request: MemberRequest, pk: int) -> HttpResponse:
     report = report_get_for_user(request.user, pk, CHANGE)
     try:
         report = services.report_approve(report=report, acting_user=request.user)
@@ -142,7 +143,7 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(MANAGING_ROLES)
-def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def report_pdf(request: MemberRequest, pk: int) -> HttpResponse | FileResponse:
     report = report_get_for_user(request.user, pk)
     name = f"sprawozdanie-{report.agreement.number}-{report.year}"
     if report.is_frozen:

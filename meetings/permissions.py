@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import models
+
 from cooperation.permissions import Policy, register
 
 from .models import (
@@ -21,10 +23,12 @@ from .models import (
 # Who may change it is decided in the services (the organiser's
 # coordinators, or the caseworker who scheduled a case conference).
 register(Policy(Event, owner="institution_links__institution"))
-for model in (Occurrence, Invitee, Material):
-    register(Policy(model, owner=None, parent="event"))
-for model in (Attendance, Minutes):
-    register(Policy(model, owner=None, parent="occurrence"))
-for model in (Decision, ActionItem):
-    register(Policy(model, owner=None, parent="minutes"))
+children: dict[str, tuple[type[models.Model], ...]] = {
+    "event": (Occurrence, Invitee, Material),
+    "occurrence": (Attendance, Minutes),
+    "minutes": (Decision, ActionItem),
+}
+for parent, models_ in children.items():
+    for model in models_:
+        register(Policy(model, owner=None, parent=parent))
 register(Policy(Room, owner="institution"))

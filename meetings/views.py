@@ -473,7 +473,7 @@ def minutes_pdf(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @member_required(SCHEDULING_ROLES)
-def attendance_list_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_list_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     """The list people sign at the door: everyone invited who has not declined,
     and blank rows for those who come unannounced."""
     occurrence = occurrence_get_for_organiser(request.user, pk)
@@ -496,7 +496,7 @@ def attendance_list_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(SCHEDULING_ROLES)
-def certificates_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def certificates_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     """One certificate of attendance per person marked present at a training date."""
     occurrence = occurrence_get_for_organiser(request.user, pk)
     if occurrence.event.kind != EventKind.TRAINING:

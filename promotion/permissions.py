@@ -98,7 +98,7 @@ def _assigned_or_coordinator(membership: Membership, case: Any) -> Reason | None
     return _("This case is assigned to another advisor.")
 
 
-roles = {VIEW: CASEWORK_ROLES, CHANGE: CASEWORK_ROLES}
+roles: dict[str, frozenset[str]] = {VIEW: CASEWORK_ROLES, CHANGE: CASEWORK_ROLES}
 # A programme is part of the client's record and follows its visibility.
 register(Policy(Programme, owner=None, parent="client", roles=roles))
 # A case belongs to the proposing institution; the target office gets a grant.

@@ -55,7 +55,7 @@ def case_detail(request: MemberRequest, pk: int) -> HttpResponse:
         "actions": case.actions.select_related("offer", "created_by"),
         "may_work": can(request.user, case, WORK),
         # The CIS/KIS staff who proposed came from their referrals; the queue is not theirs.
-        "may_see_queue": request.membership.role in CASEWORK_ROLES,  # type: ignore[attr-defined]
+        "may_see_queue": request.membership.role in CASEWORK_ROLES,
         "action_form": ActionForm(offers=_offers(case)),
         "close_form": CloseForm(),
     }

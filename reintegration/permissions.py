@@ -71,7 +71,7 @@ holder = owner_is_mine(
 
 add_rule(Client, PLAN, all_of(casework, joint_plans_covered))
 
-roles = {VIEW: CASEWORK_ROLES, CHANGE: CASEWORK_ROLES}
+roles: dict[str, frozenset[str]] = {VIEW: CASEWORK_ROLES, CHANGE: CASEWORK_ROLES}
 register(
     Policy(
         ReintegrationPlan,

@@ -111,6 +111,7 @@ def plan_create(
     Every needs area starts as "not assessed"."""
     require(acting_user, client, PLAN)
     membership = membership_of(acting_user)
+    assert membership is not None  # require() refused anyone without one
     if client.status == ClientStatus.CLOSED:
         raise ValidationError(_("The client's case is closed; reopen it before planning."))
     if ReintegrationPlan.objects.filter(client=client, status=PlanStatus.OPEN).exists():
