@@ -25,12 +25,14 @@ from .forms import (
     AttachmentForm,
     CoordinatorCardForm,
     ReturnForm,
+    SignedCopyForm,
     SignForm,
     TerminateForm,
 )
 from .models import Annex, Attachment, Coordinator
 from .selectors import (
     agreement_get_for_user,
+    signed_copy_view,
     agreements_expiring,
     agreements_visible_to,
     network_institutions,
@@ -80,6 +82,8 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "scopes": agreement.scopes,
         "valid_from": agreement.valid_from,
         "valid_until": agreement.valid_until,
+        "notice_days": agreement.notice_days,
+        "meeting_every_months": agreement.meeting_every_months,
         "body": agreement.body,
     }
     form = AgreementForm(request.POST or None, initial=initial, editing=True)
@@ -119,6 +123,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "annexes": agreement.annexes.prefetch_related("approvals"),
         "attachments": agreement.attachments.all(),
         "can_act": request.membership.role in MANAGING_ROLES,
+        **signed_copy_view(agreement),
     }
     return render(request, "agreements/agreement_detail.html", context)
 
@@ -181,6 +186,7 @@ def agreement_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(MANAGING_ROLES)
 def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_get_for_user(request.user, pk, CHANGE)
     return _action_view(
         request,
         pk,
@@ -190,6 +196,29 @@ def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
         _("Notice of termination recorded."),
         title=_("Terminate the agreement"),
         danger=True,
+        form_kwargs={"notice_days": agreement.notice_days},
+    )
+
+
+@member_required(MANAGING_ROLES)
+@submit_once
+def signed_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the signed document: the step that makes an accepted agreement signed."""
+    agreement = agreement_get_for_user(request.user, pk, CHANGE)
+    parties = list(agreement.parties.all())
+    form = SignedCopyForm(request.POST or None, request.FILES or None, parties=parties)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_record_signed_copy(
+                agreement=agreement, acting_user=request.user, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The signed copy is recorded."))
+            return redirect(agreement)
+    return render(
+        request, "agreements/signed_copy_form.html", {"form": form, "agreement": agreement}
     )
 
 
