@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from cooperation.forms import DateInput, ModelMultipleChoiceField
 from cooperation.models import Institution
 
-from .models import AttachmentKind, Scope, Status
+from .models import (
+    DEFAULT_MEETING_EVERY_MONTHS,
+    DEFAULT_NOTICE_DAYS,
+    AttachmentKind,
+    Scope,
+    Status,
+)
 
 
 class ScopeDatesForm(forms.Form):
@@ -42,15 +48,25 @@ class ProcedureForm(forms.Form):
         label=_("Notice period (days)"),
         min_value=0,
         max_value=365,
-        initial=30,
+        initial=DEFAULT_NOTICE_DAYS,
+        required=False,
         help_text=_("A party ending the agreement gives notice at least this long before."),
     )
     meeting_every_months = forms.IntegerField(
         label=_("Coordinators meet at least every (months)"),
         min_value=1,
         max_value=12,
-        initial=3,
+        initial=DEFAULT_MEETING_EVERY_MONTHS,
+        required=False,
     )
+
+    def clean_notice_days(self) -> int:
+        value = self.cleaned_data.get("notice_days")
+        return DEFAULT_NOTICE_DAYS if value is None else value
+
+    def clean_meeting_every_months(self) -> int:
+        value = self.cleaned_data.get("meeting_every_months")
+        return DEFAULT_MEETING_EVERY_MONTHS if value is None else value
 
 
 class AgreementForm(ScopeDatesForm, ProcedureForm):

@@ -38,7 +38,10 @@ class Status(models.TextChoices):
     SENT = "sent", pgettext_lazy("agreement status", "sent for signature")
     # Every party clicked "accept": they agree to the text. Nothing flows until
     # the signed document is recorded (gate 3 of issue 15).
-    ACCEPTED = "accepted", pgettext_lazy("agreement status", "accepted, waiting for the signed copy")
+    ACCEPTED = (
+        "accepted",
+        pgettext_lazy("agreement status", "accepted, waiting for the signed copy"),
+    )
     SIGNED = "signed", pgettext_lazy("agreement status", "signed, not yet in force")
     ACTIVE = "active", pgettext_lazy("agreement status", "in force")
     EXPIRED = "expired", pgettext_lazy("agreement status", "expired")
@@ -104,7 +107,12 @@ class ProcedureFields(models.Model):
         abstract = True
 
 
-PROCEDURE_FIELDS = ("notice_days", "referral_answer_days", "promotion_case_days", "meeting_every_months")
+PROCEDURE_FIELDS = (
+    "notice_days",
+    "referral_answer_days",
+    "promotion_case_days",
+    "meeting_every_months",
+)
 
 
 class Agreement(ScopeFields, ProcedureFields):

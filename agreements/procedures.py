@@ -36,7 +36,9 @@ def _duties() -> dict[str, dict[str, str]]:
     """Per scope, per side: the duty. Built at call time so it follows the active language."""
     return {
         Scope.CLIENT_RECORDS: {
-            SOCIAL: _("registers the shared client with their consent and keeps the record current"),
+            SOCIAL: _(
+                "registers the shared client with their consent and keeps the record current"
+            ),
             OFFICE: _("reads the shared record and adds notes on registration and activation"),
             PARTNER: _("reads the data the referral carries; does not register clients"),
         },

@@ -110,7 +110,9 @@ def read_xades(handle: IO[bytes]) -> list[ReadSignature]:
         cert_el = signature.find(f".//{DS}X509Certificate")
         if cert_el is not None and cert_el.text:
             try:
-                cert = x509.load_der_x509_certificate(base64.b64decode("".join(cert_el.text.split())))
+                cert = x509.load_der_x509_certificate(
+                    base64.b64decode("".join(cert_el.text.split()))
+                )
                 signer = _x509_attr(cert.subject, x509.NameOID.COMMON_NAME)
                 org = _x509_attr(cert.subject, x509.NameOID.ORGANIZATION_NAME)
             except ValueError:

@@ -201,7 +201,11 @@ def test_termination_at_once_withdraws_client_access(own, partner, owner) -> Non
 
     terminator = member(partner, Role.COORDINATOR)
     agreement = agreement_terminate(
-        agreement=agreement, acting_user=terminator, reason="Koniec projektu", notice_days=0
+        agreement=agreement,
+        acting_user=terminator,
+        reason="Koniec projektu",
+        notice_days=0,
+        without_notice=True,
     )
     assert agreement.status == Status.TERMINATED
     assert not agreement_covers(own, partner, Scope.CLIENT_RECORDS)
@@ -233,10 +237,14 @@ def test_termination_needs_a_reason_and_an_active_agreement(own, partner) -> Non
     draft = agreement_between(own, partner, status=Status.DRAFT)
     coordinator = member(own, Role.COORDINATOR)
     with pytest.raises(ValidationError):
-        agreement_terminate(agreement=draft, acting_user=coordinator, reason="x", notice_days=0)
+        agreement_terminate(
+            agreement=draft, acting_user=coordinator, reason="x", notice_days=0, without_notice=True
+        )
     active = agreement_between(own, partner)
     with pytest.raises(ValidationError):
-        agreement_terminate(agreement=active, acting_user=coordinator, reason="", notice_days=0)
+        agreement_terminate(
+            agreement=active, acting_user=coordinator, reason="", notice_days=0, without_notice=True
+        )
 
 
 def test_expiry_by_date_withdraws_access_unless_another_agreement_covers(
