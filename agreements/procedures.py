@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cooperation.models import Institution, InstitutionKind
 
-from .models import Scope
+from .models import Coordinator, Scope
 
 SOCIAL = "social"
 OFFICE = "office"
@@ -87,3 +87,14 @@ def duties_table(institutions: Iterable[Institution], scopes: Iterable[str]) -> 
         )
         for scope in scopes
     ]
+
+
+def coordinators_table(
+    institutions: Iterable[Institution],
+) -> list[tuple[Institution, list[Coordinator]]]:
+    """Each party with its coordinator cards (main first, then deputies)."""
+    institutions = list(institutions)
+    cards: dict[int, list[Coordinator]] = {i.pk: [] for i in institutions}
+    for card in Coordinator.objects.filter(institution__in=institutions).select_related("user"):
+        cards[card.institution_id].append(card)
+    return [(i, cards[i.pk]) for i in institutions]

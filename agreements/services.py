@@ -55,7 +55,7 @@ from .models import (
     SignedForm,
     Status,
 )
-from .procedures import duties_table
+from .procedures import coordinators_table, duties_table
 from .scope import agreement_covers, scope_lost_handlers
 from .selectors import network_institutions
 from .signatures import ReadSignature, normalise_name, read_pades, read_xades, signing_date
@@ -176,7 +176,7 @@ def agreement_default_body(
             "partners": partners,
             "scopes": [Scope(s).label for s in scopes],
             "duties": duties_table(institutions, scopes),
-            "coordinators": _coordinators(institutions),
+            "coordinators": coordinators_table(institutions),
             "valid_from": valid_from,
             "valid_until": valid_until,
             "notice_days": notice_days,
@@ -185,13 +185,6 @@ def agreement_default_body(
             "promotion_case_days": promotion_case_days or settings.PROMOTION_CASE_DAYS,
         },
     ).strip()
-
-
-def _coordinators(institutions: list[Institution]) -> list[tuple[Institution, list[Coordinator]]]:
-    cards: dict[int, list[Coordinator]] = {i.pk: [] for i in institutions}
-    for card in Coordinator.objects.filter(institution__in=institutions).select_related("user"):
-        cards[card.institution_id].append(card)
-    return [(i, cards[i.pk]) for i in institutions]
 
 
 def _validate_procedures(notice_days: int, meeting_every_months: int) -> None:

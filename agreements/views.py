@@ -32,11 +32,11 @@ from .forms import (
 from .models import Annex, Attachment, Coordinator
 from .selectors import (
     agreement_get_for_user,
-    signed_copy_view,
     agreements_expiring,
     agreements_visible_to,
     network_institutions,
     network_view,
+    signed_copy_view,
     terms_on,
 )
 
