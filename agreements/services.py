@@ -11,6 +11,7 @@ it signed, and only a signed agreement comes into force (gate 3, issue 15).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
@@ -276,9 +277,10 @@ def agreement_update(
     notice_days: int | None = None,
     meeting_every_months: int | None = None,
 ) -> Agreement:
-    """Edit a draft; only the drafting institution may. A text still as the
-    standard one for the old terms is regenerated for the new terms, so the
-    text keeps agreeing with them; an edited text is left as written."""
+    """Edit a draft; only the drafting institution may. A text that is the
+    standard one but for its numbers and dates is rewritten for the new terms,
+    so the text keeps agreeing with them; a text the coordinator edited is left
+    as written. (Judged from what is posted alone, so a resubmission is a no-op.)"""
     party = _party_of(agreement, acting_user)
     if party.institution_id != agreement.initiator_id:
         raise PermissionDenied(_("Only the institution that drafted the agreement may edit it."))
@@ -298,8 +300,9 @@ def agreement_update(
         "body": body.strip(),
         **_scope_values(scopes),
     }
-    if _normalised(body) == _normalised(_body_for(agreement)):
-        new["body"] = _body_for(agreement, **new)
+    standard = _body_for(agreement, **new)
+    if _masked(body) == _masked(standard):
+        new["body"] = standard
     changed = [name for name, value in new.items() if getattr(agreement, name) != value]
     for name in changed:
         setattr(agreement, name, new[name])
@@ -338,8 +341,15 @@ def _body_for(agreement: Agreement, **changes: object) -> str:
     )
 
 
-def _normalised(text: str) -> str:
-    return " ".join(text.split())
+_NUMBERS_AND_DATES = re.compile(
+    r"\d+|\b(stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września"
+    r"|października|listopada|grudnia|miesiąc|miesiące|miesięcy)\b"
+)
+
+
+def _masked(text: str) -> str:
+    """The text with its numbers, month names and spacing evened out."""
+    return " ".join(_NUMBERS_AND_DATES.sub("#", text).split())
 
 
 @transaction.atomic

@@ -225,7 +225,7 @@ def test_the_page_shows_the_signatures_read(client, accepted, partner_coordinato
     body = client.get(accepted.get_absolute_url()).content.decode()
     assert "Podpisy elektroniczne w pliku" in body
     assert "nienaruszony" in body and "zgodne z podpisem elektronicznym" in body
-    assert "z upoważnienia Starosty Powiatowego" in body
+    assert "statut" in body
 
 
 # The form
@@ -271,6 +271,12 @@ def test_the_form_puts_errors_next_to_the_fields_in_polish(
     assert response.status_code == 200
     assert f'id="id_party_{party.pk}_authority_error"' in body
     assert "Podaj podstawę jej umocowania do podpisu." in body
+    # The service's errors (here: a scan needs its date) land next to their fields too.
+    response = client.post(
+        reverse("agreements:signed_copy", args=[accepted.pk]),
+        _form_data(accepted, file=_upload(b"%PDF-1.4 skan"), signed_on=""),
+    )
+    body = response.content.decode()
     assert 'id="id_signed_on_error"' in body and "Podaj datę podpisania." in body
 
 
