@@ -52,7 +52,21 @@ def read_pades(handle: IO[bytes]) -> list[ReadSignature]:
     """Every signature embedded in a PDF, validated. [] for a PDF without signatures.
 
     A PDF pyHanko cannot parse is treated as unsigned (it passed the upload's
-    content check, so it is some PDF; a scan from a copier is the usual case)."""
+    content check, so it is some PDF; a scan from a copier is the usual case).
+    pyHanko's validation runs its own event loop, so inside a running one (an
+    async server) it is done in a worker thread."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _read_pades(handle)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_read_pades, handle).result()
+
+
+def _read_pades(handle: IO[bytes]) -> list[ReadSignature]:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
