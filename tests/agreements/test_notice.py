@@ -23,7 +23,7 @@ from agreements.services import (
 from cooperation.models import Role
 
 from ..factories import agreement_between, member
-from ..pdfs import pdf_text
+from ..pdfs import pdf_text, pdf_to_png
 
 TODAY = timezone.localdate()
 
@@ -198,10 +198,14 @@ def test_the_default_text_has_the_procedures(own, partner, coordinator, settings
 
 
 def test_the_pdf_prints_the_procedures_from_the_terms(client, active, coordinator, own) -> None:
-    client.force_login(coordinator)
-    text = " ".join(
-        pdf_text(client.get(reverse("agreements:pdf", args=[active.pk])).content).split()
+    Coordinator.objects.create(
+        institution=own, user=coordinator, phone="41 000 00 01", email="koord@mops.example"
     )
+    client.force_login(coordinator)
+    data = client.get(reverse("agreements:pdf", args=[active.pk])).content
+    # All pages, for a person to look at (test-artifacts/agreement-procedures-N.png).
+    pdf_to_png(data, "agreement-procedures", last_page=4)
+    text = " ".join(pdf_text(data).split())
     assert "Procedury współpracy" in text
     assert "Okres wypowiedzenia 30 dni;" in text
     assert "Odpowiedź na skierowanie w ciągu 2 dni roboczych od otrzymania" in text
