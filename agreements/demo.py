@@ -144,3 +144,21 @@ def seed() -> None:
                 "office_hours": "pn–pt 8:00–15:00",
             },
         )
+
+
+def record_demo_signed_copy(agreement, user: User) -> None:  # type: ignore[no-untyped-def]
+    """The demo's stand-in scan recorded for an agreement all parties accepted,
+    so it is signed (and in force from its start) as in real use."""
+    from agreements.services import Signatory, agreement_record_signed_copy
+
+    agreement_record_signed_copy(
+        agreement=agreement,
+        acting_user=user,
+        file=SimpleUploadedFile("porozumienie-podpisane.pdf", DEMO_SCAN),
+        signed_on=min(agreement.valid_from, timezone.localdate()),
+        signatories={
+            p.pk: Signatory(p.signatory_name, p.signatory_function, "na podstawie statutu")
+            for p in agreement.parties.all()
+        },
+        note="Egzemplarz demonstracyjny (w miejscu skanu oryginału).",
+    )
