@@ -4,14 +4,58 @@ from django.contrib import admin
 
 from cooperation.admin import InstitutionScopedAdmin
 
-from .models import Agreement, AgreementEvent, AgreementTerms, Annex, Attachment, Coordinator, Party
+from .models import (
+    PROCEDURE_FIELDS,
+    Agreement,
+    AgreementEvent,
+    AgreementTerms,
+    Annex,
+    Attachment,
+    Coordinator,
+    Party,
+    SignedCopy,
+)
 
 
 class PartyInline(admin.TabularInline):
     model = Party
     extra = 0
-    fields = ["institution", "signatory_name", "signatory_function", "accepted_at", "accepted_by"]
-    readonly_fields = ["accepted_at", "accepted_by"]
+    fields = [
+        "institution",
+        "signatory_name",
+        "signatory_function",
+        "accepted_at",
+        "accepted_by",
+        "signed_name",
+        "signed_function",
+        "signed_authority",
+    ]
+    # Who signed is recorded with the signed copy, through the service.
+    readonly_fields = [
+        "accepted_at",
+        "accepted_by",
+        "signed_name",
+        "signed_function",
+        "signed_authority",
+    ]
+
+
+class SignedCopyInline(admin.StackedInline):
+    model = SignedCopy
+    extra = 0
+    can_delete = False
+    readonly_fields = [
+        "form",
+        "signed_on",
+        "attachment",
+        "signatures",
+        "note",
+        "recorded_by",
+        "recorded_at",
+    ]
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
 
 
 class TermsInline(admin.TabularInline):
@@ -22,6 +66,7 @@ class TermsInline(admin.TabularInline):
         "effective_from",
         "valid_until",
         "annex",
+        *PROCEDURE_FIELDS,
         *[
             f"scope_{s}"
             for s in (
@@ -70,8 +115,10 @@ class AgreementAdmin(InstitutionScopedAdmin):
         "scope_job_offers",
         "scope_promotion",
         "scope_referrals",
+        *PROCEDURE_FIELDS,
+        "terminated_without_notice",
     ]
-    inlines = [PartyInline, TermsInline, EventInline]
+    inlines = [PartyInline, SignedCopyInline, TermsInline, EventInline]
     list_select_related = ["initiator"]
 
     def has_add_permission(self, request) -> bool:

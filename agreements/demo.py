@@ -4,9 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cooperation.models import Institution, User
+
+# The demo's stand-in for a scan of the signed paper original: a one-page PDF
+# that says what it is. Real deployments upload the real scan or signed file.
+DEMO_SCAN = b"""%PDF-1.4
+1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
+3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R
+/Resources << /Font << /F1 5 0 R >> >> >> endobj
+4 0 obj << /Length 60 >> stream
+BT /F1 18 Tf 72 760 Td (Demo: signed copy stand-in) Tj ET
+endstream endobj
+5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj
+trailer << /Root 1 0 R >>
+%%EOF
+"""
 
 
 def _month_start(months_ago: int) -> dt.date:
@@ -24,7 +40,13 @@ def seed() -> None:
     PCPR–PUP agreement ends in 25 days (the home page lists it among those ending
     within a month), the NGO draft starts next month."""
     from agreements.models import Agreement, Coordinator, Scope
-    from agreements.services import agreement_accept, agreement_draft, agreement_send
+    from agreements.services import (
+        Signatory,
+        agreement_accept,
+        agreement_draft,
+        agreement_record_signed_copy,
+        agreement_send,
+    )
 
     def coordinator(short: str) -> User:
         return User.objects.get(username=f"coordinator.{short}")
@@ -93,6 +115,24 @@ def seed() -> None:
                 signatory_name=b.get_full_name(),
                 signatory_function="Dyrektor",
             )
+            # A PUP is signed by its director acting for the starost.
+            authority = {
+                party.pk: "z upoważnienia Starosty Powiatowego"
+                if party.institution.kind == "pup"
+                else "na podstawie statutu jednostki"
+                for party in agreement.parties.select_related("institution")
+            }
+            agreement_record_signed_copy(
+                agreement=agreement,
+                acting_user=b,
+                file=SimpleUploadedFile("porozumienie-podpisane.pdf", DEMO_SCAN),
+                signed_on=min(start, timezone.localdate()),
+                signatories={
+                    p.pk: Signatory(p.signatory_name, p.signatory_function, authority[p.pk])
+                    for p in agreement.parties.all()
+                },
+                note="Egzemplarz demonstracyjny (w miejscu skanu oryginału).",
+            )
     for institution in Institution.objects.all():
         user = coordinator(institution.short_name)
         Coordinator.objects.get_or_create(
@@ -104,3 +144,21 @@ def seed() -> None:
                 "office_hours": "pn–pt 8:00–15:00",
             },
         )
+
+
+def record_demo_signed_copy(agreement, user: User) -> None:  # type: ignore[no-untyped-def]
+    """The demo's stand-in scan recorded for an agreement all parties accepted,
+    so it is signed (and in force from its start) as in real use."""
+    from agreements.services import Signatory, agreement_record_signed_copy
+
+    agreement_record_signed_copy(
+        agreement=agreement,
+        acting_user=user,
+        file=SimpleUploadedFile("porozumienie-podpisane.pdf", DEMO_SCAN),
+        signed_on=min(agreement.valid_from, timezone.localdate()),
+        signatories={
+            p.pk: Signatory(p.signatory_name, p.signatory_function, "na podstawie statutu")
+            for p in agreement.parties.all()
+        },
+        note="Egzemplarz demonstracyjny (w miejscu skanu oryginału).",
+    )

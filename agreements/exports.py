@@ -17,11 +17,23 @@ from .selectors import agreements_visible_to, terms_on
 
 
 def agreement_pdf_response(request: MemberRequest, agreement: Agreement) -> HttpResponse:
+    """The agreement's text with its procedures (appendix 1) printed from the
+    terms in force today — or, before it is in force, the terms as drafted —
+    and the signed copy as recorded."""
+    from .models import SignedCopy
+    from .procedures import coordinators_table, duties_table
+
     today = timezone.localdate()
+    parties = list(agreement.parties.select_related("institution"))
+    terms = terms_on(agreement, today) or agreement
+    institutions = [p.institution for p in parties]
     context = {
         "agreement": agreement,
-        "parties": list(agreement.parties.all()),
-        "terms": terms_on(agreement, today) or agreement,
+        "parties": parties,
+        "terms": terms,
+        "duties": duties_table(institutions, terms.scopes),
+        "coordinators": coordinators_table(institutions),
+        "signed_copy": SignedCopy.objects.filter(agreement=agreement).first(),
         "annexes": agreement.annexes.filter(applied=True),
         "today": today,
     }

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from cooperation.forms import DateInput, ModelMultipleChoiceField
 from cooperation.models import Institution
 
-from .models import AttachmentKind, Scope, Status
+from .models import (
+    DEFAULT_MEETING_EVERY_MONTHS,
+    DEFAULT_NOTICE_DAYS,
+    AttachmentKind,
+    Scope,
+    Status,
+)
 
 
 class ScopeDatesForm(forms.Form):
@@ -37,7 +43,35 @@ class ScopeDatesForm(forms.Form):
         return data  # type: ignore[return-value]
 
 
-class AgreementForm(ScopeDatesForm):
+class ProcedureForm(forms.Form):
+    """The procedures of the terms (issue 20, part 3), on the draft form."""
+
+    notice_days = forms.IntegerField(
+        label=_("Notice period (days)"),
+        min_value=0,
+        max_value=365,
+        initial=DEFAULT_NOTICE_DAYS,
+        required=False,
+        help_text=_("A party ending the agreement gives notice at least this long before."),
+    )
+    meeting_every_months = forms.IntegerField(
+        label=_("Coordinators meet at least every (months)"),
+        min_value=1,
+        max_value=12,
+        initial=DEFAULT_MEETING_EVERY_MONTHS,
+        required=False,
+    )
+
+    def clean_notice_days(self) -> int:
+        value = self.cleaned_data.get("notice_days")
+        return DEFAULT_NOTICE_DAYS if value is None else value
+
+    def clean_meeting_every_months(self) -> int:
+        value = self.cleaned_data.get("meeting_every_months")
+        return DEFAULT_MEETING_EVERY_MONTHS if value is None else value
+
+
+class AgreementForm(ScopeDatesForm, ProcedureForm):
     title = forms.CharField(label=_("Title"), max_length=250)
     partners = ModelMultipleChoiceField(
         label=_("Partner institutions"),
@@ -51,7 +85,16 @@ class AgreementForm(ScopeDatesForm):
         widget=forms.Textarea(attrs={"rows": 18}),
         help_text=_("Leave empty to start from the standard text; you can edit it before sending."),
     )
-    field_order = ["title", "partners", "scopes", "valid_from", "valid_until", "body"]
+    field_order = [
+        "title",
+        "partners",
+        "scopes",
+        "valid_from",
+        "valid_until",
+        "notice_days",
+        "meeting_every_months",
+        "body",
+    ]
 
     def __init__(self, *args: Any, partners_qs=None, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,10 +126,102 @@ class TerminateForm(forms.Form):
     notice_days = forms.IntegerField(
         label=_("Notice period (days)"),
         min_value=0,
-        max_value=365,
-        initial=30,
+        max_value=3650,
         help_text=_("0 ends the agreement today, and partners lose access at once."),
     )
+    without_notice = forms.BooleanField(
+        label=_("End without the notice period"),
+        required=False,
+        help_text=_(
+            "Only for a reason that justifies it, e.g. a serious breach of the agreement; "
+            "the reason is recorded. To end sooner by agreement, propose an annex with an "
+            "earlier end date instead."
+        ),
+    )
+
+    def __init__(self, *args: object, notice_days: int = 30, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["notice_days"].initial = notice_days
+        self.fields["notice_days"].help_text = _(
+            "The notice period in the terms is %(days)s days. "
+            "0 ends the agreement today, and partners lose access at once."
+        ) % {"days": notice_days}
+
+
+class SignedCopyForm(forms.Form):
+    """The signed document, its date, and who signed for each party."""
+
+    file = forms.FileField(
+        label=_("Signed document"),
+        help_text=_(
+            "A scan of the signed paper original (PDF, JPG, PNG), a PDF signed "
+            "electronically, or a signed XML (XAdES) file; up to 10 MB."
+        ),
+    )
+    signed_on = forms.DateField(
+        label=_("Date of signing"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "The date of the last signature. For a PDF signed electronically it may be "
+            "left empty: it is read from the signatures."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args: object, parties=(), **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.parties = list(parties)
+        for party in self.parties:
+            prefix = f"party_{party.pk}"
+            self.fields[f"{prefix}_name"] = forms.CharField(
+                label=_("Name of the person who signed"),
+                max_length=150,
+                initial=party.signed_name or party.signatory_name,
+                error_messages={"required": _("Give the name of the person who signed.")},
+            )
+            self.fields[f"{prefix}_function"] = forms.CharField(
+                label=_("Function"),
+                max_length=150,
+                initial=party.signed_function or party.signatory_function,
+                error_messages={"required": _("Give their function.")},
+            )
+            self.fields[f"{prefix}_authority"] = forms.CharField(
+                label=_("Basis of authority"),
+                max_length=250,
+                initial=party.signed_authority,
+                help_text=_(
+                    "For example: acting for the Starost under authorisation no. …; "
+                    "the statute; a power of attorney."
+                ),
+                error_messages={"required": _("Give the basis of their authority to sign.")},
+            )
+
+    def party_fieldsets(self) -> list[tuple[object, list[forms.BoundField]]]:
+        return [
+            (p, [self[f"party_{p.pk}_{f}"] for f in ("name", "function", "authority")])
+            for p in self.parties
+        ]
+
+    def service_kwargs(self) -> dict[str, object]:
+        from .services import Signatory
+
+        data = self.cleaned_data
+        return {
+            "file": data["file"],
+            "signed_on": data["signed_on"],
+            "note": data["note"],
+            "signatories": {
+                p.pk: Signatory(
+                    data[f"party_{p.pk}_name"],
+                    data[f"party_{p.pk}_function"],
+                    data[f"party_{p.pk}_authority"],
+                )
+                for p in self.parties
+            },
+        }
 
 
 class AnnexForm(ScopeDatesForm):

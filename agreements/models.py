@@ -36,6 +36,12 @@ SCOPE_FIELDS = {s.value: f"scope_{s.value}" for s in Scope}
 class Status(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("agreement status", "draft")
     SENT = "sent", pgettext_lazy("agreement status", "sent for signature")
+    # Every party clicked "accept": they agree to the text. Nothing flows until
+    # the signed document is recorded (gate 3 of issue 15).
+    ACCEPTED = (
+        "accepted",
+        pgettext_lazy("agreement status", "accepted, waiting for the signed copy"),
+    )
     SIGNED = "signed", pgettext_lazy("agreement status", "signed, not yet in force")
     ACTIVE = "active", pgettext_lazy("agreement status", "in force")
     EXPIRED = "expired", pgettext_lazy("agreement status", "expired")
@@ -64,7 +70,52 @@ class ScopeFields(models.Model):
         return [str(Scope(s).label) for s in self.scopes]
 
 
-class Agreement(ScopeFields):
+DEFAULT_NOTICE_DAYS = 30
+DEFAULT_MEETING_EVERY_MONTHS = 3
+
+
+def _referral_answer_days() -> int:
+    return settings.REFERRAL_ANSWER_WORKING_DAYS
+
+
+def _promotion_case_days() -> int:
+    return settings.PROMOTION_CASE_DAYS
+
+
+class ProcedureFields(models.Model):
+    """The procedures the parties agree to and the app enforces (issue 20, part 3).
+
+    Kept with the scope, on the agreement and on every version of its terms,
+    so the text, the PDF and the app read the same numbers."""
+
+    notice_days = models.PositiveSmallIntegerField(
+        _("notice period (days)"),
+        default=DEFAULT_NOTICE_DAYS,
+        help_text=_("How long before the end date a party must give notice of termination."),
+    )
+    referral_answer_days = models.PositiveSmallIntegerField(
+        _("answer to a referral within (working days)"), default=_referral_answer_days
+    )
+    promotion_case_days = models.PositiveSmallIntegerField(
+        _("a promotion case is taken up within (days)"), default=_promotion_case_days
+    )
+    meeting_every_months = models.PositiveSmallIntegerField(
+        _("coordinators meet at least every (months)"), default=DEFAULT_MEETING_EVERY_MONTHS
+    )
+
+    class Meta:
+        abstract = True
+
+
+PROCEDURE_FIELDS = (
+    "notice_days",
+    "referral_answer_days",
+    "promotion_case_days",
+    "meeting_every_months",
+)
+
+
+class Agreement(ScopeFields, ProcedureFields):
     number = models.CharField(_("number"), max_length=60, unique=True)
     year = models.PositiveSmallIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("sequence number"))
@@ -88,6 +139,11 @@ class Agreement(ScopeFields):
     )
     termination_date = models.DateField(_("terminated as of"), null=True, blank=True)
     termination_reason = models.TextField(_("reason for termination"), blank=True)
+    terminated_without_notice = models.BooleanField(
+        _("ended without the notice period"),
+        default=False,
+        help_text=_("Ended sooner than the notice period allows, for the reason recorded."),
+    )
     terminated_by = models.ForeignKey(
         Institution,
         on_delete=models.PROTECT,
@@ -135,6 +191,13 @@ class Agreement(ScopeFields):
     def is_editable(self) -> bool:
         return self.status == Status.DRAFT
 
+    @property
+    def earliest_termination_date(self) -> dt.date:
+        """The first day notice given today may end the agreement on."""
+        from django.utils import timezone
+
+        return timezone.localdate() + dt.timedelta(days=self.notice_days)
+
 
 class Party(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
@@ -147,6 +210,10 @@ class Party(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Who actually signed the document for this party, as recorded with the signed copy.
+    signed_name = models.CharField(_("signed by"), max_length=150, blank=True)
+    signed_function = models.CharField(_("function"), max_length=150, blank=True)
+    signed_authority = models.CharField(_("basis of authority"), max_length=250, blank=True)
 
     class Meta:
         verbose_name = _("party")
@@ -208,7 +275,7 @@ class AnnexApproval(models.Model):
         return f"{self.annex}: {self.institution}"
 
 
-class AgreementTerms(ScopeFields):
+class AgreementTerms(ScopeFields, ProcedureFields):
     """One version of the terms, in force from `effective_from` until the next version."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="terms")
@@ -233,6 +300,8 @@ class EventKind(models.TextChoices):
     ACCEPTED = "accepted", _("accepted")
     RETURNED = "returned", _("returned with a comment")
     SIGNED = "signed", _("signed by all parties")
+    ALL_ACCEPTED = "all_accepted", _("accepted by all parties, waiting for the signed copy")
+    SIGNED_COPY = "signed_copy", _("signed copy recorded")
     ACTIVATED = "activated", _("came into force")
     ANNEX_PROPOSED = "annex_proposed", _("annex proposed")
     ANNEX_ACCEPTED = "annex_accepted", _("annex accepted")
@@ -271,7 +340,7 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class AttachmentKind(models.TextChoices):
-    SIGNED_SCAN = "signed_scan", _("signed scan")
+    SIGNED_SCAN = "signed_scan", _("signed copy")
     ANNEX_SCAN = "annex_scan", _("signed annex")
     OTHER = "other", _("other document")
 
@@ -293,6 +362,47 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement.number}: {self.get_kind_display()}"
+
+
+class SignedForm(models.TextChoices):
+    SCAN = "scan", _("scan of the paper original")
+    PADES = "pades", _("PDF with an electronic signature (PAdES)")
+    XADES = "xades", _("electronically signed XML file (XAdES)")
+    LEGACY = "legacy", _("not recorded (signed before the rule)")
+
+
+class SignedCopy(models.Model):
+    """The signed document that makes an accepted agreement signed (gate 3).
+
+    `signatures` holds what pyHanko read from a PAdES PDF: for each embedded
+    signature the signer, the signing time and whether it is intact; the
+    typed names of the parties' signatories are on `Party`."""
+
+    agreement = models.OneToOneField(
+        Agreement, on_delete=models.CASCADE, related_name="signed_copy"
+    )
+    attachment = models.OneToOneField(
+        Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    form = models.CharField(_("form of the signed copy"), max_length=8, choices=SignedForm.choices)
+    signed_on = models.DateField(_("date of signing"))
+    signatures = models.JSONField(_("electronic signatures read from the file"), default=list)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signed copy")
+        verbose_name_plural = _("signed copies")
+
+    def __str__(self) -> str:
+        return f"{self.agreement.number}: {self.get_form_display()}"
+
+    @property
+    def is_legacy(self) -> bool:
+        return self.form == SignedForm.LEGACY
 
 
 class Coordinator(models.Model):

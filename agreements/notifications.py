@@ -22,7 +22,10 @@ def _subject(what: str, agreement: Agreement) -> str:
         }
     subjects = {
         "sent": _("Agreement %(number)s is waiting for your acceptance"),
-        "signed": _("Agreement %(number)s has been accepted by all parties"),
+        "accepted": _(
+            "Agreement %(number)s has been accepted by all parties and waits for the signed copy"
+        ),
+        "signed": _("Agreement %(number)s has been signed"),
         "returned": _("Agreement %(number)s was returned with a comment"),
         "terminated": _("Notice of termination of agreement %(number)s"),
         "annex": _("An annex to agreement %(number)s is waiting for your approval"),

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from cooperation.http import MemberRequest
 from cooperation.models import Institution, User
 from cooperation.permissions import get_visible_or_404, institution_of, visible
 
@@ -57,12 +58,14 @@ def terms_on(agreement: Agreement, day: dt.date) -> AgreementTerms | None:
     )
 
 
-def home_agreements_waiting(request) -> list[Agreement]:
-    """Agreements waiting for this institution's acceptance, and drafts of its own."""
+def home_agreements_waiting(request: MemberRequest) -> list[Agreement]:
+    """Agreements waiting for this institution's acceptance, drafts of its own,
+    and accepted ones waiting for their signed copy."""
     institution = institution_of(request.user)
     waiting = agreements_visible_to(request.user).filter(
         Q(status=Status.SENT, parties__institution=institution, parties__accepted_at__isnull=True)
         | Q(status=Status.DRAFT, initiator=institution)
+        | Q(status=Status.ACCEPTED, parties__institution=institution)
         | Q(annexes__applied=False, status__in=[Status.ACTIVE, Status.SIGNED])
     )
     return list(waiting.distinct().order_by("-pk")[:8])
@@ -122,3 +125,25 @@ def network_view(institution: Institution) -> dict[str, object]:
         for i in institutions
     ]
     return {"rows": rows, "links": links}
+
+
+def signed_copy_view(agreement: Agreement) -> dict[str, object]:
+    """The signed copy for the agreement's page: the signatures read from the
+    file with their times parsed, and each party with whether an electronic
+    signature in the file bears its signatory's name (None: nothing to compare)."""
+    from .models import SignedCopy
+    from .signatures import normalise_name
+
+    copy = SignedCopy.objects.filter(agreement=agreement).select_related("attachment").first()
+    signatures = copy.signatures if copy else []
+    signers = {normalise_name(str(s["signer"])) for s in signatures}
+    rows = []
+    for s in signatures:
+        time = dt.datetime.fromisoformat(s["signed_at"]) if s.get("signed_at") else None
+        rows.append({**s, "time": timezone.localtime(time) if time and time.tzinfo else time})
+    parties = list(agreement.parties.all())
+    for party in parties:
+        party.matches_signature = (  # type: ignore[attr-defined]
+            normalise_name(party.signed_name) in signers if signers and party.signed_name else None
+        )
+    return {"signed_copy": copy, "signature_rows": rows, "party_rows": parties}

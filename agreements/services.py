@@ -2,16 +2,22 @@
 acting coordinator's institution, writes the timeline and the audit log, and
 — when coverage ends — withdraws the access it gave in the same transaction.
 
-draft → sent → (signed →) active → expired | terminated
+draft → sent → accepted → signed (the signed copy recorded) → active → expired | terminated
+
+"Accepted" is agreement to the text; only the recorded signed document makes
+it signed, and only a signed agreement comes into force (gate 3, issue 15).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -24,9 +30,19 @@ from cooperation.models import AuditAction, Institution, User
 from cooperation.permissions import membership_of
 from cooperation.roles import MANAGING_ROLES
 from cooperation.services import model_update
-from cooperation.uploads import SCANS, original_filename, validate_upload
+from cooperation.uploads import (
+    SCANS,
+    SIGNED_DOCUMENTS,
+    FileType,
+    original_filename,
+    validate_upload,
+)
 
+from . import rules
 from .models import (
+    DEFAULT_MEETING_EVERY_MONTHS,
+    DEFAULT_NOTICE_DAYS,
+    PROCEDURE_FIELDS,
     SCOPE_FIELDS,
     Agreement,
     AgreementEvent,
@@ -34,13 +50,18 @@ from .models import (
     Annex,
     AnnexApproval,
     Attachment,
+    AttachmentKind,
     Coordinator,
     EventKind,
     Party,
+    SignedCopy,
+    SignedForm,
     Status,
 )
+from .procedures import coordinators_table, duties_table
 from .scope import agreement_covers, scope_lost_handlers
 from .selectors import network_institutions
+from .signatures import ReadSignature, normalise_name, read_pades, read_xades, signing_date
 from .tasks import notify_parties
 
 if TYPE_CHECKING:
@@ -138,20 +159,45 @@ def agreement_default_body(
     scopes: Iterable[str],
     valid_from: dt.date,
     valid_until: dt.date | None,
+    notice_days: int = DEFAULT_NOTICE_DAYS,
+    meeting_every_months: int = DEFAULT_MEETING_EVERY_MONTHS,
+    referral_answer_days: int | None = None,
+    promotion_case_days: int | None = None,
 ) -> str:
-    """The standard text of an agreement, in Polish, for the coordinator to edit."""
+    """The standard text of an agreement, in Polish, for the coordinator to edit:
+    scope, duties per party, the exchange of information with its deadlines, the
+    coordinators with their contacts, the notice period — from the terms given."""
     from .models import Scope
 
+    partners = list(partners)
+    institutions = [initiator, *partners]
+    scopes = list(scopes)
     return render_to_string(
         "agreements/body_default.txt",
         {
             "initiator": initiator,
-            "partners": list(partners),
+            "partners": partners,
             "scopes": [Scope(s).label for s in scopes],
+            "duties": duties_table(institutions, scopes),
+            "coordinators": coordinators_table(institutions),
             "valid_from": valid_from,
             "valid_until": valid_until,
+            "notice_days": notice_days,
+            "meeting_every_months": meeting_every_months,
+            "referral_answer_days": referral_answer_days or settings.REFERRAL_ANSWER_WORKING_DAYS,
+            "promotion_case_days": promotion_case_days or settings.PROMOTION_CASE_DAYS,
         },
     ).strip()
+
+
+def _validate_procedures(notice_days: int, meeting_every_months: int) -> None:
+    errors = {}
+    if not 0 <= notice_days <= 365:
+        errors["notice_days"] = _("The notice period is from 0 to 365 days.")
+    if not 1 <= meeting_every_months <= 12:
+        errors["meeting_every_months"] = _("Coordinators meet at least once every 1 to 12 months.")
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -164,8 +210,13 @@ def agreement_draft(
     valid_from: dt.date,
     valid_until: dt.date | None = None,
     body: str = "",
+    notice_days: int = DEFAULT_NOTICE_DAYS,
+    meeting_every_months: int = DEFAULT_MEETING_EVERY_MONTHS,
 ) -> Agreement:
-    """A coordinator drafts an agreement with partner institutions of the network."""
+    """A coordinator drafts an agreement with partner institutions of the network.
+
+    The procedures' deadlines for referrals and promotion cases are the ones the
+    app enforces (settings); the notice period and the meetings are chosen here."""
     initiator = _acting_institution(acting_user)
     partners = list(partners)
     allowed = set(network_institutions(initiator).values_list("pk", flat=True))
@@ -176,6 +227,7 @@ def agreement_draft(
             {"partners": _("Agreements can be made only with other institutions of your network.")}
         )
     _validate_dates(valid_from, valid_until)
+    _validate_procedures(notice_days, meeting_every_months)
     scopes = list(scopes)
     scope_values = _scope_values(scopes)
     year = timezone.localdate().year
@@ -193,9 +245,15 @@ def agreement_draft(
             scopes=scopes,
             valid_from=valid_from,
             valid_until=valid_until,
+            notice_days=notice_days,
+            meeting_every_months=meeting_every_months,
         ),
         valid_from=valid_from,
         valid_until=valid_until,
+        notice_days=notice_days,
+        meeting_every_months=meeting_every_months,
+        referral_answer_days=settings.REFERRAL_ANSWER_WORKING_DAYS,
+        promotion_case_days=settings.PROMOTION_CASE_DAYS,
         created_by=acting_user,
         **scope_values,
     )
@@ -218,20 +276,35 @@ def agreement_update(
     valid_from: dt.date,
     valid_until: dt.date | None,
     body: str,
+    notice_days: int | None = None,
+    meeting_every_months: int | None = None,
 ) -> Agreement:
-    """Edit a draft; only the drafting institution may."""
+    """Edit a draft; only the drafting institution may. A text that is the
+    standard one but for its numbers and dates is rewritten for the new terms,
+    so the text keeps agreeing with them; a text the coordinator edited is left
+    as written. (Judged from what is posted alone, so a resubmission is a no-op.)"""
     party = _party_of(agreement, acting_user)
     if party.institution_id != agreement.initiator_id:
         raise PermissionDenied(_("Only the institution that drafted the agreement may edit it."))
     _require_status(agreement, Status.DRAFT)
     _validate_dates(valid_from, valid_until)
+    notice_days = agreement.notice_days if notice_days is None else notice_days
+    meeting_every_months = (
+        agreement.meeting_every_months if meeting_every_months is None else meeting_every_months
+    )
+    _validate_procedures(notice_days, meeting_every_months)
     new = {
         "title": title.strip(),
         "valid_from": valid_from,
         "valid_until": valid_until,
+        "notice_days": notice_days,
+        "meeting_every_months": meeting_every_months,
         "body": body.strip(),
         **_scope_values(scopes),
     }
+    standard = _body_for(agreement, **new)
+    if _masked(body) == _masked(standard):
+        new["body"] = standard
     # The agreement's own history records the change (and audits it).
     agreement, changed = model_update(
         instance=agreement, fields=new, data=new, acting_user=acting_user, audit_change=False
@@ -245,6 +318,39 @@ def agreement_update(
             fields=changed,
         )
     return agreement
+
+
+def _body_for(agreement: Agreement, **changes: object) -> str:
+    """The standard text for the agreement's terms, with `changes` applied."""
+    values = {
+        "scopes": agreement.scopes,
+        "valid_from": agreement.valid_from,
+        "valid_until": agreement.valid_until,
+        "notice_days": agreement.notice_days,
+        "meeting_every_months": agreement.meeting_every_months,
+    }
+    values.update({k: v for k, v in changes.items() if k in values})
+    if "scope_client_records" in changes:
+        values["scopes"] = [s for s, f in SCOPE_FIELDS.items() if changes[f]]
+    parties = [p.institution for p in agreement.parties.select_related("institution")]
+    return agreement_default_body(
+        initiator=agreement.initiator,
+        partners=[i for i in parties if i.pk != agreement.initiator_id],
+        referral_answer_days=agreement.referral_answer_days,
+        promotion_case_days=agreement.promotion_case_days,
+        **values,  # type: ignore[arg-type]
+    )
+
+
+_NUMBERS_AND_DATES = re.compile(
+    r"\d+|\b(stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września"
+    r"|października|listopada|grudnia|miesiąc|miesiące|miesięcy)\b"
+)
+
+
+def _masked(text: str) -> str:
+    """The text with its numbers, month names and spacing evened out."""
+    return " ".join(_NUMBERS_AND_DATES.sub("#", text).split())
 
 
 @transaction.atomic
@@ -280,7 +386,8 @@ def _accept(agreement: Agreement, party: Party, user: User, name: str, function:
 def agreement_accept(
     *, agreement: Agreement, acting_user: User, signatory_name: str, signatory_function: str
 ) -> Agreement:
-    """A party's coordinator accepts; when all have, it is signed, and active once its start date has come."""
+    """A party's coordinator accepts the text. When all have, the agreement is
+    accepted and waits for the signed copy: nothing flows until it is recorded."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     party = _party_of(agreement, acting_user)
     _require_status(agreement, Status.SENT)
@@ -288,26 +395,170 @@ def agreement_accept(
         raise ValidationError(_("Your institution has already accepted this agreement."))
     _accept(agreement, party, acting_user, signatory_name, signatory_function)
     if not agreement.parties.filter(accepted_at__isnull=True).exists():
-        agreement.status = Status.SIGNED
+        agreement.status = Status.ACCEPTED
         agreement.save(update_fields=["status"])
-        _record(agreement, EventKind.SIGNED, actor=acting_user, institution=party.institution)
-        AgreementTerms.objects.create(
-            agreement=agreement,
-            effective_from=agreement.valid_from,
-            valid_until=agreement.valid_until,
-            **{f: getattr(agreement, f) for f in SCOPE_FIELDS.values()},
-        )
-        transaction.on_commit(lambda: notify_parties.delay(agreement.pk, "signed", None))
-        if agreement.valid_from <= timezone.localdate():
-            _activate(agreement)
+        _record(agreement, EventKind.ALL_ACCEPTED, actor=acting_user, institution=party.institution)
+        transaction.on_commit(lambda: notify_parties.delay(agreement.pk, "accepted", None))
     return agreement
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """Who signed the document for one party, as typed by the coordinator."""
+
+    name: str
+    function: str
+    authority: str
+
+
+def _signatory_errors(
+    agreement: Agreement, signatories: Mapping[int, Signatory], signatures: list[dict]
+) -> dict[str, list[str]]:
+    """Missing fields, and names that no electronic signature in the file bears."""
+    errors: dict[str, list[str]] = {}
+    signers = {normalise_name(str(s["signer"])): str(s["signer"]) for s in signatures}
+    for party in agreement.parties.select_related("institution"):
+        given = signatories.get(party.pk) or Signatory("", "", "")
+        for field, value, message in (
+            ("name", given.name, _("Give the name of the person who signed.")),
+            ("function", given.function, _("Give their function.")),
+            ("authority", given.authority, _("Give the basis of their authority to sign.")),
+        ):
+            if not value.strip():
+                errors[f"party_{party.pk}_{field}"] = [message]
+        if signers and given.name.strip() and normalise_name(given.name) not in signers:
+            errors[f"party_{party.pk}_name"] = [
+                _(
+                    "No electronic signature in the file bears this name. It was signed by: "
+                    "%(signers)s."
+                )
+                % {"signers": ", ".join(signers.values())}
+            ]
+    return errors
+
+
+@transaction.atomic
+def agreement_record_signed_copy(
+    *,
+    agreement: Agreement,
+    acting_user: User,
+    file: UploadedFile,
+    signed_on: dt.date | None,
+    signatories: Mapping[int, Signatory],
+    note: str = "",
+) -> SignedCopy:
+    """Record the signed document: a scan of the paper original, a PDF with
+    PAdES signatures or a XAdES file, with its date and each party's signatory.
+
+    Guarantees: the agreement was accepted by all (or signed before the rule);
+    the file passed the upload checks; PAdES signatures are read from the file,
+    must be intact, must bear the typed names and date the signing; then the
+    agreement is signed, its terms version starts, and it is in force from its
+    start date."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if reason := rules.record_signed_copy(membership_of(acting_user), agreement):
+        if rules.acts_for_a_party(membership_of(acting_user), agreement):
+            raise PermissionDenied(reason)
+        raise ValidationError(reason)
+    kind = validate_upload(file, allowed=SIGNED_DOCUMENTS, field="file")
+    signatures = [s.as_dict() for s in _read_signatures(kind, file)]
+    errors = _signatory_errors(agreement, signatories, signatures)
+    if any(s["intact"] is False for s in signatures):
+        errors.setdefault("file", []).append(
+            _(
+                "An electronic signature in the file is broken: the document was changed "
+                "after signing, or the signature is damaged."
+            )
+        )
+    read_date = signing_date(signatures)
+    if signed_on is None:
+        signed_on = read_date
+    if signed_on is None:
+        errors.setdefault("signed_on", []).append(_("Give the date of signing."))
+    elif signed_on > timezone.localdate():
+        errors.setdefault("signed_on", []).append(_("The date of signing cannot be in the future."))
+    elif read_date and signed_on != read_date:
+        errors.setdefault("signed_on", []).append(
+            _("The last electronic signature in the file was made on %(date)s.")
+            % {"date": read_date.strftime("%d.%m.%Y")}
+        )
+    if errors:
+        raise ValidationError(errors)
+    party = agreement.parties.get(institution=membership_of(acting_user).institution)
+    attachment = _store_attachment(
+        agreement, party, acting_user, AttachmentKind.SIGNED_SCAN, file, _("Signed copy")
+    )
+    SignedCopy.objects.filter(agreement=agreement).delete()  # a legacy placeholder, if any
+    copy = SignedCopy.objects.create(
+        agreement=agreement,
+        attachment=attachment,
+        form=_signed_form(kind, signatures),
+        signed_on=signed_on,
+        signatures=signatures,
+        note=note.strip(),
+        recorded_by=acting_user,
+    )
+    for p in agreement.parties.all():
+        given = signatories[p.pk]
+        p.signed_name, p.signed_function = given.name.strip(), given.function.strip()
+        p.signed_authority = given.authority.strip()
+        p.save(update_fields=["signed_name", "signed_function", "signed_authority"])
+    _record(
+        agreement,
+        EventKind.SIGNED_COPY,
+        actor=acting_user,
+        institution=party.institution,
+        comment=f"{copy.get_form_display()}, {signed_on:%d.%m.%Y}",
+    )
+    if agreement.status == Status.ACCEPTED:
+        _sign(agreement, acting_user, party.institution)
+    return copy
+
+
+def _signed_form(kind: FileType, signatures: list[dict]) -> str:
+    if kind.label == "XML":
+        return SignedForm.XADES
+    return SignedForm.PADES if signatures else SignedForm.SCAN
+
+
+def _read_signatures(kind: FileType, file: UploadedFile) -> list[ReadSignature]:
+    if kind.label == "PDF":
+        return read_pades(file)
+    if kind.label == "XML":
+        return read_xades(file)
+    return []
+
+
+def _sign(agreement: Agreement, user: User, institution: Institution) -> None:
+    """Signed: the first version of the terms starts, and it is in force from its start date."""
+    agreement.status = Status.SIGNED
+    agreement.save(update_fields=["status"])
+    _record(agreement, EventKind.SIGNED, actor=user, institution=institution)
+    AgreementTerms.objects.create(
+        agreement=agreement,
+        effective_from=agreement.valid_from,
+        valid_until=agreement.valid_until,
+        **_terms_values(agreement),
+    )
+    transaction.on_commit(lambda: notify_parties.delay(agreement.pk, "signed", None))
+    if agreement.valid_from <= timezone.localdate():
+        _activate(agreement)
+
+
+def _terms_values(source: Agreement | Annex) -> dict[str, object]:
+    values: dict[str, object] = {f: getattr(source, f) for f in SCOPE_FIELDS.values()}
+    agreement = source if isinstance(source, Agreement) else source.agreement
+    values.update({f: getattr(agreement, f) for f in PROCEDURE_FIELDS})
+    return values
 
 
 @transaction.atomic
 def agreement_return(*, agreement: Agreement, acting_user: User, comment: str) -> Agreement:
-    """A party sends the agreement back to draft with a comment; all acceptances are cleared."""
+    """A party sends the agreement back to draft with a comment; all acceptances are cleared.
+
+    Also while it waits for the signed copy: the paper may never get signed as accepted."""
     party = _party_of(agreement, acting_user)
-    _require_status(agreement, Status.SENT)
+    _require_status(agreement, Status.SENT, Status.ACCEPTED)
     if not comment.strip():
         raise ValidationError({"comment": _("Say what should change.")})
     agreement.status = Status.DRAFT
@@ -346,28 +597,66 @@ def _withdraw_lost_coverage(agreement: Agreement, scopes: Iterable[str], reason:
 
 @transaction.atomic
 def agreement_terminate(
-    *, agreement: Agreement, acting_user: User, reason: str, notice_days: int
+    *,
+    agreement: Agreement,
+    acting_user: User,
+    reason: str,
+    notice_days: int,
+    without_notice: bool = False,
 ) -> Agreement:
-    """Any party terminates with a reason and a notice period (0 = at once)."""
+    """Any party gives notice, with a reason, ending the agreement after `notice_days`.
+
+    The notice may not be shorter than the period in the terms. Sooner only
+    (a) by every party's consent — an annex with an earlier end date — or
+    (b) without notice, for a reason recorded (e.g. a serious breach)."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    party = _party_of(agreement, acting_user)
-    _require_status(agreement, Status.ACTIVE, Status.SIGNED)
-    if agreement.termination_date:
-        raise ValidationError(_("Notice of termination has already been given."))
+    membership = membership_of(acting_user)
+    if reason_denied := rules.acts_for_a_party(membership, agreement):
+        raise PermissionDenied(reason_denied)
+    if reason_denied := rules.terminate(membership, agreement):
+        raise ValidationError(reason_denied)
+    party = agreement.parties.get(institution=membership.institution)
+    errors: dict[str, str] = {}
     if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for termination.")})
+        errors["reason"] = (
+            _("Give the reason for ending without notice, e.g. a serious breach of the agreement.")
+            if without_notice
+            else _("Give the reason for termination.")
+        )
     if notice_days < 0:
-        raise ValidationError({"notice_days": _("The notice period cannot be negative.")})
+        errors["notice_days"] = _("The notice period cannot be negative.")
+    elif notice_days < agreement.notice_days and not without_notice:
+        errors["notice_days"] = _(
+            "The notice period in the terms is %(days)s days: the earliest end is %(date)s. "
+            "To end sooner, propose an annex with an earlier end date (every party must "
+            "approve it), or end without notice giving the reason."
+        ) % {
+            "days": agreement.notice_days,
+            "date": agreement.earliest_termination_date.strftime("%d.%m.%Y"),
+        }
+    if errors:
+        raise ValidationError(errors)
     agreement.termination_date = timezone.localdate() + dt.timedelta(days=notice_days)
     agreement.termination_reason = reason.strip()
     agreement.terminated_by = party.institution
-    agreement.save(update_fields=["termination_date", "termination_reason", "terminated_by"])
+    agreement.terminated_without_notice = without_notice and notice_days < agreement.notice_days
+    agreement.save(
+        update_fields=[
+            "termination_date",
+            "termination_reason",
+            "terminated_by",
+            "terminated_without_notice",
+        ]
+    )
+    comment = reason.strip()
+    if agreement.terminated_without_notice:
+        comment = _("Without notice: %(reason)s") % {"reason": comment}
     _record(
         agreement,
         EventKind.TERMINATION_NOTICE,
         actor=acting_user,
         institution=party.institution,
-        comment=reason.strip(),
+        comment=comment,
     )
     transaction.on_commit(
         lambda: notify_parties.delay(agreement.pk, "terminated", party.institution_id)
@@ -470,7 +759,7 @@ def _maybe_apply_annex(annex: Annex, today: dt.date | None = None) -> None:
         effective_from=annex.effective_from,
         valid_until=annex.valid_until,
         annex=annex,
-        **{f: getattr(annex, f) for f in SCOPE_FIELDS.values()},
+        **_terms_values(annex),
     )
     _record(agreement, EventKind.ANNEX_APPLIED, actor=None, comment=str(annex))
     if agreement.status == Status.ACTIVE:
@@ -487,24 +776,36 @@ def _maybe_apply_annex(annex: Annex, today: dt.date | None = None) -> None:
 def attachment_add(
     *, agreement: Agreement, acting_user: User, kind: str, file: UploadedFile, description: str = ""
 ) -> Attachment:
-    """A party adds a signed scan or another document to the agreement: a PDF,
-    JPG or PNG by its content, stored under a random name."""
+    """A party adds a signed annex or another document to the agreement: a PDF,
+    JPG or PNG by its content, stored under a random name. (The signed copy of
+    the agreement itself goes through agreement_record_signed_copy.)"""
     party = _party_of(agreement, acting_user)
     validate_upload(file, allowed=SCANS, field="file")
+    return _store_attachment(agreement, party, acting_user, kind, file, description)
+
+
+def _store_attachment(
+    agreement: Agreement,
+    party: Party,
+    user: User,
+    kind: str,
+    file: UploadedFile,
+    description: str,
+) -> Attachment:
     attachment = Attachment(
         agreement=agreement,
         kind=kind,
         file=file,
-        filename=original_filename(file.name),  # type: ignore[arg-type]
+        filename=original_filename(file.name or ""),
         description=description.strip(),
-        uploaded_by=acting_user,
+        uploaded_by=user,
     )
     attachment.full_clean()
     attachment.save()
     _record(
         agreement,
         EventKind.ATTACHMENT,
-        actor=acting_user,
+        actor=user,
         institution=party.institution,
         comment=attachment.get_kind_display(),
     )

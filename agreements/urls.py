@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/accept/", views.agreement_accept, name="accept"),
     path("<int:pk>/return/", views.agreement_return, name="return"),
     path("<int:pk>/terminate/", views.agreement_terminate, name="terminate"),
+    path("<int:pk>/signed-copy/", views.signed_copy, name="signed_copy"),
     path("<int:pk>/annex/", views.annex_create, name="annex_create"),
     path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path("<int:pk>/pdf/", views.agreement_pdf, name="pdf"),

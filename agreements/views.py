@@ -26,6 +26,7 @@ from .forms import (
     AttachmentForm,
     CoordinatorCardForm,
     ReturnForm,
+    SignedCopyForm,
     SignForm,
     TerminateForm,
 )
@@ -36,6 +37,7 @@ from .selectors import (
     agreements_visible_to,
     network_institutions,
     network_view,
+    signed_copy_view,
     terms_on,
 )
 
@@ -81,6 +83,8 @@ def agreement_edit(request: MemberRequest, pk: int) -> HttpResponse:
         "scopes": agreement.scopes,
         "valid_from": agreement.valid_from,
         "valid_until": agreement.valid_until,
+        "notice_days": agreement.notice_days,
+        "meeting_every_months": agreement.meeting_every_months,
         "body": agreement.body,
     }
     form = AgreementForm(request.POST or None, initial=initial, editing=True)
@@ -120,6 +124,7 @@ def agreement_detail(request: MemberRequest, pk: int) -> HttpResponse:
         "annexes": agreement.annexes.prefetch_related("approvals"),
         "attachments": agreement.attachments.all(),
         "can_act": request.membership.role in MANAGING_ROLES,
+        **signed_copy_view(agreement),
     }
     return render(request, "agreements/agreement_detail.html", context)
 
@@ -182,6 +187,7 @@ def agreement_return(request: MemberRequest, pk: int) -> HttpResponse:
 
 @member_required(MANAGING_ROLES)
 def agreement_terminate(request: MemberRequest, pk: int) -> HttpResponse:
+    agreement = agreement_get_for_user(request.user, pk, CHANGE)
     return _action_view(
         request,
         pk,
@@ -191,6 +197,29 @@ def agreement_terminate(request: MemberRequest, pk: int) -> HttpResponse:
         _("Notice of termination recorded."),
         title=_("Terminate the agreement"),
         danger=True,
+        form_kwargs={"notice_days": agreement.notice_days},
+    )
+
+
+@member_required(MANAGING_ROLES)
+@submit_once
+def signed_copy(request: MemberRequest, pk: int) -> HttpResponse:
+    """Record the signed document: the step that makes an accepted agreement signed."""
+    agreement = agreement_get_for_user(request.user, pk, CHANGE)
+    parties = list(agreement.parties.all())
+    form = SignedCopyForm(request.POST or None, request.FILES or None, parties=parties)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_record_signed_copy(
+                agreement=agreement, acting_user=request.user, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The signed copy is recorded."))
+            return redirect(agreement)
+    return render(
+        request, "agreements/signed_copy_form.html", {"form": form, "agreement": agreement}
     )
 
 

@@ -587,6 +587,12 @@ CELERY_BEAT_SCHEDULE["clients-retention"] = {
 # the file's content, in cooperation/uploads.py.
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 10)
 
+# The deadlines the app enforces and the agreements' default terms promise:
+# a partner answers a referral within this many working days, and the PUP
+# takes up a promotion case within this many days.
+REFERRAL_ANSWER_WORKING_DAYS = env_int("REFERRAL_ANSWER_WORKING_DAYS", 2)
+PROMOTION_CASE_DAYS = env_int("PROMOTION_CASE_DAYS", 14)
+
 
 # CBOP (Centralna Baza Ofert Pracy) feeds imported daily, one per labour office:
 # "pup-skarzysko=https://... pup-ostrowiec=https://..." (separated by spaces).

@@ -60,9 +60,12 @@ XLSX = FileType(
 PPTX = FileType(
     "PPTX", ("pptx",), "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 )
+# Only where a field takes it (an electronically signed XAdES file): judged by
+# its content too, an XML declaration or root element in UTF-8 (_xml_type).
+XML = FileType("XML", ("xml",), "application/xml")
 _BY_EXTENSION = {
     ext: kind
-    for kind in (PDF, JPEG, PNG, ODT, ODS, ODP, DOCX, XLSX, PPTX)
+    for kind in (PDF, JPEG, PNG, ODT, ODS, ODP, DOCX, XLSX, PPTX, XML)
     for ext in kind.extensions
 }
 # Office documents are zip archives. filetype 1.2.0 looks only at the first few
@@ -87,6 +90,13 @@ DOCUMENTS = Accepted(
     _("The file's content is not a PDF, JPG, PNG, ODT or DOCX document."),
 )
 SCANS = Accepted((PDF, JPEG, PNG), _("The file's content is not a PDF, JPG or PNG document."))
+SIGNED_DOCUMENTS = Accepted(
+    (PDF, JPEG, PNG, XML),
+    _(
+        "The file's content is not a PDF (a scan or a signed PDF), a JPG or PNG scan, "
+        "or a signed XML (XAdES) file."
+    ),
+)
 OFFICE_FILES = Accepted(
     (PDF, JPEG, PNG, ODT, ODS, ODP, DOCX, XLSX, PPTX),
     _(
@@ -141,9 +151,10 @@ def detect_type(upload: File) -> FileType | None:
     """The file's type judged by its content (None when not one we know)."""
     upload.seek(0)
     try:
-        guess = filetype.guess(upload.read(HEAD_BYTES))
+        head = upload.read(HEAD_BYTES)
+        guess = filetype.guess(head)
         if guess is None:
-            return None
+            return _xml_type(head)
         if guess.extension in _ZIP_LIKE:
             return _zip_type(upload)
         return _BY_EXTENSION.get(guess.extension)
@@ -168,6 +179,20 @@ def _zip_type(upload: IO[bytes] | File) -> FileType | None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         pass
     return None
+
+
+def _xml_type(head: bytes) -> FileType | None:
+    """XML by its start: an optional BOM and whitespace, then `<?xml` or a root element."""
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not (text.startswith(b"<?xml") or text[:1] == b"<" and text[1:2].isalpha()):
+        return None
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A cut in the middle of a character at the end of the head is fine.
+        if exc.start < len(text) - 4:
+            return None
+    return XML
 
 
 def _extension(name: str) -> str:

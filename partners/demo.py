@@ -192,6 +192,9 @@ def _sign(agreement, first: User, second: User, send, accept) -> None:
         signatory_name=second.get_full_name(),
         signatory_function="Prezes" if second.username.endswith(NGO) else "Kierownik",
     )
+    from agreements.demo import record_demo_signed_copy
+
+    record_demo_signed_copy(agreement, second)
 
 
 # (client index among MOPS clients, partner, service name, status to reach)

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -51,7 +52,7 @@ from .tasks import referral_notify
 from .workdays import add_working_days
 
 PARTNER_ACTIONS = [VIEW, CHANGE]
-RESPONSE_WORKING_DAYS = 2
+RESPONSE_WORKING_DAYS = settings.REFERRAL_ANSWER_WORKING_DAYS
 OUTCOME_REMINDER_EVERY_DAYS = 7
 NEEDS_MAX_CHARS = 500
 # The optional data the referring worker may tick; the name is always shared.

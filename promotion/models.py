@@ -22,7 +22,7 @@ from guardian.models import GroupObjectPermissionBase
 from clients.models import Client
 from cooperation.models import Institution
 
-OVERDUE_DAYS = 14
+OVERDUE_DAYS = settings.PROMOTION_CASE_DAYS
 
 
 class ProgrammeKind(models.TextChoices):

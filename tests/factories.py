@@ -112,7 +112,8 @@ def agreement_between(
     status: str = "active",
 ) -> object:
     """An agreement between two institutions taken through the real workflow
-    (draft, send, accept), so it is in the state the services would leave it."""
+    (draft, send, accept, signed copy recorded), so it is in the state the
+    services would leave it. `status="accepted"` stops before the signed copy."""
     from django.utils import timezone
 
     from agreements.models import Scope, Status
@@ -144,5 +145,26 @@ def agreement_between(
         signatory_name="Jan Kowalski",
         signatory_function="Dyrektor",
     )
+    if status != Status.ACCEPTED:
+        record_signed_copy(agreement, coordinator_b)
     agreement.refresh_from_db()
     return agreement
+
+
+def record_signed_copy(agreement: object, coordinator: object, **kw: object) -> object:
+    """Record a scanned signed copy (a PDF without electronic signatures) for every party."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from agreements.services import Signatory, agreement_record_signed_copy
+
+    data: dict[str, object] = {
+        "file": SimpleUploadedFile("podpisane.pdf", b"%PDF-1.4 skan", "application/pdf"),
+        "signed_on": timezone.localdate(),
+        "signatories": {
+            p.pk: Signatory(p.signatory_name or "Anna Nowak", "Dyrektor", "statut")
+            for p in agreement.parties.all()  # type: ignore[attr-defined]
+        },
+    }
+    data.update(kw)
+    return agreement_record_signed_copy(agreement=agreement, acting_user=coordinator, **data)

@@ -21,8 +21,8 @@ def pdf_pages(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
-def pdf_to_png(data: bytes, name: str) -> Path | None:
-    """Render the first page to test-artifacts/<name>.png with pdftoppm, when it is installed."""
+def pdf_to_png(data: bytes, name: str, last_page: int = 2) -> Path | None:
+    """Render the first pages to test-artifacts/<name>-N.png with pdftoppm, when it is installed."""
     pdftoppm = shutil.which("pdftoppm")
     if not pdftoppm:
         return None
@@ -30,7 +30,18 @@ def pdf_to_png(data: bytes, name: str) -> Path | None:
     pdf = ARTIFACTS / f"{name}.pdf"
     pdf.write_bytes(data)
     subprocess.run(
-        [pdftoppm, "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf), str(ARTIFACTS / name)],
+        [
+            pdftoppm,
+            "-png",
+            "-r",
+            "70",
+            "-f",
+            "1",
+            "-l",
+            str(last_page),
+            str(pdf),
+            str(ARTIFACTS / name),
+        ],
         check=True,
     )
     return ARTIFACTS / f"{name}-1.png"

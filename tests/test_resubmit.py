@@ -97,6 +97,9 @@ CREATES: dict[str, Creates] = {
     "agreements:annex_create": Creates(TOKEN),
     "agreements:attachment_add": Creates(TOKEN),
     "agreements:coordinators": Creates(TOKEN),
+    "agreements:signed_copy": Creates(
+        TOKEN, lambda: {"file": SimpleUploadedFile("podpisane.pdf", b"%PDF-1.4 skan")}
+    ),
     # partners
     "partners:referral_create": Creates(TOKEN),
     "partners:referral_delivery": Creates(TOKEN, lambda: {"delivered_on": _today()}),

@@ -110,7 +110,7 @@ def test_the_detail_shows_terms_in_force_on_a_date(client, own, partner, coordin
     assert bad_date.status_code == 200
 
 
-def test_accept_through_the_page_activates(client, own, partner) -> None:
+def test_accept_through_the_page_waits_for_the_signed_copy(client, own, partner) -> None:
     agreement = agreement_between(own, partner, status=Status.SENT)
     client.force_login(member(partner, Role.COORDINATOR))
     response = client.post(
@@ -119,7 +119,10 @@ def test_accept_through_the_page_activates(client, own, partner) -> None:
     )
     assert response.status_code == 302
     agreement.refresh_from_db()
-    assert agreement.status == Status.ACTIVE
+    assert agreement.status == Status.ACCEPTED
+    body = client.get(agreement.get_absolute_url()).content.decode()
+    assert "czeka na podpisany egzemplarz" in body
+    assert reverse("agreements:signed_copy", args=[agreement.pk]) in body
 
 
 def test_accept_without_a_name_says_so_next_to_the_field(client, own, partner) -> None:
@@ -136,7 +139,8 @@ def test_terminate_through_the_page(client, own, partner, coordinator) -> None:
     agreement = agreement_between(own, partner)
     client.force_login(coordinator)
     client.post(
-        reverse("agreements:terminate", args=[agreement.pk]), {"reason": "Koniec", "notice_days": 0}
+        reverse("agreements:terminate", args=[agreement.pk]),
+        {"reason": "Rażące naruszenie", "notice_days": 0, "without_notice": "on"},
     )
     agreement.refresh_from_db()
     assert agreement.status == Status.TERMINATED

@@ -29,7 +29,7 @@ from cooperation.models import Role
 from cooperation.permissions import VIEW, visible
 from cooperation.services import object_share
 
-from ..factories import ClientFactory, agreement_between, member
+from ..factories import ClientFactory, agreement_between, member, record_signed_copy
 
 TODAY = timezone.localdate()
 
@@ -99,7 +99,7 @@ def test_an_empty_scope_is_refused(coordinator, partner) -> None:
         _draft(coordinator, partner, scopes=[])
 
 
-def test_sent_then_accepted_by_all_becomes_active_today(
+def test_sent_then_accepted_by_all_then_signed_becomes_active_today(
     coordinator, partner, partner_coordinator
 ) -> None:
     agreement = _send(_draft(coordinator, partner), coordinator)
@@ -107,6 +107,11 @@ def test_sent_then_accepted_by_all_becomes_active_today(
     assert not agreement_covers(coordinator_inst(coordinator), partner, Scope.CLIENT_RECORDS)
     with TestCase.captureOnCommitCallbacks(execute=True):
         agreement = _accept(agreement, partner_coordinator)
+    assert agreement.status == Status.ACCEPTED
+    assert not agreement_covers(agreement.initiator, partner, Scope.CLIENT_RECORDS)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        record_signed_copy(agreement, partner_coordinator)
+    agreement.refresh_from_db()
     assert agreement.status == Status.ACTIVE
     assert agreement_covers(agreement.initiator, partner, Scope.CLIENT_RECORDS)
     assert not agreement_covers(agreement.initiator, partner, Scope.SEPI)
@@ -126,6 +131,8 @@ def test_accepted_before_its_start_date_it_waits_as_signed(
         _draft(coordinator, partner, valid_from=TODAY + dt.timedelta(days=5)), coordinator
     )
     agreement = _accept(agreement, partner_coordinator)
+    record_signed_copy(agreement, partner_coordinator)
+    agreement.refresh_from_db()
     assert agreement.status == Status.SIGNED
     assert not agreement_covers(agreement.initiator, partner, Scope.CLIENT_RECORDS)
     agreements_run_daily(today=TODAY + dt.timedelta(days=5))
@@ -201,7 +208,11 @@ def test_termination_at_once_withdraws_client_access(own, partner, owner) -> Non
 
     terminator = member(partner, Role.COORDINATOR)
     agreement = agreement_terminate(
-        agreement=agreement, acting_user=terminator, reason="Koniec projektu", notice_days=0
+        agreement=agreement,
+        acting_user=terminator,
+        reason="Koniec projektu",
+        notice_days=0,
+        without_notice=True,
     )
     assert agreement.status == Status.TERMINATED
     assert not agreement_covers(own, partner, Scope.CLIENT_RECORDS)
@@ -233,10 +244,14 @@ def test_termination_needs_a_reason_and_an_active_agreement(own, partner) -> Non
     draft = agreement_between(own, partner, status=Status.DRAFT)
     coordinator = member(own, Role.COORDINATOR)
     with pytest.raises(ValidationError):
-        agreement_terminate(agreement=draft, acting_user=coordinator, reason="x", notice_days=0)
+        agreement_terminate(
+            agreement=draft, acting_user=coordinator, reason="x", notice_days=0, without_notice=True
+        )
     active = agreement_between(own, partner)
     with pytest.raises(ValidationError):
-        agreement_terminate(agreement=active, acting_user=coordinator, reason="", notice_days=0)
+        agreement_terminate(
+            agreement=active, acting_user=coordinator, reason="", notice_days=0, without_notice=True
+        )
 
 
 def test_expiry_by_date_withdraws_access_unless_another_agreement_covers(

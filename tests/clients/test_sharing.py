@@ -175,7 +175,11 @@ def test_losing_the_agreement_ends_the_share_record_too(own, partner, owner, cov
         client=client, partner=partner, consent=_consent(client, owner, partner), acting_user=owner
     )
     agreement_terminate(
-        agreement=covered, acting_user=member(own, Role.COORDINATOR), reason="koniec", notice_days=0
+        agreement=covered,
+        acting_user=member(own, Role.COORDINATOR),
+        reason="koniec",
+        notice_days=0,
+        without_notice=True,
     )
     assert not visible(Client, member(partner, Role.CLIENT_ADVISOR)).exists()
     assert ClientShare.objects.get().ended_at is not None

@@ -119,6 +119,7 @@ def test_ending_the_agreement_takes_the_offers_off_the_board(
         acting_user=member(office, Role.COORDINATOR),
         reason="Koniec współpracy",
         notice_days=0,
+        without_notice=True,
     )
 
     publication = Publication.objects.get()
@@ -161,6 +162,7 @@ def test_another_agreement_still_covering_keeps_the_offer(
         acting_user=member(office, Role.COORDINATOR),
         reason="Zastąpione",
         notice_days=0,
+        without_notice=True,
     )
     assert _boards_of(offer) == {own.short_name}
     assert second.status == "active"

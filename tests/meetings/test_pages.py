@@ -435,7 +435,11 @@ def test_editing_keeps_an_institution_whose_agreement_has_ended(
     agreement = agreement_between(own, partner)
     event = schedule(coordinator, institutions=[partner])
     agreement_terminate(
-        agreement=agreement, acting_user=coordinator, reason="Koniec", notice_days=0
+        agreement=agreement,
+        acting_user=coordinator,
+        reason="Koniec",
+        notice_days=0,
+        without_notice=True,
     )
     client.force_login(coordinator)
     body = client.get(reverse("meetings:event_edit", args=[event.pk])).content.decode()

@@ -488,6 +488,7 @@ def test_losing_the_agreement_cancels_open_referrals_and_ends_access(
             acting_user=member(own, Role.COORDINATOR),
             reason="Koniec",
             notice_days=0,
+            without_notice=True,
         )
     # No e-mail points the organisation to a referral it can no longer open.
     assert not [m for m in mail.outbox if open_one.get_absolute_url() in m.body]
@@ -511,7 +512,11 @@ def test_another_agreement_still_covering_keeps_the_referrals(
     agreement_between(own, ngo, [Scope.REFERRALS, Scope.CLIENT_RECORDS])
     referral = refer(owner, person, offer)
     agreement_terminate(
-        agreement=covered, acting_user=member(own, Role.COORDINATOR), reason="Aneks", notice_days=0
+        agreement=covered,
+        acting_user=member(own, Role.COORDINATOR),
+        reason="Aneks",
+        notice_days=0,
+        without_notice=True,
     )
     referral.refresh_from_db()
     assert referral.status == Status.SENT and list(referrals_visible_to(staff)) == [referral]

@@ -185,6 +185,7 @@ def test_the_agreement_ending_withdraws_open_cases(
         acting_user=owner_coordinator(owner),
         reason="koniec",
         notice_days=0,
+        without_notice=True,
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.WITHDRAWN

@@ -82,6 +82,7 @@ def test_the_plan_disappears_when_the_agreement_ends(
         acting_user=coordinator,
         reason="Koniec współpracy",
         notice_days=0,
+        without_notice=True,
     )
     assert not plans_visible_to(partner_user).exists()
     assert _status(client, partner_user, plan.get_absolute_url()) == 404

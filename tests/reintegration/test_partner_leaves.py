@@ -127,6 +127,7 @@ def test_an_agreement_ending_does_the_same(own, partner, owner, setup) -> None:
         acting_user=member(own, Role.COORDINATOR),
         reason="koniec",
         notice_days=0,
+        without_notice=True,
     )
     setup["theirs"].refresh_from_db()
     assert setup["theirs"].institution == own
@@ -149,6 +150,7 @@ def test_losing_only_joint_plans_keeps_the_share_but_not_the_plan(
         acting_user=member(own, Role.COORDINATOR),
         reason="koniec planów",
         notice_days=0,
+        without_notice=True,
     )
     assert setup["consent"].shares.get().ended_at is None
     setup["theirs"].refresh_from_db()
