@@ -54,7 +54,7 @@ class SignedCopyInline(admin.StackedInline):
         "recorded_at",
     ]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -146,7 +146,7 @@ def seed() -> None:
         )
 
 
-def record_demo_signed_copy(agreement, user: User) -> None:  # type: ignore[no-untyped-def]
+def record_demo_signed_copy(agreement, user: User) -> None:
     """The demo's stand-in scan recorded for an agreement all parties accepted,
     so it is signed (and in force from its start) as in real use."""
     from agreements.services import Signatory, agreement_record_signed_copy

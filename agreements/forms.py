@@ -139,7 +139,7 @@ class TerminateForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: object, notice_days: int = 30, **kwargs: object) -> None:
+    def __init__(self, *args: Any, notice_days: int = 30, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["notice_days"].initial = notice_days
         self.fields["notice_days"].help_text = _(
@@ -171,7 +171,7 @@ class SignedCopyForm(forms.Form):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
-    def __init__(self, *args: object, parties=(), **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, parties=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.parties = list(parties)
         for party in self.parties:
@@ -205,7 +205,7 @@ class SignedCopyForm(forms.Form):
             for p in self.parties
         ]
 
-    def service_kwargs(self) -> dict[str, object]:
+    def service_kwargs(self) -> dict[str, Any]:
         from .services import Signatory
 
         data = self.cleaned_data

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from cooperation.models import Institution, InstitutionKind
+from cooperation.models import Institution
+from cooperation.roles import LABOUR_OFFICE_KINDS, SOCIAL_ASSISTANCE_KINDS
 
 from .models import Coordinator, Scope
 
@@ -23,13 +24,14 @@ SOCIAL = "social"
 OFFICE = "office"
 PARTNER = "partner"
 
-_SIDE = {
-    InstitutionKind.OPS: SOCIAL,
-    InstitutionKind.PCPR: SOCIAL,
-    InstitutionKind.PUP: OFFICE,
-    InstitutionKind.NGO: PARTNER,
-    InstitutionKind.PES: PARTNER,
-}
+
+def _side(kind: str) -> str:
+    """Which column of the duties an institution of this kind takes."""
+    if kind in SOCIAL_ASSISTANCE_KINDS:
+        return SOCIAL
+    if kind in LABOUR_OFFICE_KINDS:
+        return OFFICE
+    return PARTNER
 
 
 def _duties() -> dict[str, dict[str, str]]:
@@ -83,7 +85,7 @@ def duties_table(institutions: Iterable[Institution], scopes: Iterable[str]) -> 
     return [
         DutyRow(
             scope=str(Scope(scope).label),
-            duties=[(i, table[scope][_SIDE.get(i.kind, PARTNER)]) for i in institutions],
+            duties=[(i, table[scope][_side(i.kind)]) for i in institutions],
         )
         for scope in scopes
     ]

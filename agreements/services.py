@@ -484,11 +484,12 @@ def agreement_record_signed_copy(
         )
     if errors:
         raise ValidationError(errors)
-    party = agreement.parties.get(institution=membership_of(acting_user).institution)
+    party = agreement.parties.get(institution=membership_of(acting_user).institution)  # type: ignore[union-attr]
     attachment = _store_attachment(
         agreement, party, acting_user, AttachmentKind.SIGNED_SCAN, file, _("Signed copy")
     )
     SignedCopy.objects.filter(agreement=agreement).delete()  # a legacy placeholder, if any
+    assert signed_on is not None  # given, or read from the signatures above
     copy = SignedCopy.objects.create(
         agreement=agreement,
         attachment=attachment,
@@ -615,6 +616,7 @@ def agreement_terminate(
         raise PermissionDenied(reason_denied)
     if reason_denied := rules.terminate(membership, agreement):
         raise ValidationError(reason_denied)
+    assert membership is not None  # acts_for_a_party refused anyone without one
     party = agreement.parties.get(institution=membership.institution)
     errors: dict[str, str] = {}
     if not reason.strip():
