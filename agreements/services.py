@@ -18,7 +18,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.template.loader import render_to_string
@@ -27,8 +27,7 @@ from django.utils.translation import gettext as _
 
 from cooperation.audit import audit
 from cooperation.models import AuditAction, Institution, User
-from cooperation.permissions import membership_of
-from cooperation.roles import MANAGING_ROLES
+from cooperation.permissions import CHANGE, membership_of, require
 from cooperation.services import model_update
 from cooperation.uploads import (
     SCANS,
@@ -58,6 +57,7 @@ from .models import (
     SignedForm,
     Status,
 )
+from .permissions import DRAFT, EDIT_DRAFT
 from .procedures import coordinators_table, duties_table
 from .scope import agreement_covers, scope_lost_handlers
 from .selectors import network_institutions
@@ -71,21 +71,15 @@ REMINDER_DAYS = (30, 7)
 
 
 def _acting_institution(user: User) -> Institution:
-    """The acting user's institution, if they may act on agreements (coordinator or admin)."""
+    """The acting user's institution (the caller has asked `require` who may act)."""
     membership = membership_of(user)
-    if membership is None or membership.role not in MANAGING_ROLES:
-        raise PermissionDenied(
-            _("Only a cooperation coordinator or an institution administrator may do this.")
-        )
+    assert membership is not None  # require() refused anyone without one
     return membership.institution
 
 
 def _party_of(agreement: Agreement, user: User) -> Party:
-    institution = _acting_institution(user)
-    party = agreement.parties.filter(institution=institution).first()
-    if party is None:
-        raise PermissionDenied(_("Your institution is not a party to this agreement."))
-    return party
+    """The acting user's party to the agreement (seeing it is being a party)."""
+    return agreement.parties.get(institution=_acting_institution(user))
 
 
 def _require_status(agreement: Agreement, *allowed: str) -> None:
@@ -217,6 +211,7 @@ def agreement_draft(
 
     The procedures' deadlines for referrals and promotion cases are the ones the
     app enforces (settings); the notice period and the meetings are chosen here."""
+    require(acting_user, Agreement, DRAFT)
     initiator = _acting_institution(acting_user)
     partners = list(partners)
     allowed = set(network_institutions(initiator).values_list("pk", flat=True))
@@ -283,9 +278,8 @@ def agreement_update(
     standard one but for its numbers and dates is rewritten for the new terms,
     so the text keeps agreeing with them; a text the coordinator edited is left
     as written. (Judged from what is posted alone, so a resubmission is a no-op.)"""
+    require(acting_user, agreement, EDIT_DRAFT)
     party = _party_of(agreement, acting_user)
-    if party.institution_id != agreement.initiator_id:
-        raise PermissionDenied(_("Only the institution that drafted the agreement may edit it."))
     _require_status(agreement, Status.DRAFT)
     _validate_dates(valid_from, valid_until)
     notice_days = agreement.notice_days if notice_days is None else notice_days
@@ -358,9 +352,8 @@ def agreement_send(
     *, agreement: Agreement, acting_user: User, signatory_name: str, signatory_function: str
 ) -> Agreement:
     """The drafting institution signs and sends the draft to the partners for acceptance."""
+    require(acting_user, agreement, EDIT_DRAFT)
     party = _party_of(agreement, acting_user)
-    if party.institution_id != agreement.initiator_id:
-        raise PermissionDenied(_("Only the institution that drafted the agreement may send it."))
     _require_status(agreement, Status.DRAFT)
     agreement.status = Status.SENT
     agreement.save(update_fields=["status"])
@@ -388,6 +381,7 @@ def agreement_accept(
 ) -> Agreement:
     """A party's coordinator accepts the text. When all have, the agreement is
     accepted and waits for the signed copy: nothing flows until it is recorded."""
+    require(acting_user, agreement, CHANGE)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     party = _party_of(agreement, acting_user)
     _require_status(agreement, Status.SENT)
@@ -455,10 +449,9 @@ def agreement_record_signed_copy(
     must be intact, must bear the typed names and date the signing; then the
     agreement is signed, its terms version starts, and it is in force from its
     start date."""
+    require(acting_user, agreement, CHANGE)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    if reason := rules.record_signed_copy(membership_of(acting_user), agreement):
-        if rules.acts_for_a_party(membership_of(acting_user), agreement):
-            raise PermissionDenied(reason)
+    if reason := rules.record_signed_copy(agreement):
         raise ValidationError(reason)
     kind = validate_upload(file, allowed=SIGNED_DOCUMENTS, field="file")
     signatures = [s.as_dict() for s in _read_signatures(kind, file)]
@@ -558,6 +551,7 @@ def agreement_return(*, agreement: Agreement, acting_user: User, comment: str) -
     """A party sends the agreement back to draft with a comment; all acceptances are cleared.
 
     Also while it waits for the signed copy: the paper may never get signed as accepted."""
+    require(acting_user, agreement, CHANGE)
     party = _party_of(agreement, acting_user)
     _require_status(agreement, Status.SENT, Status.ACCEPTED)
     if not comment.strip():
@@ -610,14 +604,11 @@ def agreement_terminate(
     The notice may not be shorter than the period in the terms. Sooner only
     (a) by every party's consent — an annex with an earlier end date — or
     (b) without notice, for a reason recorded (e.g. a serious breach)."""
+    require(acting_user, agreement, CHANGE)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    membership = membership_of(acting_user)
-    if reason_denied := rules.acts_for_a_party(membership, agreement):
-        raise PermissionDenied(reason_denied)
-    if reason_denied := rules.terminate(membership, agreement):
+    if reason_denied := rules.terminate(agreement):
         raise ValidationError(reason_denied)
-    assert membership is not None  # acts_for_a_party refused anyone without one
-    party = agreement.parties.get(institution=membership.institution)
+    party = _party_of(agreement, acting_user)
     errors: dict[str, str] = {}
     if not reason.strip():
         errors["reason"] = (
@@ -690,6 +681,7 @@ def annex_propose(
     valid_until: dt.date | None,
 ) -> Annex:
     """A party proposes an annex changing scope or end date; the proposer approves it."""
+    require(acting_user, agreement, CHANGE)
     party = _party_of(agreement, acting_user)
     _require_status(agreement, Status.ACTIVE, Status.SIGNED)
     if agreement.annexes.filter(applied=False).exists():
@@ -727,6 +719,7 @@ def annex_propose(
 @transaction.atomic
 def annex_approve(*, annex: Annex, acting_user: User) -> Annex:
     """A party approves a proposed annex; it applies once all have and its date has come."""
+    require(acting_user, annex, CHANGE)
     party = _party_of(annex.agreement, acting_user)
     if annex.applied:
         raise ValidationError(_("This annex is already in force."))
@@ -781,6 +774,7 @@ def attachment_add(
     """A party adds a signed annex or another document to the agreement: a PDF,
     JPG or PNG by its content, stored under a random name. (The signed copy of
     the agreement itself goes through agreement_record_signed_copy.)"""
+    require(acting_user, agreement, CHANGE)
     party = _party_of(agreement, acting_user)
     validate_upload(file, allowed=SCANS, field="file")
     return _store_attachment(agreement, party, acting_user, kind, file, description)
@@ -819,6 +813,7 @@ def coordinator_card_save(
     *, acting_user: User, user: User, is_deputy: bool, phone: str, email: str, office_hours: str
 ) -> Coordinator:
     """Designate the institution's coordinator (or a deputy) and their contact card."""
+    require(acting_user, Coordinator, CHANGE)
     institution = _acting_institution(acting_user)
     target = membership_of(user)
     if target is None or target.institution_id != institution.pk:
@@ -849,9 +844,7 @@ def coordinator_card_save(
 
 @transaction.atomic
 def coordinator_card_remove(*, acting_user: User, card: Coordinator) -> None:
-    institution = _acting_institution(acting_user)
-    if card.institution_id != institution.pk:
-        raise PermissionDenied
+    require(acting_user, card, CHANGE)
     audit(actor=acting_user, action=AuditAction.DELETE, obj=card)
     card.delete()
 
