@@ -74,6 +74,7 @@ PLAN_ROLE = (
 NO_PLAN = "Nie możesz planować działań dla tego klienta."
 PLAN_HOLDER = "Może to zrobić tylko instytucja prowadząca klienta."
 NOT_PARTICIPANT = "Tylko instytucje uczestniczące w planie mogą go zmieniać."
+JOB_OFFICE = "Ofertami pracy mogą zarządzać tylko pracownicy urzędu pracy."
 REPORT_ROLE = "Sprawozdanie roczne przygotowują tylko koordynatorzy i administratorzy stron."
 
 # (institution, role, relation, object, action, expected)
@@ -173,6 +174,13 @@ MATRIX: list[tuple[str, str, str, str, str, str | None]] = [
     ("cis", PS, "own", "case", "work", OFFICE),
     ("pup", CA, "shared", "case", "act", OK),
     ("pup", CO, "shared", "case", "act", OK),
+    # Job offers: proposing one adds to the client's record.
+    ("mops", SW, "own", "client", "propose_offer", OK),
+    ("pup", CA, "shared", "client", "propose_offer", OK),
+    ("ngo", CO, "shared", "client", "propose_offer", OK),
+    ("ngo", PS, "shared", "client", "propose_offer", NOT_VISIBLE),
+    ("gops", SW, "none", "client", "propose_offer", NOT_VISIBLE),
+    ("mops", AD, "own", "client", "propose_offer", NOT_VISIBLE),
 ]
 
 # Models whose policies only say which roles see and change them (no rules of
@@ -204,6 +212,7 @@ ROLE_ONLY = [
     ("mops", AD, "AccessRequest", "change", ROLE),
     ("pup", CA, "JobOffer", "change", OK),
     ("pup", SW, "JobOffer", "change", ROLE),
+    ("mops", CO, "JobOffer", "change", JOB_OFFICE),
     ("pup", CA, "ImportRun", "view", OK),
     ("pup", CA, "ImportRun", "change", OK),
     ("mops", SW, "OfferProposal", "change", OK),
@@ -486,14 +495,6 @@ NOT_YET = {
     "attachment_add",
     "coordinator_card_save",
     "coordinator_card_remove",
-    "offer_create",
-    "offer_update",
-    "offer_publish",
-    "offer_unpublish",
-    "offer_fill",
-    "offer_withdraw",
-    "proposal_record",
-    "proposal_update",
     "service_offer_create",
     "service_offer_update",
     "referral_create",
