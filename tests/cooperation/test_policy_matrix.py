@@ -75,6 +75,16 @@ NO_PLAN = "Nie możesz planować działań dla tego klienta."
 PLAN_HOLDER = "Może to zrobić tylko instytucja prowadząca klienta."
 NOT_PARTICIPANT = "Tylko instytucje uczestniczące w planie mogą go zmieniać."
 JOB_OFFICE = "Ofertami pracy mogą zarządzać tylko pracownicy urzędu pracy."
+PARTNER_STAFF = "Tę czynność może wykonać tylko pracownik organizacji partnerskiej."
+REFERRED_TO = "Tę czynność może wykonać tylko organizacja, do której skierowano klienta."
+REFERRER_STAFF = "Może to zrobić tylko pracownik instytucji kierującej."
+REFERRER_ONLY = "Może to zrobić tylko instytucja kierująca."
+REFER_ROLE = (
+    "Klientów kierują tylko pracownicy socjalni, doradcy klienta i koordynatorzy współpracy."
+)
+CATALOGUE_KIND = (
+    "Katalog prowadzą tylko pracownicy organizacji pozarządowej lub podmiotu ekonomii społecznej."
+)
 REPORT_ROLE = "Sprawozdanie roczne przygotowują tylko koordynatorzy i administratorzy stron."
 
 # (institution, role, relation, object, action, expected)
@@ -181,6 +191,19 @@ MATRIX: list[tuple[str, str, str, str, str, str | None]] = [
     ("ngo", PS, "shared", "client", "propose_offer", NOT_VISIBLE),
     ("gops", SW, "none", "client", "propose_offer", NOT_VISIBLE),
     ("mops", AD, "own", "client", "propose_offer", NOT_VISIBLE),
+    # Referrals: the caseworkers refer; the partner's staff serve; the referrer cancels.
+    ("mops", SW, "own", "client", "refer", OK),
+    ("pup", CA, "shared", "client", "refer", OK),
+    ("gops", SW, "none", "client", "refer", NOT_VISIBLE),
+    ("mops", AD, "model", "Client", "refer", REFER_ROLE),
+    ("cis", PS, "shared", "referral", "serve", OK),
+    ("cis", CO, "shared", "referral", "serve", OK),
+    ("mops", SW, "own", "referral", "serve", PARTNER_STAFF),
+    ("mops", CO, "own", "referral", "serve", REFERRED_TO),
+    ("ngo", PS, "none", "referral", "serve", NOT_VISIBLE),
+    ("mops", SW, "own", "referral", "cancel", OK),
+    ("cis", PS, "shared", "referral", "cancel", REFERRER_STAFF),
+    ("cis", CO, "shared", "referral", "cancel", REFERRER_ONLY),
 ]
 
 # Models whose policies only say which roles see and change them (no rules of
@@ -225,6 +248,7 @@ ROLE_ONLY = [
     ("mops", SW, "AccessRequest", "view", OK),
     ("ngo", PS, "ServiceOffer", "change", OK),
     ("mops", SW, "ServiceOffer", "change", ROLE),
+    ("mops", CO, "ServiceOffer", "change", CATALOGUE_KIND),
     ("ngo", PS, "Referral", "change", OK),
     ("mops", AD, "Referral", "view", ROLE),
     ("ngo", PS, "ReferralEvent", "view", OK),
@@ -495,16 +519,6 @@ NOT_YET = {
     "attachment_add",
     "coordinator_card_save",
     "coordinator_card_remove",
-    "service_offer_create",
-    "service_offer_update",
-    "referral_create",
-    "referral_accept",
-    "referral_decline",
-    "referral_start",
-    "delivery_record",
-    "referral_complete",
-    "referral_cancel",
-    "referral_printed",
     "invitation_respond",
     "event_schedule",
     "event_update",
