@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
@@ -25,8 +25,7 @@ from django.utils.translation import gettext as _
 from clients.models import Client
 from cooperation.audit import audit
 from cooperation.models import AuditAction, Institution, User
-from cooperation.permissions import CHANGE, VIEW, can, membership_of
-from cooperation.roles import CASEWORK_ROLES, OFFICE_ROLES, is_labour_office
+from cooperation.permissions import CHANGE, VIEW, membership_of, require
 from cooperation.services import model_update, object_share, object_unshare
 
 from .models import (
@@ -41,6 +40,7 @@ from .models import (
     PrintKind,
     Publication,
 )
+from .permissions import PROPOSE_OFFER
 from .selectors import BOARD_KINDS, current_offers_for, partner_institutions
 
 # The fields a labour office fills in for an offer it enters here.
@@ -74,25 +74,6 @@ EDITABLE_FIELDS = (
 )
 # Kept weekly prints older than this are deleted with their files.
 KEEP_PRINT_WEEKS = 12
-
-
-def _acting_office(user: User) -> Institution:
-    """The acting user's labour office, if they may act on its offers."""
-    membership = membership_of(user)
-    if (
-        membership is None
-        or membership.role not in OFFICE_ROLES
-        or not is_labour_office(membership.institution)
-    ):
-        raise PermissionDenied(_("Only the staff of a labour office may manage job offers."))
-    return membership.institution
-
-
-def _own_offer(offer: JobOffer, user: User) -> Institution:
-    institution = _acting_office(user)
-    if offer.institution_id != institution.pk:
-        raise PermissionDenied(_("This offer belongs to another labour office."))
-    return institution
 
 
 def _require_open(offer: JobOffer) -> None:
@@ -132,7 +113,8 @@ def offer_new(institution: Institution, **fields: Any) -> JobOffer:
 @transaction.atomic
 def offer_create(*, acting_user: User, **fields: Any) -> JobOffer:
     """A labour office enters an offer; it starts as a draft that only the office sees."""
-    institution = _acting_office(acting_user)
+    require(acting_user, JobOffer, CHANGE)
+    institution: Institution = membership_of(acting_user).institution  # type: ignore[union-attr]
     data = _clean_fields(fields)
     data["workplace_county"] = data.get("workplace_county") or institution.county
     offer = offer_new(institution, created_by=acting_user, **data)
@@ -145,7 +127,7 @@ def offer_create(*, acting_user: User, **fields: Any) -> JobOffer:
 @transaction.atomic
 def offer_update(*, offer: JobOffer, acting_user: User, **fields: Any) -> JobOffer:
     """Change an offer entered here; imported offers change only through the import."""
-    _own_offer(offer, acting_user)
+    require(acting_user, offer, CHANGE)
     _require_open(offer)
     if offer.is_imported:
         raise ValidationError(
@@ -213,7 +195,8 @@ def offer_publish(
     Only boards of institutions whose agreement in force covers job-offer
     publishing are allowed; an offer already on a board stays as it is.
     """
-    institution = _own_offer(offer, acting_user)
+    require(acting_user, offer, CHANGE)
+    institution = offer.institution
     offer = JobOffer.objects.select_for_update().get(pk=offer.pk)
     _require_open(offer)
     if offer.valid_until < timezone.localdate():
@@ -249,7 +232,7 @@ def offer_publish(
 @transaction.atomic
 def offer_unpublish(*, offer: JobOffer, acting_user: User, board: Board) -> None:
     """Take an offer off one board; it stays published on the others."""
-    _own_offer(offer, acting_user)
+    require(acting_user, offer, CHANGE)
     publication = offer.publications.filter(board=board, ended_at__isnull=True).first()
     if publication is None:
         raise ValidationError(_("The offer is not on this board."))
@@ -259,7 +242,7 @@ def offer_unpublish(*, offer: JobOffer, acting_user: User, board: Board) -> None
 @transaction.atomic
 def offer_fill(*, offer: JobOffer, acting_user: User) -> JobOffer:
     """The places are filled: boards show it as filled for a week, then it leaves."""
-    _own_offer(offer, acting_user)
+    require(acting_user, offer, CHANGE)
     offer = JobOffer.objects.select_for_update().get(pk=offer.pk)
     if offer.status != OfferStatus.PUBLISHED:
         raise ValidationError(_("Only a published offer can be marked as filled."))
@@ -273,7 +256,7 @@ def offer_fill(*, offer: JobOffer, acting_user: User) -> JobOffer:
 @transaction.atomic
 def offer_withdraw(*, offer: JobOffer, acting_user: User, reason: str) -> JobOffer:
     """Withdraw an offer: it leaves every board at once."""
-    _own_offer(offer, acting_user)
+    require(acting_user, offer, CHANGE)
     offer = JobOffer.objects.select_for_update().get(pk=offer.pk)
     if offer.status not in (*OPEN_STATUSES, OfferStatus.FILLED):
         raise ValidationError(_("This offer has already left the boards."))
@@ -383,13 +366,6 @@ def _prune_prints(board: Board, monday: dt.date) -> None:
         item.delete()
 
 
-def _acting_caseworker(user: User) -> Institution:
-    membership = membership_of(user)
-    if membership is None or membership.role not in CASEWORK_ROLES:
-        raise PermissionDenied(_("Only caseworkers propose offers to clients."))
-    return membership.institution
-
-
 @transaction.atomic
 def proposal_record(
     *,
@@ -402,9 +378,8 @@ def proposal_record(
     proposed_on: dt.date | None = None,
 ) -> OfferProposal:
     """A worker or advisor records that they proposed a current offer to a client."""
-    institution = _acting_caseworker(acting_user)
-    if not can(acting_user, client, CHANGE):
-        raise PermissionDenied(_("You may not add to this client's record."))
+    require(acting_user, client, PROPOSE_OFFER)
+    institution: Institution = membership_of(acting_user).institution  # type: ignore[union-attr]
     if not current_offers_for(acting_user).filter(pk=offer.pk).exists():
         raise ValidationError({"offer": _("This offer is no longer open or not on your board.")})
     proposed_on = proposed_on or timezone.localdate()
@@ -437,9 +412,7 @@ def proposal_update(
     *, proposal: OfferProposal, acting_user: User, answer: str, outcome: str, note: str
 ) -> OfferProposal:
     """Record the client's later answer or the outcome; only the proposing institution may."""
-    institution = _acting_caseworker(acting_user)
-    if proposal.institution_id != institution.pk or not can(acting_user, proposal, CHANGE):
-        raise PermissionDenied(_("Only the institution that proposed the offer may change this."))
+    require(acting_user, proposal, CHANGE)
     new = {"answer": answer, "outcome": outcome, "note": note.strip()}
     return model_update(
         instance=proposal,

@@ -4,7 +4,7 @@ import copy
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpResponse
@@ -23,7 +23,8 @@ from cooperation.formtokens import submit_once
 from cooperation.http import MemberRequest
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response
-from cooperation.roles import CASEWORK_ROLES, OFFICE_ROLES, STAFF_ROLES, is_labour_office
+from cooperation.permissions import CHANGE
+from cooperation.roles import CASEWORK_ROLES, STAFF_ROLES, is_labour_office
 from cooperation.searches import search_params, search_redirect
 
 from . import imports, printing, services
@@ -38,7 +39,7 @@ from .forms import (
     WithdrawForm,
 )
 from .matching import offers_for_client
-from .models import Board
+from .models import Board, JobOffer
 from .selectors import (
     BOARD_KINDS,
     board_get_for_user,
@@ -65,11 +66,6 @@ def _page(request: MemberRequest, qs, per_page: int | None = None):
     return Paginator(qs, per_page or settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _require_office(request: MemberRequest) -> None:
-    if not is_labour_office(request.institution):
-        raise PermissionDenied
-
-
 @member_required(STAFF_ROLES)
 def home(request: MemberRequest) -> HttpResponse:
     """Job offers: a labour office's own list; an OPS/PCPR's noticeboard."""
@@ -81,9 +77,8 @@ def home(request: MemberRequest) -> HttpResponse:
     return render(request, "joboffers/no_board.html")
 
 
-@member_required(OFFICE_ROLES)
+@member_required(permission=(JobOffer, CHANGE))
 def offer_list(request: MemberRequest) -> HttpResponse:
-    _require_office(request)
     offers = office_offers(request.user)
     filterset = OfficeOfferFilter(request.GET or None, queryset=offers)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else offers
@@ -91,10 +86,9 @@ def offer_list(request: MemberRequest) -> HttpResponse:
     return render(request, "joboffers/offer_list.html", context)
 
 
-@member_required(OFFICE_ROLES)
+@member_required(permission=(JobOffer, CHANGE))
 @submit_once
 def offer_create(request: MemberRequest) -> HttpResponse:
-    _require_office(request)
     today = timezone.localdate()
     form = OfferForm(
         request.POST or None,
@@ -111,7 +105,7 @@ def offer_create(request: MemberRequest) -> HttpResponse:
     return render(request, "joboffers/offer_form.html", {"form": form})
 
 
-@member_required(OFFICE_ROLES)
+@member_required(permission=(JobOffer, CHANGE))
 def offer_edit(request: MemberRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk, "change")
     # The form edits a copy so the service can tell what changed.
@@ -134,14 +128,13 @@ def offer_detail(request: MemberRequest, pk: int) -> HttpResponse:
     context = {
         "offer": offer,
         "mine": mine,
-        "can_act": mine and request.membership.role in OFFICE_ROLES,
         "publications": publications_of(offer) if mine else [],
         "today": timezone.localdate(),
     }
     return render(request, "joboffers/offer_detail.html", context)
 
 
-@member_required(OFFICE_ROLES)
+@member_required(permission=(JobOffer, CHANGE))
 def offer_publish(request: MemberRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk, "change")
     boards = Board.objects.filter(
@@ -171,7 +164,7 @@ def offer_publish(request: MemberRequest, pk: int) -> HttpResponse:
     return render(request, "joboffers/offer_publish.html", context)
 
 
-@member_required(OFFICE_ROLES)
+@member_required(permission=(JobOffer, CHANGE))
 @require_POST
 def offer_unpublish(request: MemberRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk, "change")
@@ -199,7 +192,7 @@ def offer_unpublish(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect(offer)
 
 
-@member_required(OFFICE_ROLES)
+@member_required(permission=(JobOffer, CHANGE))
 @require_POST
 def offer_fill(request: MemberRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk, "change")
@@ -212,7 +205,7 @@ def offer_fill(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect(offer)
 
 
-@member_required(OFFICE_ROLES)
+@member_required(permission=(JobOffer, CHANGE))
 def offer_withdraw(request: MemberRequest, pk: int) -> HttpResponse:
     offer = offer_get_for_user(request.user, pk, "change")
     form = WithdrawForm(request.POST or None)
@@ -325,10 +318,9 @@ def print_download(request: MemberRequest, pk: int) -> FileResponse:
     return response
 
 
-@member_required(OFFICE_ROLES)
+@member_required(permission=(JobOffer, CHANGE))
 @submit_once
 def import_list(request: MemberRequest) -> HttpResponse:
-    _require_office(request)
     institution = request.institution
     feed = settings.CBOP_FEEDS.get(institution.short_name, "")
     form = ImportUploadForm(request.POST or None, request.FILES or None)
@@ -355,7 +347,7 @@ def _queue_fetch(institution_id: int, url: str, user_id: int) -> None:
     cbop_import_feed.delay(institution_id, url, user_id)
 
 
-@member_required(OFFICE_ROLES)
+@member_required(permission=(JobOffer, CHANGE))
 def import_detail(request: MemberRequest, pk: int) -> HttpResponse:
     run = import_get_for_user(request.user, pk)
     return render(request, "joboffers/import_detail.html", {"run": run})
@@ -410,7 +402,6 @@ def client_offers(request: MemberRequest, client_pk: int) -> HttpResponse:
         "everything": everything,
         "proposals": proposals_of(client),
         "form": form,
-        "institution_pk": request.institution.pk,
     }
     return render(request, "joboffers/client_offers.html", context)
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import floatformat
@@ -29,9 +29,9 @@ from agreements.models import Scope
 from agreements.scope import agreement_covers
 from clients.models import Client, ClientStatus, Consent
 from cooperation.audit import audit, audit_many
-from cooperation.models import AuditAction, Institution, Membership, User
-from cooperation.permissions import CHANGE, VIEW, can, membership_of
-from cooperation.roles import CASEWORK_ROLES, CATALOGUE_ROLES, PARTNER_ORG_KINDS, PARTNER_ROLES
+from cooperation.models import AuditAction, Institution, User
+from cooperation.permissions import CHANGE, VIEW, membership_of, require
+from cooperation.roles import PARTNER_ORG_KINDS
 from cooperation.services import model_update, object_share
 
 from .models import (
@@ -48,6 +48,7 @@ from .models import (
     ServiceOffer,
     Status,
 )
+from .permissions import CANCEL, REFER, SERVE
 from .tasks import referral_notify
 from .workdays import add_working_days
 
@@ -60,19 +61,6 @@ SHAREABLE = ("phone", "address", "birth_year")
 
 
 # --- catalogue ---------------------------------------------------------------
-
-
-def _catalogue_institution(user: User) -> Institution:
-    membership = membership_of(user)
-    if (
-        membership is None
-        or membership.role not in CATALOGUE_ROLES
-        or membership.institution.kind not in PARTNER_ORG_KINDS
-    ):
-        raise PermissionDenied(
-            _("Only the staff of an NGO or a social economy entity keep its catalogue.")
-        )
-    return membership.institution
 
 
 def _clean_offer_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +84,8 @@ def _clean_offer_data(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def service_offer_create(*, acting_user: User, data: dict[str, Any]) -> ServiceOffer:
     """Add a service to the acting user's organisation's catalogue."""
-    institution = _catalogue_institution(acting_user)
+    require(acting_user, ServiceOffer, CHANGE)
+    institution = _acting_institution(acting_user)
     data = _clean_offer_data(data)
     if ServiceOffer.objects.filter(
         provider=institution, name=data.get("name", "").strip()
@@ -114,9 +103,7 @@ def service_offer_update(
     *, offer: ServiceOffer, acting_user: User, data: dict[str, Any]
 ) -> ServiceOffer:
     """Change a service of the acting user's own organisation (places, contact, publishing)."""
-    institution = _catalogue_institution(acting_user)
-    if offer.provider_id != institution.pk:
-        raise PermissionDenied(_("Only the organisation that offers a service may change it."))
+    require(acting_user, offer, CHANGE)
     data = _clean_offer_data(data)
     return model_update(instance=offer, fields=data, data=data, acting_user=acting_user)[0]
 
@@ -124,32 +111,9 @@ def service_offer_update(
 # --- referral helpers ----------------------------------------------------------
 
 
-def _membership(user: User, roles: frozenset[str], message: str) -> Membership:
-    membership = membership_of(user)
-    if membership is None or membership.role not in roles:
-        raise PermissionDenied(message)
-    return membership
-
-
-def _referrer_side(user: User, referral: Referral) -> Institution:
-    membership = _membership(
-        user, CASEWORK_ROLES, _("Only the referring institution's workers may do this.")
-    )
-    if membership.institution_id != referral.referrer_id:
-        raise PermissionDenied(_("Only the referring institution may do this."))
-    return membership.institution
-
-
-def _partner_side(user: User, referral: Referral) -> Institution:
-    membership = _membership(
-        user, PARTNER_ROLES, _("Only the partner organisation's staff may do this.")
-    )
-    if membership.institution_id != referral.partner_id:
-        raise PermissionDenied(_("Only the organisation the client was referred to may do this."))
-    if not referral.consent.is_active:
-        # The nightly pass cancels it; until then nothing more flows either way.
-        raise PermissionDenied(_("The client's consent was withdrawn or has lapsed."))
-    return membership.institution
+def _acting_institution(user: User) -> Institution:
+    """The acting user's institution (after `require` has let them act)."""
+    return membership_of(user).institution  # type: ignore[union-attr]
 
 
 def _locked(referral: Referral) -> Referral:
@@ -283,14 +247,8 @@ def referral_create(
     referral stores a snapshot of the name and of the ticked fields only;
     the partner gets access to that referral, never to the client's record.
     """
-    membership = _membership(
-        acting_user,
-        CASEWORK_ROLES,
-        _("Only social workers, client advisors and coordinators refer clients."),
-    )
-    institution = membership.institution
-    if not can(acting_user, client, VIEW):
-        raise PermissionDenied
+    require(acting_user, client, REFER)
+    institution = _acting_institution(acting_user)
     share = set(share)
     unknown = share - set(SHAREABLE)
     if unknown:
@@ -367,7 +325,8 @@ def referral_accept(
     note: str = "",
 ) -> Referral:
     """The partner takes the client: planned dates; one free place is taken, if places are counted."""
-    institution = _partner_side(acting_user, referral)
+    require(acting_user, referral, SERVE)
+    institution = _acting_institution(acting_user)
     referral = _locked(referral)
     _require_status(referral, Status.SENT)
     if end_date < start_date:
@@ -394,7 +353,8 @@ def referral_accept(
 @transaction.atomic
 def referral_decline(*, referral: Referral, acting_user: User, reason: str) -> Referral:
     """The partner cannot take the client, and says why."""
-    institution = _partner_side(acting_user, referral)
+    require(acting_user, referral, SERVE)
+    institution = _acting_institution(acting_user)
     referral = _locked(referral)
     _require_status(referral, Status.SENT)
     reason = _required_text(reason, "reason", _("Say why the referral is declined."))
@@ -434,7 +394,8 @@ def referral_start(
     *, referral: Referral, acting_user: User, started_on: dt.date | None = None
 ) -> Referral:
     """The client has come: the service is in progress."""
-    institution = _partner_side(acting_user, referral)
+    require(acting_user, referral, SERVE)
+    institution = _acting_institution(acting_user)
     referral = _locked(referral)
     _require_status(referral, Status.ACCEPTED)
     started_on = started_on or timezone.localdate()
@@ -455,7 +416,8 @@ def delivery_record(
     note: str = "",
 ) -> ServiceDelivery:
     """The partner records a service delivered (date, kind, hours); the first one starts the service."""
-    institution = _partner_side(acting_user, referral)
+    require(acting_user, referral, SERVE)
+    institution = _acting_institution(acting_user)
     referral = _locked(referral)
     _require_status(referral, *RUNNING_STATUSES)
     if delivered_on > timezone.localdate():
@@ -500,7 +462,8 @@ def referral_complete(
     completed_on: dt.date | None = None,
 ) -> Referral:
     """The service is over: the partner records the outcome; the place is free again."""
-    institution = _partner_side(acting_user, referral)
+    require(acting_user, referral, SERVE)
+    institution = _acting_institution(acting_user)
     referral = _locked(referral)
     _require_status(referral, *RUNNING_STATUSES)
     if outcome not in Outcome.values:
@@ -560,7 +523,8 @@ def _cancel(
 @transaction.atomic
 def referral_cancel(*, referral: Referral, acting_user: User, reason: str) -> Referral:
     """The referring institution withdraws an open referral, with a reason."""
-    institution = _referrer_side(acting_user, referral)
+    require(acting_user, referral, CANCEL)
+    institution = _acting_institution(acting_user)
     referral = _locked(referral)
     _require_status(referral, *OPEN_STATUSES)
     reason = _required_text(reason, "reason", _("Say why the referral is cancelled."))
@@ -571,8 +535,8 @@ def referral_cancel(*, referral: Referral, acting_user: User, reason: str) -> Re
 @transaction.atomic
 def referral_printed(*, referral: Referral, acting_user: User, request: Any = None) -> None:
     """The referral was printed (for the client to take along): evidence of the export."""
-    membership = membership_of(acting_user)
-    institution = membership.institution if membership else None
+    require(acting_user, referral, VIEW)
+    institution = _acting_institution(acting_user)
     ReferralEvent.objects.create(
         referral=referral, kind=EventKind.PRINTED, actor=acting_user, institution=institution
     )

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clients.models import Client
 from clients.permissions import SHARE
 from clients.selectors import client_get_for_user
 from cooperation.audit import audit, audit_many
@@ -23,14 +24,8 @@ from cooperation.formtokens import submit_once
 from cooperation.http import MemberRequest
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response, render_pdf
-from cooperation.permissions import can
-from cooperation.roles import (
-    CASEWORK_ROLES,
-    CATALOGUE_ROLES,
-    PARTNER_ORG_KINDS,
-    PARTNER_ROLES,
-    REFERRAL_ROLES,
-)
+from cooperation.permissions import CHANGE, can, require
+from cooperation.roles import REFERRAL_ROLES
 
 from . import services
 from .forms import (
@@ -44,7 +39,8 @@ from .forms import (
     ReferralForm,
     ServiceOfferForm,
 )
-from .models import Referral
+from .models import Referral, ServiceOffer
+from .permissions import CANCEL, REFER, SERVE
 from .selectors import (
     area_counties,
     catalogue_of,
@@ -75,8 +71,7 @@ def directory(request: MemberRequest) -> HttpResponse:
 
 
 def _keeps_catalogue(request: MemberRequest) -> bool:
-    membership = request.membership
-    return membership.role in CATALOGUE_ROLES and membership.institution.kind in PARTNER_ORG_KINDS
+    return can(request.user, ServiceOffer, CHANGE)
 
 
 @member_required()
@@ -86,19 +81,15 @@ def organisation(request: MemberRequest, pk: int) -> HttpResponse:
     return render(request, "partners/organisation.html", {"org": org, "offers": offers})
 
 
-@member_required(CATALOGUE_ROLES)
+@member_required(permission=(ServiceOffer, CHANGE))
 def catalogue(request: MemberRequest) -> HttpResponse:
-    if not _keeps_catalogue(request):
-        raise PermissionDenied
     offers = catalogue_of(request.institution)
     return render(request, "partners/catalogue.html", {"offers": offers})
 
 
-@member_required(CATALOGUE_ROLES)
+@member_required(permission=(ServiceOffer, CHANGE))
 @submit_once
 def service_create(request: MemberRequest) -> HttpResponse:
-    if not _keeps_catalogue(request):
-        raise PermissionDenied
     form = ServiceOfferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,7 +102,7 @@ def service_create(request: MemberRequest) -> HttpResponse:
     return render(request, "partners/service_form.html", {"form": form})
 
 
-@member_required(CATALOGUE_ROLES)
+@member_required(permission=(ServiceOffer, CHANGE))
 def service_edit(request: MemberRequest, pk: int) -> HttpResponse:
     offer = service_get_for_change(request.user, pk)
     form = ServiceOfferForm(request.POST or None, instance=offer)
@@ -144,7 +135,7 @@ def referral_list(request: MemberRequest) -> HttpResponse:
     return render(request, "partners/referral_list.html", {"page": page, "filter": filterset})
 
 
-@member_required(CASEWORK_ROLES)
+@member_required(permission=(Client, REFER))
 @submit_once
 def referral_create(request: MemberRequest, client_pk: int) -> HttpResponse:
     client = client_get_for_user(request.user, client_pk)
@@ -199,12 +190,9 @@ def referral_detail(request: MemberRequest, pk: int) -> HttpResponse:
         fields=referral.shared_fields,
         request=request,
     )
-    role = request.membership.role
     context = {
         "referral": referral,
         "side": side,
-        "can_answer": side == "partner" and role in PARTNER_ROLES,
-        "can_cancel": side == "referrer" and role in CASEWORK_ROLES,
         "links": referral_links(referral, request.user),
         **referral_history(referral),
     }
@@ -225,7 +213,7 @@ def _action(
     request: MemberRequest,
     pk: int,
     *,
-    side: str,
+    action: str,
     form_class: type[forms.Form],
     run: Callable[[Referral, dict[str, Any]], object],
     title: str,
@@ -233,10 +221,10 @@ def _action(
     danger: bool = False,
     initial: Callable[[Referral], dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    """One step of the workflow: only the given side acts; the service checks the state."""
+    """One step of the workflow: only the side the action's rule names acts; the
+    service checks the state."""
     referral = referral_get_for_user(request.user, pk, "change")
-    if _side(request, referral) != side:
-        raise PermissionDenied
+    require(request.user, referral, action)
     kwargs = {"initial": initial(referral)} if initial else {}
     form = form_class(request.POST or None, **kwargs)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
@@ -251,12 +239,12 @@ def _action(
     return render(request, "partners/action_form.html", context)
 
 
-@member_required(PARTNER_ROLES)
+@member_required(permission=(Referral, SERVE))
 def referral_accept(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
-        side="partner",
+        action=SERVE,
         form_class=AcceptForm,
         run=lambda r, data: services.referral_accept(referral=r, acting_user=request.user, **data),
         title=_("Accept the referral"),
@@ -265,12 +253,12 @@ def referral_accept(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-@member_required(PARTNER_ROLES)
+@member_required(permission=(Referral, SERVE))
 def referral_decline(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
-        side="partner",
+        action=SERVE,
         form_class=DeclineForm,
         run=lambda r, data: services.referral_decline(referral=r, acting_user=request.user, **data),
         title=_("Decline the referral"),
@@ -279,12 +267,10 @@ def referral_decline(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-@member_required(PARTNER_ROLES)
+@member_required(permission=(Referral, SERVE))
 @require_POST
 def referral_start(request: MemberRequest, pk: int) -> HttpResponse:
     referral = referral_get_for_user(request.user, pk, "change")
-    if _side(request, referral) != "partner":
-        raise PermissionDenied
     try:
         services.referral_start(referral=referral, acting_user=request.user)
     except ValidationError as exc:
@@ -294,13 +280,13 @@ def referral_start(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect(referral)
 
 
-@member_required(PARTNER_ROLES)
+@member_required(permission=(Referral, SERVE))
 @submit_once
 def referral_delivery(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
-        side="partner",
+        action=SERVE,
         form_class=DeliveryForm,
         run=lambda r, data: services.delivery_record(referral=r, acting_user=request.user, **data),
         title=_("Record a service delivered"),
@@ -308,12 +294,12 @@ def referral_delivery(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-@member_required(PARTNER_ROLES)
+@member_required(permission=(Referral, SERVE))
 def referral_complete(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
-        side="partner",
+        action=SERVE,
         form_class=CompleteForm,
         run=lambda r, data: services.referral_complete(
             referral=r, acting_user=request.user, **data
@@ -323,12 +309,12 @@ def referral_complete(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-@member_required(CASEWORK_ROLES)
+@member_required(permission=(Referral, CANCEL))
 def referral_cancel(request: MemberRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         pk,
-        side="referrer",
+        action=CANCEL,
         form_class=CancelForm,
         run=lambda r, data: services.referral_cancel(referral=r, acting_user=request.user, **data),
         title=_("Cancel the referral"),
