@@ -15,14 +15,15 @@ from django.utils.translation import gettext as _
 
 from cooperation.http import MemberRequest
 from cooperation.models import Institution, User
+from cooperation.permissions import can
 
 from . import recurrence
 from .models import Event, EventStatus, Invitee, Occurrence, Response
+from .permissions import ORGANISE
 from .selectors import (
     calendar_occurrences,
     clients_shown_to,
     event_people,
-    may_organise,
     minutes_of,
     participant_institutions,
     participant_members,
@@ -199,7 +200,7 @@ def occurrence_context(request: MemberRequest, occurrence: Occurrence) -> dict[s
         if event.rrule
         else [],
         "rule_text": recurrence.describe(event.rrule, event.starts_at, tz),
-        "can_organise": may_organise(user, event),
+        "can_organise": can(user, event, ORGANISE),
         "records_open": records_open(occurrence),
         "is_future": occurrence.starts_at > now and not occurrence.cancelled,
         # The person who scheduled it runs it; they have nothing to answer.

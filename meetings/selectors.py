@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -22,13 +21,13 @@ from cooperation.http import MemberRequest
 from cooperation.models import Institution, Membership, User
 from cooperation.permissions import (
     VIEW,
+    can,
     get_visible_or_404,
     institution_of,
-    membership_of,
     policy_for,
+    require,
     visible,
 )
-from cooperation.roles import CASEWORK_ORGANISERS, MANAGING_ROLES
 
 from .models import (
     OPEN_ACTION_STATUSES,
@@ -41,6 +40,7 @@ from .models import (
     Occurrence,
     Response,
 )
+from .permissions import ORGANISE, SCHEDULE
 
 # Who may schedule what: coordinators and administrators anything; the
 
@@ -66,26 +66,6 @@ def institutions_seeing_client(client: Client) -> set[int]:
     return {i for i in ids if i is not None}
 
 
-def may_schedule(user: User, kind: str) -> bool:
-    membership = membership_of(user)
-    if membership is None:
-        return False
-    return membership.role in MANAGING_ROLES or (
-        kind == EventKind.CASE_CONFERENCE and membership.role in CASEWORK_ORGANISERS
-    )
-
-
-def may_organise(user: User, event: Event) -> bool:
-    """May this user change the event, take attendance and write minutes?
-
-    The organiser's coordinators and administrators, and the person who
-    scheduled it (a caseworker's own case conference)."""
-    membership = membership_of(user)
-    if membership is None or membership.institution_id != event.organiser_id:
-        return False
-    return membership.role in MANAGING_ROLES or event.created_by_id == user.pk
-
-
 def events_visible_to(user: User) -> QuerySet[Event]:
     return visible(Event, user).select_related("organiser", "room")
 
@@ -98,8 +78,7 @@ def event_get_for_user(user: User, pk: int) -> Event:
 def event_get_for_organiser(user: User, pk: int) -> Event:
     """One event the user may manage: 404 to outsiders, 403 to participants who may not."""
     event = event_get_for_user(user, pk)
-    if not may_organise(user, event):
-        raise PermissionDenied
+    require(user, event, ORGANISE)
     return event
 
 
@@ -113,8 +92,7 @@ def occurrence_get_for_user(user: User, pk: int) -> Occurrence:
 
 def occurrence_get_for_organiser(user: User, pk: int) -> Occurrence:
     occurrence = occurrence_get_for_user(user, pk)
-    if not may_organise(user, occurrence.event):
-        raise PermissionDenied
+    require(user, occurrence.event, ORGANISE)
     return occurrence
 
 
@@ -297,7 +275,7 @@ def client_panel(request: MemberRequest, client: Client) -> dict[str, object] | 
         .filter(event__client=client, event__kind=EventKind.CASE_CONFERENCE)
         .order_by("-starts_at")[:6]
     )
-    can_schedule = may_schedule(request.user, EventKind.CASE_CONFERENCE)
+    can_schedule = can(request.user, Event, SCHEDULE)
     if not dates and not can_schedule:
         return None
     return {"dates": dates, "can_schedule": can_schedule, "now": timezone.now()}

@@ -22,7 +22,7 @@ from cooperation.formtokens import submit_once
 from cooperation.http import MemberRequest
 from cooperation.models import AuditAction
 from cooperation.pdf import pdf_response, render_pdf
-from cooperation.permissions import get_visible_or_404
+from cooperation.permissions import get_visible_or_404, require
 from cooperation.roles import CASEWORK_ORGANISERS, SCHEDULING_ROLES
 from cooperation.uploads import upload_response
 
@@ -45,6 +45,7 @@ from .forms import (
     default_agenda_range,
 )
 from .models import OPEN_ACTION_STATUSES, ActionStatus, EventKind, Material, Response
+from .permissions import CASE_DETAILS
 from .selectors import (
     action_item_get_for_user,
     action_items_visible_to,
@@ -529,8 +530,7 @@ def certificates_pdf(request: MemberRequest, pk: int) -> HttpResponse:
 @submit_once
 def material_add(request: MemberRequest, pk: int) -> HttpResponse:
     event = event_get_for_user(request.user, pk)
-    if not services.may_see_case_details(request.user, event):
-        raise PermissionDenied
+    require(request.user, event, CASE_DETAILS)
     form = MaterialForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         done = _form_errors_or(
@@ -554,8 +554,7 @@ def material_add(request: MemberRequest, pk: int) -> HttpResponse:
 @require_GET
 def material_download(request: MemberRequest, pk: int) -> FileResponse:
     material = get_visible_or_404(Material.objects.select_related("event"), request.user, pk=pk)
-    if not services.may_see_case_details(request.user, material.event):
-        raise PermissionDenied
+    require(request.user, material.event, CASE_DETAILS)
     return upload_response(material.file, filename=material.filename)
 
 

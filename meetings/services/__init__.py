@@ -40,7 +40,6 @@ from .records import (
     case_conferences_anonymise,
     material_add,
     material_remove,
-    may_see_case_details,
     minutes_save,
 )
 from .reminders import reminders_send
@@ -64,7 +63,6 @@ __all__ = [
     "invitation_respond",
     "material_add",
     "material_remove",
-    "may_see_case_details",
     "minutes_save",
     "occurrence_cancel",
     "occurrence_move",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from cooperation.audit import audit
 from cooperation.models import AuditAction, User
+from cooperation.permissions import VIEW, require
 
 from ..models import Event, Invitee, Response
 from ..selectors import event_get_for_user, seats_taken
@@ -42,6 +43,7 @@ def invitation_respond(*, event: Event, acting_user: User, response: str) -> Inv
     signs up this way. Accepting a full training puts them on the waiting
     list; leaving an accepted place gives it to the first one waiting.
     """
+    require(acting_user, event, VIEW)
     if response not in (Response.ACCEPTED, Response.MAYBE, Response.DECLINED):
         raise ValidationError(_("Choose accept, maybe or decline."))
     event = Event.objects.select_for_update().get(pk=event_get_for_user(acting_user, event.pk).pk)

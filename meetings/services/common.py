@@ -15,7 +15,6 @@ from cooperation.models import Membership, User
 from cooperation.permissions import membership_of
 
 from ..models import ActionStatus, Event, EventStatus, Occurrence, Room
-from ..selectors import may_organise
 from ..tasks import notify_people
 
 MAX_DURATION = dt.timedelta(days=14)
@@ -70,13 +69,6 @@ def _acting_membership(user: User) -> Membership:
     if membership is None:
         raise PermissionDenied(_("You are not a member of any institution."))
     return membership
-
-
-def _require_organiser(user: User, event: Event) -> None:
-    if not may_organise(user, event):
-        raise PermissionDenied(
-            _("Only the organiser's coordinator or the person who scheduled it may do this.")
-        )
 
 
 def _require_scheduled(event: Event) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from clients.models import Client
 from cooperation.audit import audit
 from cooperation.models import AuditAction, Institution, Membership, User
-from cooperation.permissions import visible
+from cooperation.permissions import require, visible
 from cooperation.roles import COORDINATOR_ROLES, MANAGING_ROLES
 from cooperation.services import model_update
 
@@ -33,7 +33,8 @@ from ..models import (
     Response,
     Room,
 )
-from ..selectors import institutions_seeing_client, may_schedule, partner_institutions
+from ..permissions import ORGANISE, SCHEDULE, SCHEDULE_ANY
+from ..selectors import institutions_seeing_client, partner_institutions
 from .answers import _promote_waitlisted
 from .common import (
     MAX_DURATION,
@@ -41,7 +42,6 @@ from .common import (
     RoomOverlap,
     _acting_membership,
     _on_commit_notify,
-    _require_organiser,
     _require_scheduled,
 )
 
@@ -261,9 +261,10 @@ def event_schedule(
     `allow_past` lets an import or the demo record a meeting already held;
     the forms never pass it.
     """
+    require(acting_user, Event, SCHEDULE)
+    if data.kind != EventKind.CASE_CONFERENCE:
+        require(acting_user, Event, SCHEDULE_ANY)
     membership = _acting_membership(acting_user)
-    if not may_schedule(acting_user, data.kind):
-        raise PermissionDenied(_("Your role may schedule case conferences only."))
     organiser = membership.institution
     now = timezone.now()
     tz = recurrence.zone(DEFAULT_TIMEZONE)
@@ -330,8 +331,8 @@ def event_update(
 ) -> Event:
     """Change an event (every date of a series), its invited institutions, and
     invite more people. Everyone invited hears of a change to time or place."""
+    require(acting_user, event, ORGANISE)
     event = Event.objects.select_for_update().get(pk=event.pk)
-    _require_organiser(acting_user, event)
     _require_scheduled(event)
     if data.kind != event.kind:
         raise ValidationError({"kind": _("The kind of an event cannot change.")})
@@ -541,8 +542,8 @@ def occurrences_extend_all(*, now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def event_cancel(*, event: Event, acting_user: User, reason: str) -> Event:
     """Cancel an event, or every future date of a series; the invited are told."""
+    require(acting_user, event, ORGANISE)
     event = Event.objects.select_for_update().get(pk=event.pk)
-    _require_organiser(acting_user, event)
     _require_scheduled(event)
     event.status = EventStatus.CANCELLED
     event.cancel_reason = reason.strip()
@@ -574,11 +575,11 @@ def occurrence_move(
     confirm_overlap: bool = False,
 ) -> Occurrence:
     """Move one date of an event; the rest of the series stays where it is."""
+    require(acting_user, occurrence.event, ORGANISE)
     occurrence = (
         Occurrence.objects.select_for_update().select_related("event").get(pk=occurrence.pk)
     )
     event = occurrence.event
-    _require_organiser(acting_user, event)
     _require_scheduled(event)
     _require_future(occurrence)
     errors: dict[str, list[str]] = {}
@@ -612,11 +613,11 @@ def occurrence_move(
 @transaction.atomic
 def occurrence_cancel(*, occurrence: Occurrence, acting_user: User, reason: str) -> Occurrence:
     """Cancel one date of an event; the rest of the series stays."""
+    require(acting_user, occurrence.event, ORGANISE)
     occurrence = (
         Occurrence.objects.select_for_update().select_related("event").get(pk=occurrence.pk)
     )
     event = occurrence.event
-    _require_organiser(acting_user, event)
     _require_scheduled(event)
     _require_future(occurrence)
     occurrence.cancelled = True

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cooperation.audit import audit
 from cooperation.models import AuditAction, User
-from cooperation.permissions import membership_of
+from cooperation.permissions import CHANGE, membership_of, require
 
 from ..models import FeedToken
 
@@ -25,6 +25,7 @@ def _hash(token: str) -> str:
 def feed_token_create(*, acting_user: User) -> str:
     """A new secret feed address for the user; the old one stops working.
     Returns the token, which is shown once and never stored."""
+    require(acting_user, FeedToken, CHANGE)
     token = secrets.token_urlsafe(32)
     membership = membership_of(acting_user)
     feed, _created = FeedToken.objects.update_or_create(
@@ -42,6 +43,7 @@ def feed_token_create(*, acting_user: User) -> str:
 
 @transaction.atomic
 def feed_token_revoke(*, acting_user: User) -> bool:
+    require(acting_user, FeedToken, CHANGE)
     feed = FeedToken.objects.filter(user=acting_user).first()
     if feed is None:
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from clients.models import Client
 from cooperation.audit import audit
 from cooperation.models import AuditAction, Membership, User
-from cooperation.permissions import visible
+from cooperation.permissions import CHANGE, require
 from cooperation.uploads import OFFICE_FILES, original_filename, validate_upload
 
 from ..models import (
@@ -28,13 +28,12 @@ from ..models import (
     Occurrence,
     Response,
 )
-from ..selectors import event_get_for_user, may_organise
+from ..permissions import CASE_DETAILS, ORGANISE
 from ..tasks import notify_action_items
 from .common import (
     MATERIAL_MAX_MB,
     RECORDS_OPEN_BEFORE,
     ActionItemData,
-    _require_organiser,
 )
 
 if TYPE_CHECKING:
@@ -55,8 +54,8 @@ def _require_records_open(occurrence: Occurrence) -> None:
 @transaction.atomic
 def attendance_record(*, occurrence: Occurrence, acting_user: User, present: Iterable[int]) -> int:
     """Record who of the invited came (everyone else: absent). Returns how many came."""
+    require(acting_user, occurrence.event, ORGANISE)
     event = occurrence.event
-    _require_organiser(acting_user, event)
     _require_records_open(occurrence)
     present = set(present)
     invitees = {i.user_id: i for i in event.invitees.exclude(response=Response.DECLINED)}
@@ -100,8 +99,8 @@ def minutes_save(
     removed; an item's done date is kept while it stays done; new owners are
     e-mailed.
     """
+    require(acting_user, occurrence.event, ORGANISE)
     event = occurrence.event
-    _require_organiser(acting_user, event)
     _require_records_open(occurrence)
     participating = _participant_institutions(event)
     owners = {
@@ -186,11 +185,9 @@ def _save_action_items(
 @transaction.atomic
 def action_item_set_status(*, item: ActionItem, acting_user: User, status: str) -> ActionItem:
     """The owner (or the organiser) moves an action item on; done ones leave the home page."""
+    require(acting_user, item, CHANGE)
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
-    event = item.minutes.occurrence.event
-    if item.owner_id != acting_user.pk and not may_organise(acting_user, event):
-        raise PermissionDenied(_("Only the owner or the organiser may change this action item."))
     if status == item.status:
         return item
     item.status = status
@@ -203,20 +200,11 @@ def action_item_set_status(*, item: ActionItem, acting_user: User, status: str) 
 # --- materials -----------------------------------------------------------------------
 
 
-def may_see_case_details(user: User, event: Event) -> bool:
-    """A case conference's client and its files: only for people who may see the client."""
-    if not event.is_case_conference:
-        return True
-    return visible(Client, user).filter(pk=event.client_id).exists()  # type: ignore[misc]
-
-
 @transaction.atomic
 def material_add(*, event: Event, acting_user: User, title: str, file: UploadedFile) -> Material:
     """A participant shares a file with the other participants: a PDF, office
     document or image by its content, stored under a random name."""
-    event = event_get_for_user(acting_user, event.pk)
-    if not may_see_case_details(acting_user, event):
-        raise PermissionDenied
+    require(acting_user, event, CASE_DETAILS)
     validate_upload(file, allowed=OFFICE_FILES, max_mb=MATERIAL_MAX_MB, field="file")
     filename = original_filename(file.name)  # type: ignore[arg-type]
     material = Material(
@@ -234,8 +222,7 @@ def material_add(*, event: Event, acting_user: User, title: str, file: UploadedF
 
 @transaction.atomic
 def material_remove(*, material: Material, acting_user: User) -> None:
-    if material.uploaded_by_id != acting_user.pk and not may_organise(acting_user, material.event):
-        raise PermissionDenied(_("Only who added the file or the organiser may remove it."))
+    require(acting_user, material, CHANGE)
     audit(actor=acting_user, action=AuditAction.DELETE, obj=material)
     material.file.delete(save=False)
     material.delete()

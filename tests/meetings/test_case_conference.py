@@ -76,9 +76,10 @@ def test_only_institutions_that_may_see_the_client_are_invited(
 
 def test_the_social_worker_who_scheduled_it_manages_it(owner, colleague, shared, partner) -> None:
     event = _conference(owner, shared, institutions=[partner])
-    from meetings.selectors import may_organise
+    from cooperation.permissions import can
+    from meetings.permissions import ORGANISE
 
-    assert may_organise(owner, event) and not may_organise(colleague, event)
+    assert can(owner, event, ORGANISE) and not can(colleague, event, ORGANISE)
 
 
 def test_the_client_is_named_only_to_those_who_may_see_the_client(

@@ -47,9 +47,9 @@ def test_someone_of_a_taking_part_institution_may_sign_up(training, staff) -> No
 
 
 def test_outsiders_cannot_answer(training, outsider) -> None:
-    from django.http import Http404
+    from django.core.exceptions import PermissionDenied
 
-    with pytest.raises(Http404):
+    with pytest.raises(PermissionDenied):
         _answer(training, outsider, Response.ACCEPTED)
 
 
