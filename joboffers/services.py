@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from clients.models import Client
 from cooperation.audit import audit
 from cooperation.models import AuditAction, Institution, User
-from cooperation.permissions import CHANGE, VIEW, can, membership_of
+from cooperation.permissions import CHANGE, VIEW, can, membership_of, require
 from cooperation.roles import CASEWORK_ROLES, OFFICE_ROLES, is_labour_office
 from cooperation.services import model_update, object_share, object_unshare
 
@@ -41,6 +41,7 @@ from .models import (
     PrintKind,
     Publication,
 )
+from .permissions import PROPOSE
 from .selectors import BOARD_KINDS, current_offers_for, partner_institutions
 
 # The fields a labour office fills in for an offer it enters here.
@@ -403,8 +404,7 @@ def proposal_record(
 ) -> OfferProposal:
     """A worker or advisor records that they proposed a current offer to a client."""
     institution = _acting_caseworker(acting_user)
-    if not can(acting_user, client, CHANGE):
-        raise PermissionDenied(_("You may not add to this client's record."))
+    require(acting_user, client, PROPOSE)
     if not current_offers_for(acting_user).filter(pk=offer.pk).exists():
         raise ValidationError({"offer": _("This offer is no longer open or not on your board.")})
     proposed_on = proposed_on or timezone.localdate()

@@ -106,6 +106,10 @@ MATRIX: list[tuple[str, str, str, str, str, str | None]] = [
     ("pup", CA, "shared", "client", "note", OK),
     ("gops", SW, "none", "client", "note", NOT_VISIBLE),
     ("pup", CA, "shared", "client", "document", OK),
+    # Recording a job offer proposed to a client (joboffers): owner, or shared for changes.
+    ("mops", SW, "own", "client", "propose_offer", OK),
+    ("mops", AD, "own", "client", "propose_offer", NOT_VISIBLE),
+    ("gops", SW, "none", "client", "propose_offer", NOT_VISIBLE),
     ("mops", SW, "own", "client", "share", OK),
     ("pup", CA, "shared", "client", "share", OWNER_SHARE),
     ("pup", CO, "shared", "client", "share", OWNER_SHARE),
