@@ -55,12 +55,19 @@ def partners_covering(
     institution: InstitutionRef, scope: str, *, on: dt.date | None = None
 ) -> set[int]:
     """Ids of the institutions that an agreement in force links to `institution` for `scope`."""
+    return set(partners_covering_query(institution, scope, on=on))
+
+
+def partners_covering_query(
+    institution: InstitutionRef, scope: str, *, on: dt.date | None = None
+) -> QuerySet:
+    """The same ids as a lazy query, to use as a subquery (`pk__in=`) without a round trip."""
     mine = in_force(on).filter(
         **{SCOPE_FIELDS[scope]: True}, parties__institution_id=_pk(institution)
     )
     from .models import Party
 
-    return set(
+    return (
         Party.objects.filter(agreement__in=mine.values("pk"))
         .exclude(institution_id=_pk(institution))
         .values_list("institution_id", flat=True)

@@ -12,7 +12,7 @@ from clients.panels import ClientPanel
 from cooperation import hooks, processing
 from cooperation.models import User
 from cooperation.navigation import HomeSection, NavItem
-from cooperation.permissions import can
+from cooperation.permissions import can, membership_of
 from cooperation.roles import ADVISOR_AND_COORDINATOR_ROLES, CASEWORK_ROLES
 from partners.models import Referral
 from partners.selectors import ReferralLink
@@ -54,6 +54,12 @@ hooks.register(
 @hooks.register("referral_links")
 def propose_from_referral(referral: Referral, user: User) -> ReferralLink | None:
     """A CIS/KIS passes a participant on to the labour office's promotion queue (R7)."""
+    # Only the organisation that ran the programme may propose: answered from the row
+    # already on the page, so the referrer's page does not pay the policy's visibility
+    # query for a button it never shows; the full rule (can) still decides.
+    membership = membership_of(user)
+    if membership is None or referral.partner_id != membership.institution_id:
+        return None
     if not can(user, referral, "propose"):
         return None
     url = reverse("promotion:propose_referral", args=[referral.pk])

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 import clients.permissions  # noqa: F401 - the Client policy this app adds an action to
 from agreements.models import Scope
-from agreements.scope import agreement_covers, partners_covering
+from agreements.scope import agreement_covers, partners_covering_query
 from clients.models import Client, ClientShare
 from cooperation.models import Institution, Membership
 from cooperation.permissions import (
@@ -52,7 +52,7 @@ sepi_kind = kind_in(
 
 
 def agreement_with_office(membership: Membership, obj: Any) -> Reason | None:
-    covering = partners_covering(membership.institution_id, Scope.SEPI)
+    covering = partners_covering_query(membership.institution_id, Scope.SEPI)
     if Institution.objects.filter(pk__in=covering, kind__in=LABOUR_OFFICE_KINDS).exists():
         return None
     return _("No agreement in force with the labour office (PUP) covers SEPI lookups.")

@@ -29,8 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import Scope
-from agreements.scope import partners_covering
-from clients.models import Client, ClientShare, ClientStatus
+from agreements.scope import partners_covering_query
+from clients.models import Client, ClientShare, ClientStatus, Consent
 from cooperation.audit import audit
 from cooperation.models import AuditAction, User
 from cooperation.permissions import can, membership_of, require, visible
@@ -296,21 +296,37 @@ def lookups_fail_stale(*, lookup_ids: Iterable[int] | None = None) -> int:
 # --- batch checks ---------------------------------------------------------------
 
 
-def batch_candidates(user: User) -> QuerySet[Client]:
+def batch_candidates(user: User, *, may_start: bool | None = None) -> QuerySet[Client]:
     """The shared clients a coordinator's batch check covers: our own clients shared
-    with a partner, and partners' clients shared with us under an agreement covering SEPI."""
+    with a partner, and partners' clients shared with us under an agreement and a
+    consent covering SEPI. `may_start`: the caller's answer to can(user, BatchCheck,
+    "start"), when it already has it (the list page), so it is asked once per page."""
     membership = membership_of(user)
-    if membership is None or not can(user, BatchCheck, "start"):
+    if may_start is None:
+        may_start = can(user, BatchCheck, "start")
+    if membership is None or not may_start:
         return Client.objects.none()
     institution_id = membership.institution_id
     shared_out = ClientShare.objects.filter(client=OuterRef("pk"), ended_at__isnull=True)
+    # A partner's client only under a consent to us that covers SEPI (the same rule as a
+    # single lookup, sepi.permissions.client_in_reach); scopes are JSON, read once here.
+    consents = Consent.objects.filter(
+        partner_id=institution_id,
+        withdrawn_at__isnull=True,
+        lapsed=False,
+        valid_until__gte=timezone.localdate(),
+    ).values_list("client_id", "scopes")
+    consented = [client_id for client_id, scopes in consents if Scope.SEPI in scopes]
     return (
         visible(Client, user)
         .filter(status=ClientStatus.ACTIVE)
         .exclude(pesel="")
         .filter(
             Q(Exists(shared_out), owner_id=institution_id)
-            | Q(owner_id__in=partners_covering(institution_id, Scope.SEPI))
+            | Q(
+                owner_id__in=partners_covering_query(institution_id, Scope.SEPI),
+                pk__in=consented,
+            )
         )
     )
 

@@ -101,12 +101,13 @@ def lookup_list(request: MemberRequest) -> HttpResponse:
         reason="SEPI lookups",
     )
     batch = current_batch(request.user)
+    can_batch = can(request.user, BatchCheck, "start")
     context = {
         "filter": filterset,
         "page": page,
-        "can_batch": can(request.user, BatchCheck, "start"),
+        "can_batch": can_batch,
         "batch_form": BatchForm(),
-        "candidates": batch_candidates(request.user).count(),
+        "candidates": batch_candidates(request.user, may_start=can_batch).count(),
         "progress": batch_progress(batch) if batch else None,
         "query": request.GET.urlencode(),
     }

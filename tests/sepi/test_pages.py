@@ -346,7 +346,9 @@ def test_the_list_costs_the_same_for_few_and_many_rows(
     _lookups(own, owner, rows)
     client.force_login(coordinator)
     client.get(reverse("sepi:list"))  # warm the session and content-type caches
-    with django_assert_max_num_queries(9):
+    # 10, constant in rows: the batch button now asks once per page whether an agreement
+    # with the PUP covers SEPI, and the batch count reads our SEPI consents once.
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("sepi:list")).status_code == 200
 
 
@@ -364,7 +366,12 @@ def shared_set(own, partner, owner, pup_advisor):
     theirs = ClientFactory(
         owner=partner, created_by=pup_advisor, pesel=pesel_where(bool, start=400)
     )
-    share(theirs, pup_advisor, own, [Scope.CLIENT_RECORDS])
+    share(theirs, pup_advisor, own, [Scope.CLIENT_RECORDS, Scope.SEPI])
+    # A partner's client shared under a consent without SEPI stays out of the batch.
+    no_sepi = ClientFactory(
+        owner=partner, created_by=pup_advisor, pesel=pesel_where(bool, start=500)
+    )
+    share(no_sepi, pup_advisor, own, [Scope.CLIENT_RECORDS])
     return {"shared": [*ours[:3], theirs], "unshared": ours[3]}
 
 
