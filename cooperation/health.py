@@ -62,7 +62,7 @@ class HealthView(HealthCheckView):
     view_is_async = False
 
     @method_decorator(transaction.non_atomic_requests)
-    def dispatch(self, request, *args, **kwargs) -> HttpResponse:  # type: ignore[override]
+    def dispatch(self, request, *args, **kwargs) -> HttpResponse:
         checked = super().dispatch(request, *args, **kwargs)
         with ThreadPoolExecutor(max_workers=1) as pool:
             return pool.submit(contextvars.copy_context().run, asyncio.run, checked).result()

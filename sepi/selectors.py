@@ -46,6 +46,7 @@ def _stored_result(lookup: Lookup) -> StatusResult | None:
         logger.error("SEPI lookup %s holds an answer the schema rejects: %s", lookup.pk, exc)
         return None
 
+
 # After this long in the queue the pending state adds "Queued: the query waits for its turn…".
 QUEUED_NOTE_SECONDS = 10
 
