@@ -7,12 +7,18 @@ database and the cache are checked.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import dataclasses
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.decorators import method_decorator
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
 from health_check.contrib.celery import Ping
@@ -48,6 +54,19 @@ def checks() -> list:
 
 
 class HealthView(HealthCheckView):
+    """Served as a sync view: the checks' coroutine runs on its own event loop in a
+    thread of its own. Under WSGI Django would wrap the async view in `async_to_sync`,
+    which refuses to run in a thread where an event loop already runs (as in a test
+    session after Playwright's sync API started) — and /health/ must never 500 for that."""
+
+    view_is_async = False
+
+    @method_decorator(transaction.non_atomic_requests)
+    def dispatch(self, request, *args, **kwargs) -> HttpResponse:
+        checked = super().dispatch(request, *args, **kwargs)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(contextvars.copy_context().run, asyncio.run, checked).result()
+
     def get_checks(self):
         self.checks = checks()
         return super().get_checks()

@@ -70,13 +70,24 @@ def _history(rng: random.Random, ops: Institution, pup: Institution, clients: li
 def _lookups(rng: random.Random, ops: Institution, worker: User, clients: list) -> None:
     import uuid
 
+    from sepi import schema, simulator
     from sepi.models import Lookup, LookupStatus, Purpose
 
+    asked = [c for c in clients if c.pesel]  # SEPI is only asked about a person with a PESEL
+    if not asked:
+        return
     rows = []
     for i in range(rng.randint(80, 120)):
-        client = clients[i % len(clients)]
+        client = asked[i % len(asked)]
         failed = rng.random() < 0.08
         at = _moment(rng, rng.randint(1, 540))
+        # A real `sepi-status/1` answer (the simulator's, as of that day, checked by the
+        # schema): the client page parses the newest one, so a placeholder would break it.
+        answer = (
+            None
+            if failed
+            else schema.dump(schema.parse(simulator.person_status(client.pesel, today=at.date())))
+        )
         rows.append(
             Lookup(
                 client=client,
@@ -89,7 +100,7 @@ def _lookups(rng: random.Random, ops: Institution, worker: User, clients: list) 
                 requested_at=at,
                 finished_at=at + dt.timedelta(seconds=3),
                 fetched_at=None if failed else at + dt.timedelta(seconds=3),
-                result=None if failed else {"demo": True},
+                result=answer,
             )
         )
     Lookup.objects.bulk_create(rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -29,6 +30,22 @@ from .labels import label
 from .models import BatchCheck, BatchStatus, Lookup, LookupStatus
 from .permissions import SEPI_LOOKUP
 from .services import fresh_lookup, rate_limit_remaining
+from .types import SepiSchemaError, StatusResult
+
+logger = logging.getLogger(__name__)
+
+
+def _stored_result(lookup: Lookup) -> StatusResult | None:
+    """The saved answer of a done lookup, or None when it is gone or no longer reads as
+    `sepi-status/1` (logged): a stored row the schema rejects must not break a page."""
+    if not lookup.result:
+        return None
+    try:
+        return schema.parse(lookup.result)
+    except SepiSchemaError as exc:
+        logger.error("SEPI lookup %s holds an answer the schema rejects: %s", lookup.pk, exc)
+        return None
+
 
 # After this long in the queue the pending state adds "Queued: the query waits for its turn…".
 QUEUED_NOTE_SECONDS = 10
@@ -103,7 +120,7 @@ def state_context(
     answer = lookup if lookup and lookup.status == LookupStatus.DONE else None
     if answer is None:  # failed or still waiting: show the last good answer meanwhile
         answer = _last_answer(client, institution_id)
-    result = schema.parse(answer.result) if answer and answer.result else None
+    result = _stored_result(answer) if answer else None
     changes = answer.changes if answer else []
     has_fresh = answer is not None and fresh_lookup(client, institution_id) is not None
     if form is None:
@@ -213,8 +230,8 @@ def lookup_timeline(client: Client, user: User) -> Iterable[TimelineEntry]:
         .select_related("requested_by", "institution")
         .order_by("-requested_at")[:50]
     ):
-        if lookup.status == LookupStatus.DONE and lookup.result:
-            result = schema.parse(lookup.result)
+        result = _stored_result(lookup) if lookup.status == LookupStatus.DONE else None
+        if result is not None:
             title = _("SEPI: %(status)s") % {
                 "status": label(result.status) if result.found else _("unknown to the office")
             }

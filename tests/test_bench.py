@@ -67,7 +67,12 @@ def test_bench_tiny_writes_every_page(tmp_path: Path) -> None:
             assert isinstance(page[key], (int, float)), (page["page"], key)
     floors = [p for p in pages if "floor_p50_ms" in p]
     assert floors and all(isinstance(p["ratio_p50"], float) for p in floors)
-    assert {p["pdf"] for p in result["pdfs"]} == {"offer sheet", "digest (50 offers)", "plan PDF"}
+    assert {p["pdf"] for p in result["pdfs"]} == {
+        "offer sheet",
+        "digest (50 offers)",
+        "plan PDF",
+        "agreement report PDF",
+    }
     assert all(p["p50_s"] > 0 for p in result["pdfs"])
     assert result["selectors"] and result["meta"]["peak_rss_mb"] > 0
     assert "p50 ms" in done.stdout  # the printed table

@@ -40,6 +40,7 @@ PDF_URLS: dict[str, dict[str, str]] = {
     "joboffers:sheet": {},
     "joboffers:board_sheets": {},
     "joboffers:board_digest": {},
+    "indicators:pdf": {},
     "cooperation:processing_record_pdf": {},
 }
 NO_OBJECT = {"cooperation:processing_record_pdf"}
