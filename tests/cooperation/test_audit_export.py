@@ -109,6 +109,8 @@ def test_the_panel_costs_the_same_queries_for_a_long_history(
         audit(actor=owner, action=AuditAction.VIEW, obj=c)
     client.force_login(coordinator)
     client.get(reverse("clients:detail", args=[c.pk]))  # warm the session
-    with django_assert_max_num_queries(17):
+    # Constant in the history's length; the policy's owner check for the tabs and the
+    # plan panel's client check cost two of them (issue 18 is to bring them down).
+    with django_assert_max_num_queries(19):
         body = client.get(reverse("clients:detail", args=[c.pk])).content.decode()
     assert body.count("<li>") >= 1
