@@ -427,7 +427,7 @@ def test_the_printed_referral_has_what_the_client_needs(client, owner, person, o
         "Zaległy czynsz – 6 000 zł",
         "Halina Żurek",
     ]:
-        # A long service name may wrap in the table cell: compare words, not lines.
+        # A long service name may wrap in its cell: compare words, not lines.
         assert " ".join(expected.split()) in " ".join(text.split()), expected
     assert person.pesel not in text and "Samotnie" not in text
     assert AuditEvent.objects.filter(
