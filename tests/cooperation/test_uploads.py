@@ -286,10 +286,22 @@ PLACES = {
 }
 
 
+# Files already in MEDIA_ROOT when a test starts (an agreement's signed copy, made
+# by the set-up); the checks below are about what the upload under test stores.
+_BEFORE: set[Path] = set()
+
+
 @pytest.fixture(params=list(PLACES))
 def place(request, own, partner, owner, coordinator, client) -> Place:
     agreement_between(own, partner)  # consents and meetings need a partner in an agreement
     built = PLACES[request.param](own, partner, owner, coordinator)
+    # Rows the set-up made (the agreements' signed copies are attachments) are not
+    # the upload's: the place's rows are the ones added from now on.
+    existing = set(built.rows().values_list("pk", flat=True))
+    all_rows = built.rows
+    built.rows = lambda: all_rows().exclude(pk__in=existing)
+    _BEFORE.clear()
+    _BEFORE.update(_all_files())
     client.force_login(built.user)
     return built
 
@@ -298,8 +310,13 @@ def _post(client, place: Place, name: str, content: bytes):
     return client.post(place.url, {**place.data, place.field: _upload(name, content)})
 
 
-def _stored_files() -> list[Path]:
+def _all_files() -> list[Path]:
     return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+def _stored_files() -> list[Path]:
+    """Files the test's upload stored (not the set-up's)."""
+    return [p for p in _all_files() if p not in _BEFORE]
 
 
 @pytest.mark.parametrize("content", [HTML, EXE, PLAIN_ZIP], ids=["html", "exe", "zip"])
