@@ -27,6 +27,7 @@ rules) it is the item itself. The hooks in use, who calls them and what they tak
 - `client_share_ended` (clients.services): fn(share=, acting_user=, reason=).
 - `scope_lost:<scope>` (agreements.scope, `scope_lost_hook(scope)`):
   fn(institution, partner, reason), inside the transaction that ends the coverage.
+- `events` (cooperation.events): fn(event) after the emitting transaction commits.
 """
 
 from __future__ import annotations
