@@ -279,6 +279,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "partners.tasks.referrals_daily",
         "schedule": crontab(hour=1, minute=45),
     },
+    "reintegration-plans-daily": {
+        "task": "reintegration.tasks.plans_daily",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "joboffers-cbop-import": {
         "task": "joboffers.tasks.cbop_import_all",
         "schedule": crontab(hour=5, minute=30),

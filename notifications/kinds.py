@@ -44,3 +44,205 @@ def declare(kind: Kind) -> Kind:
         raise ValueError(f"notice kind {kind.name!r} declared twice")
     KINDS[kind.name] = kind
     return kind
+
+
+# --- helpers for the declarations below ---------------------------------------------
+# Recipient functions query the feature apps' models, imported inside the functions:
+# this module is imported by the notification centre at start-up, before the apps'
+# models are ready, and the feature apps never import it (they only `emit`).
+
+from django.utils.translation import gettext as _  # noqa: E402
+from django.utils.translation import gettext_lazy  # noqa: E402
+
+
+def _view(user: Any, obj: Any) -> bool:
+    """May the user (still) see this row? The policy layer's answer, so access ended
+    since the event (a share, an agreement, a membership) gives False."""
+    from cooperation.permissions import can
+
+    return obj is not None and can(user, obj, "view")
+
+
+def _told(event: Event, target: Any, people: Iterable[Any], may_see: Callable[[Any, Any], bool]):
+    """`people` without the empty, the inactive, the actor, the acting institution's
+    people (the other side is told, not one's own colleagues) and anyone who may not
+    see the target. Each person once, in the order given."""
+    from cooperation.permissions import institution_of
+
+    chosen: dict[int, Any] = {}
+    for person in people:
+        if person is None or person.pk in chosen or not person.is_active:
+            continue
+        if event.actor_id is not None and person.pk == event.actor_id:
+            continue
+        home = institution_of(person)
+        if home is None:
+            continue
+        if event.institution_id is not None and home.pk == event.institution_id:
+            continue
+        if may_see(person, target):
+            chosen[person.pk] = person
+    return list(chosen.values())
+
+
+def _members(institution_ids: Iterable[int], roles: Iterable[str]) -> list[Any]:
+    """Active people of these institutions in these roles."""
+    from cooperation.models import User
+
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__is_active=True,
+            memberships__institution_id__in=list(institution_ids),
+            memberships__role__in=list(roles),
+        ).distinct()
+    )
+
+
+def _institution_name(event: Event) -> str:
+    from cooperation.models import Institution
+
+    institution = Institution.objects.filter(pk=event.institution_id).first()
+    return institution.name if institution else _("The system")
+
+
+def _url(obj: Any, suffix: str = "") -> str:
+    return (obj.get_absolute_url() + suffix) if obj is not None else ""
+
+
+# --- Joint plans (reintegration) -----------------------------------------------------
+# Told: the plan's named people (social worker, client advisor, coordinator) and the
+# people responsible for its open steps — the owner's and the participants' people —
+# except the actor and the acting institution, and only while they may see the plan.
+
+PLANS = gettext_lazy("Joint plans")
+
+
+def _plan_of(target: Any) -> Any:
+    return getattr(target, "plan", target)
+
+
+def _plan_may_see(user: Any, target: Any) -> bool:
+    return _view(user, _plan_of(target))
+
+
+def _plan_people(event: Event, target: Any) -> list[Any]:
+    from reintegration.models import OPEN_STEP_STATUSES
+
+    plan = _plan_of(target)
+    if plan is None:
+        return []
+    named = [plan.social_worker, plan.client_advisor, plan.coordinator]
+    if target is not plan:
+        named.insert(0, target.responsible)
+    responsible = [
+        step.responsible
+        for step in plan.steps.filter(status__in=OPEN_STEP_STATUSES).select_related("responsible")
+    ]
+    return _told(event, target, [*named, *responsible], _plan_may_see)
+
+
+def _plan_url(event: Event, target: Any) -> str:
+    return _url(_plan_of(target))
+
+
+def _plan_number(target: Any) -> Any:
+    plan = _plan_of(target)
+    return plan.pk if plan is not None else "?"
+
+
+declare(
+    Kind(
+        name="reintegration.step_added",
+        group=PLANS,
+        label=gettext_lazy("A partner added a step to a joint plan"),
+        email_subject=gettext_lazy("A step was added to a joint plan"),
+        recipients=_plan_people,
+        text=lambda event, target: (
+            _("%(institution)s added a step to joint plan no. %(n)s")
+            % {"institution": _institution_name(event), "n": _plan_number(target)}
+        ),
+        url=_plan_url,
+        may_see=_plan_may_see,
+    )
+)
+declare(
+    Kind(
+        name="reintegration.step_completed",
+        group=PLANS,
+        label=gettext_lazy("A partner completed a step of a joint plan"),
+        email_subject=gettext_lazy("A step of a joint plan was completed"),
+        recipients=_plan_people,
+        text=lambda event, target: (
+            _("%(institution)s completed a step of joint plan no. %(n)s")
+            % {"institution": _institution_name(event), "n": _plan_number(target)}
+        ),
+        url=_plan_url,
+        may_see=_plan_may_see,
+    )
+)
+declare(
+    Kind(
+        name="reintegration.step_overdue",
+        group=PLANS,
+        label=gettext_lazy("A step of a joint plan is past its due date"),
+        email_subject=gettext_lazy("A step of a joint plan is past its due date"),
+        recipients=_plan_people,
+        text=lambda event, target: (
+            _("A step of %(institution)s in joint plan no. %(n)s is past its due date")
+            % {"institution": _institution_name(event), "n": _plan_number(target)}
+        ),
+        url=_plan_url,
+        may_see=_plan_may_see,
+    )
+)
+declare(
+    Kind(
+        name="reintegration.review_due",
+        group=PLANS,
+        label=gettext_lazy("A joint plan's review is due"),
+        email_subject=gettext_lazy("A joint plan's review is due today"),
+        recipients=_plan_people,
+        text=lambda event, target: (
+            _("The review of joint plan no. %(n)s is due today") % {"n": _plan_number(target)}
+        ),
+        url=_plan_url,
+        may_see=_plan_may_see,
+    )
+)
+
+
+def _partner_left_people(event: Event, target: Any) -> list[Any]:
+    from cooperation.models import User
+
+    person = User.objects.filter(pk=event.data.get("user_id")).first()
+    return _told(event, target, [person], _plan_may_see)
+
+
+def _partner_left_text(event: Event, target: Any) -> str:
+    from django.utils.translation import ngettext
+
+    steps = int(event.data.get("steps", 0))
+    head = _("A partner institution left joint plan no. %(n)s.") % {"n": _plan_number(target)}
+    if not steps:
+        return head
+    tail = ngettext(
+        "%(k)s open step returned to your institution and is now assigned to you.",
+        "%(k)s open steps returned to your institution and are now assigned to you.",
+        steps,
+    ) % {"k": steps}
+    return f"{head} {tail}"
+
+
+declare(
+    Kind(
+        name="reintegration.partner_left",
+        group=PLANS,
+        label=gettext_lazy("A partner left a joint plan and its steps came back to you"),
+        email_subject=gettext_lazy("A partner institution left a joint plan"),
+        recipients=_partner_left_people,
+        text=_partner_left_text,
+        url=_plan_url,
+        may_see=_plan_may_see,
+    )
+)
