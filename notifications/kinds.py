@@ -51,8 +51,11 @@ def declare(kind: Kind) -> Kind:
 # this module is imported by the notification centre at start-up, before the apps'
 # models are ready, and the feature apps never import it (they only `emit`).
 
-from django.utils.translation import gettext as _  # noqa: E402
-from django.utils.translation import gettext_lazy  # noqa: E402
+from django.utils import translation  # noqa: E402
+
+_ = translation.gettext
+gettext_lazy = translation.gettext_lazy
+gettext_noop = translation.gettext_noop
 
 
 def _view(user: Any, obj: Any) -> bool:
@@ -246,3 +249,110 @@ declare(
         may_see=_plan_may_see,
     )
 )
+
+
+# --- Referrals (partners) ------------------------------------------------------------
+# The partner side: the organisation's people who handle referrals (staff and its
+# coordinator). The referring side: the worker who sent it, while still there.
+# Only those who may still open the referral (its grant goes with the agreement or
+# the consent) are told.
+
+REFERRALS = gettext_lazy("Referrals")
+PARTNER_SIDE, REFERRER_SIDE = "partner", "referrer"
+
+
+def _referral_people(*sides: str) -> Callable[[Event, Any], list[Any]]:
+    def recipients(event: Event, referral: Any) -> list[Any]:
+        from cooperation.roles import PARTNER_ROLES
+
+        if referral is None:
+            return []
+        people: list[Any] = []
+        if PARTNER_SIDE in sides:
+            people += _members([referral.partner_id], PARTNER_ROLES)
+        if REFERRER_SIDE in sides:
+            people.append(referral.created_by)
+        return _told(event, referral, people, _view)
+
+    return recipients
+
+
+def _referral_text(message: str) -> Callable[[Event, Any], str]:
+    def text(event: Event, referral: Any) -> str:
+        values = {
+            "institution": _institution_name(event),
+            "number": getattr(referral, "number", "?"),
+            "date": referral.respond_by.strftime("%d.%m.%Y") if referral is not None else "",
+        }
+        return _(message) % values
+
+    return text
+
+
+def _referral_url(event: Event, referral: Any) -> str:
+    return _url(referral)
+
+
+for _name, _label, _subject, _text, _sides in (
+    (
+        "sent",
+        gettext_lazy("A new referral to your organisation"),
+        gettext_lazy("A new referral is waiting for your answer"),
+        gettext_noop("%(institution)s sent referral no. %(number)s; please answer by %(date)s"),
+        (PARTNER_SIDE,),
+    ),
+    (
+        "accepted",
+        gettext_lazy("Your referral was accepted"),
+        gettext_lazy("Your referral was accepted"),
+        gettext_noop("%(institution)s accepted referral no. %(number)s"),
+        (REFERRER_SIDE,),
+    ),
+    (
+        "declined",
+        gettext_lazy("Your referral was declined"),
+        gettext_lazy("Your referral was declined"),
+        gettext_noop("%(institution)s declined referral no. %(number)s"),
+        (REFERRER_SIDE,),
+    ),
+    (
+        "overdue",
+        gettext_lazy("A referral has had no answer for two working days"),
+        gettext_lazy("A referral has had no answer for two working days"),
+        gettext_noop("Referral no. %(number)s has had no answer; it was due by %(date)s"),
+        (PARTNER_SIDE, REFERRER_SIDE),
+    ),
+    (
+        "completed",
+        gettext_lazy("A referral was completed and its outcome recorded"),
+        gettext_lazy("A referral was completed and its outcome recorded"),
+        gettext_noop("%(institution)s completed referral no. %(number)s and recorded the outcome"),
+        (REFERRER_SIDE,),
+    ),
+    (
+        "cancelled",
+        gettext_lazy("A referral to your organisation was cancelled"),
+        gettext_lazy("A referral to your organisation was cancelled"),
+        gettext_noop("%(institution)s cancelled referral no. %(number)s"),
+        (PARTNER_SIDE,),
+    ),
+    (
+        "outcome",
+        gettext_lazy("A service has ended: record the outcome of a referral"),
+        gettext_lazy("The service has ended: record the outcome of a referral"),
+        gettext_noop("The service of referral no. %(number)s has ended: record its outcome"),
+        (PARTNER_SIDE,),
+    ),
+):
+    declare(
+        Kind(
+            name=f"referrals.{_name}",
+            group=REFERRALS,
+            label=_label,
+            email_subject=_subject,
+            recipients=_referral_people(*_sides),
+            text=_referral_text(_text),
+            url=_referral_url,
+            may_see=_view,
+        )
+    )
