@@ -356,3 +356,261 @@ for _name, _label, _subject, _text, _sides in (
             may_see=_view,
         )
     )
+
+
+# --- Clients -------------------------------------------------------------------------
+# The owning institution's side: the worker who registered the client (or recorded
+# the consent) and the institution's coordinators. The partner's side: the person
+# who asked for access, or the partner's coordinators when a share ends.
+
+CLIENTS = gettext_lazy("Clients")
+
+
+def _sharing_url(client_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("clients:detail", args=[client_id]) + "?tab=sharing"
+
+
+def _home_url(event: Event, target: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("home")
+
+
+def _owner_people(client: Any, *first: Any) -> list[Any]:
+    from cooperation.roles import COORDINATOR_ROLES
+
+    return [*first, client.created_by, *_members([client.owner_id], COORDINATOR_ROLES)]
+
+
+def _member_of(user: Any, institution_id: int) -> bool:
+    from cooperation.permissions import membership_of
+    from cooperation.roles import CASEWORK_ROLES
+
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and membership.institution_id == institution_id
+        and membership.role in CASEWORK_ROLES
+    )
+
+
+def _access_requested_people(event: Event, request: Any) -> list[Any]:
+    if request is None:
+        return []
+    return _told(event, request, _owner_people(request.client), _view)
+
+
+def _requester_may_see(user: Any, request: Any) -> bool:
+    """The one who asked learns the answer while they still work for the asking
+    institution (the request itself is the owner's record, so the policy on it
+    speaks for the owner's side only)."""
+    return request is not None and _member_of(user, request.requester_id)
+
+
+def _answer_people(event: Event, request: Any) -> list[Any]:
+    if request is None:
+        return []
+    return _told(event, request, [request.requested_by], _requester_may_see)
+
+
+def _granted_may_see(user: Any, request: Any) -> bool:
+    return request is not None and _view(user, request.client)
+
+
+declare(
+    Kind(
+        name="clients.access_requested",
+        group=CLIENTS,
+        label=gettext_lazy("A partner asks for access to a client"),
+        email_subject=gettext_lazy("A partner institution asks for access to a client"),
+        recipients=_access_requested_people,
+        text=lambda event, request: (
+            _("%(institution)s asks for access to a client of yours")
+            % {"institution": _institution_name(event)}
+        ),
+        url=lambda event, request: _sharing_url(request.client_id) if request else "",
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="clients.access_granted",
+        group=CLIENTS,
+        label=gettext_lazy("Your request for access to a client was granted"),
+        email_subject=gettext_lazy("Your request for access to a client was granted"),
+        recipients=lambda event, request: (
+            _told(event, request, [request.requested_by], _granted_may_see) if request else []
+        ),
+        text=lambda event, request: (
+            _("%(institution)s shared the client you asked about")
+            % {"institution": _institution_name(event)}
+        ),
+        url=lambda event, request: _url(request.client) if request else "",
+        may_see=_granted_may_see,
+    )
+)
+declare(
+    Kind(
+        name="clients.access_declined",
+        group=CLIENTS,
+        label=gettext_lazy("Your request for access to a client was declined"),
+        email_subject=gettext_lazy("Your request for access to a client was declined"),
+        recipients=_answer_people,
+        text=lambda event, request: (
+            _("%(institution)s declined your request for access")
+            % {"institution": _institution_name(event)}
+        ),
+        url=_home_url,
+        may_see=_requester_may_see,
+    )
+)
+
+
+def _consent_people(event: Event, consent: Any) -> list[Any]:
+    if consent is None:
+        return []
+    return _told(event, consent, _owner_people(consent.client, consent.recorded_by), _view)
+
+
+def _consent_text(message: str) -> Callable[[Event, Any], str]:
+    def text(event: Event, consent: Any) -> str:
+        return _(message) % {
+            "partner": consent.partner.name if consent is not None else "",
+            "date": consent.valid_until.strftime("%d.%m.%Y") if consent is not None else "",
+        }
+
+    return text
+
+
+declare(
+    Kind(
+        name="clients.consent_lapsing",
+        group=CLIENTS,
+        label=gettext_lazy("A client's consent to sharing lapses in 30 days"),
+        email_subject=gettext_lazy("A client's consent to sharing lapses in 30 days"),
+        recipients=_consent_people,
+        text=_consent_text(
+            gettext_noop(
+                "A client's consent for sharing with %(partner)s lapses on %(date)s: ask the "
+                "client to renew it, or sharing will end"
+            )
+        ),
+        url=lambda event, consent: _sharing_url(consent.client_id) if consent else "",
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="clients.consent_lapsed",
+        group=CLIENTS,
+        label=gettext_lazy("A client's consent to sharing has lapsed"),
+        email_subject=gettext_lazy("A client's consent to sharing has lapsed"),
+        recipients=_consent_people,
+        text=_consent_text(
+            gettext_noop(
+                "A client's consent for sharing with %(partner)s lapsed on %(date)s; "
+                "sharing with them has ended"
+            )
+        ),
+        url=lambda event, consent: _sharing_url(consent.client_id) if consent else "",
+        may_see=_view,
+    )
+)
+
+
+def _share_ended_people(event: Event, share: Any) -> list[Any]:
+    """The partner's coordinators; when the system ended it (consent lapsed, agreement
+    lost), the owner's people too."""
+    from cooperation.roles import COORDINATOR_ROLES
+
+    if share is None:
+        return []
+    people = _members([share.partner_id], COORDINATOR_ROLES)
+    if event.actor_id is None:
+        people += _owner_people(share.client)
+    return _told(event, share, people, _share_ended_may_see)
+
+
+def _share_ended_may_see(user: Any, share: Any) -> bool:
+    """The partner may know that a share with it ended (the notice names no one and
+    opens no record); the owner's side sees the share itself."""
+    return share is not None and (_member_of(user, share.partner_id) or _view(user, share))
+
+
+declare(
+    Kind(
+        name="clients.share_ended",
+        group=CLIENTS,
+        label=gettext_lazy("Sharing of a client ended"),
+        email_subject=gettext_lazy("Sharing of a client between institutions has ended"),
+        recipients=_share_ended_people,
+        text=lambda event, share: (
+            _("Sharing of a client between %(owner)s and %(partner)s has ended")
+            % {
+                "owner": share.client.owner.name if share else "",
+                "partner": share.partner.name if share else "",
+            }
+        ),
+        url=_home_url,
+        may_see=_share_ended_may_see,
+    )
+)
+
+
+def _retention_people(event: Event, institution: Any) -> list[Any]:
+    from cooperation.roles import MANAGING_ROLES
+
+    if institution is None:
+        return []
+    return _told(event, institution, _members([institution.pk], MANAGING_ROLES), _manages)
+
+
+def _manages(user: Any, institution: Any) -> bool:
+    from cooperation.permissions import can
+
+    return institution is not None and can(user, institution, "change")
+
+
+def _retention_text(event: Event, institution: Any) -> str:
+    """Counts per record type only: no names, no ids."""
+    from django.utils.translation import ngettext
+
+    from clients.retention import retention_rule
+
+    counts: dict[str, int] = event.data.get("counts", {})
+    rules = [(rule, counts[kind]) for kind in counts if (rule := retention_rule(kind))]
+    total = sum(n for _rule, n in rules)
+    if event.data.get("applied"):
+        head = ngettext(
+            "Retention: %(n)d record anonymised or erased",
+            "Retention: %(n)d records anonymised or erased",
+            total,
+        )
+    else:
+        head = ngettext(
+            "Retention: %(n)d record due for anonymisation or erasure",
+            "Retention: %(n)d records due for anonymisation or erasure",
+            total,
+        )
+    lines = [
+        _("%(label)s (kept for %(period)s, then %(action)s): %(n)d")
+        % {"label": rule.label, "period": rule.period_text(), "action": rule.action, "n": n}
+        for rule, n in rules
+    ]
+    return "; ".join([head % {"n": total}, *lines])
+
+
+declare(
+    Kind(
+        name="clients.retention_report",
+        group=CLIENTS,
+        label=gettext_lazy("The weekly retention report of your institution"),
+        email_subject=gettext_lazy("The weekly retention report of your institution"),
+        recipients=_retention_people,
+        text=_retention_text,
+        url=_home_url,
+        may_see=_manages,
+    )
+)
