@@ -614,3 +614,102 @@ declare(
         may_see=_manages,
     )
 )
+
+
+# --- Agreements ----------------------------------------------------------------------
+# The parties' coordinators and administrators, and the people on their coordinator
+# cards — of every party but the one that acted (all parties for what the system
+# does: the signed copy awaited, the end ahead).
+
+AGREEMENTS = gettext_lazy("Agreements")
+
+
+def _agreement_people(event: Event, agreement: Any) -> list[Any]:
+    from agreements.models import Coordinator
+    from cooperation.models import User
+    from cooperation.roles import MANAGING_ROLES
+
+    if agreement is None:
+        return []
+    institutions = list(agreement.parties.values_list("institution_id", flat=True))
+    cards = User.objects.filter(
+        pk__in=Coordinator.objects.filter(institution_id__in=institutions).values("user_id")
+    )
+    return _told(event, agreement, [*_members(institutions, MANAGING_ROLES), *cards], _view)
+
+
+def _agreement_text(message: str) -> Callable[[Event, Any], str]:
+    def text(event: Event, agreement: Any) -> str:
+        return _(message) % {
+            "number": getattr(agreement, "number", "?"),
+            "institution": _institution_name(event),
+            "days": event.data.get("days", ""),
+        }
+
+    return text
+
+
+def _agreement_url(event: Event, agreement: Any) -> str:
+    return _url(agreement)
+
+
+for _name, _label, _subject, _text in (
+    (
+        "sent",
+        gettext_lazy("An agreement is waiting for your acceptance"),
+        gettext_lazy("An agreement is waiting for your acceptance"),
+        gettext_noop("%(institution)s sent agreement %(number)s for your acceptance"),
+    ),
+    (
+        "accepted",
+        gettext_lazy("An agreement waits for the signed copy"),
+        gettext_lazy("An agreement has been accepted by all parties and waits for the signed copy"),
+        gettext_noop(
+            "Agreement %(number)s has been accepted by all parties and waits for the signed copy"
+        ),
+    ),
+    (
+        "signed",
+        gettext_lazy("An agreement has been signed"),
+        gettext_lazy("An agreement has been signed"),
+        gettext_noop("Agreement %(number)s has been signed"),
+    ),
+    (
+        "returned",
+        gettext_lazy("An agreement was returned with a comment"),
+        gettext_lazy("An agreement was returned with a comment"),
+        gettext_noop("%(institution)s returned agreement %(number)s with a comment"),
+    ),
+    (
+        "terminated",
+        gettext_lazy("Notice of termination of an agreement"),
+        gettext_lazy("Notice of termination of an agreement"),
+        gettext_noop("%(institution)s gave notice of termination of agreement %(number)s"),
+    ),
+    (
+        "annex",
+        gettext_lazy("An annex to an agreement is waiting for your approval"),
+        gettext_lazy("An annex to an agreement is waiting for your approval"),
+        gettext_noop(
+            "%(institution)s proposed an annex to agreement %(number)s; it waits for your approval"
+        ),
+    ),
+    (
+        "ending",
+        gettext_lazy("An agreement ends in 30 or 7 days"),
+        gettext_lazy("An agreement is coming to its end"),
+        gettext_noop("Agreement %(number)s ends in %(days)s days"),
+    ),
+):
+    declare(
+        Kind(
+            name=f"agreements.{_name}",
+            group=AGREEMENTS,
+            label=_label,
+            email_subject=_subject,
+            recipients=_agreement_people,
+            text=_agreement_text(_text),
+            url=_agreement_url,
+            may_see=_view,
+        )
+    )
