@@ -266,6 +266,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "meetings.tasks.send_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "meetings-action-items-due": {
+        "task": "meetings.tasks.action_items_due",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "agreements-daily": {
         "task": "agreements.tasks.agreements_daily",
         "schedule": crontab(hour=1, minute=15),

@@ -713,3 +713,232 @@ for _name, _label, _subject, _text in (
             may_see=_view,
         )
     )
+
+
+# --- Meetings ------------------------------------------------------------------------
+# The people the meetings service names (ids in the event's data: the invited who
+# have not declined, never the one who acted), while they may see the event. The
+# owner of an action item hears of it when it is given and on the day it is due.
+# Titles are `outside_title`: a case conference's own title may name the client.
+
+MEETINGS = gettext_lazy("Meetings")
+
+
+def _meeting_people(event: Event, meeting: Any) -> list[Any]:
+    from cooperation.models import User
+
+    if meeting is None:
+        return []
+    people = User.objects.filter(pk__in=event.data.get("user_ids", []))
+    return _told(event, meeting, people, _view)
+
+
+def _occurrence(event: Event, meeting: Any) -> Any:
+    occurrence_id = event.data.get("occurrence_id")
+    if meeting is None:
+        return None
+    if occurrence_id:
+        return meeting.occurrences.filter(pk=occurrence_id).first()
+    from django.utils import timezone
+
+    return (
+        meeting.occurrences.filter(ends_at__gte=timezone.now(), cancelled=False)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def _when(start: Any, end: Any) -> str:
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    if start.date() == end.date():
+        return f"{date_format(start, 'j E Y, H:i')}–{date_format(end, 'H:i')}"
+    return f"{date_format(start, 'j E Y, H:i')} – {date_format(end, 'j E Y, H:i')}"
+
+
+def _meeting_text(message: str) -> Callable[[Event, Any], str]:
+    def text(event: Event, meeting: Any) -> str:
+        if meeting is None:
+            return _(message) % {"title": "", "when": ""}
+        occurrence = _occurrence(event, meeting)
+        span = occurrence or meeting
+        return _(message) % {
+            "title": meeting.outside_title,
+            "when": _when(span.starts_at, span.ends_at),
+        }
+
+    return text
+
+
+def _meeting_url(event: Event, meeting: Any) -> str:
+    occurrence = _occurrence(event, meeting) if event.data.get("occurrence_id") else None
+    return _url(occurrence or meeting)
+
+
+def _cancelled_text(event: Event, meeting: Any) -> str:
+    if event.data.get("what") == "event_cancelled":
+        return _("Cancelled: %(title)s") % {"title": meeting.outside_title if meeting else ""}
+    return _meeting_text(gettext_noop("Cancelled: %(title)s, %(when)s"))(event, meeting)
+
+
+def _changed_text(event: Event, meeting: Any) -> str:
+    if event.data.get("what") == "moved":
+        message = gettext_noop("Moved to another date: %(title)s, %(when)s")
+    else:
+        message = gettext_noop("Changed: %(title)s, %(when)s")
+    return _meeting_text(message)(event, meeting)
+
+
+declare(
+    Kind(
+        name="meetings.invitation",
+        group=MEETINGS,
+        label=gettext_lazy("An invitation to a meeting or training"),
+        email_subject=gettext_lazy("An invitation to a meeting; please answer in the app"),
+        recipients=_meeting_people,
+        text=_meeting_text(gettext_noop("Invitation: %(title)s, %(when)s")),
+        url=_meeting_url,
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="meetings.changed",
+        group=MEETINGS,
+        label=gettext_lazy("A meeting you are invited to changed or moved"),
+        email_subject=gettext_lazy("A meeting you are invited to has changed"),
+        recipients=_meeting_people,
+        text=_changed_text,
+        url=_meeting_url,
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="meetings.cancelled",
+        group=MEETINGS,
+        label=gettext_lazy("A meeting you are invited to was cancelled"),
+        email_subject=gettext_lazy("A meeting you are invited to was cancelled"),
+        recipients=_meeting_people,
+        text=_cancelled_text,
+        url=_meeting_url,
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="meetings.reminder",
+        group=MEETINGS,
+        label=gettext_lazy("A reminder the day before a meeting"),
+        email_subject=gettext_lazy("A reminder: a meeting tomorrow"),
+        recipients=_meeting_people,
+        text=_meeting_text(gettext_noop("Tomorrow: %(title)s, %(when)s")),
+        url=_meeting_url,
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="meetings.promoted",
+        group=MEETINGS,
+        label=gettext_lazy("A place became free for you on a waiting list"),
+        email_subject=gettext_lazy("A place at a meeting or training is now yours"),
+        recipients=_meeting_people,
+        text=_meeting_text(gettext_noop("A place is yours: %(title)s, %(when)s")),
+        url=_meeting_url,
+        may_see=_view,
+    )
+)
+
+
+def _item_people(event: Event, item: Any) -> list[Any]:
+    return _told(event, item, [item.owner], _view) if item is not None else []
+
+
+def _item_text(message: str) -> Callable[[Event, Any], str]:
+    """The meeting and the date; never the item's description (it may name the client)."""
+
+    def text(event: Event, item: Any) -> str:
+        from django.utils.formats import date_format
+
+        if item is None:
+            return _(message) % {"title": "", "date": ""}
+        return _(message) % {
+            "title": item.minutes.occurrence.event.outside_title,
+            "date": date_format(item.due_date, "j E Y"),
+        }
+
+    return text
+
+
+def _item_url(event: Event, item: Any) -> str:
+    return _url(item.minutes.occurrence) if item is not None else ""
+
+
+declare(
+    Kind(
+        name="meetings.action_item",
+        group=MEETINGS,
+        label=gettext_lazy("You were given an action item at a meeting"),
+        email_subject=gettext_lazy("You were given an action item at a meeting"),
+        recipients=_item_people,
+        text=_item_text(gettext_noop("A new action item for you (%(title)s), due %(date)s")),
+        url=_item_url,
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="meetings.action_item_due",
+        group=MEETINGS,
+        label=gettext_lazy("An action item of yours is due today"),
+        email_subject=gettext_lazy("An action item of yours is due today"),
+        recipients=_item_people,
+        text=_item_text(gettext_noop("Your action item (%(title)s) is due today, %(date)s")),
+        url=_item_url,
+        may_see=_view,
+    )
+)
+
+
+# E-mail attachments a kind wants (the Kind shape has no field for them): the
+# calendar file of the meeting, as the meetings app sent it before the centre did —
+# an update for invitations and changes, a cancellation for cancellations. The
+# notification centre attaches `ATTACHMENTS[kind.name](event, target)` when it is
+# not None: (filename, content, mimetype). No personal data: the calendar file uses
+# `outside_title` and never names a case conference's client.
+Attachment = tuple[str, bytes, str]
+
+
+def _calendar_file(event: Event, meeting: Any) -> Attachment | None:
+    from meetings import ical
+
+    if meeting is None:
+        return None
+    what = event.data.get("what")
+    if what in ("cancelled", "event_cancelled"):
+        occurrence = _occurrence(event, meeting) if what == "cancelled" else None
+        content = ical.cancellation_bytes(meeting, occurrence)
+        method = "CANCEL"
+    else:
+        content = ical.calendar_bytes([(meeting, list(meeting.occurrences.all()))])
+        method = "PUBLISH"
+    return (
+        ical.ics_filename(meeting),
+        content,
+        f"text/calendar; method={method}; charset=UTF-8",
+    )
+
+
+ATTACHMENTS: dict[str, Callable[[Event, Any], Attachment | None]] = {
+    name: _calendar_file
+    for name in (
+        "meetings.invitation",
+        "meetings.changed",
+        "meetings.cancelled",
+        "meetings.reminder",
+        "meetings.promoted",
+    )
+}
