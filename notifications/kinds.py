@@ -942,3 +942,62 @@ ATTACHMENTS: dict[str, Callable[[Event, Any], Attachment | None]] = {
         "meetings.promoted",
     )
 }
+
+
+# --- SEPI ----------------------------------------------------------------------------
+# A batch check (run by the coordinator) finds a change in the labour office's data
+# that matters to the client's worker: the client's workers in the institution that
+# asked — the one who registered the client there, the plan's social worker and
+# client advisor of that institution — else the coordinator who ran the check; only
+# those who may see both the lookup (SEPI roles) and the client.
+
+SEPI = gettext_lazy("SEPI")
+
+
+def _sepi_may_see(user: Any, lookup: Any) -> bool:
+    return lookup is not None and _view(user, lookup) and _view(user, lookup.client)
+
+
+def _sepi_people(event: Event, lookup: Any) -> list[Any]:
+    from reintegration.models import PlanStatus
+
+    if lookup is None:
+        return []
+    client = lookup.client
+    people = [client.created_by] if client.owner_id == lookup.institution_id else []
+    for plan in client.reintegration_plans.filter(status=PlanStatus.OPEN).select_related(
+        "social_worker", "client_advisor"
+    ):
+        people += [plan.social_worker, plan.client_advisor]
+    people = [p for p in people if p is not None and _member_of(p, lookup.institution_id)] or [
+        lookup.requested_by
+    ]
+    return _told(event, lookup, people, _sepi_may_see)
+
+
+def _sepi_text(event: Event, lookup: Any) -> str:
+    labels = {
+        "deregistered": _("deregistered from the labour office"),
+        "status": _("labour market status changed"),
+        "benefit_ended": _("a benefit ended"),
+        "activation_ended": _("an activation ended"),
+        "ipd_ended": _("an individual action plan (IPD) ended"),
+    }
+    found = ", ".join(str(labels.get(kind, kind)) for kind in event.data.get("changes", []))
+    return _("A SEPI batch check found a change for a client of yours: %(changes)s") % {
+        "changes": found
+    }
+
+
+declare(
+    Kind(
+        name="sepi.change",
+        group=SEPI,
+        label=gettext_lazy("A SEPI batch check found a change for a client of yours"),
+        email_subject=gettext_lazy("A SEPI batch check found a change for a client of yours"),
+        recipients=_sepi_people,
+        text=_sepi_text,
+        url=lambda event, lookup: _url(lookup.client, "#sepi") if lookup is not None else "",
+        may_see=_sepi_may_see,
+    )
+)
