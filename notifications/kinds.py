@@ -1001,3 +1001,30 @@ declare(
         may_see=_sepi_may_see,
     )
 )
+
+
+# --- Agreements: the annual report (indicators) --------------------------------------
+# In January, every party of an agreement in force last year without a frozen report.
+
+
+def _report_url(event: Event, agreement: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("indicators:reports", args=[agreement.pk]) if agreement is not None else ""
+
+
+declare(
+    Kind(
+        name="indicators.report_due",
+        group=AGREEMENTS,
+        label=gettext_lazy("The annual report on an agreement is due"),
+        email_subject=gettext_lazy("The annual report on an agreement is due"),
+        recipients=_agreement_people,
+        text=lambda event, agreement: (
+            _("Please draft, complete and approve the report on agreement %(number)s for %(year)s")
+            % {"number": getattr(agreement, "number", "?"), "year": event.data.get("year", "")}
+        ),
+        url=_report_url,
+        may_see=_view,
+    )
+)

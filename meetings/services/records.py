@@ -145,9 +145,9 @@ def minutes_save(
         obj=minutes,
         fields=["notes", "decisions", "action_items"],
     )
-    for item in new_items:
-        if item.owner_id != acting_user.pk:
-            events.emit("meetings.action_item", target=item, actor=acting_user)
+    for given in new_items:
+        if given.owner_id != acting_user.pk:
+            events.emit("meetings.action_item", target=given, actor=acting_user)
     return minutes
 
 
