@@ -51,11 +51,18 @@ def declare(kind: Kind) -> Kind:
 # this module is imported by the notification centre at start-up, before the apps'
 # models are ready, and the feature apps never import it (they only `emit`).
 
+from typing import cast  # noqa: E402
+
 from django.utils import translation  # noqa: E402
 
 _ = translation.gettext
-gettext_lazy = translation.gettext_lazy
 gettext_noop = translation.gettext_noop
+
+
+def gettext_lazy(message: str) -> str:
+    """Translated when shown, in the reader's language; typed as the str it becomes,
+    since the Kind's words are `str` fields."""
+    return cast(str, translation.gettext_lazy(message))
 
 
 def _view(user: Any, obj: Any) -> bool:
@@ -105,6 +112,8 @@ def _members(institution_ids: Iterable[int], roles: Iterable[str]) -> list[Any]:
 def _institution_name(event: Event) -> str:
     from cooperation.models import Institution
 
+    if event.institution_id is None:
+        return _("The system")
     institution = Institution.objects.filter(pk=event.institution_id).first()
     return institution.name if institution else _("The system")
 
@@ -218,7 +227,7 @@ declare(
 def _partner_left_people(event: Event, target: Any) -> list[Any]:
     from cooperation.models import User
 
-    person = User.objects.filter(pk=event.data.get("user_id")).first()
+    person = User.objects.filter(pk=int(event.data.get("user_id") or 0)).first()
     return _told(event, target, [person], _plan_may_see)
 
 
