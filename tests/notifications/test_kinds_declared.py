@@ -30,13 +30,13 @@ def _emitted() -> set[str]:
         for node in ast.walk(ast.parse(text)):
             if not isinstance(node, ast.Call):
                 continue
-            if getattr(node.func, "attr", None) == "emit" and node.args:
-                if isinstance(node.args[0], ast.Constant):
-                    found.add(node.args[0].value)
+            emit = getattr(node.func, "attr", None) == "emit" and node.args
+            if emit and isinstance(node.args[0], ast.Constant):
+                found.add(node.args[0].value)
             for keyword in node.keywords:
-                if keyword.arg == "notify" and isinstance(keyword.value, ast.Constant):
-                    if keyword.value.value:
-                        found.add(f"referrals.{keyword.value.value}")
+                value = keyword.value
+                if keyword.arg == "notify" and isinstance(value, ast.Constant) and value.value:
+                    found.add(f"referrals.{value.value}")
     return found
 
 
