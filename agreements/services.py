@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cooperation import events
 from cooperation.audit import audit
 from cooperation.models import AuditAction, Institution, User
 from cooperation.permissions import CHANGE, membership_of, require
@@ -62,7 +63,6 @@ from .procedures import coordinators_table, duties_table
 from .scope import agreement_covers, scope_lost_handlers
 from .selectors import network_institutions
 from .signatures import ReadSignature, normalise_name, read_pades, read_xades, signing_date
-from .tasks import notify_parties
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -359,7 +359,9 @@ def agreement_send(
     agreement.save(update_fields=["status"])
     _record(agreement, EventKind.SENT, actor=acting_user, institution=party.institution)
     _accept(agreement, party, acting_user, signatory_name, signatory_function)
-    transaction.on_commit(lambda: notify_parties.delay(agreement.pk, "sent", party.institution_id))
+    events.emit(
+        "agreements.sent", target=agreement, actor=acting_user, institution=party.institution
+    )
     return agreement
 
 
@@ -392,7 +394,8 @@ def agreement_accept(
         agreement.status = Status.ACCEPTED
         agreement.save(update_fields=["status"])
         _record(agreement, EventKind.ALL_ACCEPTED, actor=acting_user, institution=party.institution)
-        transaction.on_commit(lambda: notify_parties.delay(agreement.pk, "accepted", None))
+        # Every party records its signed copy, so every party is told (but the actor).
+        events.emit("agreements.accepted", target=agreement, actor=acting_user)
     return agreement
 
 
@@ -534,7 +537,7 @@ def _sign(agreement: Agreement, user: User, institution: Institution) -> None:
         valid_until=agreement.valid_until,
         **_terms_values(agreement),
     )
-    transaction.on_commit(lambda: notify_parties.delay(agreement.pk, "signed", None))
+    events.emit("agreements.signed", target=agreement, actor=user)
     if agreement.valid_from <= timezone.localdate():
         _activate(agreement)
 
@@ -566,8 +569,8 @@ def agreement_return(*, agreement: Agreement, acting_user: User, comment: str) -
         institution=party.institution,
         comment=comment.strip(),
     )
-    transaction.on_commit(
-        lambda: notify_parties.delay(agreement.pk, "returned", party.institution_id)
+    events.emit(
+        "agreements.returned", target=agreement, actor=acting_user, institution=party.institution
     )
     return agreement
 
@@ -651,8 +654,11 @@ def agreement_terminate(
         institution=party.institution,
         comment=comment,
     )
-    transaction.on_commit(
-        lambda: notify_parties.delay(agreement.pk, "terminated", party.institution_id)
+    events.emit(
+        "agreements.terminated",
+        target=agreement,
+        actor=acting_user,
+        institution=party.institution,
     )
     if notice_days == 0:
         _end(agreement, Status.TERMINATED, EventKind.TERMINATED)
@@ -711,7 +717,13 @@ def annex_propose(
         institution=party.institution,
         comment=annex.description,
     )
-    transaction.on_commit(lambda: notify_parties.delay(agreement.pk, "annex", party.institution_id))
+    events.emit(
+        "agreements.annex",
+        target=agreement,
+        actor=acting_user,
+        institution=party.institution,
+        annex_id=annex.pk,
+    )
     _maybe_apply_annex(annex)
     return annex
 
@@ -902,9 +914,7 @@ def _send_reminders(today: dt.date) -> int:
         for agreement in due:
             with transaction.atomic():
                 _record(agreement, EventKind.REMINDER, actor=None, comment=f"{days}")
-                transaction.on_commit(
-                    lambda pk=agreement.pk, d=days: notify_parties.delay(pk, f"ending:{d}", None)  # type: ignore[misc]
-                )
+                events.emit("agreements.ending", target=agreement, days=days)
                 sent += 1
     return sent
 

@@ -23,7 +23,6 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -35,7 +34,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from cooperation import hooks
+from cooperation import events, hooks
 from cooperation.audit import audit
 from cooperation.models import AuditAction, Institution
 
@@ -203,16 +202,18 @@ def _erase_one(rule: RetentionRule, pk: int, *, cutoff: dt.date, today: dt.date)
 def retention_run(*, today: dt.date | None = None) -> dict[str, int]:
     """The weekly pass: the plan, applied only when settings.RETENTION_APPLY is on;
     then each institution's coordinators and administrators are told the counts of
-    their own records (queued on commit). Returns the count per record type."""
-    from .tasks import retention_report
-
+    their own records (an event, heard on commit). Returns the count per record type."""
     report = retention_plan(today=today)
     if settings.RETENTION_APPLY:
         report = retention_apply(report=report)
     logger.info("Retention (%s): %s", "applied" if report.applied else "dry run", report.totals())
+    institutions = Institution.objects.in_bulk(list(report.by_institution()))
     for institution_id, counts in sorted(report.by_institution().items()):
-        transaction.on_commit(
-            partial(retention_report.delay, institution_id, counts, report.applied)
+        events.emit(
+            "clients.retention_report",
+            target=institutions[institution_id],
+            counts=counts,
+            applied=report.applied,
         )
     return report.totals()
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Scope
 from agreements.scope import agreement_covers, partners_covering
-from cooperation import hooks
+from cooperation import events, hooks
 from cooperation.audit import audit, audit_many
 from cooperation.models import AuditAction, Institution, User
 from cooperation.permissions import CHANGE, VIEW, membership_of, require
@@ -307,11 +307,18 @@ def client_share(
         acting_user=acting_user,
         reason=str(consent),
     )
-    AccessRequest.objects.filter(
-        client=client, requester=partner, status=AccessRequestStatus.PENDING
-    ).update(
+    pending = list(
+        AccessRequest.objects.filter(
+            client=client, requester=partner, status=AccessRequestStatus.PENDING
+        )
+    )
+    AccessRequest.objects.filter(pk__in=[r.pk for r in pending]).update(
         status=AccessRequestStatus.GRANTED, answered_at=timezone.now(), answered_by=acting_user
     )
+    for request in pending:
+        events.emit(
+            "clients.access_granted", target=request, actor=acting_user, institution=client.owner
+        )
     return share
 
 
@@ -329,6 +336,12 @@ def _end_shares(shares: Iterable[ClientShare], *, reason: str, acting_user: User
         )
         share.ended_at, share.end_reason = timezone.now(), reason[:250]
         share.save(update_fields=["ended_at", "end_reason"])
+        events.emit(
+            "clients.share_ended",
+            target=share,
+            actor=acting_user,
+            institution=share.client.owner_id if acting_user else None,
+        )
         for handler in hooks.get_hooks("client_share_ended"):
             handler(share=share, acting_user=acting_user, reason=reason)
         ended += 1
@@ -410,9 +423,8 @@ def client_shares_revoke_between(a: Institution, b: Institution, reason: str) ->
 
 
 def consents_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
-    """Lapse consents past their date (ending their shares) and remind owners 30 days ahead."""
-    from .tasks import consent_reminder
-
+    """Lapse consents past their date (ending their shares) and remind owners 30 days
+    ahead; each is an event the notification centre tells the owner's people of."""
     today = today or timezone.localdate()
     lapsed = 0
     for consent in Consent.objects.filter(
@@ -422,6 +434,7 @@ def consents_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
             consent.lapsed = True
             consent.save(update_fields=["lapsed"])
             audit(actor=None, action=AuditAction.UPDATE, obj=consent, fields=["lapsed"])
+            events.emit("clients.consent_lapsed", target=consent)
             _end_shares(
                 consent.shares.filter(ended_at__isnull=True).select_related("client", "partner"),
                 reason=_("consent lapsed"),
@@ -439,7 +452,7 @@ def consents_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
         with transaction.atomic():
             consent.reminder_sent_on = today
             consent.save(update_fields=["reminder_sent_on"])
-            transaction.on_commit(lambda pk=consent.pk: consent_reminder.delay(pk))  # type: ignore[misc]
+            events.emit("clients.consent_lapsing", target=consent, days=30)
             reminded += 1
     return {"lapsed": lapsed, "reminded": reminded}
 
@@ -465,6 +478,13 @@ def access_request_create(*, acting_user: User, pesel: str, reason: str) -> list
         )
         requests.append(request)
         audit(actor=acting_user, action=AuditAction.CREATE, obj=request)
+        if _created:
+            events.emit(
+                "clients.access_requested",
+                target=request,
+                actor=acting_user,
+                institution=institution,
+            )
     return requests
 
 
@@ -480,6 +500,12 @@ def access_request_decline(
     request.answered_at, request.answered_by = timezone.now(), acting_user
     request.save()
     audit(actor=acting_user, action=AuditAction.UPDATE, obj=request, fields=["status"])
+    events.emit(
+        "clients.access_declined",
+        target=request,
+        actor=acting_user,
+        institution=request.client.owner_id,
+    )
     return request
 
 

@@ -266,6 +266,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "meetings.tasks.send_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "meetings-action-items-due": {
+        "task": "meetings.tasks.action_items_due",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "agreements-daily": {
         "task": "agreements.tasks.agreements_daily",
         "schedule": crontab(hour=1, minute=15),
@@ -278,6 +282,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "partners-referrals-daily": {
         "task": "partners.tasks.referrals_daily",
         "schedule": crontab(hour=1, minute=45),
+    },
+    "reintegration-plans-daily": {
+        "task": "reintegration.tasks.plans_daily",
+        "schedule": crontab(hour=6, minute=30),
     },
     "joboffers-cbop-import": {
         "task": "joboffers.tasks.cbop_import_all",

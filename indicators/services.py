@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, Status
+from cooperation import events
 from cooperation.audit import audit
 from cooperation.models import AuditAction, Institution, User
 from cooperation.permissions import CHANGE, membership_of, require
@@ -150,14 +151,9 @@ def report_freeze(*, report: AnnualReport) -> AnnualReport:
 
 
 def reports_remind(*, today: dt.date | None = None) -> int:
-    """In January: e-mail the coordinators of every agreement that was in force
-    last year and has no report for it yet. Returns the e-mails sent."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.urls import reverse
-
-    from agreements.notifications import recipients
-
+    """In January: tell the coordinators of every agreement that was in force last
+    year and has no report for it yet (an event per agreement; the notification
+    centre tells and e-mails them). Returns how many agreements."""
     today = today or timezone.localdate()
     if today.month != 1:
         return 0
@@ -173,22 +169,6 @@ def reports_remind(*, today: dt.date | None = None) -> int:
     )
     sent = 0
     for agreement in due:
-        to = recipients(agreement, None)
-        if not to:
-            continue
-        subject = _("Annual report on agreement %(number)s for %(year)s") % {
-            "number": agreement.number,
-            "year": year,
-        }
-        link = settings.SITE_URL + reverse("indicators:reports", args=[agreement.pk])
-        body = "\n\n".join(
-            [
-                subject,
-                _(
-                    "Please draft, complete and approve the report on the cooperation in the year just ended."
-                ),
-                link,
-            ]
-        )
-        sent += send_mail(subject, body, None, to)
+        events.emit("indicators.report_due", target=agreement, year=year)
+        sent += 1
     return sent

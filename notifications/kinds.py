@@ -44,3 +44,996 @@ def declare(kind: Kind) -> Kind:
         raise ValueError(f"notice kind {kind.name!r} declared twice")
     KINDS[kind.name] = kind
     return kind
+
+
+# --- helpers for the declarations below ---------------------------------------------
+# Recipient functions query the feature apps' models, imported inside the functions:
+# this module is imported by the notification centre at start-up, before the apps'
+# models are ready, and the feature apps never import it (they only `emit`).
+
+from typing import cast  # noqa: E402
+
+from django.utils import translation  # noqa: E402
+
+_ = translation.gettext
+gettext_noop = translation.gettext_noop
+
+
+def gettext_lazy(message: str) -> str:
+    """Translated when shown, in the reader's language; typed as the str it becomes,
+    since the Kind's words are `str` fields."""
+    return cast(str, translation.gettext_lazy(message))
+
+
+def _view(user: Any, obj: Any) -> bool:
+    """May the user (still) see this row? The policy layer's answer, so access ended
+    since the event (a share, an agreement, a membership) gives False."""
+    from cooperation.permissions import can
+
+    return obj is not None and can(user, obj, "view")
+
+
+def _told(event: Event, target: Any, people: Iterable[Any], may_see: Callable[[Any, Any], bool]):
+    """`people` without the empty, the inactive, the actor, the acting institution's
+    people (the other side is told, not one's own colleagues) and anyone who may not
+    see the target. Each person once, in the order given."""
+    from cooperation.permissions import institution_of
+
+    chosen: dict[int, Any] = {}
+    for person in people:
+        if person is None or person.pk in chosen or not person.is_active:
+            continue
+        if event.actor_id is not None and person.pk == event.actor_id:
+            continue
+        home = institution_of(person)
+        if home is None:
+            continue
+        if event.institution_id is not None and home.pk == event.institution_id:
+            continue
+        if may_see(person, target):
+            chosen[person.pk] = person
+    return list(chosen.values())
+
+
+def _members(institution_ids: Iterable[int], roles: Iterable[str]) -> list[Any]:
+    """Active people of these institutions in these roles."""
+    from cooperation.models import User
+
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__is_active=True,
+            memberships__institution_id__in=list(institution_ids),
+            memberships__role__in=list(roles),
+        ).distinct()
+    )
+
+
+def _institution_name(event: Event) -> str:
+    from cooperation.models import Institution
+
+    if event.institution_id is None:
+        return _("The system")
+    institution = Institution.objects.filter(pk=event.institution_id).first()
+    return institution.name if institution else _("The system")
+
+
+def _url(obj: Any, suffix: str = "") -> str:
+    return (obj.get_absolute_url() + suffix) if obj is not None else ""
+
+
+# --- Joint plans (reintegration) -----------------------------------------------------
+# Told: the plan's named people (social worker, client advisor, coordinator) and the
+# people responsible for its open steps — the owner's and the participants' people —
+# except the actor and the acting institution, and only while they may see the plan.
+
+PLANS = gettext_lazy("Joint plans")
+
+
+def _plan_of(target: Any) -> Any:
+    return getattr(target, "plan", target)
+
+
+def _plan_may_see(user: Any, target: Any) -> bool:
+    return _view(user, _plan_of(target))
+
+
+def _plan_people(event: Event, target: Any) -> list[Any]:
+    from reintegration.models import OPEN_STEP_STATUSES
+
+    plan = _plan_of(target)
+    if plan is None:
+        return []
+    named = [plan.social_worker, plan.client_advisor, plan.coordinator]
+    if target is not plan:
+        named.insert(0, target.responsible)
+    responsible = [
+        step.responsible
+        for step in plan.steps.filter(status__in=OPEN_STEP_STATUSES).select_related("responsible")
+    ]
+    return _told(event, target, [*named, *responsible], _plan_may_see)
+
+
+def _plan_url(event: Event, target: Any) -> str:
+    return _url(_plan_of(target))
+
+
+def _plan_number(target: Any) -> Any:
+    plan = _plan_of(target)
+    return plan.pk if plan is not None else "?"
+
+
+declare(
+    Kind(
+        name="reintegration.step_added",
+        group=PLANS,
+        label=gettext_lazy("A partner added a step to a joint plan"),
+        email_subject=gettext_lazy("A step was added to a joint plan"),
+        recipients=_plan_people,
+        text=lambda event, target: (
+            _("%(institution)s added a step to joint plan no. %(n)s")
+            % {"institution": _institution_name(event), "n": _plan_number(target)}
+        ),
+        url=_plan_url,
+        may_see=_plan_may_see,
+    )
+)
+declare(
+    Kind(
+        name="reintegration.step_completed",
+        group=PLANS,
+        label=gettext_lazy("A partner completed a step of a joint plan"),
+        email_subject=gettext_lazy("A step of a joint plan was completed"),
+        recipients=_plan_people,
+        text=lambda event, target: (
+            _("%(institution)s completed a step of joint plan no. %(n)s")
+            % {"institution": _institution_name(event), "n": _plan_number(target)}
+        ),
+        url=_plan_url,
+        may_see=_plan_may_see,
+    )
+)
+declare(
+    Kind(
+        name="reintegration.step_overdue",
+        group=PLANS,
+        label=gettext_lazy("A step of a joint plan is past its due date"),
+        email_subject=gettext_lazy("A step of a joint plan is past its due date"),
+        recipients=_plan_people,
+        text=lambda event, target: (
+            _("A step of %(institution)s in joint plan no. %(n)s is past its due date")
+            % {"institution": _institution_name(event), "n": _plan_number(target)}
+        ),
+        url=_plan_url,
+        may_see=_plan_may_see,
+    )
+)
+declare(
+    Kind(
+        name="reintegration.review_due",
+        group=PLANS,
+        label=gettext_lazy("A joint plan's review is due"),
+        email_subject=gettext_lazy("A joint plan's review is due today"),
+        recipients=_plan_people,
+        text=lambda event, target: (
+            _("The review of joint plan no. %(n)s is due today") % {"n": _plan_number(target)}
+        ),
+        url=_plan_url,
+        may_see=_plan_may_see,
+    )
+)
+
+
+def _partner_left_people(event: Event, target: Any) -> list[Any]:
+    from cooperation.models import User
+
+    person = User.objects.filter(pk=int(event.data.get("user_id") or 0)).first()
+    return _told(event, target, [person], _plan_may_see)
+
+
+def _partner_left_text(event: Event, target: Any) -> str:
+    from django.utils.translation import ngettext
+
+    steps = int(event.data.get("steps", 0))
+    head = _("A partner institution left joint plan no. %(n)s.") % {"n": _plan_number(target)}
+    if not steps:
+        return head
+    tail = ngettext(
+        "%(k)s open step returned to your institution and is now assigned to you.",
+        "%(k)s open steps returned to your institution and are now assigned to you.",
+        steps,
+    ) % {"k": steps}
+    return f"{head} {tail}"
+
+
+declare(
+    Kind(
+        name="reintegration.partner_left",
+        group=PLANS,
+        label=gettext_lazy("A partner left a joint plan and its steps came back to you"),
+        email_subject=gettext_lazy("A partner institution left a joint plan"),
+        recipients=_partner_left_people,
+        text=_partner_left_text,
+        url=_plan_url,
+        may_see=_plan_may_see,
+    )
+)
+
+
+# --- Referrals (partners) ------------------------------------------------------------
+# The partner side: the organisation's people who handle referrals (staff and its
+# coordinator). The referring side: the worker who sent it, while still there.
+# Only those who may still open the referral (its grant goes with the agreement or
+# the consent) are told.
+
+REFERRALS = gettext_lazy("Referrals")
+PARTNER_SIDE, REFERRER_SIDE = "partner", "referrer"
+
+
+def _referral_people(*sides: str) -> Callable[[Event, Any], list[Any]]:
+    def recipients(event: Event, referral: Any) -> list[Any]:
+        from cooperation.roles import PARTNER_ROLES
+
+        if referral is None:
+            return []
+        people: list[Any] = []
+        if PARTNER_SIDE in sides:
+            people += _members([referral.partner_id], PARTNER_ROLES)
+        if REFERRER_SIDE in sides:
+            people.append(referral.created_by)
+        return _told(event, referral, people, _view)
+
+    return recipients
+
+
+def _referral_text(message: str) -> Callable[[Event, Any], str]:
+    def text(event: Event, referral: Any) -> str:
+        values = {
+            "institution": _institution_name(event),
+            "number": getattr(referral, "number", "?"),
+            "date": referral.respond_by.strftime("%d.%m.%Y") if referral is not None else "",
+        }
+        return _(message) % values
+
+    return text
+
+
+def _referral_url(event: Event, referral: Any) -> str:
+    return _url(referral)
+
+
+for _name, _label, _subject, _text, _sides in (
+    (
+        "sent",
+        gettext_lazy("A new referral to your organisation"),
+        gettext_lazy("A new referral is waiting for your answer"),
+        gettext_noop("%(institution)s sent referral no. %(number)s; please answer by %(date)s"),
+        (PARTNER_SIDE,),
+    ),
+    (
+        "accepted",
+        gettext_lazy("Your referral was accepted"),
+        gettext_lazy("Your referral was accepted"),
+        gettext_noop("%(institution)s accepted referral no. %(number)s"),
+        (REFERRER_SIDE,),
+    ),
+    (
+        "declined",
+        gettext_lazy("Your referral was declined"),
+        gettext_lazy("Your referral was declined"),
+        gettext_noop("%(institution)s declined referral no. %(number)s"),
+        (REFERRER_SIDE,),
+    ),
+    (
+        "overdue",
+        gettext_lazy("A referral has had no answer for two working days"),
+        gettext_lazy("A referral has had no answer for two working days"),
+        gettext_noop("Referral no. %(number)s has had no answer; it was due by %(date)s"),
+        (PARTNER_SIDE, REFERRER_SIDE),
+    ),
+    (
+        "completed",
+        gettext_lazy("A referral was completed and its outcome recorded"),
+        gettext_lazy("A referral was completed and its outcome recorded"),
+        gettext_noop("%(institution)s completed referral no. %(number)s and recorded the outcome"),
+        (REFERRER_SIDE,),
+    ),
+    (
+        "cancelled",
+        gettext_lazy("A referral to your organisation was cancelled"),
+        gettext_lazy("A referral to your organisation was cancelled"),
+        gettext_noop("%(institution)s cancelled referral no. %(number)s"),
+        (PARTNER_SIDE,),
+    ),
+    (
+        "outcome",
+        gettext_lazy("A service has ended: record the outcome of a referral"),
+        gettext_lazy("The service has ended: record the outcome of a referral"),
+        gettext_noop("The service of referral no. %(number)s has ended: record its outcome"),
+        (PARTNER_SIDE,),
+    ),
+):
+    declare(
+        Kind(
+            name=f"referrals.{_name}",
+            group=REFERRALS,
+            label=_label,
+            email_subject=_subject,
+            recipients=_referral_people(*_sides),
+            text=_referral_text(_text),
+            url=_referral_url,
+            may_see=_view,
+        )
+    )
+
+
+# --- Clients -------------------------------------------------------------------------
+# The owning institution's side: the worker who registered the client (or recorded
+# the consent) and the institution's coordinators. The partner's side: the person
+# who asked for access, or the partner's coordinators when a share ends.
+
+CLIENTS = gettext_lazy("Clients")
+
+
+def _sharing_url(client_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("clients:detail", args=[client_id]) + "?tab=sharing"
+
+
+def _home_url(event: Event, target: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("home")
+
+
+def _owner_people(client: Any, *first: Any) -> list[Any]:
+    from cooperation.roles import COORDINATOR_ROLES
+
+    return [*first, client.created_by, *_members([client.owner_id], COORDINATOR_ROLES)]
+
+
+def _member_of(user: Any, institution_id: int) -> bool:
+    from cooperation.permissions import membership_of
+    from cooperation.roles import CASEWORK_ROLES
+
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and membership.institution_id == institution_id
+        and membership.role in CASEWORK_ROLES
+    )
+
+
+def _access_requested_people(event: Event, request: Any) -> list[Any]:
+    if request is None:
+        return []
+    return _told(event, request, _owner_people(request.client), _view)
+
+
+def _requester_may_see(user: Any, request: Any) -> bool:
+    """The one who asked learns the answer while they still work for the asking
+    institution (the request itself is the owner's record, so the policy on it
+    speaks for the owner's side only)."""
+    return request is not None and _member_of(user, request.requester_id)
+
+
+def _answer_people(event: Event, request: Any) -> list[Any]:
+    if request is None:
+        return []
+    return _told(event, request, [request.requested_by], _requester_may_see)
+
+
+def _granted_may_see(user: Any, request: Any) -> bool:
+    return request is not None and _view(user, request.client)
+
+
+declare(
+    Kind(
+        name="clients.access_requested",
+        group=CLIENTS,
+        label=gettext_lazy("A partner asks for access to a client"),
+        email_subject=gettext_lazy("A partner institution asks for access to a client"),
+        recipients=_access_requested_people,
+        text=lambda event, request: (
+            _("%(institution)s asks for access to a client of yours")
+            % {"institution": _institution_name(event)}
+        ),
+        url=lambda event, request: _sharing_url(request.client_id) if request else "",
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="clients.access_granted",
+        group=CLIENTS,
+        label=gettext_lazy("Your request for access to a client was granted"),
+        email_subject=gettext_lazy("Your request for access to a client was granted"),
+        recipients=lambda event, request: (
+            _told(event, request, [request.requested_by], _granted_may_see) if request else []
+        ),
+        text=lambda event, request: (
+            _("%(institution)s shared the client you asked about")
+            % {"institution": _institution_name(event)}
+        ),
+        url=lambda event, request: _url(request.client) if request else "",
+        may_see=_granted_may_see,
+    )
+)
+declare(
+    Kind(
+        name="clients.access_declined",
+        group=CLIENTS,
+        label=gettext_lazy("Your request for access to a client was declined"),
+        email_subject=gettext_lazy("Your request for access to a client was declined"),
+        recipients=_answer_people,
+        text=lambda event, request: (
+            _("%(institution)s declined your request for access")
+            % {"institution": _institution_name(event)}
+        ),
+        url=_home_url,
+        may_see=_requester_may_see,
+    )
+)
+
+
+def _consent_people(event: Event, consent: Any) -> list[Any]:
+    if consent is None:
+        return []
+    return _told(event, consent, _owner_people(consent.client, consent.recorded_by), _view)
+
+
+def _consent_text(message: str) -> Callable[[Event, Any], str]:
+    def text(event: Event, consent: Any) -> str:
+        return _(message) % {
+            "partner": consent.partner.name if consent is not None else "",
+            "date": consent.valid_until.strftime("%d.%m.%Y") if consent is not None else "",
+        }
+
+    return text
+
+
+declare(
+    Kind(
+        name="clients.consent_lapsing",
+        group=CLIENTS,
+        label=gettext_lazy("A client's consent to sharing lapses in 30 days"),
+        email_subject=gettext_lazy("A client's consent to sharing lapses in 30 days"),
+        recipients=_consent_people,
+        text=_consent_text(
+            gettext_noop(
+                "A client's consent for sharing with %(partner)s lapses on %(date)s: ask the "
+                "client to renew it, or sharing will end"
+            )
+        ),
+        url=lambda event, consent: _sharing_url(consent.client_id) if consent else "",
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="clients.consent_lapsed",
+        group=CLIENTS,
+        label=gettext_lazy("A client's consent to sharing has lapsed"),
+        email_subject=gettext_lazy("A client's consent to sharing has lapsed"),
+        recipients=_consent_people,
+        text=_consent_text(
+            gettext_noop(
+                "A client's consent for sharing with %(partner)s lapsed on %(date)s; "
+                "sharing with them has ended"
+            )
+        ),
+        url=lambda event, consent: _sharing_url(consent.client_id) if consent else "",
+        may_see=_view,
+    )
+)
+
+
+def _share_ended_people(event: Event, share: Any) -> list[Any]:
+    """The partner's coordinators; when the system ended it (consent lapsed, agreement
+    lost), the owner's people too."""
+    from cooperation.roles import COORDINATOR_ROLES
+
+    if share is None:
+        return []
+    people = _members([share.partner_id], COORDINATOR_ROLES)
+    if event.actor_id is None:
+        people += _owner_people(share.client)
+    return _told(event, share, people, _share_ended_may_see)
+
+
+def _share_ended_may_see(user: Any, share: Any) -> bool:
+    """The partner may know that a share with it ended (the notice names no one and
+    opens no record); the owner's side sees the share itself."""
+    return share is not None and (_member_of(user, share.partner_id) or _view(user, share))
+
+
+declare(
+    Kind(
+        name="clients.share_ended",
+        group=CLIENTS,
+        label=gettext_lazy("Sharing of a client ended"),
+        email_subject=gettext_lazy("Sharing of a client between institutions has ended"),
+        recipients=_share_ended_people,
+        text=lambda event, share: (
+            _("Sharing of a client between %(owner)s and %(partner)s has ended")
+            % {
+                "owner": share.client.owner.name if share else "",
+                "partner": share.partner.name if share else "",
+            }
+        ),
+        url=_home_url,
+        may_see=_share_ended_may_see,
+    )
+)
+
+
+def _retention_people(event: Event, institution: Any) -> list[Any]:
+    from cooperation.roles import MANAGING_ROLES
+
+    if institution is None:
+        return []
+    return _told(event, institution, _members([institution.pk], MANAGING_ROLES), _manages)
+
+
+def _manages(user: Any, institution: Any) -> bool:
+    from cooperation.permissions import can
+
+    return institution is not None and can(user, institution, "change")
+
+
+def _retention_text(event: Event, institution: Any) -> str:
+    """Counts per record type only: no names, no ids."""
+    from django.utils.translation import ngettext
+
+    from clients.retention import retention_rule
+
+    counts: dict[str, int] = event.data.get("counts", {})
+    rules = [(rule, counts[kind]) for kind in counts if (rule := retention_rule(kind))]
+    total = sum(n for _rule, n in rules)
+    if event.data.get("applied"):
+        head = ngettext(
+            "Retention: %(n)d record anonymised or erased",
+            "Retention: %(n)d records anonymised or erased",
+            total,
+        )
+    else:
+        head = ngettext(
+            "Retention: %(n)d record due for anonymisation or erasure",
+            "Retention: %(n)d records due for anonymisation or erasure",
+            total,
+        )
+    lines = [
+        _("%(label)s (kept for %(period)s, then %(action)s): %(n)d")
+        % {"label": rule.label, "period": rule.period_text(), "action": rule.action, "n": n}
+        for rule, n in rules
+    ]
+    return "; ".join([head % {"n": total}, *lines])
+
+
+declare(
+    Kind(
+        name="clients.retention_report",
+        group=CLIENTS,
+        label=gettext_lazy("The weekly retention report of your institution"),
+        email_subject=gettext_lazy("The weekly retention report of your institution"),
+        recipients=_retention_people,
+        text=_retention_text,
+        url=_home_url,
+        may_see=_manages,
+    )
+)
+
+
+# --- Agreements ----------------------------------------------------------------------
+# The parties' coordinators and administrators, and the people on their coordinator
+# cards — of every party but the one that acted (all parties for what the system
+# does: the signed copy awaited, the end ahead).
+
+AGREEMENTS = gettext_lazy("Agreements")
+
+
+def _agreement_people(event: Event, agreement: Any) -> list[Any]:
+    from agreements.models import Coordinator
+    from cooperation.models import User
+    from cooperation.roles import MANAGING_ROLES
+
+    if agreement is None:
+        return []
+    institutions = list(agreement.parties.values_list("institution_id", flat=True))
+    cards = User.objects.filter(
+        pk__in=Coordinator.objects.filter(institution_id__in=institutions).values("user_id")
+    )
+    return _told(event, agreement, [*_members(institutions, MANAGING_ROLES), *cards], _view)
+
+
+def _agreement_text(message: str) -> Callable[[Event, Any], str]:
+    def text(event: Event, agreement: Any) -> str:
+        return _(message) % {
+            "number": getattr(agreement, "number", "?"),
+            "institution": _institution_name(event),
+            "days": event.data.get("days", ""),
+        }
+
+    return text
+
+
+def _agreement_url(event: Event, agreement: Any) -> str:
+    return _url(agreement)
+
+
+for _name, _label, _subject, _text in (
+    (
+        "sent",
+        gettext_lazy("An agreement is waiting for your acceptance"),
+        gettext_lazy("An agreement is waiting for your acceptance"),
+        gettext_noop("%(institution)s sent agreement %(number)s for your acceptance"),
+    ),
+    (
+        "accepted",
+        gettext_lazy("An agreement waits for the signed copy"),
+        gettext_lazy("An agreement has been accepted by all parties and waits for the signed copy"),
+        gettext_noop(
+            "Agreement %(number)s has been accepted by all parties and waits for the signed copy"
+        ),
+    ),
+    (
+        "signed",
+        gettext_lazy("An agreement has been signed"),
+        gettext_lazy("An agreement has been signed"),
+        gettext_noop("Agreement %(number)s has been signed"),
+    ),
+    (
+        "returned",
+        gettext_lazy("An agreement was returned with a comment"),
+        gettext_lazy("An agreement was returned with a comment"),
+        gettext_noop("%(institution)s returned agreement %(number)s with a comment"),
+    ),
+    (
+        "terminated",
+        gettext_lazy("Notice of termination of an agreement"),
+        gettext_lazy("Notice of termination of an agreement"),
+        gettext_noop("%(institution)s gave notice of termination of agreement %(number)s"),
+    ),
+    (
+        "annex",
+        gettext_lazy("An annex to an agreement is waiting for your approval"),
+        gettext_lazy("An annex to an agreement is waiting for your approval"),
+        gettext_noop(
+            "%(institution)s proposed an annex to agreement %(number)s; it waits for your approval"
+        ),
+    ),
+    (
+        "ending",
+        gettext_lazy("An agreement ends in 30 or 7 days"),
+        gettext_lazy("An agreement is coming to its end"),
+        gettext_noop("Agreement %(number)s ends in %(days)s days"),
+    ),
+):
+    declare(
+        Kind(
+            name=f"agreements.{_name}",
+            group=AGREEMENTS,
+            label=_label,
+            email_subject=_subject,
+            recipients=_agreement_people,
+            text=_agreement_text(_text),
+            url=_agreement_url,
+            may_see=_view,
+        )
+    )
+
+
+# --- Meetings ------------------------------------------------------------------------
+# The people the meetings service names (ids in the event's data: the invited who
+# have not declined, never the one who acted), while they may see the event. The
+# owner of an action item hears of it when it is given and on the day it is due.
+# Titles are `outside_title`: a case conference's own title may name the client.
+
+MEETINGS = gettext_lazy("Meetings")
+
+
+def _meeting_people(event: Event, meeting: Any) -> list[Any]:
+    from cooperation.models import User
+
+    if meeting is None:
+        return []
+    people = User.objects.filter(pk__in=event.data.get("user_ids", []))
+    return _told(event, meeting, people, _view)
+
+
+def _occurrence(event: Event, meeting: Any) -> Any:
+    occurrence_id = event.data.get("occurrence_id")
+    if meeting is None:
+        return None
+    if occurrence_id:
+        return meeting.occurrences.filter(pk=occurrence_id).first()
+    from django.utils import timezone
+
+    return (
+        meeting.occurrences.filter(ends_at__gte=timezone.now(), cancelled=False)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def _when(start: Any, end: Any) -> str:
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    if start.date() == end.date():
+        return f"{date_format(start, 'j E Y, H:i')}–{date_format(end, 'H:i')}"
+    return f"{date_format(start, 'j E Y, H:i')} – {date_format(end, 'j E Y, H:i')}"
+
+
+def _meeting_text(message: str) -> Callable[[Event, Any], str]:
+    def text(event: Event, meeting: Any) -> str:
+        if meeting is None:
+            return _(message) % {"title": "", "when": ""}
+        occurrence = _occurrence(event, meeting)
+        span = occurrence or meeting
+        return _(message) % {
+            "title": meeting.outside_title,
+            "when": _when(span.starts_at, span.ends_at),
+        }
+
+    return text
+
+
+def _meeting_url(event: Event, meeting: Any) -> str:
+    occurrence = _occurrence(event, meeting) if event.data.get("occurrence_id") else None
+    return _url(occurrence or meeting)
+
+
+def _cancelled_text(event: Event, meeting: Any) -> str:
+    if event.data.get("what") == "event_cancelled":
+        return _("Cancelled: %(title)s") % {"title": meeting.outside_title if meeting else ""}
+    return _meeting_text(gettext_noop("Cancelled: %(title)s, %(when)s"))(event, meeting)
+
+
+def _changed_text(event: Event, meeting: Any) -> str:
+    if event.data.get("what") == "moved":
+        message = gettext_noop("Moved to another date: %(title)s, %(when)s")
+    else:
+        message = gettext_noop("Changed: %(title)s, %(when)s")
+    return _meeting_text(message)(event, meeting)
+
+
+declare(
+    Kind(
+        name="meetings.invitation",
+        group=MEETINGS,
+        label=gettext_lazy("An invitation to a meeting or training"),
+        email_subject=gettext_lazy("An invitation to a meeting; please answer in the app"),
+        recipients=_meeting_people,
+        text=_meeting_text(gettext_noop("Invitation: %(title)s, %(when)s")),
+        url=_meeting_url,
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="meetings.changed",
+        group=MEETINGS,
+        label=gettext_lazy("A meeting you are invited to changed or moved"),
+        email_subject=gettext_lazy("A meeting you are invited to has changed"),
+        recipients=_meeting_people,
+        text=_changed_text,
+        url=_meeting_url,
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="meetings.cancelled",
+        group=MEETINGS,
+        label=gettext_lazy("A meeting you are invited to was cancelled"),
+        email_subject=gettext_lazy("A meeting you are invited to was cancelled"),
+        recipients=_meeting_people,
+        text=_cancelled_text,
+        url=_meeting_url,
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="meetings.reminder",
+        group=MEETINGS,
+        label=gettext_lazy("A reminder the day before a meeting"),
+        email_subject=gettext_lazy("A reminder: a meeting tomorrow"),
+        recipients=_meeting_people,
+        text=_meeting_text(gettext_noop("Tomorrow: %(title)s, %(when)s")),
+        url=_meeting_url,
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="meetings.promoted",
+        group=MEETINGS,
+        label=gettext_lazy("A place became free for you on a waiting list"),
+        email_subject=gettext_lazy("A place at a meeting or training is now yours"),
+        recipients=_meeting_people,
+        text=_meeting_text(gettext_noop("A place is yours: %(title)s, %(when)s")),
+        url=_meeting_url,
+        may_see=_view,
+    )
+)
+
+
+def _item_people(event: Event, item: Any) -> list[Any]:
+    return _told(event, item, [item.owner], _view) if item is not None else []
+
+
+def _item_text(message: str) -> Callable[[Event, Any], str]:
+    """The meeting and the date; never the item's description (it may name the client)."""
+
+    def text(event: Event, item: Any) -> str:
+        from django.utils.formats import date_format
+
+        if item is None:
+            return _(message) % {"title": "", "date": ""}
+        return _(message) % {
+            "title": item.minutes.occurrence.event.outside_title,
+            "date": date_format(item.due_date, "j E Y"),
+        }
+
+    return text
+
+
+def _item_url(event: Event, item: Any) -> str:
+    return _url(item.minutes.occurrence) if item is not None else ""
+
+
+declare(
+    Kind(
+        name="meetings.action_item",
+        group=MEETINGS,
+        label=gettext_lazy("You were given an action item at a meeting"),
+        email_subject=gettext_lazy("You were given an action item at a meeting"),
+        recipients=_item_people,
+        text=_item_text(gettext_noop("A new action item for you (%(title)s), due %(date)s")),
+        url=_item_url,
+        may_see=_view,
+    )
+)
+declare(
+    Kind(
+        name="meetings.action_item_due",
+        group=MEETINGS,
+        label=gettext_lazy("An action item of yours is due today"),
+        email_subject=gettext_lazy("An action item of yours is due today"),
+        recipients=_item_people,
+        text=_item_text(gettext_noop("Your action item (%(title)s) is due today, %(date)s")),
+        url=_item_url,
+        may_see=_view,
+    )
+)
+
+
+# E-mail attachments a kind wants (the Kind shape has no field for them): the
+# calendar file of the meeting, as the meetings app sent it before the centre did —
+# an update for invitations and changes, a cancellation for cancellations. The
+# notification centre attaches `ATTACHMENTS[kind.name](event, target)` when it is
+# not None: (filename, content, mimetype). No personal data: the calendar file uses
+# `outside_title` and never names a case conference's client.
+Attachment = tuple[str, bytes, str]
+
+
+def _calendar_file(event: Event, meeting: Any) -> Attachment | None:
+    from meetings import ical
+
+    if meeting is None:
+        return None
+    what = event.data.get("what")
+    if what in ("cancelled", "event_cancelled"):
+        occurrence = _occurrence(event, meeting) if what == "cancelled" else None
+        content = ical.cancellation_bytes(meeting, occurrence)
+        method = "CANCEL"
+    else:
+        content = ical.calendar_bytes([(meeting, list(meeting.occurrences.all()))])
+        method = "PUBLISH"
+    return (
+        ical.ics_filename(meeting),
+        content,
+        f"text/calendar; method={method}; charset=UTF-8",
+    )
+
+
+ATTACHMENTS: dict[str, Callable[[Event, Any], Attachment | None]] = {
+    name: _calendar_file
+    for name in (
+        "meetings.invitation",
+        "meetings.changed",
+        "meetings.cancelled",
+        "meetings.reminder",
+        "meetings.promoted",
+    )
+}
+
+
+# --- SEPI ----------------------------------------------------------------------------
+# A batch check (run by the coordinator) finds a change in the labour office's data
+# that matters to the client's worker: the client's workers in the institution that
+# asked — the one who registered the client there, the plan's social worker and
+# client advisor of that institution — else the coordinator who ran the check; only
+# those who may see both the lookup (SEPI roles) and the client.
+
+SEPI = gettext_lazy("SEPI")
+
+
+def _sepi_may_see(user: Any, lookup: Any) -> bool:
+    return lookup is not None and _view(user, lookup) and _view(user, lookup.client)
+
+
+def _sepi_people(event: Event, lookup: Any) -> list[Any]:
+    from reintegration.models import PlanStatus
+
+    if lookup is None:
+        return []
+    client = lookup.client
+    people = [client.created_by] if client.owner_id == lookup.institution_id else []
+    for plan in client.reintegration_plans.filter(status=PlanStatus.OPEN).select_related(
+        "social_worker", "client_advisor"
+    ):
+        people += [plan.social_worker, plan.client_advisor]
+    people = [p for p in people if p is not None and _member_of(p, lookup.institution_id)] or [
+        lookup.requested_by
+    ]
+    return _told(event, lookup, people, _sepi_may_see)
+
+
+def _sepi_text(event: Event, lookup: Any) -> str:
+    labels = {
+        "deregistered": _("deregistered from the labour office"),
+        "status": _("labour market status changed"),
+        "benefit_ended": _("a benefit ended"),
+        "activation_ended": _("an activation ended"),
+        "ipd_ended": _("an individual action plan (IPD) ended"),
+    }
+    found = ", ".join(str(labels.get(kind, kind)) for kind in event.data.get("changes", []))
+    return _("A SEPI batch check found a change for a client of yours: %(changes)s") % {
+        "changes": found
+    }
+
+
+declare(
+    Kind(
+        name="sepi.change",
+        group=SEPI,
+        label=gettext_lazy("A SEPI batch check found a change for a client of yours"),
+        email_subject=gettext_lazy("A SEPI batch check found a change for a client of yours"),
+        recipients=_sepi_people,
+        text=_sepi_text,
+        url=lambda event, lookup: _url(lookup.client, "#sepi") if lookup is not None else "",
+        may_see=_sepi_may_see,
+    )
+)
+
+
+# --- Agreements: the annual report (indicators) --------------------------------------
+# In January, every party of an agreement in force last year without a frozen report.
+
+
+def _report_url(event: Event, agreement: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("indicators:reports", args=[agreement.pk]) if agreement is not None else ""
+
+
+declare(
+    Kind(
+        name="indicators.report_due",
+        group=AGREEMENTS,
+        label=gettext_lazy("The annual report on an agreement is due"),
+        email_subject=gettext_lazy("The annual report on an agreement is due"),
+        recipients=_agreement_people,
+        text=lambda event, agreement: (
+            _("Please draft, complete and approve the report on agreement %(number)s for %(year)s")
+            % {"number": getattr(agreement, "number", "?"), "year": event.data.get("year", "")}
+        ),
+        url=_report_url,
+        may_see=_view,
+    )
+)

@@ -5,7 +5,8 @@ sent → declined (with reason);  sent | accepted | in progress → cancelled
 
 Every transition checks the current state and which side acts (the referring
 institution or the partner organisation), writes the referral's timeline and
-the audit log, and queues the e-mail that keeps the loop closed. The
+the audit log, and emits the event that keeps the loop closed (the notification
+centre tells the other side, see `notifications/kinds.py`, section Referrals). The
 partner's access is an object permission on the referral, granted when it is
 sent and revoked when the agreement or the consent stops covering it.
 """
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from agreements.models import Scope
 from agreements.scope import agreement_covers
 from clients.models import Client, ClientStatus, Consent
+from cooperation import events
 from cooperation.audit import audit, audit_many
 from cooperation.models import AuditAction, Institution, User
 from cooperation.permissions import CHANGE, VIEW, membership_of, require
@@ -49,7 +51,6 @@ from .models import (
     Status,
 )
 from .permissions import CANCEL, REFER, SERVE
-from .tasks import referral_notify
 from .workdays import add_working_days
 
 PARTNER_ACTIONS = [VIEW, CHANGE]
@@ -151,7 +152,7 @@ def _record(
         institution=institution,
     )
     if notify:
-        transaction.on_commit(lambda: referral_notify.delay(referral.pk, notify))
+        events.emit(f"referrals.{notify}", target=referral, actor=actor, institution=institution)
 
 
 def _required_text(value: str, field: str, message: str) -> str:
@@ -502,7 +503,7 @@ def _cancel(
     reason: str,
     notify: bool = True,
 ) -> None:
-    """Cancel; the partner is e-mailed unless its access is being withdrawn with it."""
+    """Cancel; the partner is told unless its access is being withdrawn with it."""
     was_running = referral.status in RUNNING_STATUSES
     referral.status, referral.cancel_reason = Status.CANCELLED, reason[:1000]
     referral.closed_at = timezone.now()

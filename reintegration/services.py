@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, ClientStatus
+from cooperation import events
 from cooperation.audit import audit, audit_many
 from cooperation.models import AuditAction, Institution, Membership, User
 from cooperation.permissions import membership_of, require
@@ -473,6 +474,12 @@ def step_add(
         step=step,
     )
     audit(actor=acting_user, action=AuditAction.CREATE, obj=step)
+    events.emit(
+        "reintegration.step_added",
+        target=step,
+        actor=acting_user,
+        institution=membership.institution,
+    )
     return step
 
 
@@ -505,6 +512,7 @@ def step_update(
         raise PermissionDenied(_("You may add and change only the steps your institution owns."))
     before = history.snapshot(step, history.STEP_FIELDS)
     old_schedule = (step.area, step.status, step.due_date)
+    was_done = step.status == StepStatus.DONE
     step.goal, step.area, step.title = goal, area, title.strip()
     step.institution, step.responsible, step.due_date = institution, responsible, due_date
     step.status, step.outcome, step.justification = status, outcome.strip(), justification.strip()
@@ -535,6 +543,13 @@ def step_update(
         obj=step,
         fields=[c["field"] for c in changes],
     )
+    if step.status == StepStatus.DONE and not was_done:
+        events.emit(
+            "reintegration.step_completed",
+            target=step,
+            actor=acting_user,
+            institution=membership.institution,
+        )
     return step
 
 
@@ -658,11 +673,9 @@ def plans_release_partner(
 
     Its open steps return to the owning institution, to the plan's social worker
     (each with a history entry, so the timeline shows it); people of the partner
-    stop being named on the plan; the owner's worker gets an e-mail. Returns the
+    stop being named on the plan; the owner's worker is told (an event). Returns the
     number of steps returned.
     """
-    from .tasks import plan_partner_left
-
     if partner.pk == client.owner_id:
         return 0
     plans = ReintegrationPlan.objects.filter(
@@ -728,10 +741,16 @@ def plans_release_partner(
             reason=reason,
             institution=owner,
         )
-        count = len(steps)
         if person is not None:
-            transaction.on_commit(
-                lambda pk=plan.pk, to=person.pk, n=count: plan_partner_left.delay(pk, to, n)  # type: ignore[misc]
+            # No acting institution: the steps came back as a consequence, and the
+            # person now holding them is of the owner's side.
+            events.emit(
+                "reintegration.partner_left",
+                target=plan,
+                actor=acting_user,
+                user_id=person.pk,
+                steps=len(steps),
+                partner_id=partner.pk,
             )
         returned += len(steps)
     return returned
@@ -755,3 +774,24 @@ def plans_on_joint_plans_lost(a: Institution, b: Institution, reason: str) -> No
         ).distinct()
         for client in clients:
             plans_release_partner(client=client, partner=partner, acting_user=None, reason=reason)
+
+
+# --- the daily pass ---------------------------------------------------------------
+def plans_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
+    """Beat, daily: tell the plan's people of each open step that became overdue
+    today (its due date was yesterday) and of each review due today. Runs once a
+    day, so each step and review is told once; nothing is written."""
+    today = today or timezone.localdate()
+    overdue = Step.objects.filter(
+        plan__status=PlanStatus.OPEN,
+        status__in=OPEN_STEP_STATUSES,
+        due_date=today - dt.timedelta(days=1),
+    ).only("pk", "institution_id")
+    for step in overdue:
+        events.emit("reintegration.step_overdue", target=step, institution=step.institution_id)
+    reviews = ReintegrationPlan.objects.filter(status=PlanStatus.OPEN, next_review_date=today).only(
+        "pk"
+    )
+    for plan in reviews:
+        events.emit("reintegration.review_due", target=plan)
+    return {"steps_overdue": len(overdue), "reviews_due": len(reviews)}

@@ -5,14 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(
-    autoretry_for=(ConnectionError, TimeoutError, OSError),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
-)
-def plan_partner_left(plan_id: int, user_id: int, steps: int) -> int:
-    """E-mail the owner's worker that a partner left a plan (a link, no personal data)."""
-    from .notifications import plan_partner_left_send
+@shared_task
+def plans_daily() -> dict[str, int]:
+    """Beat: tell the plans' people of steps overdue since today and reviews due today."""
+    from .services import plans_run_daily
 
-    return plan_partner_left_send(plan_id=plan_id, user_id=user_id, steps=steps)
+    return plans_run_daily()

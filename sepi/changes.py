@@ -62,6 +62,12 @@ def detect_changes(old: StatusResult | None, new: StatusResult) -> list[Change]:
         for p in new.action_plans
         if p.prepared_on not in plans
     ]
+    running_plans = {p.prepared_on for p in old.action_plans if p.ended_on is None}
+    changes += [
+        {"kind": "ipd_ended", "prepared_on": _iso(p.prepared_on), "to": _iso(p.ended_on)}
+        for p in new.action_plans
+        if p.prepared_on in running_plans and p.ended_on is not None
+    ]
     old_benefits = {(b.kind, b.date_from): b for b in old.benefits}
     for b in new.benefits:
         before = old_benefits.get((b.kind, b.date_from))
@@ -74,6 +80,12 @@ def detect_changes(old: StatusResult | None, new: StatusResult) -> list[Change]:
         {"kind": "activation", "activation": str(a.kind), "name": a.name, "from": _iso(a.date_from)}
         for a in new.activations
         if (a.kind, a.date_from) not in activations
+    ]
+    running = {(a.kind, a.date_from) for a in old.activations if a.date_to is None}
+    changes += [
+        {"kind": "activation_ended", "activation": str(a.kind), "to": _iso(a.date_to)}
+        for a in new.activations
+        if (a.kind, a.date_from) in running and a.date_to is not None
     ]
     old_proposals = {(j.proposed_on, j.position): j for j in old.job_proposals}
     for j in new.job_proposals:
@@ -131,6 +143,16 @@ def describe(change: Change) -> str:
         }
     if kind == "ipd":
         return _("New individual action plan (IPD) of %(date)s") % {"date": change["prepared_on"]}
+    if kind == "ipd_ended":
+        return _("The individual action plan (IPD) of %(date)s ended on %(to)s") % {
+            "date": change.get("prepared_on"),
+            "to": change.get("to"),
+        }
+    if kind == "activation_ended":
+        return _("Ended: %(activation)s on %(date)s") % {
+            "activation": _label_of(ActivationKind, change.get("activation")),
+            "date": change.get("to"),
+        }
     if kind == "benefit":
         return _("New: %(benefit)s from %(date)s") % {
             "benefit": _label_of(BenefitKind, change.get("benefit")),
@@ -165,3 +187,14 @@ def describe(change: Change) -> str:
 def is_major(change: Change) -> bool:
     """Registration status changes are the ones to highlight first."""
     return change.get("kind") in ("deregistered", "registered", "status")
+
+
+# Changes a batch check tells the client's worker of (notifications/kinds.py, SEPI):
+# the person left the office's register, their status or a benefit was lost, an
+# activation or an individual action plan ended.
+WORKER_MATTERS = ("deregistered", "status", "benefit_ended", "activation_ended", "ipd_ended")
+
+
+def worker_matters(changes: list[Change]) -> list[str]:
+    """The kinds of the changes that matter to the client's worker, each once, in order."""
+    return list(dict.fromkeys(c["kind"] for c in changes if c.get("kind") in WORKER_MATTERS))

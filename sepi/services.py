@@ -31,13 +31,14 @@ from django.utils.translation import gettext as _
 from agreements.models import Scope
 from agreements.scope import partners_covering_query
 from clients.models import Client, ClientShare, ClientStatus, Consent
+from cooperation import events
 from cooperation.audit import audit
 from cooperation.models import AuditAction, User
 from cooperation.permissions import can, membership_of, require, visible
 
 from . import schema
 from .adapter import get_adapter
-from .changes import detect_changes
+from .changes import detect_changes, worker_matters
 from .models import BatchCheck, BatchStatus, FailureReason, Lookup, LookupStatus, Purpose
 from .permissions import SEPI_LOOKUP
 from .types import SepiError, StatusResult
@@ -232,9 +233,11 @@ def _previous_answer(lookup: Lookup) -> StatusResult | None:
 
 @transaction.atomic
 def _complete(lookup: Lookup, result: StatusResult) -> bool:
+    """Store the answer. A batch check's answer that shows a change mattering to the
+    client's worker is an event (the worker did not ask: the coordinator's batch did)."""
     now = timezone.now()
     changes = detect_changes(_previous_answer(lookup), result)
-    return bool(
+    done = bool(
         Lookup.objects.filter(pk=lookup.pk, status=LookupStatus.RUNNING).update(
             status=LookupStatus.DONE,
             result=schema.dump(result),
@@ -243,6 +246,10 @@ def _complete(lookup: Lookup, result: StatusResult) -> bool:
             finished_at=now,
         )
     )
+    matters = worker_matters(changes)
+    if done and lookup.batch_id and matters:
+        events.emit("sepi.change", target=lookup, changes=matters)
+    return done
 
 
 def lookup_run(*, lookup_id: int) -> str:

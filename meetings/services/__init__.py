@@ -42,7 +42,7 @@ from .records import (
     material_remove,
     minutes_save,
 )
-from .reminders import reminders_send
+from .reminders import action_items_due_send, reminders_send
 
 __all__ = [
     "MATERIAL_MAX_MB",
@@ -52,6 +52,7 @@ __all__ = [
     "EventData",
     "RoomOverlap",
     "action_item_set_status",
+    "action_items_due_send",
     "attendance_record",
     "case_conferences_anonymise",
     "event_cancel",

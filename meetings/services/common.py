@@ -7,15 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clients.models import Client
+from cooperation import events
 from cooperation.models import Membership, User
 from cooperation.permissions import membership_of
 
 from ..models import ActionStatus, Event, EventStatus, Occurrence, Room
-from ..tasks import notify_people
 
 MAX_DURATION = dt.timedelta(days=14)
 # Attendance and minutes open this long before a date starts (people sign in
@@ -55,13 +54,32 @@ class ActionItemData:
     pk: int | None = None
 
 
+# What the services say happened -> the notice kind (notifications/kinds.py, Meetings).
+KINDS = {
+    "invitation": "meetings.invitation",
+    "changed": "meetings.changed",
+    "moved": "meetings.changed",
+    "cancelled": "meetings.cancelled",
+    "event_cancelled": "meetings.cancelled",
+    "reminder": "meetings.reminder",
+    "promoted": "meetings.promoted",
+}
+
+
 def _on_commit_notify(
     event: Event, users: Iterable[User | int], what: str, occurrence: Occurrence | None = None
 ) -> None:
+    """Tell these people (ids travel with the event) what happened to the event; the
+    notification centre writes the notices and sends the e-mails with the .ics."""
     ids = sorted({u if isinstance(u, int) else u.pk for u in users})
     if ids:
-        occurrence_id = occurrence.pk if occurrence else None
-        transaction.on_commit(lambda: notify_people.delay(event.pk, ids, what, occurrence_id))
+        events.emit(
+            KINDS[what],
+            target=event,
+            user_ids=ids,
+            what=what,
+            occurrence_id=occurrence.pk if occurrence else None,
+        )
 
 
 def _acting_membership(user: User) -> Membership:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client
+from cooperation import events
 from cooperation.audit import audit
 from cooperation.models import AuditAction, Membership, User
 from cooperation.permissions import CHANGE, require
@@ -29,7 +30,6 @@ from ..models import (
     Response,
 )
 from ..permissions import CASE_DETAILS, ORGANISE
-from ..tasks import notify_action_items
 from .common import (
     MATERIAL_MAX_MB,
     RECORDS_OPEN_BEFORE,
@@ -145,9 +145,9 @@ def minutes_save(
         obj=minutes,
         fields=["notes", "decisions", "action_items"],
     )
-    ids = [i.pk for i in new_items if i.owner_id != acting_user.pk]
-    if ids:
-        transaction.on_commit(lambda: notify_action_items.delay(ids))
+    for given in new_items:
+        if given.owner_id != acting_user.pk:
+            events.emit("meetings.action_item", target=given, actor=acting_user)
     return minutes
 
 
@@ -237,9 +237,9 @@ def case_conferences_anonymise(*, client: Client, acting_user: User) -> int:
     descriptions, and the files. Dates, institutions and attendance stay as the
     record that the conference took place. Runs inside the anonymisation's
     transaction. Returns how many conferences were erased."""
-    events = list(Event.objects.filter(client=client))
+    conferences = list(Event.objects.filter(client=client))
     erased = _("(erased: the client was anonymised)")
-    for event in events:
+    for event in conferences:
         event.title = str(EventKind.CASE_CONFERENCE.label).capitalize()
         event.agenda = ""
         event.save(update_fields=["title", "agenda", "updated_at"])
@@ -257,4 +257,4 @@ def case_conferences_anonymise(*, client: Client, acting_user: User) -> int:
             fields=["title", "agenda", "minutes", "materials"],
             reason="client anonymised",
         )
-    return len(events)
+    return len(conferences)

@@ -8,14 +8,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import EventStatus, Occurrence, Response
+from cooperation import events
+
+from ..models import ActionItem, ActionStatus, EventStatus, Occurrence, Response
 from .common import _on_commit_notify
 
 # --- reminders -----------------------------------------------------------------------
 
 
 def reminders_send(*, now: dt.datetime | None = None) -> int:
-    """Daily: e-mail everyone who has not declined about tomorrow's dates. Idempotent:
+    """Daily: remind everyone who has not declined about tomorrow's dates. Idempotent:
     a date is reminded once. Returns how many dates were reminded."""
     now = now or timezone.now()
     tomorrow = timezone.localtime(now).date() + dt.timedelta(days=1)
@@ -48,3 +50,15 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
             _on_commit_notify(occurrence.event, list(people), "reminder", occurrence)
             count += 1
     return count
+
+
+def action_items_due_send(*, today: dt.date | None = None) -> int:
+    """Daily: tell each owner of an action item not yet done that it is due today.
+    Runs once a day, so each item is told once. Returns how many items."""
+    today = today or timezone.localdate()
+    due = ActionItem.objects.filter(
+        due_date=today, status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
+    ).only("pk")
+    for item in due:
+        events.emit("meetings.action_item_due", target=item)
+    return len(due)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 from django.utils import timezone
@@ -30,6 +29,7 @@ from cooperation.permissions import VIEW, visible
 from cooperation.services import object_share
 
 from ..factories import ClientFactory, agreement_between, member, record_signed_copy
+from ..notifications.kindcheck import collecting, the_one, told
 
 TODAY = timezone.localdate()
 
@@ -109,7 +109,7 @@ def test_sent_then_accepted_by_all_then_signed_becomes_active_today(
         agreement = _accept(agreement, partner_coordinator)
     assert agreement.status == Status.ACCEPTED
     assert not agreement_covers(agreement.initiator, partner, Scope.CLIENT_RECORDS)
-    with TestCase.captureOnCommitCallbacks(execute=True):
+    with collecting(TestCase.captureOnCommitCallbacks) as events:
         record_signed_copy(agreement, partner_coordinator)
     agreement.refresh_from_db()
     assert agreement.status == Status.ACTIVE
@@ -117,7 +117,8 @@ def test_sent_then_accepted_by_all_then_signed_becomes_active_today(
     assert not agreement_covers(agreement.initiator, partner, Scope.SEPI)
     party = agreement.parties.get(institution=partner)
     assert (party.accepted_by, party.signatory_name) == (partner_coordinator, "Jan Kowalski")
-    assert mail.outbox  # the parties were told it is signed
+    signed = the_one(events, "agreements.signed")  # the parties are told it is signed
+    assert coordinator in told(signed) and partner_coordinator not in told(signed)
 
 
 def coordinator_inst(user):
@@ -329,12 +330,13 @@ def test_the_terms_in_force_on_any_date_are_kept(own, partner) -> None:
 
 def test_reminders_go_30_and_7_days_before_the_end_once(own, partner) -> None:
     agreement_between(own, partner, valid_until=TODAY + dt.timedelta(days=30))
-    with TestCase.captureOnCommitCallbacks(execute=True):
+    with collecting(TestCase.captureOnCommitCallbacks) as events:
         assert agreements_run_daily(today=TODAY)["reminders"] == 1
-    assert any("30" in m.subject for m in mail.outbox)
-    with TestCase.captureOnCommitCallbacks(execute=True):
+    assert the_one(events, "agreements.ending").data == {"days": 30}
+    with collecting(TestCase.captureOnCommitCallbacks) as events:
         assert agreements_run_daily(today=TODAY)["reminders"] == 0
-    assert agreements_run_daily(today=TODAY + dt.timedelta(days=23))["reminders"] == 1
+        assert agreements_run_daily(today=TODAY + dt.timedelta(days=23))["reminders"] == 1
+    assert the_one(events, "agreements.ending").data == {"days": 7}
 
 
 def test_partners_covering_lists_each_partner_once(own, partner) -> None:

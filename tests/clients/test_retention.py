@@ -26,7 +26,6 @@ from types import SimpleNamespace
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from django.core import mail
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -49,6 +48,7 @@ from sepi.models import Lookup, LookupStatus, Purpose
 from sepi.services import lookup_request
 
 from ..factories import ClientFactory, InstitutionFactory, agreement_between, member
+from ..notifications.kindcheck import collecting, told, words
 
 TODAY = timezone.localdate()
 NOW = timezone.now()
@@ -357,50 +357,57 @@ def test_the_weekly_task_only_reports_by_default(
 ) -> None:
     ngo_coordinator = member(world.ngo, Role.COORDINATOR)
     before = _everything()
-    with django_capture_on_commit_callbacks(execute=True):
+    with collecting(django_capture_on_commit_callbacks) as events:
         assert retention_weekly() == TOTALS
     assert _everything() == before
 
     def to(user):
-        (message,) = [m for m in mail.outbox if user.email in m.to]
-        return message
+        (event,) = [e for e in events if user in told(e)]
+        return event
 
-    assert len(mail.outbox) == 3  # own, foreign, the NGO: one e-mail each
+    reports = [e for e in events if e.kind == "clients.retention_report"]
+    assert len(reports) == len(events) == 3  # own, foreign, the NGO: one report each
     ours = to(coordinator)
-    assert owner.email not in ours.to  # coordinators and administrators only
-    assert ours.subject == ngettext(
-        "Retention at %(institution)s: %(n)d record due for anonymisation or erasure",
-        "Retention at %(institution)s: %(n)d records due for anonymisation or erasure",
-        5,
-    ) % {"institution": own.name, "n": 5}
+    assert owner not in told(ours)  # coordinators and administrators only
+    assert ours.target_id == own.pk and ours.data["applied"] is False
+    said = words(ours)
+    assert (
+        ngettext(
+            "Retention: %(n)d record due for anonymisation or erasure",
+            "Retention: %(n)d records due for anonymisation or erasure",
+            5,
+        )
+        % {"n": 5}
+        in said
+    )
     for kind in DUE:
-        assert _line(kind, 1) in ours.body
-    theirs = to(outsider).body
+        assert _line(kind, 1) in said
+    theirs = words(to(outsider))
     assert _line("closed_clients", 1) in theirs
     assert gettext("SEPI answers") not in theirs and own.name not in theirs
-    ngo = to(ngo_coordinator).body
+    ngo = words(to(ngo_coordinator))
     assert _line("referral_snapshots", 1) in ngo and gettext("Closed clients") not in ngo
-    for message in mail.outbox:  # counts only: no names, no PESEL
-        assert "Sekretna" not in message.body and world.active.pesel not in message.body
+    for event in reports:  # counts only: no names, no PESEL
+        assert "Sekretna" not in words(event) and world.active.pesel not in words(event)
 
 
 def test_the_weekly_task_applies_when_retention_apply_is_on(
     world, own, foreign, outsider, settings, django_capture_on_commit_callbacks
 ) -> None:
     settings.RETENTION_APPLY = True
-    with django_capture_on_commit_callbacks(execute=True):
+    with collecting(django_capture_on_commit_callbacks) as events:
         assert retention_weekly() == TOTALS
     assert Client.objects.get(pk=world.old.pk).anonymised_at
-    (theirs,) = [m for m in mail.outbox if m.to == [outsider.email]]
-    assert theirs.subject == ngettext(
-        "Retention at %(institution)s: %(n)d record anonymised or erased",
-        "Retention at %(institution)s: %(n)d records anonymised or erased",
+    (theirs,) = [e for e in events if told(e) == {outsider}]
+    assert theirs.target_id == foreign.pk and theirs.data["applied"] is True
+    assert ngettext(
+        "Retention: %(n)d record anonymised or erased",
+        "Retention: %(n)d records anonymised or erased",
         1,
-    ) % {"institution": foreign.name, "n": 1}
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    ) % {"n": 1} in words(theirs)
+    with collecting(django_capture_on_commit_callbacks) as events:
         assert set(retention_weekly().values()) == {0}
-    assert mail.outbox == []  # nothing due, nobody bothered
+    assert events == []  # nothing due, nobody bothered
 
 
 def test_the_pass_runs_early_every_monday(settings) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
@@ -28,6 +27,7 @@ from cooperation.permissions import visible
 from cooperation.validators import make_pesel
 
 from ..factories import ClientFactory, agreement_between, member
+from ..notifications.kindcheck import collecting, told, words
 
 TODAY = timezone.localdate()
 
@@ -195,10 +195,11 @@ def test_a_lapsed_consent_revokes_like_a_withdrawn_one(own, partner, owner, cove
         valid_until=TODAY + dt.timedelta(days=30),
     )
     client_share(client=client, partner=partner, consent=consent, acting_user=owner)
-    with TestCase.captureOnCommitCallbacks(execute=True):
+    with collecting(TestCase.captureOnCommitCallbacks) as events:
         assert consents_run_daily(today=TODAY)["reminded"] == 1
-    assert mail.outbox and owner.email in mail.outbox[0].to
-    assert client.last_name not in mail.outbox[0].body  # no personal data by e-mail
+    (event,) = events
+    assert event.kind == "clients.consent_lapsing" and owner in told(event)
+    assert client.last_name not in words(event)  # no personal data in a notice or e-mail
     assert consents_run_daily(today=TODAY)["reminded"] == 0
     assert consents_run_daily(today=TODAY + dt.timedelta(days=31))["lapsed"] == 1
     assert not visible(Client, member(partner, Role.CLIENT_ADVISOR)).exists()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from indicators.models import ReportStatus, Topic
@@ -16,6 +15,7 @@ from indicators.services import (
     reports_remind,
 )
 
+from ..notifications.kindcheck import collecting, told, words
 from .data import build_world, seed_hand_counted
 
 pytestmark = pytest.mark.django_db
@@ -150,9 +150,15 @@ def _answer_direct(report, world, score: int) -> None:  # type: ignore[no-untype
     )
 
 
-def test_january_reminder_names_the_year_just_ended(world) -> None:  # type: ignore[no-untyped-def]
+def test_january_reminder_names_the_year_just_ended(  # type: ignore[no-untyped-def]
+    world, django_capture_on_commit_callbacks
+) -> None:
     start = world.a_ngo.valid_from
     january = dt.date(start.year + 1, 1, 12)
-    assert reports_remind(today=january.replace(month=2)) == 0
-    assert reports_remind(today=january) >= 1
-    assert str(start.year) in mail.outbox[0].subject
+    with collecting(django_capture_on_commit_callbacks) as events:
+        assert reports_remind(today=january.replace(month=2)) == 0
+        assert reports_remind(today=january) >= 1
+    event = next(e for e in events if e.target_id == world.a_ngo.pk)
+    assert event.kind == "indicators.report_due" and event.data == {"year": start.year}
+    assert str(start.year) in words(event)
+    assert world.coordinator in told(event)

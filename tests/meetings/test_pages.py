@@ -6,15 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from cooperation.models import Role
 from meetings import services
 from meetings.models import ActionItem, Attendance, Event, Invitee, Response, Room
+from notifications.kinds import ATTACHMENTS
 
 from ..factories import ClientFactory, member
+from ..notifications.kindcheck import collecting, the_one, told, words
 from .conftest import at, in_days, schedule
 
 TODAY = timezone.localdate()
@@ -324,19 +325,22 @@ def test_reminders_go_the_day_before_once(
     services.invitation_respond(
         event=tomorrow, acting_user=partner_coordinator, response=Response.DECLINED
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    with collecting(django_capture_on_commit_callbacks) as events:
         assert services.reminders_send() == 1
-    expected = set(
-        Invitee.objects.filter(event=tomorrow)
+    expected = {
+        i.user
+        for i in Invitee.objects.filter(event=tomorrow)
         .exclude(response=Response.DECLINED)
-        .values_list("user__email", flat=True)
-    )
-    assert {m.to[0] for m in mail.outbox} == expected
-    assert coordinator.email in expected and partner_coordinator.email not in expected
-    assert {m.subject.split(",")[0] for m in mail.outbox} == {"Jutro: Jutro"}
-    assert mail.outbox[0].attachments[0][0].endswith(".ics")
-    with django_capture_on_commit_callbacks(execute=True):
+        .select_related("user")
+    }
+    reminder = the_one(events, "meetings.reminder")
+    assert told(reminder) == expected
+    assert coordinator in expected and partner_coordinator not in expected
+    assert words(reminder).startswith("Jutro: Jutro,")
+    assert ATTACHMENTS[reminder.kind](reminder, tomorrow)[0].endswith(".ics")
+    with collecting(django_capture_on_commit_callbacks) as events:
         assert services.reminders_send() == 0
+    assert events == []
 
 
 def test_the_beat_runs_the_reminders_and_the_extension(settings) -> None:

@@ -7,7 +7,6 @@ import datetime as dt
 
 import icalendar
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -16,15 +15,17 @@ from cooperation.models import Role
 from cooperation.permissions import visible
 from meetings import services
 from meetings.models import Event, EventInstitution, Invitee, Response, Room
+from notifications.kinds import ATTACHMENTS
 
 from ..factories import InstitutionFactory, agreement_between, member
+from ..notifications.kindcheck import collecting, the_one, told, words
 from .conftest import event_data, in_days, schedule, subject_prefix
 
 
 def test_a_partner_is_invited_and_its_coordinators_get_an_ics(
     own, partner, agreement, coordinator, partner_coordinator, django_capture_on_commit_callbacks
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
+    with collecting(django_capture_on_commit_callbacks) as events:
         event = schedule(coordinator, institutions=[partner])
     links = dict(
         EventInstitution.objects.filter(event=event).values_list("institution_id", "is_organiser")
@@ -33,11 +34,10 @@ def test_a_partner_is_invited_and_its_coordinators_get_an_ics(
     answers = dict(event.invitees.values_list("user__username", "response"))
     assert answers[coordinator.username] == Response.ACCEPTED
     assert answers[partner_coordinator.username] == Response.PENDING
-    to = {m.to[0] for m in mail.outbox}
-    assert partner_coordinator.email in to and coordinator.email not in to
-    message = next(m for m in mail.outbox if m.to == [partner_coordinator.email])
-    assert "Spotkanie zespołu współpracy" in message.subject
-    name, content, mimetype = message.attachments[0]
+    invitation = the_one(events, "meetings.invitation")
+    assert partner_coordinator in told(invitation) and coordinator not in told(invitation)
+    assert "Spotkanie zespołu współpracy" in words(invitation)
+    name, content, mimetype = ATTACHMENTS[invitation.kind](invitation, event)
     assert name.endswith(".ics") and mimetype.startswith("text/calendar")
     parsed = icalendar.Calendar.from_ical(content)
     assert [str(e["SUMMARY"]) for e in parsed.walk("VEVENT")] == ["Spotkanie zespołu współpracy"]
@@ -155,28 +155,25 @@ def test_adding_an_institution_invites_its_coordinators_and_a_change_of_time_tel
     own, partner, agreement, coordinator, partner_coordinator, django_capture_on_commit_callbacks
 ) -> None:
     event = schedule(coordinator)
-    with django_capture_on_commit_callbacks(execute=True):
+    with collecting(django_capture_on_commit_callbacks) as events:
         services.event_update(
             event=event, acting_user=coordinator, data=event_data(), institutions=[partner]
         )
     assert Invitee.objects.filter(event=event, user=partner_coordinator).exists()
-    invitation = subject_prefix("Invitation: %(title)s, %(when)s")
-    assert [
-        m.subject.startswith(invitation) for m in mail.outbox if m.to == [partner_coordinator.email]
-    ] == [True]
-    mail.outbox.clear()
+    invitation = the_one(events, "meetings.invitation")
+    assert partner_coordinator in told(invitation)
+    assert words(invitation).startswith(subject_prefix("Invitation: %(title)s, %(when)s"))
     later = in_days(8)
-    with django_capture_on_commit_callbacks(execute=True):
+    with collecting(django_capture_on_commit_callbacks) as events:
         services.event_update(
             event=event,
             acting_user=coordinator,
             data=event_data(starts_at=later, ends_at=later + dt.timedelta(hours=1)),
             institutions=[partner],
         )
-    assert partner_coordinator.email in {m.to[0] for m in mail.outbox}
-    assert all(
-        m.subject.startswith(subject_prefix("Changed: %(title)s, %(when)s")) for m in mail.outbox
-    )
+    changed = the_one(events, "meetings.changed")
+    assert partner_coordinator in told(changed) and coordinator not in told(changed)
+    assert words(changed).startswith(subject_prefix("Changed: %(title)s, %(when)s"))
     occurrence = event.occurrences.get()
     assert occurrence.starts_at == later
     event.refresh_from_db()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 
 from cooperation.models import Role
@@ -12,6 +11,7 @@ from meetings.models import Invitee, Response
 from meetings.selectors import seats_taken
 
 from ..factories import member
+from ..notifications.kindcheck import collecting, the_one, told, words
 from .conftest import schedule, subject_prefix
 
 
@@ -72,8 +72,7 @@ def test_a_freed_place_goes_to_the_first_on_the_list_who_is_told(
 ) -> None:
     for person in staff:
         _answer(training, person, Response.ACCEPTED)
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    with collecting(django_capture_on_commit_callbacks) as events:
         _answer(training, staff[0], Response.DECLINED)
     state = dict(
         Invitee.objects.filter(event=training, user__in=staff).values_list(
@@ -86,10 +85,9 @@ def test_a_freed_place_goes_to_the_first_on_the_list_who_is_told(
         "s2": Response.ACCEPTED,
         "s3": Response.WAITLISTED,
     }
-    assert [m.to for m in mail.outbox] == [[staff[2].email]]
-    assert mail.outbox[0].subject.startswith(
-        subject_prefix("A place is yours: %(title)s, %(when)s")
-    )
+    promoted = the_one(events, "meetings.promoted")
+    assert told(promoted) == {staff[2]}
+    assert words(promoted).startswith(subject_prefix("A place is yours: %(title)s, %(when)s"))
 
 
 def test_maybe_also_frees_a_place_and_leaving_the_list_keeps_the_order(training, staff) -> None:

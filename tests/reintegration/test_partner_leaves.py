@@ -6,7 +6,6 @@ owner's worker is told."""
 from __future__ import annotations
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
 from agreements.models import Scope
@@ -15,10 +14,12 @@ from clients.models import LegalBasis, WithdrawalForm
 from clients.services import client_share, consent_record, consent_withdraw
 from clients.timeline import timeline_for
 from cooperation.models import Role
+from notifications.kinds import KINDS
 from reintegration import services
 from reintegration.models import ChangeKind, Participant, PlanChange, StepStatus
 
 from ..factories import ClientFactory, agreement_between, member
+from ..notifications.kindcheck import assert_no_personal_data, collecting, the_one, told
 from ..pdfs import pdf_text
 from .helpers import TODAY, add_step, soon
 
@@ -71,13 +72,13 @@ def setup(own, partner, owner, partner_user):
 
 
 def test_withdrawing_consent_returns_the_partners_open_steps_to_the_owner(
-    own, partner, owner, partner_user, setup, django_capture_on_commit_callbacks
+    own, partner, owner, colleague, partner_user, setup, django_capture_on_commit_callbacks
 ) -> None:
     plan, theirs = setup["plan"], setup["theirs"]
-    with django_capture_on_commit_callbacks(execute=True):
+    with collecting(django_capture_on_commit_callbacks) as events:
         consent_withdraw(
             consent=setup["consent"],
-            acting_user=owner,
+            acting_user=colleague,
             withdrawn_on=TODAY,
             withdrawal_form=WithdrawalForm.WRITTEN,
         )
@@ -92,12 +93,11 @@ def test_withdrawing_consent_returns_the_partners_open_steps_to_the_owner(
     assert PlanChange.objects.filter(step=theirs, kind=ChangeKind.STEP_CHANGED).exists()
     titles = [e.title for e in timeline_for(plan.client, owner)]
     assert any(str(ChangeKind.LEFT.label) in t for t in titles)
-    # The owner's worker is told, with a link and no personal data.
-    [message] = mail.outbox
-    assert message.to == [owner.email]
-    assert reverse("reintegration:detail", args=[plan.pk]) in message.body
-    assert "Wycofana" not in message.body + message.subject
-    assert plan.client.pesel not in message.body
+    # The owner's worker is told (an event; the centre e-mails), with no personal data.
+    event = the_one(events, "reintegration.partner_left")
+    assert told(event) == {owner}
+    assert KINDS[event.kind].url(event, plan) == reverse("reintegration:detail", args=[plan.pk])
+    assert_no_personal_data(event, "Wycofana", plan.client.pesel)
 
 
 def test_the_plan_pdf_stops_listing_the_partner(client, partner, owner, setup) -> None:
