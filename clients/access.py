@@ -156,3 +156,23 @@ def access_fix(drift: Drift) -> int:
     # Rows of clients that no longer exist cannot remain (the FK cascades), so every
     # id above is a client.
     return len(ids)
+
+
+def access_check_report() -> dict[str, int]:
+    """The nightly check: counts of differences; logged, and mailed to ADMINS when any.
+    It repairs nothing — a difference is a bug to find, `access_check --fix` repairs."""
+    import logging
+
+    from django.core.mail import mail_admins
+
+    drift = access_drift()
+    counts = drift.counts
+    if drift:
+        logging.getLogger("clients.access").error("client access table drift: %s", counts)
+        mail_admins(
+            "Client access table differs from the rules",
+            "The nightly access check found rows that differ from the visibility rules:\n"
+            + "".join(f"  {kind}: {n}\n" for kind, n in counts.items())
+            + "\nRun `manage.py access_check` to list them and `--fix` to rewrite them.",
+        )
+    return counts

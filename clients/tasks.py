@@ -46,3 +46,12 @@ def retention_report(institution_id: int, counts: dict[str, int], applied: bool)
     from .notifications import retention_report_send
 
     return retention_report_send(institution_id=institution_id, counts=counts, applied=applied)
+
+
+@shared_task
+def access_check_nightly() -> dict[str, int]:
+    """Beat: compare the client access table with the rules; any difference is logged
+    and mailed to the administrators as counts (no names, no ids of people)."""
+    from .access import access_check_report
+
+    return access_check_report()
