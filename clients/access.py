@@ -111,7 +111,7 @@ def access_expected() -> dict[tuple[int, int], Row]:
 def access_current() -> dict[tuple[int, int], Row]:
     rows = ClientAccess.objects.values_list("institution_id", "client_id", "is_owner", *KEYS)
     return {
-        (inst, client): (is_owner, *(k or "" for k in keys))  # type: ignore[misc]
+        (inst, client): (is_owner, *(k or "" for k in keys))
         for inst, client, is_owner, *keys in rows.iterator(chunk_size=5000)
     }
 

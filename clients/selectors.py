@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Iterator
+from typing import TypeVar, overload
 
 from django.db.models import Q, QuerySet
 
@@ -86,7 +87,16 @@ class ClientPage:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[Client]:
+    def __iter__(self) -> Iterator[Client]:
+        return iter(self[:])
+
+    @overload
+    def __getitem__(self, index: int) -> Client: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Client]: ...
+    def __getitem__(self, index: int | slice) -> Client | list[Client]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
         # One query: the page's ids come from the access index alone (a deep page
         # skips index entries, not joined rows); the rows' keys are copies of the
         # clients' columns, so the clients sort the same way.
