@@ -24,7 +24,8 @@ from django.db import connection, models
 from django.utils import timezone
 
 from agreements.models import Agreement, AgreementEvent, AgreementTerms, Party
-from clients.models import Client, ClientGroupObjectPermission, ClientShare, Consent
+from clients.access import KEYS as ACCESS_KEYS
+from clients.models import Client, ClientAccess, ClientGroupObjectPermission, ClientShare, Consent
 from clients.names import search_name
 from cooperation.models import AuditEvent, Institution, Membership, User
 from cooperation.validators import make_pesel
@@ -60,6 +61,11 @@ SCALES = {
     "small": Scale("small", 20, 2_000, 1_000, 10, 20_000, 400, 100, 10, 2),
     "medium": Scale("medium", 100, 20_000, 10_000, 10, 200_000, 4_000, 1_000, 30, 3),
     "full": Scale("full", 200, 100_000, 50_000, 10, 1_000_000, 20_000, 5_000, 50, 5),
+    # Issue 18: the country (about 3,300 institutions, 2,000,000 clients, 20,000,000
+    # audit rows). Not run yet: the build holds every client row in memory (~3 GB).
+    "national": Scale(
+        "national", 3_300, 2_000_000, 200_000, 10, 20_000_000, 100_000, 20_000, 30, 3
+    ),
 }
 
 KINDS = ["ops", "pcpr", "pup", "ngo", "pes"]
@@ -313,6 +319,7 @@ class World:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     build_seconds: float = 0.0
+    vacuum_seconds: float = 0.0
     institution_ids: dict[str, int] = field(default_factory=dict)  # short_name -> pk
     user_ids: dict[str, int] = field(default_factory=dict)  # "<short>-<role>" -> pk
     clients_of: dict[int, list[int]] = field(default_factory=dict)  # owner pk -> client pks
@@ -591,6 +598,30 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     L.insert(ClientShare, shares)
     L.insert(ClientGroupObjectPermission, grants)
     step(f"{len(shares)} shares ({len(grants)} guardian rows)")
+
+    # --- the access table: the owner's row and one per partner holding the grant -------
+    # (what clients.access.access_sync writes; COPY bypasses it).
+    partner_of_client = {s["client_id"]: s["partner_id"] for s in shares}
+
+    def accesses() -> Iterator[dict[str, Any]]:
+        pk = 0
+        for row in clients_rows:
+            keys = {k: row.get(k) or "" for k in ACCESS_KEYS}
+            holders = [(row["owner_id"], True)]
+            if row["id"] in partner_of_client:
+                holders.append((partner_of_client[row["id"]], False))
+            for institution_id, is_owner in holders:
+                pk += 1
+                yield {
+                    "id": pk,
+                    "institution_id": institution_id,
+                    "client_id": row["id"],
+                    "is_owner": is_owner,
+                    **keys,
+                }
+
+    n_access = L.insert(ClientAccess, accesses())
+    step(f"{n_access} access rows")
 
     # --- reintegration plans, goals, steps, needs, history ------------------------------
     # Plans go first to shared clients (joint plans), then to the big tenant's own.

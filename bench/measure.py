@@ -94,6 +94,17 @@ def _floor_clients_visible_to(user: User, *, query: str = ""):
     return client_search(owned_by(Client, institution_of(user)).select_related("owner"), query)  # type: ignore[arg-type]
 
 
+def _floor_client_list_rows(user: User, *, query: str = "", status: str = "", held: str = ""):
+    """The floor of the list page: the same filters over the owner's own clients
+    (its `(owner, last_name, first_name)` index), no sharing — "shared" is empty."""
+    qs = _floor_clients_visible_to(user, query=query)
+    if status:
+        qs = qs.filter(status=status)
+    if held == "shared":
+        qs = qs.none()
+    return qs.order_by(*ORDER)
+
+
 def _pages(world: World, role: Role) -> list[tuple[str, str, bool]]:
     """(page label, url, has a floor) for one role."""
     inst = world.institution_ids[role.institution]
@@ -194,7 +205,7 @@ def measure_pages(
                 row["slowest_query_ms"] = round(float(slow["time"]) * 1000, 2)
                 row["slowest_query"] = slow["sql"]
             if has_floor:
-                with mock.patch("clients.views.clients_visible_to", _floor_clients_visible_to):
+                with mock.patch("clients.views.client_list_rows", _floor_client_list_rows):
                     floor = _stats(_time(get, requests))
                 row["floor_p50_ms"] = floor["p50_ms"]
                 row["floor_p95_ms"] = floor["p95_ms"]
@@ -210,8 +221,9 @@ def measure_pages(
 
 
 def measure_selectors(world: World, *, requests: int) -> list[dict[str, Any]]:
-    """The client list at the selector level: `visible()` vs `owned_by()`, same page."""
-    from clients.selectors import clients_visible_to
+    """The client list at the selector level: the list's selector (the access table)
+    vs `owned_by()` (the owner's own rows), same page."""
+    from clients.selectors import client_list_rows
 
     out = []
     for role in (r for r in ROLES if r.key != "ops coordinator"):
@@ -234,13 +246,13 @@ def measure_selectors(world: World, *, requests: int) -> list[dict[str, Any]]:
             ) -> Callable[[], None]:
                 def go() -> None:
                     user.__dict__.pop("_active_membership", None)
-                    qs = selector(user, query=query).order_by(*ORDER)
-                    list(Paginator(qs, settings.PAGE_SIZE).get_page(page).object_list)
+                    rows = selector(user, query=query)
+                    list(Paginator(rows, settings.PAGE_SIZE).get_page(page).object_list)
 
                 return go
 
-            vis = _stats(_time(run(clients_visible_to), requests))
-            flo = _stats(_time(run(_floor_clients_visible_to), requests))
+            vis = _stats(_time(run(client_list_rows), requests))
+            flo = _stats(_time(run(_floor_client_list_rows), requests))
             out.append(
                 {
                     "role": role.key,

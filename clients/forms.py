@@ -189,6 +189,9 @@ class ReasonForm(forms.Form):
 
 
 class ClientFilter(django_filters.FilterSet):
+    """The client list's search form; `clients.selectors.client_list` applies it to
+    the access table (the methods below are for any other queryset of clients)."""
+
     q = django_filters.CharFilter(label=_("PESEL or name"), method="filter_q")
     held = django_filters.ChoiceFilter(
         label=_("Whose"),

@@ -4,7 +4,7 @@ permission layer needs; consent, sharing rules and notes come with R3."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -130,7 +130,14 @@ class Client(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"first_name", "last_name"} & set(update_fields):  # type: ignore[call-overload]
             kwargs["update_fields"] = {*update_fields, "search_name"}  # type: ignore[misc]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        with transaction.atomic():
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            # The access table copies the owner and the list's keys: derived rows like
+            # search_name, rewritten in the same transaction so no path leaves them stale.
+            from .access import SYNC_FIELDS, access_sync
+
+            if update_fields is None or SYNC_FIELDS & set(update_fields):  # type: ignore[call-overload]
+                access_sync(self)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -405,3 +412,60 @@ class ClientDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ClientAccess(models.Model):
+    """One row per (institution, client) the institution may see: the owner's row
+    and one per institution holding a view grant on the client.
+
+    A derived index, not a second source of truth (after Zulip's `UserMessage`,
+    one row per user and message, written with the message): the guardian grants
+    (`ClientGroupObjectPermission`) and `Client.owner` stay what decides access;
+    `clients.access.access_sync` rewrites a client's rows from them in the same
+    transaction as every change to either (`Client.save()`, `object_share` /
+    `object_unshare`). It carries the client list's sort and search keys, so the
+    list is one index range scan per institution, as the owner's own list is;
+    `manage.py access_check` finds (and `--fix` repairs) any drift.
+    """
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="accesses")
+    is_owner = models.BooleanField(default=False)
+    # Copies of the client's columns (kept by access_sync): the list sorts and filters on them.
+    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100)
+    status = models.CharField(max_length=10, choices=ClientStatus.choices)
+    search_name = models.CharField(max_length=201, blank=True)
+    pesel = models.CharField(max_length=11, blank=True)
+
+    class Meta:
+        verbose_name = _("client access")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "client"], name="client_access_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["institution", "last_name", "first_name", "client"],
+                name="client_access_by_name",
+            ),
+            models.Index(
+                fields=["institution", "status", "last_name", "first_name", "client"],
+                name="client_access_by_status",
+            ),
+            models.Index(
+                fields=["institution", "is_owner", "last_name", "first_name", "client"],
+                name="client_access_by_holder",
+            ),
+            # `LIKE '9001%'` uses a btree only with the pattern operator class on
+            # PostgreSQL (ignored elsewhere).
+            models.Index(
+                fields=["institution", "pesel"],
+                name="client_access_by_pesel",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} → {self.client_id}"

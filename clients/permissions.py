@@ -23,6 +23,7 @@ from cooperation.permissions import (
 )
 from cooperation.roles import CASEWORK_ROLES, MANAGING_ROLES, REGISTER_KINDS
 
+from .access import on_grants_changed
 from .models import (
     AccessRequest,
     CaseNote,
@@ -63,6 +64,8 @@ register(
         Client,
         owner="owner",
         group_permission_model=ClientGroupObjectPermission,
+        # The access table is derived from the grants, in the same transaction.
+        on_grants_changed=on_grants_changed,
         roles={VIEW: CASEWORK_ROLES, CHANGE: CASEWORK_ROLES},
         shared_actions=frozenset({VIEW, CHANGE}),
         rules={

@@ -29,6 +29,7 @@ from cooperation.services import model_update, object_share, object_unshare
 from cooperation.uploads import DOCUMENTS, SCANS, original_filename, validate_upload
 from cooperation.validators import pesel_decode
 
+from .access import access_sync
 from .models import (
     CONSENT_PURPOSES,
     AccessRequest,
@@ -410,8 +411,8 @@ def client_shares_revoke_between(a: Institution, b: Institution, reason: str) ->
         Q(content_object__owner=a, group_id=b.group_id)
         | Q(content_object__owner=b, group_id=a.group_id)
     )
-    clients = Client.objects.filter(pk__in=stray.values("content_object_id")).only("pk")
-    if stray.exists():
+    clients = list(Client.objects.filter(pk__in=stray.values("content_object_id")).only("pk"))
+    if clients:
         audit_many(
             actor=None,
             action=AuditAction.REVOKE,
@@ -419,6 +420,8 @@ def client_shares_revoke_between(a: Institution, b: Institution, reason: str) ->
             reason=f"{a.short_name}↔{b.short_name}: {reason}",
         )
         stray.delete()
+        for client in Client.objects.filter(pk__in=[c.pk for c in clients]):
+            access_sync(client)
     return ended
 
 

@@ -20,3 +20,12 @@ def retention_weekly() -> dict[str, int]:
     from .retention import retention_run
 
     return retention_run()
+
+
+@shared_task
+def access_check_nightly() -> dict[str, int]:
+    """Beat: compare the client access table with the rules; any difference is logged
+    and mailed to the administrators as counts (no names, no ids of people)."""
+    from .access import access_check_report
+
+    return access_check_report()

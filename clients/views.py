@@ -45,7 +45,7 @@ from .selectors import (
     access_log_allowed,
     client_access_log,
     client_get_for_user,
-    clients_visible_to,
+    client_list_rows,
     consent_partners,
     consent_purposes,
     consents_to_share_on,
@@ -62,10 +62,15 @@ def client_list(request: MemberRequest) -> HttpResponse:
     """The search form posts, so a PESEL never reaches the address (see cooperation.searches)."""
     if request.method == "POST":
         return search_redirect(request, ClientFilter.base_filters)
-    clients = clients_visible_to(request.user).order_by("last_name", "first_name", "pk")
     params = search_params(request)
-    filterset = ClientFilter(params or None, queryset=clients, institution=request.institution)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else clients
+    filterset = ClientFilter(params or None, queryset=Client.objects.none())
+    wanted = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+    rows = client_list_rows(
+        request.user,
+        query=wanted.get("q") or "",
+        status=wanted.get("status") or "",
+        held=wanted.get("held") or "",
+    )
     page = Paginator(rows, settings.PAGE_SIZE).get_page(params.get("page"))
     return render(request, "clients/client_list.html", {"page": page, "filter": filterset})
 

@@ -69,6 +69,7 @@ class Policy:
     condition: a further rule on top of ownership/sharing, given the user's
         membership, as a Q on this model — e.g. "a plan is visible only where an
         agreement also covers joint plans". Children inherit it through `parent`.
+    on_grants_changed: fn(row, institution) run after object_share/object_unshare.
     """
 
     model: type[models.Model]
@@ -79,6 +80,10 @@ class Policy:
     shared_actions: frozenset[str] = frozenset({VIEW})
     condition: Callable[[Membership], Q] | None = None
     rules: dict[str, Rule] = field(default_factory=dict)
+    # Called by object_share / object_unshare, in their transaction, after the grants
+    # of one row to one institution changed: keeps a table derived from the grants
+    # (the clients' access table) in step with them.
+    on_grants_changed: Callable[[models.Model, Institution], None] | None = None
 
     def codename(self, action: str) -> str:
         return f"{action}_{self.model._meta.model_name}"

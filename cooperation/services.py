@@ -222,6 +222,12 @@ def _grant_targets(obj: models.Model, actions: Iterable[str]) -> list[str]:
     return [f"{obj._meta.app_label}.{policy.codename(a)}" for a in actions]
 
 
+def _grants_changed(obj: models.Model, institution: Institution) -> None:
+    hook = policy_for(type(obj)).on_grants_changed
+    if hook is not None:
+        hook(obj, institution)
+
+
 @transaction.atomic
 def object_share(
     *,
@@ -238,6 +244,7 @@ def object_share(
     """
     for perm in _grant_targets(obj, actions):
         assign_perm(perm, institution.group, obj)
+    _grants_changed(obj, institution)
     audit(
         actor=acting_user,
         action=AuditAction.GRANT,
@@ -258,6 +265,7 @@ def object_unshare(
     """Revoke what `object_share` granted; takes effect on the next request."""
     for perm in _grant_targets(obj, actions):
         remove_perm(perm, institution.group, obj)
+    _grants_changed(obj, institution)
     audit(
         actor=acting_user,
         action=AuditAction.REVOKE,

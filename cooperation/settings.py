@@ -669,3 +669,9 @@ CELERY_BEAT_SCHEDULE["sepi-sweep-stale"] = {
     "task": "sepi.tasks.sepi_sweep_stale",
     "schedule": crontab(minute="*/5"),
 }
+
+CELERY_BEAT_SCHEDULE["clients-access-check"] = {
+    "task": "clients.tasks.access_check_nightly",
+    # After the nightly passes that end shares (agreements 1:15, consents 1:30).
+    "schedule": crontab(hour=4, minute=20),
+}

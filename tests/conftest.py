@@ -244,6 +244,35 @@ def _eager_tasks_in_the_request(settings) -> None:
     settings.EAGER_TASKS_AFTER_RESPONSE = False
 
 
+# The test modules whose services write shares, consents, agreements, clients.
+_ACCESS_CHECKED = ("clients", "agreements", "cooperation")
+
+
+@pytest.fixture(autouse=True)
+def _access_table_matches_the_rules(request):  # type: ignore[no-untyped-def]
+    """After each test of a module that writes shares (tests/clients, tests/agreements,
+    tests/cooperation), the client access table equals the visibility recomputed from
+    the rules (clients.access.access_drift: a few queries over the test's rows).
+
+    Per test, not per module: each test's rows are rolled back when it ends, so a
+    check at the module's end would find an empty database. The database fixture is
+    asked for from here so that it is torn down after this check."""
+    path = Path(str(request.node.fspath))
+    if path.parent.name not in _ACCESS_CHECKED or path.parent.parent.name != "tests":
+        yield
+        return
+    db_fixture = next((f for f in ("transactional_db", "db") if f in request.fixturenames), None)
+    if db_fixture is None:
+        yield
+        return
+    request.getfixturevalue(db_fixture)
+    yield
+    from clients.access import access_drift
+
+    drift = access_drift()
+    assert not drift, f"client access table drift after {request.node.nodeid}: {drift}"
+
+
 @pytest.fixture
 def demo_without_board_pdfs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """`seed_demo` without rendering this week's PDF sheets for every job board

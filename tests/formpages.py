@@ -131,7 +131,9 @@ def _client_past_retention(institution: Institution, owner: User) -> Built:
     built = iso._client(institution, owner)
     years = settings.RETENTION["closed_clients_years"] + 1
     closed = timezone.localdate() - dt.timedelta(days=366 * years)
-    iso.Client.objects.filter(pk=built.kwargs["pk"]).update(status="closed", closed_at=closed)
+    client = iso.Client.objects.get(pk=built.kwargs["pk"])
+    client.status, client.closed_at = "closed", closed
+    client.save(update_fields=["status", "closed_at"])  # keeps the access table in step
     return built
 
 
