@@ -150,13 +150,10 @@ def report_freeze(*, report: AnnualReport) -> AnnualReport:
 
 
 def reports_remind(*, today: dt.date | None = None) -> int:
-    """In January: e-mail the coordinators of every agreement that was in force
-    last year and has no report for it yet. Returns the e-mails sent."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.urls import reverse
-
-    from agreements.notifications import recipients
+    """In January: tell the coordinators and administrators of every party to an
+    agreement that was in force last year and has no report for it yet (an
+    `indicators.report_due` notice, by e-mail as each chose). Returns the agreements."""
+    from cooperation import events
 
     today = today or timezone.localdate()
     if today.month != 1:
@@ -171,24 +168,8 @@ def reports_remind(*, today: dt.date | None = None) -> int:
         .exclude(termination_date__lt=dt.date(year, 1, 1))
         .exclude(annual_reports__year=year, annual_reports__status=ReportStatus.FROZEN)
     )
-    sent = 0
+    told = 0
     for agreement in due:
-        to = recipients(agreement, None)
-        if not to:
-            continue
-        subject = _("Annual report on agreement %(number)s for %(year)s") % {
-            "number": agreement.number,
-            "year": year,
-        }
-        link = settings.SITE_URL + reverse("indicators:reports", args=[agreement.pk])
-        body = "\n\n".join(
-            [
-                subject,
-                _(
-                    "Please draft, complete and approve the report on the cooperation in the year just ended."
-                ),
-                link,
-            ]
-        )
-        sent += send_mail(subject, body, None, to)
-    return sent
+        events.emit("indicators.report_due", target=agreement, year=year)
+        told += 1
+    return told
