@@ -30,7 +30,7 @@ from cooperation.events import Event
 from cooperation.models import Institution, User
 from cooperation.permissions import CHANGE, require
 
-from .kinds import KINDS
+from .kinds import KINDS, Kind
 from .models import DEFAULT_DIGEST_HOUR, DigestSchedule, Mode, Notice, Preference
 from .selectors import modes_for, notice_target, targets_of, unread_key
 
@@ -91,6 +91,29 @@ def notice_link(notice: Notice) -> str:
     return settings.SITE_URL + reverse("notifications:open", args=[notice.pk])
 
 
+def notice_email(kind: Kind, notice: Notice) -> tuple[str, str]:
+    """(subject, body) of the e-mail of one notice: the kind's subject and a link. The
+    notice's own text (which may name the client) never goes into an e-mail."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = str(kind.email_subject)
+        body = render_to_string(
+            "notifications/email/notice.txt", {"subject": subject, "link": notice_link(notice)}
+        )
+    return subject, body
+
+
+def digest_email(counts: dict[str, int]) -> tuple[str, str]:
+    """(subject, body) of a digest: per kind, its e-mail subject and how many; a link."""
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [(str(KINDS[name].email_subject), n) for name, n in sorted(counts.items())]
+        subject = _("Cooperation: your daily summary of notices")
+        body = render_to_string(
+            "notifications/email/digest.txt",
+            {"lines": lines, "link": settings.SITE_URL + reverse("notifications:list")},
+        )
+    return subject, body
+
+
 def notice_email_send(*, notice_id: int) -> bool:
     """E-mail one notice to its person (the kind of thing and a link, nothing else).
     Sent once: a notice already e-mailed, or one the person may no longer open, is
@@ -102,11 +125,7 @@ def notice_email_send(*, notice_id: int) -> bool:
     target = notice_target(notice)
     if kind is None or target is None or not kind.may_see(notice.recipient, target):
         return False
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = str(kind.email_subject)
-        body = render_to_string(
-            "notifications/email/notice.txt", {"subject": subject, "link": notice_link(notice)}
-        )
+    subject, body = notice_email(kind, notice)
     send_mail(subject, body, None, [notice.recipient.email])
     Notice.objects.filter(pk=notice.pk).update(emailed_at=timezone.now())
     return True
@@ -186,9 +205,13 @@ def digest_send(*, user_id: int, now: dt.datetime | None = None) -> int:
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return 0
-    due = list(Notice.objects.filter(recipient=user, in_digest=True, digest_sent_at__isnull=True))
-    if not due:
+    # Claim the waiting notices first: of two runs at once (beat twice, a redelivered
+    # task), only the one whose UPDATE took them sends them.
+    stamp = now or timezone.now()
+    waiting = Notice.objects.filter(recipient=user, in_digest=True, digest_sent_at__isnull=True)
+    if not waiting.update(digest_sent_at=stamp):
         return 0
+    due = list(Notice.objects.filter(recipient=user, in_digest=True, digest_sent_at=stamp))
     targets = targets_of(due)
     counts: Counter[str] = Counter()
     for notice in due:
@@ -197,13 +220,11 @@ def digest_send(*, user_id: int, now: dt.datetime | None = None) -> int:
         if kind is not None and target is not None and kind.may_see(user, target):
             counts[notice.kind] += 1
     if counts and user.email:
-        with translation.override(settings.LANGUAGE_CODE):
-            lines = [(str(KINDS[name].email_subject), n) for name, n in sorted(counts.items())]
-            subject = _("Cooperation: your daily summary of notices")
-            body = render_to_string(
-                "notifications/email/digest.txt",
-                {"lines": lines, "link": settings.SITE_URL + reverse("notifications:list")},
-            )
-        send_mail(subject, body, None, [user.email])
-    Notice.objects.filter(pk__in=[n.pk for n in due]).update(digest_sent_at=now or timezone.now())
+        subject, body = digest_email(counts)
+        try:
+            send_mail(subject, body, None, [user.email])
+        except Exception:
+            # Give them back to the retry of this task.
+            Notice.objects.filter(pk__in=[n.pk for n in due]).update(digest_sent_at=None)
+            raise
     return sum(counts.values())

@@ -69,6 +69,6 @@ def marked_person(own, owner):
         created_by=owner,
         first_name="Markerimię",
         last_name="Markernazwisko",
-        pesel=make_pesel(dt.date(1977, 3, 9), 913),
+        pesel=make_pesel(dt.date(1977, 3, 9), 913, female=True),
         phone="699001122",
     )
