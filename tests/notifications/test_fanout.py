@@ -102,3 +102,14 @@ def test_a_failing_mail_server_does_not_fail_the_action(
         case = propose(ready, owner, partner)
     assert case.pk and Notice.objects.filter(recipient=advisor).exists()
     assert mail.outbox == []
+
+
+def test_a_partner_whose_access_ended_is_told_nothing(proposed, advisor, person, partner) -> None:
+    """Recipients are asked `may_see` at fan-out: an event arriving after the office
+    lost the case (the agreement stopped covering the queue) writes them nothing."""
+    services.cases_withdraw_between(person.owner, partner, "agreement ended")
+    late = Event(
+        kind="promotion.proposed", target_model="promotion.promotioncase", target_id=proposed.pk
+    )
+    fan_out.delay(late.as_dict())
+    assert Notice.objects.filter(recipient=advisor, event_id=late.id).count() == 0
