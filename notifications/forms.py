@@ -35,7 +35,7 @@ class PreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, kind in KINDS.items():
             self.fields[name] = forms.ChoiceField(
-                label=kind.label,
+                label=str(kind.label),
                 choices=Mode.choices,
                 initial=initial_modes.get(name, kind.default_mode),
                 widget=forms.RadioSelect,

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.events import Event
@@ -33,9 +34,9 @@ from cooperation.roles import NOTIFIED_MANAGERS, PROMOTION_WORKER_ROLES
 @dataclass(frozen=True)
 class Kind:
     name: str  # the event's kind, "<app>.<what happened>"
-    group: str  # a heading on the preferences page, e.g. "Promocja"
-    label: str  # what a person chooses on the preferences page
-    email_subject: str  # no personal data
+    group: str | Promise  # a heading on the preferences page, e.g. "Promocja"
+    label: str | Promise  # what a person chooses on the preferences page
+    email_subject: str | Promise  # no personal data
     recipients: Callable[[Event, Any], Iterable[Any]]
     text: Callable[[Event, Any], str]
     url: Callable[[Event, Any], str]
