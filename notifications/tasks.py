@@ -34,6 +34,8 @@ def fan_out(event: dict[str, Any]) -> int:
 @shared_task(
     acks_late=True,
     ignore_result=True,
+    # With eager tasks (the demo) the mail server is talked to after the response.
+    after_response=True,
     autoretry_for=MAIL_ERRORS,
     retry_backoff=True,
     retry_backoff_max=600,
@@ -61,6 +63,8 @@ def digests_hourly() -> int:
 @shared_task(
     acks_late=True,
     ignore_result=True,
+    # With eager tasks (the demo) the mail server is talked to after the response.
+    after_response=True,
     autoretry_for=MAIL_ERRORS,
     retry_backoff=True,
     retry_backoff_max=600,

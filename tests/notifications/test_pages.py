@@ -146,3 +146,29 @@ def test_the_list_costs_the_same_queries_for_any_size(
     client.force_login(advisor)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("notifications:list")).status_code == 200
+
+
+def test_the_demo_leaves_the_newest_few_unread(proposed, advisor, committed) -> None:
+    from notifications.demo import UNREAD, _age_and_read
+
+    with committed():
+        services.case_take(case=proposed, acting_user=advisor)  # one more, to the worker
+    notice = Notice.objects.filter(recipient=advisor).first()
+    Notice.objects.bulk_create(
+        [
+            Notice(
+                recipient=advisor,
+                kind=notice.kind,
+                event_id=f"demo{i}",
+                target_type=notice.target_type,
+                target_id=notice.target_id,
+                text="x",
+            )
+            for i in range(6)
+        ]
+    )
+    _age_and_read()
+    mine = Notice.objects.filter(recipient=advisor)
+    assert mine.filter(read_at__isnull=True).count() == UNREAD
+    newest = list(mine.order_by("-created_at")[:UNREAD])
+    assert all(n.read_at is None for n in newest)
