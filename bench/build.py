@@ -31,6 +31,7 @@ from cooperation.models import AuditEvent, Institution, Membership, User
 from cooperation.validators import make_pesel
 from joboffers.models import Board, JobOffer, JobOfferGroupObjectPermission, Publication
 from meetings.models import Event, EventInstitution, Invitee, Occurrence
+from notifications.models import Notice
 from reintegration.models import (
     AREA_ORDER,
     Goal,
@@ -75,6 +76,7 @@ ROLES = ["social_worker", "client_advisor", "coordinator", "institution_admin", 
 # The measured tenant (ops-01) is a city MOPS: it owns this share of all clients,
 # so "page 500" of its list exists at full scale (15,000 clients, 25 a page).
 BIG_TENANT_SHARE = 0.15
+NOTICES = 10_000  # one person's notices, at every scale
 
 FIRST_F = [
     "Anna",
@@ -932,6 +934,37 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
 
     L.insert(AuditEvent, audits())
     step(f"{L.counts['AuditEvent']} audit rows")
+
+    # --- notices: one person with 10,000 (the notification centre's list) ---------------
+    # The OPS coordinator's annual-report reminders about each agreement of the OPS,
+    # and the PUP's weekly overdue counts; a tenth unread.
+    coordinator = users_of[big]["coordinator"]
+    own_agreements = sorted({p["agreement_id"] for p in parties if p["institution_id"] == big})
+    ct_agreement = ContentType.objects.get_for_model(Agreement).pk
+    ct_institution = ContentType.objects.get_for_model(Institution).pk
+
+    def notices() -> Iterator[dict[str, Any]]:
+        for n in range(NOTICES):
+            about_agreement = bool(own_agreements) and n % 3 != 0
+            created = now - dt.timedelta(minutes=37 * (NOTICES - n))
+            yield {
+                "id": n + 1,
+                "recipient_id": coordinator,
+                "kind": "indicators.report_due" if about_agreement else "promotion.overdue",
+                "event_id": f"bench{n}",
+                "target_type_id": ct_agreement if about_agreement else ct_institution,
+                "target_id": own_agreements[n % len(own_agreements)] if about_agreement else big,
+                "institution_id": None,
+                "text": f"Powiadomienie testowe nr {n}",
+                "created_at": created,
+                "read_at": None if n % 10 == 0 else created,
+                "in_digest": False,
+                "digest_sent_at": None,
+                "emailed_at": None,
+            }
+
+    L.insert(Notice, notices())
+    step(f"{L.counts['Notice']} notices of one person")
     checked = L.verify_foreign_keys()
     step(f"{checked} foreign keys verified (no dangling key)")
     L.finish()

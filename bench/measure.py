@@ -134,6 +134,10 @@ def _pages(world: World, role: Role) -> list[tuple[str, str, bool]]:
     pages.append(("agreement list", reverse("agreements:list"), False))
     pages.append(("calendar month", reverse("meetings:calendar"), False))
     if role.key.endswith("coordinator"):
+        # The builder gives this coordinator 10,000 notices (bench/build.py).
+        pages.append(("notices: first page", reverse("notifications:list"), False))
+        pages.append(("notices: unread", reverse("notifications:list") + "?unread=on", False))
+        pages.append(("notices: page 200", reverse("notifications:list") + "?page=200", False))
         year = f"?p={_last_year()}"
         dashboard = reverse("indicators:dashboard")
         pages.append(("indicators: county, year", f"{dashboard}{year}&scope=county", False))

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "promotion",
     "partners",
     "indicators",
+    "notifications",
     "bench",  # `manage.py bench` only: no models
 ]
 
@@ -154,6 +155,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "cooperation.context_processors.navigation",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -302,6 +304,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "promotion-overdue-digest": {
         "task": "promotion.tasks.overdue_digest",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+    # Each institution's people get their daily digest of notices at its hour.
+    "notifications-digests": {
+        "task": "notifications.tasks.digests_hourly",
+        "schedule": crontab(minute=0),
     },
     # Proves beat sends and a worker runs: /health/ fails when the last one is too old.
     "beat-heartbeat": {"task": "cooperation.tasks.beat_heartbeat", "schedule": 60.0},

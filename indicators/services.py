@@ -167,8 +167,8 @@ def reports_remind(*, today: dt.date | None = None) -> int:
         .exclude(termination_date__lt=dt.date(year, 1, 1))
         .exclude(annual_reports__year=year, annual_reports__status=ReportStatus.FROZEN)
     )
-    sent = 0
+    told = 0
     for agreement in due:
         events.emit("indicators.report_due", target=agreement, year=year)
-        sent += 1
-    return sent
+        told += 1
+    return told

@@ -21,19 +21,29 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
 from cooperation.events import Event
+from cooperation.models import User
+from cooperation.permissions import can, membership_of
+from cooperation.roles import PROMOTION_WORKER_ROLES
 
 
 @dataclass(frozen=True)
 class Kind:
     name: str  # the event's kind, "<app>.<what happened>"
-    group: str  # a heading on the preferences page, e.g. "Promocja"
-    label: str  # what a person chooses on the preferences page
-    email_subject: str  # no personal data
+    group: str | Promise  # a heading on the preferences page, e.g. "Promocja"
+    label: str | Promise  # what a person chooses on the preferences page
+    email_subject: str | Promise  # no personal data
     recipients: Callable[[Event, Any], Iterable[Any]]
     text: Callable[[Event, Any], str]
     url: Callable[[Event, Any], str]
     may_see: Callable[[Any, Any], bool]
+    # What a person gets until they choose otherwise (notifications.models.Mode).
+    default_mode: str = "digest"
 
 
 KINDS: dict[str, Kind] = {}
@@ -46,23 +56,152 @@ def declare(kind: Kind) -> Kind:
     return kind
 
 
+# --- helpers the declarations share ------------------------------------------------
+
+
+def members_of(institution_id: int | None, roles: Iterable[str]) -> list[User]:
+    """The active people of one institution with one of `roles`."""
+    if institution_id is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__institution_id=institution_id,
+            memberships__is_active=True,
+            memberships__role__in=list(roles),
+        ).distinct()
+    )
+
+
+def still_member(user: User | None, institution_id: int | None) -> list[User]:
+    """[user] while they still act for the institution, else nobody."""
+    if user is None or not user.is_active:
+        return []
+    membership = membership_of(user)
+    return [user] if membership and membership.institution_id == institution_id else []
+
+
+def may_view(user: Any, target: Any) -> bool:
+    """The person may still open the target (its policy's VIEW)."""
+    return target is not None and can(user, target, "view")
+
+
+def in_institution(user: Any, target: Any) -> bool:
+    """The target is the person's own institution (a notice about its queue, its reports)."""
+    membership = membership_of(user)
+    return membership is not None and target is not None and membership.institution_id == target.pk
+
+
+# Promotion
+def _case_name(case: Any) -> str:
+    return f"{case.last_name} {case.first_name}".strip()
+
+
+def _outcome(event: Event) -> str:
+    from promotion.models import CaseOutcome
+
+    value = event.data.get("outcome", "")
+    return str(CaseOutcome(value).label) if value in CaseOutcome.values else str(value)
+
+
+def _action(event: Event) -> str:
+    from promotion.models import ActionKind
+
+    value = event.data.get("action", "")
+    return str(ActionKind(value).label) if value in ActionKind.values else str(value)
+
+
+def _to_proposer(event: Event, case: Any) -> list[User]:
+    return still_member(case.proposed_by, case.proposer_id)
+
+
+def _case_url(event: Event, case: Any) -> str:
+    return reverse("promotion:detail", args=[case.pk])
+
+
+declare(
+    Kind(
+        name="promotion.proposed",
+        group=gettext_lazy("Promotion"),
+        label=gettext_lazy("A client is proposed to our promotion queue"),
+        email_subject=gettext_lazy("A client has been proposed to your promotion queue"),
+        recipients=lambda event, case: members_of(case.target_id, PROMOTION_WORKER_ROLES),
+        text=lambda event, case: (
+            _("%(inst)s proposed %(name)s to the promotion queue")
+            % {"inst": case.proposer.name, "name": _case_name(case)}
+        ),
+        url=_case_url,
+        may_see=may_view,
+        default_mode="immediate",
+    )
+)
+declare(
+    Kind(
+        name="promotion.taken",
+        group=gettext_lazy("Promotion"),
+        label=gettext_lazy("The labour office takes a case we proposed"),
+        email_subject=gettext_lazy("The labour office has taken a promotion case you proposed"),
+        recipients=_to_proposer,
+        text=lambda event, case: (
+            _("%(inst)s took the promotion case of %(name)s")
+            % {"inst": case.target.name, "name": _case_name(case)}
+        ),
+        url=_case_url,
+        may_see=may_view,
+    )
+)
+declare(
+    Kind(
+        name="promotion.action",
+        group=gettext_lazy("Promotion"),
+        label=gettext_lazy("The labour office records an action in a case we proposed"),
+        email_subject=gettext_lazy("The labour office has recorded an action in a promotion case"),
+        recipients=_to_proposer,
+        text=lambda event, case: (
+            _("%(inst)s recorded in the case of %(name)s: %(action)s")
+            % {"inst": case.target.name, "name": _case_name(case), "action": _action(event)}
+        ),
+        url=_case_url,
+        may_see=may_view,
+    )
+)
+declare(
+    Kind(
+        name="promotion.closed",
+        group=gettext_lazy("Promotion"),
+        label=gettext_lazy("The labour office closes a case we proposed"),
+        email_subject=gettext_lazy("A promotion case you proposed has been closed"),
+        recipients=_to_proposer,
+        text=lambda event, case: (
+            _("%(inst)s closed the promotion case of %(name)s: %(outcome)s")
+            % {"inst": case.target.name, "name": _case_name(case), "outcome": _outcome(event)}
+        ),
+        url=_case_url,
+        may_see=may_view,
+        default_mode="immediate",
+    )
+)
+declare(
+    Kind(
+        name="promotion.overdue",
+        group=gettext_lazy("Promotion"),
+        label=gettext_lazy("Cases in our queue untouched for 14 days (weekly)"),
+        email_subject=gettext_lazy("Promotion queue: cases untouched for 14 days"),
+        recipients=lambda event, office: members_of(office.pk, PROMOTION_WORKER_ROLES),
+        text=lambda event, office: (
+            _("Cases in the promotion queue untouched for 14 days: %(n)s")
+            % {"n": event.data.get("count", "")}
+        ),
+        url=lambda event, office: reverse("promotion:queue") + "?overdue=1",
+        may_see=in_institution,
+        default_mode="immediate",
+    )
+)
+
+
 # --- helpers for the declarations below ---------------------------------------------
-# Recipient functions query the feature apps' models, imported inside the functions:
-# this module is imported by the notification centre at start-up, before the apps'
-# models are ready, and the feature apps never import it (they only `emit`).
-
-from typing import cast  # noqa: E402
-
-from django.utils import translation  # noqa: E402
-
-_ = translation.gettext
-gettext_noop = translation.gettext_noop
-
-
-def gettext_lazy(message: str) -> str:
-    """Translated when shown, in the reader's language; typed as the str it becomes,
-    since the Kind's words are `str` fields."""
-    return cast(str, translation.gettext_lazy(message))
+# Recipient functions query the feature apps' models, imported inside the functions
+# (the feature apps never import this module; they only `emit`).
 
 
 def _view(user: Any, obj: Any) -> bool:
@@ -1035,5 +1174,6 @@ declare(
         ),
         url=_report_url,
         may_see=_view,
+        default_mode="immediate",
     )
 )

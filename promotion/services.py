@@ -5,22 +5,18 @@ the weekly digest of overdue cases, and anonymisation."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from agreements.models import Scope
 from agreements.scope import agreement_covers
 from clients.models import Client, ClientStatus, Consent
+from cooperation import events
 from cooperation.audit import audit
 from cooperation.models import (
     AuditAction,
@@ -28,7 +24,7 @@ from cooperation.models import (
     PesSubkind,
 )
 from cooperation.permissions import CHANGE, VIEW, membership_of, require
-from cooperation.roles import PROMOTION_WORKER_ROLES, is_labour_office
+from cooperation.roles import is_labour_office
 from cooperation.services import object_share, object_unshare
 
 from .models import (
@@ -264,6 +260,7 @@ def _open_case(
         acting_user=acting_user,
         reason=_("proposed for promotion"),
     )
+    events.emit("promotion.proposed", target=case, actor=acting_user, institution=proposer)
     return case
 
 
@@ -362,6 +359,7 @@ def case_take(*, case: PromotionCase, acting_user: User) -> PromotionCase:
         raise ValidationError(_("Another advisor has already taken this case."))
     locked.refresh_from_db()
     audit(actor=acting_user, action=AuditAction.UPDATE, obj=locked, fields=["assigned_to"])
+    events.emit("promotion.taken", target=locked, actor=acting_user, institution=locked.target_id)
     return locked
 
 
@@ -401,6 +399,14 @@ def case_action_add(
     case.last_activity_at = now
     case.save(update_fields=["first_action_at", "last_activity_at"])
     audit(actor=acting_user, action=AuditAction.CREATE, obj=action, fields=["kind", "note"])
+    events.emit(
+        "promotion.action",
+        target=case,
+        actor=acting_user,
+        institution=case.target_id,
+        action=kind,
+        action_id=action.pk,
+    )
     return action
 
 
@@ -421,6 +427,13 @@ def case_close(
     case.full_clean()
     case.save()
     audit(actor=acting_user, action=AuditAction.UPDATE, obj=case, fields=["status", "outcome"])
+    events.emit(
+        "promotion.closed",
+        target=case,
+        actor=acting_user,
+        institution=case.target_id,
+        outcome=outcome,
+    )
     return case
 
 
@@ -447,39 +460,20 @@ def cases_withdraw_between(a: Institution, b: Institution, reason: str) -> int:
 
 # --- digest and anonymisation ---------------------------------------------------------
 def overdue_digest_send(*, now: dt.datetime | None = None) -> int:
-    """E-mail each office's advisors and coordinators how many cases are untouched for
-    14 days, with a link to the queue. No personal data in the e-mail. Returns e-mails sent."""
-    counts = (
+    """Tell each office's advisors and coordinators (a `promotion.overdue` notice, by
+    e-mail as each chose) how many cases are untouched for 14 days. The event carries
+    only the count. Returns the offices told."""
+    counts = list(
         overdue_cases(PromotionCase.objects.all(), now)
         .values("target")
         .annotate(n=Count("pk"))
         .order_by("target")
     )
-    link = settings.SITE_URL + reverse("promotion:queue") + "?overdue=1"
-    sent = 0
+    offices = Institution.objects.in_bulk([row["target"] for row in counts])
     for row in counts:
-        to = sorted(
-            {
-                e
-                for e in Institution.objects.get(pk=row["target"])
-                .memberships.filter(is_active=True, role__in=PROMOTION_WORKER_ROLES)
-                .values_list("user__email", flat=True)
-                if e
-            }
-        )
-        if not to:
-            continue
-        subject = ngettext(
-            "Promotion queue: %(n)d case untouched for 14 days",
-            "Promotion queue: %(n)d cases untouched for 14 days",
-            row["n"],
-        ) % {"n": row["n"]}
-        body = "\n\n".join(
-            [subject + ".", _("Take them up or close them in the promotion queue:"), link]
-        )
-        transaction.on_commit(partial(send_mail, subject, body, None, to))
-        sent += 1
-    return sent
+        office = offices[row["target"]]
+        events.emit("promotion.overdue", target=office, count=row["n"])
+    return len(counts)
 
 
 # What erasing a case's personal data blanks; status, dates, priority flags and

@@ -232,6 +232,12 @@ def _pesel_held_by_a_partner(institution: Institution, owner: User) -> Built:
     return Built({}, [held.pesel])
 
 
+def _unread_notice(institution: Institution, owner: User) -> Built:
+    """The owner's list with an unread notice: its "mark as read" and "mark all" buttons."""
+    built = iso._notice(institution, owner)
+    return Built({}, built.secrets)
+
+
 def _scenarios() -> list[Scenario]:
     scenarios = []
     for name, route in _walk(get_resolver().url_patterns):
@@ -265,6 +271,7 @@ def _scenarios() -> list[Scenario]:
         Scenario("joboffers:publish/boards", "joboffers:publish", _office_offer(published=False)),
         Scenario("promotion:detail/received", "promotion:detail", iso._promotion_case_received),
         Scenario("promotion:propose_referral/completed", "promotion:propose_referral", _completed_cis_referral),
+        Scenario("notifications:list/unread", "notifications:list", _unread_notice),
     ]  # fmt: skip
 
 
@@ -313,6 +320,9 @@ HOSTS = {
     "joboffers:publish": "joboffers:detail/office",
     "joboffers:board_prints": "joboffers:board",
     "promotion:take": "promotion:detail/received",
+    "notifications:read": "notifications:list/unread",
+    "notifications:read_all": "notifications:list/unread",
+    "notifications:digest_hour": "notifications:preferences",
     "set_language": "accessibility",
 }
 

@@ -25,6 +25,9 @@ from .factories import ClientFactory, InstitutionFactory, agreement_between, mem
 class Built:
     kwargs: dict[str, object]
     secrets: list[str]
+    # Who of the owner institution opens it to prove the URL works, when it is one
+    # person's own (a notice): by default a coordinator of the institution.
+    viewer: User | None = None
 
 
 @dataclass(frozen=True)
@@ -789,3 +792,30 @@ register("indicators:report", _indicators_report)
 register("indicators:assessment", _indicators_report)
 register("indicators:approve", _indicators_report, methods=("post",))
 register("indicators:pdf", _indicators_report)
+
+
+# --- notifications -------------------------------------------------------------
+def _notice(institution: Institution, owner: User) -> Built:
+    """A notice to `owner` about a promotion case of their institution: only its
+    person opens it, even a coordinator of the same institution gets 404."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from notifications.models import Notice
+    from promotion.models import PromotionCase
+
+    from .promotion.helpers import proposed_case
+
+    case = proposed_case(institution, owner)
+    notice = Notice.objects.create(
+        recipient=owner,
+        kind="promotion.taken",
+        event_id="isolation",
+        target_type=ContentType.objects.get_for_model(PromotionCase),
+        target_id=case.pk,
+        text=f"PUP took the promotion case of {case.last_name} {case.first_name}",
+    )
+    return Built({"pk": notice.pk}, [case.last_name], viewer=owner)
+
+
+register("notifications:open", _notice, methods=("get",))
+register("notifications:read", _notice, methods=("post",))

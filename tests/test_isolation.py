@@ -88,7 +88,7 @@ def test_outsiders_get_no_object_and_no_data_the_owner_does(  # type: ignore[no-
             assert not leaked, f"{kind}: {method.upper()} {url} leaked {leaked}"
 
     # Each case builds a reachable object, so the 404s above mean isolation, not a broken URL.
-    client.force_login(member(own, Role.COORDINATOR))
+    client.force_login(built.viewer or member(own, Role.COORDINATOR))
     response = getattr(client, case.methods[0])(url)
     assert response.status_code in (200, 302)
     if case.outsider_statuses == (200,):

@@ -161,6 +161,8 @@ CREATES: dict[str, Creates] = {
     "reintegration:step_edit": Creates("an edit logs a change only when something changed"),
     "sepi:lookup_start": Creates("a lookup still pending is not started twice"),
     "reintegration:participant_add": Creates("an institution takes part in a plan once"),
+    "notifications:preferences": Creates("one choice per person and kind, replaced"),
+    "notifications:digest_hour": Creates("one digest hour per institution, replaced"),
 }
 
 EDIT = "changes a record; sent twice it is the same change"
@@ -211,6 +213,8 @@ NO_RECORD: dict[str, str] = {
     "joboffers:withdraw": STATE,
     "joboffers:board_prints": "prints the week's board; one print a week and kind",
     "sepi:batch_start": "a query, not a record; a running batch is not started twice",
+    "notifications:read": STATE,
+    "notifications:read_all": STATE,
 }
 
 # Bookkeeping, not records.

@@ -43,6 +43,28 @@ def test_a_partner_is_invited_and_its_coordinators_get_an_ics(
     assert [str(e["SUMMARY"]) for e in parsed.walk("VEVENT")] == ["Spotkanie zespołu współpracy"]
 
 
+def test_the_invitation_e_mail_carries_the_calendar_file(
+    own, partner, agreement, coordinator, partner_coordinator, django_capture_on_commit_callbacks
+) -> None:
+    """End to end through the notification centre: a person who wants invitations at
+    once gets an e-mail with the .ics attached (the kind's ATTACHMENTS entry)."""
+    from django.core import mail
+
+    from notifications.models import Mode, Preference
+
+    Preference.objects.create(
+        user=partner_coordinator, kind="meetings.invitation", mode=Mode.IMMEDIATE
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule(coordinator, institutions=[partner])
+    sent = [m for m in mail.outbox if partner_coordinator.email in m.to]
+    assert len(sent) == 1
+    (name, content, mimetype), *_ = sent[0].attachments
+    assert name.endswith(".ics") and mimetype.startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(content)
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["Spotkanie zespołu współpracy"]
+
+
 def test_an_institution_without_an_agreement_in_force_cannot_be_invited(
     own, partner, foreign, coordinator
 ) -> None:

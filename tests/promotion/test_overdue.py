@@ -81,22 +81,26 @@ def test_the_queue_marks_overdue_cases(client, ready, owner, partner, advisor) -
     assert client.get("/promotion/?overdue=1").content.count(b'id="case-') == 1
 
 
-def test_the_weekly_digest_mails_the_office_without_personal_data(
+def test_the_weekly_digest_tells_the_office_without_personal_data(
     ready, owner, partner, advisor, pup_coordinator, person
 ) -> None:
+    from notifications.models import Notice
+
     member(partner, Role.SOCIAL_WORKER, username="pup-worker")
     case = propose(ready, owner, partner)
     _untouched(case, 15)
     with TestCase.captureOnCommitCallbacks(execute=True):
         sent = overdue_digest.delay().get()
-    assert sent == 1 and len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert {advisor.email, pup_coordinator.email} <= set(message.to)
-    assert "pup-worker@example.pl" not in message.to and owner.email not in message.to
-    assert "1 case untouched" in message.subject
-    assert f"{settings.SITE_URL}/promotion/?overdue=1" in message.body
-    for secret in (person.last_name, person.pesel, person.phone, "Umiejętność"):
-        assert secret not in message.body and secret not in message.subject
+    assert sent == 1
+    told = set(Notice.objects.filter(kind="promotion.overdue").values_list("recipient", flat=True))
+    assert {advisor.pk, pup_coordinator.pk} <= told
+    to = {address for message in mail.outbox for address in message.to}
+    assert {advisor.email, pup_coordinator.email} <= to
+    assert "pup-worker@example.pl" not in to and owner.email not in to
+    for message in mail.outbox:
+        assert f"{settings.SITE_URL}/notifications/" in message.body
+        for secret in (person.last_name, person.pesel, person.phone, "Umiejętność"):
+            assert secret not in message.body and secret not in message.subject
 
 
 def test_no_digest_without_overdue_cases(ready, owner, partner, advisor) -> None:

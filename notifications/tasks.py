@@ -1,0 +1,81 @@
+"""Celery tasks of the notification centre: thin wrappers calling services.
+
+Fan-out and e-mail run after the action that caused them has committed, in a
+worker: a mail server that is down delays an e-mail (retried with backoff) and
+never the action. With acks_late (settings) a task a worker lost runs again;
+the services make that harmless (one notice per event id, one e-mail per notice).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from typing import Any
+
+from celery import shared_task
+from django.db import transaction
+
+MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def fan_out(event: dict[str, Any]) -> int:
+    """Write the notices of one event; queue the e-mails of those who want them at once."""
+    from cooperation.events import Event
+
+    from .services import notices_fan_out
+
+    with transaction.atomic():
+        to_email = notices_fan_out(event=Event.from_dict(event))
+    for notice_id in to_email:
+        send_notice_email.delay(notice_id, event)
+    return len(to_email)
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    # With eager tasks (the demo) the mail server is talked to after the response.
+    after_response=True,
+    autoretry_for=MAIL_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_notice_email(notice_id: int, event: dict[str, Any] | None = None) -> bool:
+    """E-mail one notice; retried with backoff while the mail server fails. The event
+    (when given) lets the kind attach its file, e.g. a meeting's calendar entry."""
+    from cooperation.events import Event
+
+    from .services import notice_email_send
+
+    return notice_email_send(notice_id=notice_id, event=Event.from_dict(event) if event else None)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def digests_hourly() -> int:
+    """Beat, every hour: queue the digest of each person whose institution's hour is now."""
+    from .services import digest_recipients
+
+    people = digest_recipients()
+    for user_id in people:
+        send_digest.delay(user_id)
+    return len(people)
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    # With eager tasks (the demo) the mail server is talked to after the response.
+    after_response=True,
+    autoretry_for=MAIL_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_digest(user_id: int) -> int:
+    """One person's daily digest; retried with backoff while the mail server fails."""
+    from .services import digest_send
+
+    return digest_send(user_id=user_id)

@@ -1,0 +1,176 @@
+"""E-mail carries no personal data (issue 17, point 4).
+
+A client whose first name, last name, PESEL and phone are unique markers is the
+subject of every declared notice kind (`KINDS`, every app's, as merged); the
+immediate e-mail and the daily digest of each are sent through the real code and
+none of the markers may appear in them. Then every other e-mail the app sends —
+the invitation, allauth's account e-mails, the templates under `templates/**/email*`
+— is rendered with the same client in its context.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core import mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from clients.models import Client
+from cooperation.models import Role
+from cooperation.services import invitation_send
+from notifications import services
+from notifications.kinds import KINDS
+from notifications.models import Notice
+from promotion import services as promotion
+from promotion.models import ActionKind, CaseOutcome
+
+from ..factories import member
+from ..promotion.helpers import completed_programme, consent_for
+
+pytestmark = pytest.mark.django_db
+
+FIRST, LAST, PHONE = "Markerimię", "Markernazwisko", "699001122"
+
+
+def _markers(person: Client) -> list[str]:
+    return [FIRST, LAST, person.pesel, PHONE, FIRST.lower(), LAST.upper()]
+
+
+def _assert_clean(person: Client, *messages) -> None:  # type: ignore[no-untyped-def]
+    assert messages, "nothing was sent: the test would pass vacuously"
+    for message in messages:
+        text = "\n".join([message.subject, message.body, *[str(a) for a in message.alternatives]])
+        leaked = [m for m in _markers(person) if m in text]
+        assert not leaked, f"{message.subject!r} leaks {leaked}"
+
+
+def _notice(kind: str, person: Client, recipient, event: str = "") -> Notice:  # type: ignore[no-untyped-def]
+    """A notice of `kind` about the marked client, its in-app text naming them (as a
+    kind's text may: it is shown only in the app)."""
+    return Notice.objects.create(
+        recipient=recipient,
+        kind=kind,
+        event_id=event or f"privacy-{kind}",
+        target_type=ContentType.objects.get_for_model(Client),
+        target_id=person.pk,
+        text=f"{LAST} {FIRST} ({person.pesel}, tel. {PHONE})",
+    )
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_no_kinds_email_or_digest_names_the_client(name, marked_person, owner, monkeypatch) -> None:
+    kind = KINDS[name]
+    assert "%(" not in str(kind.email_subject) and "{" not in str(kind.email_subject), (
+        f"{name}: an e-mail subject is a fixed sentence, with nothing filled in"
+    )
+    # Whatever the kind's rule, the person may see this target: the e-mail is sent.
+    monkeypatch.setitem(KINDS, name, dataclasses.replace(kind, may_see=lambda user, target: True))
+    at_once = _notice(name, marked_person, owner)
+    assert services.notice_email_send(notice_id=at_once.pk)
+    digest = _notice(name, marked_person, owner, event="digest")
+    Notice.objects.filter(pk=digest.pk).update(in_digest=True)
+    assert services.digest_send(user_id=owner.pk) == 1
+    _assert_clean(marked_person, *mail.outbox)
+    assert f"{settings.SITE_URL}/notifications/{at_once.pk}/" in mail.outbox[0].body
+
+
+def test_the_promotion_flow_emails_name_nobody(
+    marked_person, own, owner, partner, advisor, pup_coordinator, committed
+) -> None:
+    from agreements.models import Scope
+
+    from ..factories import agreement_between
+
+    agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.PROMOTION])
+    consent_for(marked_person, owner, partner)
+    programme = completed_programme(marked_person, owner)
+    for user in (owner, advisor, pup_coordinator):
+        for name in KINDS:
+            user.notice_preferences.create(kind=name, mode="immediate")
+    with committed():
+        case = promotion.case_propose(
+            programme=programme,
+            acting_user=owner,
+            target=partner,
+            skills=f"{FIRST} zna wózki",
+            availability="od zaraz",
+            preferred_work="magazyn",
+        )
+    with committed():
+        promotion.case_take(case=case, acting_user=advisor)
+    with committed():
+        promotion.case_action_add(
+            case=case, acting_user=advisor, kind=ActionKind.TRAINING, happened_on=dt.date.today()
+        )
+    with committed():
+        promotion.case_close(case=case, acting_user=advisor, outcome=CaseOutcome.JOB, note=LAST)
+    kinds = set(Notice.objects.values_list("kind", flat=True))
+    assert {
+        "promotion.proposed",
+        "promotion.taken",
+        "promotion.action",
+        "promotion.closed",
+    } <= kinds
+    assert len(mail.outbox) >= 5
+    _assert_clean(marked_person, *mail.outbox)
+
+
+def test_the_invitation_names_no_client(marked_person, own, owner) -> None:
+    person = member(own, Role.SOCIAL_WORKER, first_name="Nowa", last_name="Osoba")
+    invitation_send(user=person, inviter=owner)
+    _assert_clean(marked_person, *mail.outbox)
+
+
+def test_the_password_reset_email_names_no_client(client, marked_person, owner) -> None:
+    client.post(reverse("account_reset_password"), {"email": owner.email})
+    _assert_clean(marked_person, *mail.outbox)
+
+
+def _email_templates() -> list[str]:
+    """Every e-mail template: the project's templates/**/email*/ and allauth's."""
+    import allauth
+
+    found = []
+    roots = [Path(settings.BASE_DIR) / "templates", Path(allauth.__file__).parent / "templates"]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            rel = path.relative_to(root)
+            in_email = any(part.startswith("email") for part in rel.parts[:-1])
+            if path.is_file() and in_email and path.suffix in (".txt", ".html"):
+                found.append(str(rel))
+    return found
+
+
+def test_every_email_template_is_found() -> None:
+    names = _email_templates()
+    assert "notifications/email/notice.txt" in names
+    assert "account/email/password_reset_key_message.txt" in names
+    assert "cooperation/email/invitation.txt" in names
+
+
+@pytest.mark.parametrize("template", _email_templates())
+def test_no_email_template_shows_the_client_it_is_given(
+    template, marked_person, owner, own
+) -> None:
+    """Rendered with the marked client under every name a template might use for it."""
+    context = {
+        "client": marked_person,
+        "person": marked_person,
+        "participant": marked_person,
+        "object": marked_person,
+        "user": owner,
+        "inviter": owner,
+        "institution": own,
+        "link": settings.SITE_URL + "/",
+        "subject": "Powiadomienie",
+        "lines": [("Powiadomienie", 1)],
+    }
+    text = render_to_string(template, context)
+    leaked = [m for m in _markers(marked_person) if m in text]
+    assert not leaked, f"{template} shows {leaked}"
