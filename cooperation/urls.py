@@ -60,6 +60,7 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("sepi/", include("sepi.urls")),
     path("indicators/", include("indicators.urls")),
+    path("messages/", include("messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

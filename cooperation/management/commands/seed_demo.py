@@ -31,6 +31,7 @@ DEMO_APPS = [
     "promotion",
     "partners",
     "indicators",
+    "messaging",
 ]
 
 DEMO_PASSWORD = "Wspolpraca-2026!"  # noqa: S105 - printed for the demo on purpose
