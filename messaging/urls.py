@@ -14,6 +14,7 @@ urlpatterns = [
     path("requests/<int:pk>/answer/", views.request_answer, name="request_answer"),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
     path("announcements/", views.announcement_list, name="announcements"),
+    path("announcements/home/", views.home_announcements, name="home_announcements"),
     path("announcements/new/", views.announcement_new, name="announcement_new"),
     path("announcements/<int:pk>/", views.announcement_detail, name="announcement"),
     path("announcements/<int:pk>/file/", views.announcement_file, name="announcement_file"),

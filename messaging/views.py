@@ -21,7 +21,7 @@ from cooperation.permissions import can, require
 from cooperation.roles import CASEWORK_ROLES
 from cooperation.uploads import upload_response
 
-from . import services
+from . import selectors, services
 from .forms import AnnouncementForm, AnswerForm, InformationRequestForm, MessageForm
 from .models import Announcement
 from .permissions import ANSWER, ASK, POST, WITHDRAW
@@ -164,6 +164,16 @@ def announcement_list(request: MemberRequest) -> HttpResponse:
         request,
         "messaging/announcement_list.html",
         {"announcements": list(rows), "may_post": can(request.user, Announcement, POST)},
+    )
+
+
+@member_required()
+def home_announcements(request: MemberRequest) -> HttpResponse:
+    """The home page's announcements box, loaded after the page (htmx)."""
+    return render(
+        request,
+        "messaging/home/_announcement_rows.html",
+        {"items": selectors.home_announcements(request)},
     )
 
 
