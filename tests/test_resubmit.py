@@ -161,6 +161,17 @@ CREATES: dict[str, Creates] = {
     "reintegration:step_edit": Creates("an edit logs a change only when something changed"),
     "sepi:lookup_start": Creates("a lookup still pending is not started twice"),
     "reintegration:participant_add": Creates("an institution takes part in a plan once"),
+    # messaging
+    "messaging:message_post": Creates(TOKEN),
+    "messaging:request_new": Creates(TOKEN, lambda: {"due_on": _today(7)}),
+    "messaging:announcement_new": Creates(
+        TOKEN,
+        lambda: {
+            "shown_from": _today(),
+            "shown_until": _today(7),
+            "link": "https://example.org/targi",
+        },
+    ),
 }
 
 EDIT = "changes a record; sent twice it is the same change"
@@ -211,6 +222,8 @@ NO_RECORD: dict[str, str] = {
     "joboffers:withdraw": STATE,
     "joboffers:board_prints": "prints the week's board; one print a week and kind",
     "sepi:batch_start": "a query, not a record; a running batch is not started twice",
+    "messaging:request_answer": STATE,
+    "messaging:request_withdraw": STATE,
 }
 
 # Bookkeeping, not records.
@@ -351,6 +364,15 @@ def _cis_referral_and_an_office(institution: Institution, owner: User) -> Built:
     return built
 
 
+def _a_partner_in_force(institution: Institution, owner: User) -> Built:
+    from agreements.models import Scope
+
+    agreement_between(
+        institution, InstitutionFactory(county=institution.county), [Scope.JOB_OFFERS]
+    )
+    return Built({}, [])
+
+
 PAGES: dict[str, Scenario] = {
     s.url_name: s
     for s in [
@@ -362,6 +384,8 @@ PAGES: dict[str, Scenario] = {
         Scenario("promotion:propose/fresh", "promotion:propose", _programme_to_propose),
         Scenario("promotion:propose_referral/office", "promotion:propose_referral",
                  _cis_referral_and_an_office),
+        Scenario("messaging:announcement_new/partner", "messaging:announcement_new",
+                 _a_partner_in_force),
     ]
 }  # fmt: skip
 
