@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Case, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from cooperation.uploads import upload_response
 
 from . import selectors, services
 from .forms import AnnouncementForm, AnswerForm, InformationRequestForm, MessageForm
-from .models import Announcement
+from .models import Announcement, RequestStatus
 from .permissions import ANSWER, ASK, POST, WITHDRAW
 from .selectors import (
     announcement_get_for_user,
@@ -141,9 +142,9 @@ def request_withdraw(request: MemberRequest, pk: int) -> HttpResponse:
 
 @member_required(CASEWORK_ROLES)
 def request_list(request: MemberRequest) -> HttpResponse:
-    rows = requests_visible_to(request.user).order_by("status", "due_on", "-pk")[:200]
+    open_first = Case(When(status=RequestStatus.OPEN, then=0), default=1)
+    rows = list(requests_visible_to(request.user).order_by(open_first, "due_on", "-pk")[:200])
     mine = request.institution.pk
-    rows = list(rows)
     return render(
         request,
         "messaging/request_list.html",

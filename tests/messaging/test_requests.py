@@ -182,3 +182,16 @@ def test_the_daily_job_tells_each_overdue_request_once(person, owner, partner) -
     day = dt.date(2026, 3, 4)
     assert requests_run_daily(today=day)["overdue"] == 1
     assert requests_run_daily(today=day)["overdue"] == 0
+
+
+def test_the_list_shows_what_was_asked_of_us_and_what_we_sent(
+    client, person, owner, advisor, partner
+) -> None:
+    _ask(person, owner, partner, question="Pytanie z MOPS")
+    client.force_login(advisor)
+    body = client.get(reverse("messaging:requests")).content.decode()
+    received = body.split('id="received-h"', 1)[1].split('id="sent-h"', 1)[0]
+    assert "Pytanie z MOPS" in received
+    client.force_login(owner)
+    body = client.get(reverse("messaging:requests")).content.decode()
+    assert "Pytanie z MOPS" in body.split('id="sent-h"', 1)[1]
