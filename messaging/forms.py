@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.forms import DateInput
@@ -75,7 +77,10 @@ class AnnouncementForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["recipients"].queryset = partners  # type: ignore[attr-defined]
         if not self.is_bound:
+            today = timezone.localdate()
             self.initial.setdefault("recipients", list(partners))
+            self.initial.setdefault("shown_from", today)
+            self.initial.setdefault("shown_until", today + dt.timedelta(days=14))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
