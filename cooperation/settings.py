@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "partners",
     "indicators",
     "notifications",
+    "messaging",
     "bench",  # `manage.py bench` only: no models
 ]
 
@@ -590,6 +591,12 @@ CELERY_BEAT_SCHEDULE["indicators-january-reminder"] = {
     "task": "indicators.tasks.reports_january_reminder",
     # Mondays in January: the report for the year just ended is due.
     "schedule": crontab(hour=7, minute=30, day_of_week="mon", month_of_year="1"),
+}
+
+CELERY_BEAT_SCHEDULE["messaging-daily"] = {
+    "task": "messaging.tasks.messaging_daily",
+    # Overdue information requests and announcements starting today: told in the morning.
+    "schedule": crontab(hour=6, minute=30),
 }
 
 CELERY_BEAT_SCHEDULE["clients-retention"] = {

@@ -61,6 +61,7 @@ urlpatterns = [
     path("sepi/", include("sepi.urls")),
     path("indicators/", include("indicators.urls")),
     path("notifications/", include("notifications.urls")),
+    path("messages/", include("messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

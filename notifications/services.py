@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -127,7 +127,7 @@ def notice_email_send(*, notice_id: int, event: Event | None = None) -> bool:
     if kind is None or target is None or not kind.may_see(notice.recipient, target):
         return False
     subject, body = notice_email(kind, notice)
-    message = EmailMessage(subject, body, None, [notice.recipient.email])
+    message = EmailMultiAlternatives(subject, body, None, [notice.recipient.email])
     attach = ATTACHMENTS.get(kind.name)
     if attach is not None and event is not None:
         attachment = attach(event, target)

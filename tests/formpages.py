@@ -272,6 +272,7 @@ def _scenarios() -> list[Scenario]:
         Scenario("promotion:detail/received", "promotion:detail", iso._promotion_case_received),
         Scenario("promotion:propose_referral/completed", "promotion:propose_referral", _completed_cis_referral),
         Scenario("notifications:list/unread", "notifications:list", _unread_notice),
+        Scenario("messaging:request/received", "messaging:request", iso._info_request(asked_here=True)),
     ]  # fmt: skip
 
 
@@ -292,6 +293,8 @@ NO_FORM = {
     "reintegration:client_plan": "redirects to the client's plan",
     "reintegration:detail": "its buttons lead to the pages of each change",
     "reintegration:history": "a list to read",
+    "messaging:request": "its forms submit to the POST-only targets in HOSTS",
+    "messaging:announcement": "an announcement to read",
 }
 
 # The page each POST-only target is fuzzed on (and one more page for a target
@@ -324,6 +327,9 @@ HOSTS = {
     "notifications:read_all": "notifications:list/unread",
     "notifications:digest_hour": "notifications:preferences",
     "set_language": "accessibility",
+    "messaging:message_post": "clients:detail/shared",
+    "messaging:request_answer": "messaging:request/received",
+    "messaging:request_withdraw": "messaging:request",
 }
 
 

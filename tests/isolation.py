@@ -819,3 +819,100 @@ def _notice(institution: Institution, owner: User) -> Built:
 
 register("notifications:open", _notice, methods=("get",))
 register("notifications:read", _notice, methods=("post",))
+
+
+# --- messaging ---------------------------------------------------------------
+def _shared_pair(owner_inst: Institution, worker: User, other: Institution) -> Client:
+    """A client of `owner_inst` shared with `other` (agreement in force, consent)."""
+    import datetime as dt
+
+    from agreements.models import Scope
+    from clients.services import client_share, consent_record
+
+    agreement_between(owner_inst, other, [Scope.CLIENT_RECORDS])
+    client = ClientFactory(owner=owner_inst, created_by=worker, last_name="Wątkowska-Tajna")
+    consent = consent_record(
+        client=client,
+        acting_user=worker,
+        partner=other,
+        basis="statutory",
+        scopes=[Scope.CLIENT_RECORDS],
+        given_on=dt.date.today() - dt.timedelta(days=1),
+    )
+    client_share(client=client, partner=other, consent=consent, acting_user=worker)
+    return client
+
+
+def _thread(institution: Institution, owner: User) -> Built:
+    """A client of `institution` shared with a partner, with a message in its thread."""
+    from messaging.services import message_post
+
+    other = InstitutionFactory(county=institution.county, name="PUP Wątkowy")
+    client = _shared_pair(institution, owner, other)
+    message_post(client=client, acting_user=owner, text="Wiadomość Poufna o długach")
+    return Built({"pk": client.pk}, [client.last_name, client.pesel, "Wiadomość Poufna"])
+
+
+def _info_request(asked_here: bool) -> Callable[[Institution, User], Built]:
+    """An information request about a shared client: `institution` asks a partner, or
+    (`asked_here`) a partner asks `institution` about a client it shares with it."""
+
+    def build(institution: Institution, owner: User) -> Built:
+        import datetime as dt
+
+        from messaging.services import request_send
+
+        other = InstitutionFactory(county=institution.county, name="OPS Pytający")
+        if asked_here:
+            worker = member(other, Role.SOCIAL_WORKER)
+            client = _shared_pair(other, worker, institution)
+            asker, asked = worker, institution
+        else:
+            client = _shared_pair(institution, owner, other)
+            asker, asked = owner, other
+        request = request_send(
+            client=client,
+            acting_user=asker,
+            asked=asked,
+            question="Pytanie Poufne o zadłużenie",
+            purpose="Cel Poufny",
+            due_on=dt.date.today() + dt.timedelta(days=7),
+        )
+        return Built({"pk": request.pk}, [client.last_name, "Pytanie Poufne", "Cel Poufny"])
+
+    return build
+
+
+def _announcement(institution: Institution, owner: User) -> Built:
+    """An announcement for clients, with an attachment, to a partner under an agreement."""
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agreements.models import Scope
+    from messaging.services import announcement_post
+
+    other = InstitutionFactory(county=institution.county, name="PUP Ogłoszeniowy")
+    agreement_between(institution, other, [Scope.JOB_OFFERS])
+    announcement = announcement_post(
+        acting_user=member(institution, Role.COORDINATOR),
+        title="Żółte Targi Pracy Źdźbło",
+        text="Zapraszamy wszystkich chętnych — Treść Ogłoszenia Niejawna.",
+        shown_from=dt.date.today(),
+        shown_until=dt.date.today() + dt.timedelta(days=14),
+        recipients=[other],
+        link="https://example.org/targi",
+        attachment=SimpleUploadedFile("plakat.pdf", b"%PDF-1.4 plakat"),
+        for_clients=True,
+    )
+    return Built({"pk": announcement.pk}, ["Żółte Targi", "Treść Ogłoszenia Niejawna"])
+
+
+register("messaging:message_post", _thread, methods=("post",))
+register("messaging:request_new", _thread)
+register("messaging:request", _info_request(asked_here=False))
+register("messaging:request_answer", _info_request(asked_here=True), methods=("post",))
+register("messaging:request_withdraw", _info_request(asked_here=False), methods=("post",))
+register("messaging:announcement", _announcement)
+register("messaging:announcement_file", _announcement, methods=("get",))
+register("messaging:announcement_pdf", _announcement, methods=("get",))

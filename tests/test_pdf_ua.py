@@ -42,6 +42,7 @@ PDF_URLS: dict[str, dict[str, str]] = {
     "joboffers:board_digest": {},
     "indicators:pdf": {},
     "cooperation:processing_record_pdf": {},
+    "messaging:announcement_pdf": {},
 }
 NO_OBJECT = {"cooperation:processing_record_pdf"}
 POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")

@@ -163,6 +163,17 @@ CREATES: dict[str, Creates] = {
     "reintegration:participant_add": Creates("an institution takes part in a plan once"),
     "notifications:preferences": Creates("one choice per person and kind, replaced"),
     "notifications:digest_hour": Creates("one digest hour per institution, replaced"),
+    # messaging
+    "messaging:message_post": Creates(TOKEN),
+    "messaging:request_new": Creates(TOKEN, lambda: {"due_on": _today(7)}),
+    "messaging:announcement_new": Creates(
+        TOKEN,
+        lambda: {
+            "shown_from": _today(),
+            "shown_until": _today(7),
+            "link": "https://example.org/targi",
+        },
+    ),
 }
 
 EDIT = "changes a record; sent twice it is the same change"
@@ -215,6 +226,8 @@ NO_RECORD: dict[str, str] = {
     "sepi:batch_start": "a query, not a record; a running batch is not started twice",
     "notifications:read": STATE,
     "notifications:read_all": STATE,
+    "messaging:request_answer": STATE,
+    "messaging:request_withdraw": STATE,
 }
 
 # Bookkeeping, not records.
@@ -355,6 +368,15 @@ def _cis_referral_and_an_office(institution: Institution, owner: User) -> Built:
     return built
 
 
+def _a_partner_in_force(institution: Institution, owner: User) -> Built:
+    from agreements.models import Scope
+
+    agreement_between(
+        institution, InstitutionFactory(county=institution.county), [Scope.JOB_OFFERS]
+    )
+    return Built({}, [])
+
+
 PAGES: dict[str, Scenario] = {
     s.url_name: s
     for s in [
@@ -366,6 +388,8 @@ PAGES: dict[str, Scenario] = {
         Scenario("promotion:propose/fresh", "promotion:propose", _programme_to_propose),
         Scenario("promotion:propose_referral/office", "promotion:propose_referral",
                  _cis_referral_and_an_office),
+        Scenario("messaging:announcement_new/partner", "messaging:announcement_new",
+                 _a_partner_in_force),
     ]
 }  # fmt: skip
 

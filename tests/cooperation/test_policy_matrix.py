@@ -93,6 +93,9 @@ REFER_ROLE = (
 CATALOGUE_KIND = (
     "Katalog prowadzą tylko pracownicy organizacji pozarządowej lub podmiotu ekonomii społecznej."
 )
+ASKED_ANSWERS = "Odpowiada tylko instytucja, której zadano pytanie."
+ASKER_WITHDRAWS = "Wycofać prośbę może tylko instytucja, która ją wysłała."
+ONLY_COORDINATORS = "Ogłoszenia zamieszcza tylko koordynator współpracy."
 REPORT_ROLE = "Sprawozdanie roczne przygotowują tylko koordynatorzy i administratorzy stron."
 
 # (institution, role, relation, object, action, expected)
@@ -199,6 +202,27 @@ MATRIX: list[tuple[str, str, str, str, str, str | None]] = [
     ("ngo", PS, "shared", "client", "propose_offer", NOT_VISIBLE),
     ("gops", SW, "none", "client", "propose_offer", NOT_VISIBLE),
     ("mops", AD, "own", "client", "propose_offer", NOT_VISIBLE),
+    # Messages and information requests (messaging): whoever may see the client writes
+    # and asks; the asked institution answers, the asking one withdraws.
+    ("mops", SW, "own", "client", "message", OK),
+    ("pup", CA, "shared", "client", "message", OK),
+    ("ngo", PS, "shared", "client", "message", NOT_VISIBLE),
+    ("gops", SW, "none", "client", "message", NOT_VISIBLE),
+    ("mops", AD, "own", "client", "message", NOT_VISIBLE),
+    ("mops", SW, "own", "client", "ask", OK),
+    ("pup", CA, "shared", "client", "ask", OK),
+    ("gops", CO, "none", "client", "ask", NOT_VISIBLE),
+    ("pup", CA, "shared", "info", "answer", OK),
+    ("mops", SW, "own", "info", "answer", ASKED_ANSWERS),
+    ("ngo", CO, "shared", "info", "answer", NOT_VISIBLE),
+    ("gops", CO, "none", "info", "answer", NOT_VISIBLE),
+    ("mops", SW, "own", "info", "withdraw", OK),
+    ("pup", CA, "shared", "info", "withdraw", ASKER_WITHDRAWS),
+    ("mops", SW, "own", "info", "view", OK),
+    ("pup", CA, "shared", "info", "view", OK),
+    ("ngo", CO, "shared", "info", "view", NOT_VISIBLE),
+    ("mops", SW, "own", "info", "change", OK),
+    ("ngo", PS, "shared", "info", "change", ROLE),
     # Referrals: the caseworkers refer; the partner's staff serve; the referrer cancels.
     ("mops", SW, "own", "client", "refer", OK),
     ("pup", CA, "shared", "client", "refer", OK),
@@ -217,6 +241,12 @@ MATRIX: list[tuple[str, str, str, str, str, str | None]] = [
 # Models whose policies only say which roles see and change them (no rules of
 # their own): one row each at model level, for every action they name.
 ROLE_ONLY = [
+    # Messages follow the client; announcements: a coordinator posts.
+    ("mops", SW, "Message", "view", OK),
+    ("ngo", PS, "Message", "view", ROLE),
+    ("mops", CO, "Announcement", "post", OK),
+    ("mops", SW, "Announcement", "post", ONLY_COORDINATORS),
+    ("pup", CA, "Announcement", "post", ONLY_COORDINATORS),
     ("mops", SW, "Institution", "view", OK),
     ("mops", SW, "Institution", "change", ROLE),
     ("mops", CO, "Institution", "manage_people", OK),
@@ -299,6 +329,7 @@ OBJECT_MODELS = {
     "referral": "Referral",
     "ngo_referral": "Referral",
     "case": "PromotionCase",
+    "info": "InformationRequest",
 }
 
 
@@ -311,6 +342,7 @@ def world() -> dict[str, Any]:
     """MOPS, a GOPS without agreements, the PUP, an NGO and a CIS; the MOPS's client
     shared with the PUP (records, SEPI, joint plans) and with the NGO (records);
     a plan with the PUP taking part; a completed CIS referral and its case at the PUP."""
+    from messaging.services import request_send
     from partners import services as referrals
     from promotion import services as promotion
     from reintegration.services import plan_create
@@ -385,6 +417,14 @@ def world() -> dict[str, Any]:
         "referral": referral,
         "ngo_referral": ngo_referral,
         "case": case,
+        "info": request_send(
+            client=client,
+            acting_user=worker,
+            asked=pup,
+            question="Czy klient jest zarejestrowany?",
+            purpose="Plan",
+            due_on=timezone.localdate() + dt.timedelta(days=7),
+        ),
     }
     return {"places": places, "people": people, "objects": objects}
 
@@ -419,6 +459,7 @@ OWNER = {
     "ReintegrationPlan": "client.owner_id",
     "Referral": "referrer_id",
     "PromotionCase": "proposer_id",
+    "InformationRequest": "asker_id",
 }
 
 
@@ -483,7 +524,7 @@ def test_a_refusal_says_why_in_polish(client, world) -> None:  # type: ignore[no
 # --- coverage: every service that writes calls `require` first ----------------------
 
 APPS = ("agreements", "clients", "cooperation", "joboffers", "meetings", "partners")
-APPS += ("promotion", "reintegration", "sepi", "indicators")
+APPS += ("promotion", "reintegration", "sepi", "indicators", "messaging")
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # Run by the system (daily jobs, retention, handlers of another app's event, the
 # import, tasks): no person acts, so there is nobody to ask `require` about.
@@ -530,6 +571,10 @@ SYSTEM = {
     # The annual report: frozen when the last party approves; the January reminder.
     "report_freeze",
     "reports_remind",
+    # Messaging: the daily job, and handlers of the client's share ending or anonymisation.
+    "requests_run_daily",
+    "requests_on_share_ended",
+    "messaging_anonymise",
 }
 # Writes not moved onto the policy yet (issue 15 follow-up): each still checks the
 # person with its older guard. This list may only shrink.

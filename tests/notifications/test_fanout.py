@@ -97,7 +97,7 @@ def test_a_failing_mail_server_does_not_fail_the_action(
     def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr("notifications.services.send_mail", refuse)
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
     with committed():
         case = propose(ready, owner, partner)
     assert case.pk and Notice.objects.filter(recipient=advisor).exists()

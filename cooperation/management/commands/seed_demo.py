@@ -32,6 +32,7 @@ DEMO_APPS = [
     "partners",
     "indicators",
     "notifications",
+    "messaging",
 ]
 
 DEMO_PASSWORD = "Wspolpraca-2026!"  # noqa: S105 - printed for the demo on purpose
