@@ -1278,9 +1278,9 @@ def _client_name(target: Any) -> str:
 declare(
     Kind(
         name="messaging.message_posted",
-        group=MESSAGES_GROUP,  # type: ignore[arg-type]
-        label=_lazy("A partner writes about a shared client"),  # type: ignore[arg-type]
-        email_subject=_lazy("A new message about a shared client"),  # type: ignore[arg-type]
+        group=MESSAGES_GROUP,
+        label=_lazy("A partner writes about a shared client"),
+        email_subject=_lazy("A new message about a shared client"),
         recipients=_message_recipients,
         text=lambda event, m: (
             _gettext("%(inst)s wrote about %(client)s")
@@ -1293,9 +1293,9 @@ declare(
 declare(
     Kind(
         name="messaging.request_sent",
-        group=MESSAGES_GROUP,  # type: ignore[arg-type]
-        label=_lazy("A partner asks you for information"),  # type: ignore[arg-type]
-        email_subject=_lazy("A partner asks your institution for information"),  # type: ignore[arg-type]
+        group=MESSAGES_GROUP,
+        label=_lazy("A partner asks you for information"),
+        email_subject=_lazy("A partner asks your institution for information"),
         recipients=_request_sent_recipients,
         text=lambda event, r: (
             _gettext("%(inst)s asks for information about %(client)s by %(date)s")
@@ -1312,9 +1312,9 @@ declare(
 declare(
     Kind(
         name="messaging.request_answered",
-        group=MESSAGES_GROUP,  # type: ignore[arg-type]
-        label=_lazy("Your information request is answered"),  # type: ignore[arg-type]
-        email_subject=_lazy("Your information request has been answered"),  # type: ignore[arg-type]
+        group=MESSAGES_GROUP,
+        label=_lazy("Your information request is answered"),
+        email_subject=_lazy("Your information request has been answered"),
         recipients=_request_answered_recipients,
         text=lambda event, r: (
             _gettext("%(inst)s answered your request about %(client)s")
@@ -1327,9 +1327,9 @@ declare(
 declare(
     Kind(
         name="messaging.request_overdue",
-        group=MESSAGES_GROUP,  # type: ignore[arg-type]
-        label=_lazy("An information request is overdue"),  # type: ignore[arg-type]
-        email_subject=_lazy("An information request is past its date"),  # type: ignore[arg-type]
+        group=MESSAGES_GROUP,
+        label=_lazy("An information request is overdue"),
+        email_subject=_lazy("An information request is past its date"),
         recipients=_request_overdue_recipients,
         text=lambda event, r: (
             _gettext("The request about %(client)s to %(inst)s is overdue")
@@ -1342,9 +1342,9 @@ declare(
 declare(
     Kind(
         name="messaging.announcement_posted",
-        group=MESSAGES_GROUP,  # type: ignore[arg-type]
-        label=_lazy("A partner posts an announcement"),  # type: ignore[arg-type]
-        email_subject=_lazy("A new announcement from a partner institution"),  # type: ignore[arg-type]
+        group=MESSAGES_GROUP,
+        label=_lazy("A partner posts an announcement"),
+        email_subject=_lazy("A new announcement from a partner institution"),
         recipients=_announcement_recipients,
         text=lambda event, a: (
             _gettext("%(inst)s: %(title)s") % {"inst": a.institution.name, "title": a.title}

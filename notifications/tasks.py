@@ -31,7 +31,7 @@ def fan_out(event: dict[str, Any]) -> int:
     return len(to_email)
 
 
-@shared_task(
+@shared_task(  # type: ignore[call-overload]
     acks_late=True,
     ignore_result=True,
     # With eager tasks (the demo) the mail server is talked to after the response.
@@ -63,7 +63,7 @@ def digests_hourly() -> int:
     return len(people)
 
 
-@shared_task(
+@shared_task(  # type: ignore[call-overload]
     acks_late=True,
     ignore_result=True,
     # With eager tasks (the demo) the mail server is talked to after the response.
