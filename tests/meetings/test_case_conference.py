@@ -20,6 +20,7 @@ from cooperation.services import object_share, object_unshare
 from meetings import services
 
 from ..factories import ClientFactory, agreement_between, member
+from ..lazy import get_loaded
 from .conftest import schedule
 
 
@@ -216,7 +217,7 @@ def test_the_clients_page_lists_its_case_conferences(
     url = reverse("clients:detail", args=[shared.pk])
     date_url = reverse("meetings:occurrence", args=[event.occurrences.get().pk])
     client.force_login(owner)
-    body = client.get(url).content.decode()
+    body = get_loaded(client, url)
     assert date_url in body and f"kind=case_conference&amp;client={shared.pk}" in body
     client.force_login(partner_advisor)
     body = client.get(url).content.decode()
