@@ -162,7 +162,8 @@ def client_panel(request: MemberRequest, pk: int, key: str) -> HttpResponse:
     context = panel.context(request, client)
     if request.htmx:  # nothing for this user: the placeholder goes away
         body = {"client": client, "panel": context}
-        response = render(request, panel.template, body) if context else HttpResponse("")
+        shown = context is not None
+        response = render(request, panel.template, body) if shown else HttpResponse("")
     else:
         page = {"client": client, "panel_def": panel, "panel": context}
         response = render(request, "clients/client_panel_page.html", page)
