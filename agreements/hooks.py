@@ -37,6 +37,7 @@ hooks.register(
         order=30,
         empty=_("No agreement ends soon."),
         more_url_name="agreements:list",
+        lazy=True,
     ),
 )
 

@@ -14,7 +14,12 @@ from cooperation.roles import CASEWORK_ORGANISERS, CASEWORK_ROLES
 from .models import AccessRequest, CaseNote, Client, ClientDocument, ClientShare, Consent
 from .panels import ClientPanel
 from .retention import CLIENT_RULES
-from .selectors import access_panel, home_access_requests, home_my_recent_clients
+from .selectors import (
+    access_log_allowed,
+    access_panel,
+    home_access_requests,
+    home_my_recent_clients,
+)
 from .services import client_shares_revoke_between
 from .timeline_sources import client_record_entries
 
@@ -31,7 +36,13 @@ hooks.register("client_timeline", client_record_entries)
 hooks.register(
     "client_panels",
     ClientPanel(
-        key="access", template="clients/_access_panel.html", context=access_panel, order=90
+        key="access",
+        template="clients/_access_panel.html",
+        context=access_panel,
+        order=90,
+        lazy=True,
+        shown=access_log_allowed,
+        label=_("Who saw this client"),
     ),
 )
 hooks.register(

@@ -10,6 +10,15 @@ needs to know which apps exist. In the app's `hooks.py`:
 panel for this user (e.g. no agreement scope). Keep it to a constant number
 of queries; the client is already permission-checked. A panel shows on the
 tab named by its `tab` ("record" unless said).
+
+`lazy=True`: the page shows a placeholder and htmx loads the panel from
+`/clients/<id>/panel/<key>/` (`clients:panel`), which looks the client up
+through the policy as the page does (404 to outsiders), so the panel's queries
+are not paid by the page's first paint. A lazy panel's `shown(request, client)`
+(no query: role, institution kind, owner) says whether to put the placeholder on
+the page at all; a `context` returning None then removes the placeholder. `label`
+names the panel in the placeholder's link (what a browser without JavaScript
+follows).
 """
 
 from __future__ import annotations
@@ -35,6 +44,9 @@ class ClientPanel:
     context: Callable[[MemberRequest, Client], dict[str, Any] | None]
     order: int = 100
     tab: str = "record"
+    lazy: bool = False
+    shown: Callable[[MemberRequest, Client], bool] | None = None
+    label: str | Promise = ""
 
 
 @dataclass(frozen=True)
@@ -62,15 +74,37 @@ def tabs(*, is_owner: bool) -> list[ClientTab]:
     return sorted(shown, key=lambda tab: tab.order)
 
 
+@dataclass(frozen=True)
+class RenderedPanel:
+    panel: ClientPanel
+    context: dict[str, Any] | None  # None while a lazy panel waits for htmx
+
+    @property
+    def pending(self) -> bool:
+        return self.context is None
+
+
+def _registered() -> dict[str, ClientPanel]:
+    return {panel.key: panel for panel in hooks.get_hooks("client_panels")}
+
+
 def panels_for(
     request: MemberRequest, client: Client, *, tab: str = "record"
-) -> list[tuple[ClientPanel, dict[str, Any]]]:
-    panels = {panel.key: panel for panel in hooks.get_hooks("client_panels")}
+) -> list[RenderedPanel]:
+    """The panels of one tab, in order: eager ones rendered, lazy ones pending."""
     rendered = []
-    for panel in sorted(panels.values(), key=lambda p: p.order):
+    for panel in sorted(_registered().values(), key=lambda p: p.order):
         if panel.tab != tab:
+            continue
+        if panel.lazy:
+            if panel.shown is None or panel.shown(request, client):
+                rendered.append(RenderedPanel(panel, None))
             continue
         context = panel.context(request, client)
         if context is not None:
-            rendered.append((panel, context))
+            rendered.append(RenderedPanel(panel, context))
     return rendered
+
+
+def panel_named(key: str) -> ClientPanel | None:
+    return _registered().get(key)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.client_register, name="register"),
     path("request-access/", views.access_request, name="access_request"),
     path("<int:pk>/", views.client_detail, name="detail"),
+    path("<int:pk>/panel/<slug:key>/", views.client_panel, name="panel"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/consents/new/", views.consent_add, name="consent_add"),
     path("<int:pk>/consent-form/", views.consent_print, name="consent_print"),

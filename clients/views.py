@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,7 +40,7 @@ from .forms import (
     WithdrawConsentForm,
 )
 from .models import AccessRequest, Client, ClientDocument, ClientShare, Consent
-from .panels import panels_for, tabs
+from .panels import panel_named, panels_for, tabs
 from .permissions import CREATE, LIST, REGISTER, SHARE
 from .selectors import (
     access_log_allowed,
@@ -151,6 +152,28 @@ def client_detail(request: MemberRequest, pk: int) -> HttpResponse:
     else:  # a tab another app adds (the plan): its panels
         context["panels"] = panels_for(request, client, tab=tab)  # type: ignore[arg-type, assignment]
     return render(request, "clients/client_detail.html", context)
+
+
+@member_required(CASEWORK_ROLES)
+def client_panel(request: MemberRequest, pk: int, key: str) -> HttpResponse:
+    """One panel of the client page, for htmx to fill a lazy panel's placeholder; the
+    same lookup as the page (404 to whom may not see the client, or the panel's tab).
+    Without JavaScript the placeholder's link shows the panel on a page of its own."""
+    client = client_get_for_user(request.user, pk)
+    panel = panel_named(key)
+    shown_tabs = {t.key for t in tabs(is_owner=client.owner_id == request.institution.pk)}
+    if panel is None or panel.tab not in shown_tabs:
+        raise Http404
+    context = panel.context(request, client)
+    if request.htmx:  # nothing for this user: the placeholder goes away
+        body = {"client": client, "panel": context}
+        shown = context is not None
+        response = render(request, panel.template, body) if shown else HttpResponse("")
+    else:
+        page = {"client": client, "panel_def": panel, "panel": context}
+        response = render(request, "clients/client_panel_page.html", page)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _owner_and_tabs(request: MemberRequest, client: Client) -> dict[str, object]:

@@ -32,6 +32,7 @@ hooks.register(
         order=80,
         empty=_("Everyone you invited has set a password."),
         more_url_name="cooperation:people",
+        lazy=True,
     ),
 )
 hooks.register(
@@ -45,5 +46,6 @@ hooks.register(
         order=90,
         empty=_("Nothing recorded yet."),
         more_url_name="cooperation:audit",
+        lazy=True,
     ),
 )

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from .permissions import membership_of
+from .permissions import membership_of, remembered_answers
 
 
 class RequestAddressMiddleware:
@@ -25,7 +25,9 @@ class RequestAddressMiddleware:
 class InstitutionMiddleware:
     """Put the user's active membership and institution on the request.
 
-    Lazy, so pages that never ask (static, login) cost no query.
+    Lazy, so pages that never ask (static, login) cost no query. A GET or HEAD
+    remembers the policy's answers about rows (see `remembered_answers`): a page
+    that asks "may this user see the client?" for each of its buttons pays once.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -36,6 +38,9 @@ class InstitutionMiddleware:
         request.institution = SimpleLazyObject(  # type: ignore[attr-defined]
             lambda: request.membership.institution if request.membership else None  # type: ignore[attr-defined]
         )
+        if request.method in ("GET", "HEAD"):
+            with remembered_answers():
+                return self.get_response(request)
         return self.get_response(request)
 
 

@@ -47,6 +47,12 @@ class HomeSection:
 
     `items(request)` returns the rows to show (already permission-filtered and
     limited); an empty list shows the section's `empty` text.
+
+    `lazy=True`: the home page renders the box with its title and a placeholder,
+    and htmx fills it from `/home/section/<key>/` (`home_section`), so the section's
+    queries are not paid by the page's first paint. For boxes below the first
+    screen, or whose query is more than one indexed lookup; the home page's
+    budget (tests/cooperation/test_budgets.py) counts only eager sections.
     """
 
     key: str
@@ -57,6 +63,7 @@ class HomeSection:
     order: int = 100
     empty: str | Promise = ""
     more_url_name: str = ""
+    lazy: bool = False
 
 
 def _nav() -> list[NavItem]:
@@ -92,11 +99,30 @@ def nav_split(role: str | None, user: Any = None) -> tuple[list[NavItem], list[N
 class RenderedSection:
     section: HomeSection
     items: list[Any] = field(default_factory=list)
+    # A lazy section's items are not loaded yet: the page shows a placeholder.
+    pending: bool = False
+
+
+def _render(section: HomeSection, request: MemberRequest, *, eager: bool) -> RenderedSection:
+    if section.lazy and not eager:
+        return RenderedSection(section=section, pending=True)
+    return RenderedSection(section=section, items=list(section.items(request)))
 
 
 def home_sections_for(request: MemberRequest) -> list[RenderedSection]:
+    """The user's home page: every section for their role, in order; lazy ones pending."""
     role = request.membership.role if request.membership else None
     sections = sorted(
         (s for s in _home().values() if _for_role(s.roles, role)), key=lambda s: s.order
     )
-    return [RenderedSection(section=s, items=list(s.items(request))) for s in sections]
+    return [_render(s, request, eager=False) for s in sections]
+
+
+def home_section_for(request: MemberRequest, key: str) -> RenderedSection | None:
+    """One section of the user's home page, loaded (what `/home/section/<key>/`
+    shows); None when there is no such section for the user's role."""
+    section = _home().get(key)
+    role = request.membership.role if request.membership else None
+    if section is None or not _for_role(section.roles, role):
+        return None
+    return _render(section, request, eager=True)

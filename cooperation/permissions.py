@@ -24,7 +24,9 @@ ever created per child.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -110,8 +112,7 @@ class Policy:
             # A rule of its own decides on the row the member can see; otherwise the
             # action follows visibility (owned, or shared for that action).
             acting_on = action if action not in self.rules else VIEW
-            rows = obj.__class__._default_manager.filter(pk=obj.pk)
-            if not visible(rows, user, acting_on).exists():
+            if not row_visible(obj, user, acting_on):
                 return NOT_VISIBLE
         rule = self.rules.get(action)
         return rule(membership, obj) if rule is not None else None
@@ -167,6 +168,10 @@ def membership_of(user: User | AnonymousUser) -> Membership | None:
         .filter(user=user, is_active=True, institution__is_active=True)
         .first()
     )
+    if membership is not None:
+        # Rules that start from the membership (`granted`) reach the same user
+        # object, its cached membership included, instead of loading both again.
+        membership.user = user  # type: ignore[assignment]
     user._active_membership = membership  # type: ignore[union-attr]
     return membership
 
@@ -217,6 +222,52 @@ def visible(
             Q(**{policy.owner: institution.pk}) | _shared_with(policy, institution, action)  # type: ignore[arg-type]
         )
     return qs.filter(policy.condition(membership)) if policy.condition else qs
+
+
+# --- one answer per row and action within a request that changes nothing -------------
+# A page asks "may this user see this client?" once to fetch it, then again for
+# every button and panel that asks the policy (share, change, SEPI, promotion...).
+# Within a GET nothing changes who sees what, so the answer is remembered for the
+# request (InstitutionMiddleware opens the memo for safe methods only; services
+# run outside requests, and POSTs, always ask the database).
+_seen: ContextVar[dict[tuple[str, Any, str, Any], bool] | None] = ContextVar(
+    "permission_answers", default=None
+)
+
+
+@contextmanager
+def remembered_answers() -> Iterator[None]:
+    """Remember row-visibility answers until the block ends (one safe request)."""
+    token = _seen.set({})
+    try:
+        yield
+    finally:
+        _seen.reset(token)
+
+
+def _answer_key(obj: models.Model, user: Any, action: str) -> tuple[str, Any, str, Any]:
+    return (obj._meta.label, obj.pk, action, getattr(user, "pk", None))
+
+
+def remember_visible(obj: models.Model, user: User | AnonymousUser, action: str) -> None:
+    """`obj` was just fetched through `visible(..., user, action)`: no need to ask again."""
+    seen = _seen.get()
+    if seen is not None:
+        seen[_answer_key(obj, user, action)] = True
+
+
+def row_visible(obj: models.Model, user: User | AnonymousUser, action: str) -> bool:
+    """Is this row among `visible(Model, user, action)`? One EXISTS query, asked once
+    per request while the memo is open."""
+    seen = _seen.get()
+    key = _answer_key(obj, user, action)
+    if seen is not None and key in seen:
+        return seen[key]
+    rows = obj.__class__._default_manager.filter(pk=obj.pk)
+    answer = visible(rows, user, action).exists()
+    if seen is not None:
+        seen[key] = answer
+    return answer
 
 
 def _model(obj: models.Model | type[models.Model]) -> type[models.Model]:
@@ -290,8 +341,7 @@ def granted(action: str, why: Reason = NOT_VISIBLE) -> Rule:
     """The row is the member's institution's, or shared with it for `action`."""
 
     def rule(membership: Membership, obj: Any) -> Reason | None:
-        rows = obj.__class__._default_manager.filter(pk=obj.pk)
-        return None if visible(rows, membership.user, action).exists() else why
+        return None if row_visible(obj, membership.user, action) else why
 
     return rule
 
@@ -312,11 +362,13 @@ def get_visible_or_404(
     """
     qs = model_or_qs if isinstance(model_or_qs, QuerySet) else model_or_qs._default_manager.all()
     try:
-        return visible(qs, user, action).get(**lookup)
+        found = visible(qs, user, action).get(**lookup)
     except qs.model.DoesNotExist:  # type: ignore[attr-defined]
         if action != VIEW and visible(qs, user, VIEW).filter(**lookup).exists():
             raise PermissionDenied from None
         raise Http404 from None
+    remember_visible(found, user, action)
+    return found
 
 
 def owned_by(model_or_qs: type[models.Model] | QuerySet, institution: Institution) -> QuerySet:

@@ -40,6 +40,7 @@ cooperation_patterns = (
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("home/section/<slug:key>/", views.home_section, name="home_section"),
     path("healthz/", views.healthz, name="healthz"),
     path("health/", HealthView.as_view(), name="health"),
     path("metrics", metrics, name="metrics"),

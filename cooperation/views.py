@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
@@ -21,7 +22,7 @@ from .decorators import member_required
 from .forms import AuditFilter, InstitutionForm, InviteForm, MembershipForm, add_service_errors
 from .http import MemberRequest
 from .models import AuditAction, Institution, Membership
-from .navigation import home_sections_for
+from .navigation import home_section_for, home_sections_for
 from .pdf import pdf_response, render_pdf
 from .permissions import CHANGE, get_visible_or_404
 from .roles import MANAGING_ROLES
@@ -35,6 +36,22 @@ def _page(request: MemberRequest, qs, per_page: int = 25):
 @member_required()
 def home(request: MemberRequest) -> HttpResponse:
     return render(request, "cooperation/home.html", {"sections": home_sections_for(request)})
+
+
+@member_required()
+def home_section(request: MemberRequest, key: str) -> HttpResponse:
+    """One box of the home page, for htmx to fill a lazy section's placeholder (the
+    box's body only), or, followed as a link without JavaScript, on a page of its own.
+    404 for a section the user's role does not have."""
+    rendered = home_section_for(request, key)
+    if rendered is None:
+        raise Http404
+    template = (
+        "cooperation/home/_section_body.html" if request.htmx else "cooperation/home_section.html"
+    )
+    response = render(request, template, {"rendered": rendered})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @member_required(MANAGING_ROLES)

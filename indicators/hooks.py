@@ -25,5 +25,6 @@ hooks.register(
         order=60,
         empty=_("No annual report is waiting for your approval."),
         more_url_name="indicators:dashboard",
+        lazy=True,
     ),
 )

@@ -25,6 +25,8 @@ hooks.register(
         template="joboffers/client_panel.html",
         context=client_panel_context,
         order=40,
+        lazy=True,
+        label=_("Job offers that fit"),
     ),
 )
 
@@ -40,6 +42,7 @@ hooks.register(
         order=40,
         empty=_("No new job offers this week."),
         more_url_name="joboffers:home",
+        lazy=True,
     ),
 )
 hooks.register(
@@ -53,5 +56,6 @@ hooks.register(
         order=40,
         empty=_("No published offer ends this week."),
         more_url_name="joboffers:home",
+        lazy=True,
     ),
 )

@@ -20,6 +20,8 @@ hooks.register(
         template="meetings/client_panel.html",
         context=client_panel,
         order=50,
+        lazy=True,
+        label=_("Case conferences"),
     ),
 )
 hooks.register("client_anonymised", case_conferences_anonymise)
@@ -46,6 +48,7 @@ hooks.register(
         order=16,
         empty=_("Nothing in the next two weeks."),
         more_url_name="meetings:agenda",
+        lazy=True,
     ),
 )
 

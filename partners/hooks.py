@@ -27,6 +27,8 @@ hooks.register(
         template="partners/_client_panel.html",
         context=referral_panel,
         order=40,
+        lazy=True,
+        label=_("Referrals"),
     ),
 )
 hooks.register("nav_items", NavItem(_("Referrals"), "partners:referrals", REFERRAL_ROLES, order=15))

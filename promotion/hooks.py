@@ -33,6 +33,8 @@ hooks.register(
         template="promotion/client_panel.html",
         context=client_panel_context,
         order=40,
+        lazy=True,
+        label=_("Social contracts and programmes"),
     ),
 )
 hooks.register("nav_items", NavItem(_("Promotion"), "promotion:queue", CASEWORK_ROLES, order=35))
@@ -47,6 +49,7 @@ hooks.register(
         order=16,
         empty=_("No promotion case is overdue."),
         more_url_name="promotion:queue",
+        lazy=True,
     ),
 )
 

@@ -11,12 +11,20 @@ from cooperation.navigation import HomeSection, NavItem
 from cooperation.roles import CASEWORK_ORGANISERS
 
 from .retention import SEPI_ANSWERS
-from .selectors import home_my_lookups, lookup_timeline, panel_context
+from .selectors import home_my_lookups, lookup_timeline, panel_context, panel_shown
 from .services import lookups_erase_for_client
 
 hooks.register(
     "client_panels",
-    ClientPanel(key="sepi", template="sepi/client_panel.html", context=panel_context, order=20),
+    ClientPanel(
+        key="sepi",
+        template="sepi/client_panel.html",
+        context=panel_context,
+        order=20,
+        lazy=True,
+        shown=panel_shown,
+        label=_("Labour-market status (SEPI)"),
+    ),
 )
 hooks.register("client_timeline", lookup_timeline)
 hooks.register(
@@ -33,6 +41,7 @@ hooks.register(
         roles=CASEWORK_ORGANISERS,
         order=40,
         empty=_("You have not asked SEPI about anyone recently."),
+        lazy=True,
     ),
 )
 hooks.register("client_anonymised", lookups_erase_for_client)

@@ -20,7 +20,14 @@ from clients.timeline import TimelineEntry
 from cooperation.audit import audit
 from cooperation.http import MemberRequest
 from cooperation.models import AuditAction, User
-from cooperation.permissions import can, get_visible_or_404, institution_of, membership_of, visible
+from cooperation.permissions import (
+    all_of,
+    can,
+    get_visible_or_404,
+    institution_of,
+    membership_of,
+    visible,
+)
 from cooperation.roles import SEPI_ROLES
 
 from . import schema
@@ -28,7 +35,7 @@ from .changes import describe, is_major
 from .forms import LookupForm
 from .labels import label
 from .models import BatchCheck, BatchStatus, Lookup, LookupStatus
-from .permissions import SEPI_LOOKUP
+from .permissions import SEPI_LOOKUP, sepi_kind, sepi_role
 from .services import fresh_lookup, rate_limit_remaining
 from .types import SepiSchemaError, StatusResult
 
@@ -173,6 +180,12 @@ def panel_context(request: MemberRequest, client: Client) -> dict[str, Any] | No
     if context["result"] is not None:
         audit_shown(request, client, context["answer"])
     return {**context, "history": history}
+
+
+def panel_shown(request: MemberRequest, client: Client) -> bool:
+    """Whether the lazy SEPI box may appear at all: the rule's parts that need no query
+    (the role, the institution's kind); `panel_context` asks the rest."""
+    return all_of(sepi_role, sepi_kind)(request.membership, client) is None
 
 
 def audit_shown(request: MemberRequest, client: Client, answer: Lookup) -> None:

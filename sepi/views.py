@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -53,7 +54,9 @@ def lookup_start(request: MemberRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         if form.errors:
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))  # type: ignore[misc]
-        return redirect(f"{client.get_absolute_url()}#sepi-panel")
+        # Without JavaScript the client page shows the (lazy) SEPI box as a link: go to
+        # the box's own page, which shows the lookup's state.
+        return redirect(reverse("clients:panel", args=[client.pk, "sepi"]))
     if lookup is not None:
         lookup.refresh_from_db()  # with eager tasks it may already be done
     # After an error, keep showing the newest lookup under the form.
@@ -73,7 +76,7 @@ def lookup_state(request: MemberRequest, pk: int) -> HttpResponse:
     """The live state of one lookup, polled by the panel while it is queued or running."""
     lookup = lookup_get_for_user(request.user, pk)
     if not request.htmx:
-        return redirect(f"{lookup.client.get_absolute_url()}#sepi-panel")
+        return redirect(reverse("clients:panel", args=[lookup.client_id, "sepi"]))
     if lookup.is_pending:  # a lost message or a dead worker ends here, with a retry button
         services.lookups_fail_stale(lookup_ids=[lookup.pk])
         lookup.refresh_from_db()

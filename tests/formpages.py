@@ -30,6 +30,7 @@ from cooperation.models import Institution, InstitutionKind, Role, User
 from . import isolation as iso
 from .factories import ClientFactory, InstitutionFactory, agreement_between, member
 from .isolation import CASES, Built
+from .lazy import fill_lazy
 from .pageforms import Field, PageForm, page_forms, page_links
 from .test_isolation import EXEMPT_NAMES, _walk
 
@@ -389,6 +390,12 @@ def _html(response) -> str | None:
     return response.content.decode()
 
 
+def _shown(client, response) -> str | None:
+    """The page as the browser shows it: lazy panels and sections loaded (tests/lazy.py)."""
+    html = _html(response)
+    return None if html is None else fill_lazy(client, html)
+
+
 @dataclass
 class Discovery:
     found: list[Found]
@@ -420,7 +427,7 @@ def read_page(client, page: Page, cast, users: tuple[str, ...]) -> Discovery:
         response = client.get(page.url, follow=page.follow)
         url = response.request["PATH_INFO"]  # where a key link led
         refused = refused or response.status_code == 405
-        html = _html(response)
+        html = _shown(client, response)
         if html is None:
             continue
         pages = [(url, html)]
@@ -428,7 +435,7 @@ def read_page(client, page: Page, cast, users: tuple[str, ...]) -> Discovery:
             tabs_seen = True
             links = page_links(html, url)
             tabs = sorted({u for u in links if urlsplit(u).path == url and "?" in u})
-            pages += [(tab, h) for tab in tabs[:8] if (h := _html(client.get(tab)))]
+            pages += [(tab, h) for tab in tabs[:8] if (h := _shown(client, client.get(tab)))]
         if page.reach:
             own_form = next(
                 f for f in page_forms(html, url) if f.method == "post" and f.path == url

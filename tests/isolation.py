@@ -58,6 +58,21 @@ register("cooperation:person_edit", _membership)
 register("cooperation:person_resend", _membership, methods=("post",))
 
 
+def _home_section(institution: Institution, owner: User) -> Built:
+    """A lazy home section naming a client of `institution` (its coordinators' box of
+    recent access to personal data). Each visitor's section lists their own
+    institution's work, so an intruder gets a 200 without this client in it."""
+    from cooperation.audit import audit
+    from cooperation.models import AuditAction
+
+    client = ClientFactory(owner=institution, created_by=owner, last_name="Utajniona")
+    audit(actor=owner, action=AuditAction.VIEW, obj=client, fields=["pesel"])
+    return Built({"key": "recent_audit"}, [client.last_name])
+
+
+register("home_section", _home_section, methods=("get",), outsider_statuses=(200,))
+
+
 # --- clients ---------------------------------------------------------------
 def _client(institution: Institution, owner: User) -> Built:
     client = ClientFactory(owner=institution, created_by=owner, last_name="Utajniona")
@@ -150,6 +165,15 @@ def _export(institution: Institution, owner: User) -> Built:
 
 
 register("clients:detail", _client)
+
+
+def _client_panel(institution: Institution, owner: User) -> Built:
+    """One lazy panel; test_isolation.py asks every other panel of the client too."""
+    built = _client(institution, owner)
+    return Built({**built.kwargs, "key": "access"}, built.secrets)
+
+
+register("clients:panel", _client_panel, methods=("get",))
 register("clients:access_log", _client, methods=("get",))
 register("clients:edit", _client)
 register("clients:consent_add", _client)

@@ -96,3 +96,29 @@ def test_outsiders_get_no_object_and_no_data_the_owner_does(  # type: ignore[no-
         assert all(s in body for s in built.secrets), (
             "the owner's export must contain what the outsider's lacks"
         )
+
+
+def test_every_client_panel_is_refused_to_outsiders(client, own, owner, partner, foreign) -> None:
+    """Each panel of the client page loads from its own URL (lazy panels through htmx):
+    an intruder gets 404 and none of the client's data for every one of them, with the
+    htmx header or without; the owner's coordinator gets each."""
+    from clients.panels import ClientPanel
+    from cooperation import hooks
+
+    from .isolation import _client
+
+    panels: list[ClientPanel] = hooks.get_hooks("client_panels")
+    assert any(p.lazy for p in panels)
+    built = _client(own, owner)
+    urls = [reverse("clients:panel", args=[built.kwargs["pk"], p.key]) for p in panels]
+    for kind, intruder in _intruders(foreign, partner).items():
+        client.force_login(intruder)
+        for url in urls:
+            for headers in ({}, {"HX-Request": "true"}):
+                response = client.get(url, headers=headers)
+                assert response.status_code == 404, f"{kind}: {url} {headers}"
+                leaked = [s for s in built.secrets if s in response.content.decode()]
+                assert not leaked, f"{kind}: {url} leaked {leaked}"
+    client.force_login(member(own, Role.COORDINATOR))
+    for url in urls:
+        assert client.get(url).status_code == 200, url

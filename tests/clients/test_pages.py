@@ -232,8 +232,10 @@ def test_list_and_detail_cost_the_same_queries_for_any_size(
             == 200
         )
     client.force_login(owner)
+    # The timeline asks each app that adds to it (one query per source); the other
+    # tabs keep the page budget of issue 18 (tests/cooperation/test_budgets.py).
     for tab in ("record", "notes", "sharing", "timeline", "documents"):
-        with django_assert_max_num_queries(20):
+        with django_assert_max_num_queries(20 if tab == "timeline" else 12):
             assert (
                 client.get(reverse("clients:detail", args=[last.pk]), {"tab": tab}).status_code
                 == 200

@@ -14,6 +14,7 @@ from cooperation.audit import audit
 from cooperation.models import AuditAction, AuditEvent, Role
 
 from ..factories import ClientFactory, member
+from ..lazy import get_loaded
 
 
 def test_the_fields_column_shows_the_fields_polish_labels(client, own, owner, coordinator) -> None:
@@ -69,7 +70,7 @@ def test_a_consents_row_names_its_client_and_the_home_page_reads_as_a_sentence(
     )
     audit(actor=owner, action=AuditAction.CREATE, obj=consent)
     client.force_login(coordinator)
-    body = client.get(reverse("home")).content.decode()
+    body = get_loaded(client, reverse("home"))
     assert f"Utworzenie: zgoda lub podstawa prawna nr {consent.pk} — Halina Świątkowska" in body
     assert "utworzenie zgoda" not in body
 

@@ -12,6 +12,7 @@ from joboffers.selectors import home_new_on_my_board, home_offers_ending
 from joboffers.services import board_ensure, offer_fill
 
 from ..factories import InstitutionFactory, member
+from ..lazy import get_loaded
 
 
 def _cards(body: str, offers) -> set[str]:
@@ -139,5 +140,5 @@ def test_home_sections(own, owner, advisor, board_offers) -> None:
 
 def test_the_home_page_shows_new_offers_to_a_worker(client, owner, board_offers) -> None:
     client.force_login(owner)
-    body = client.get(reverse("home")).content.decode()
+    body = get_loaded(client, reverse("home"))
     assert "Pakowacz" in body and reverse("joboffers:home") in body

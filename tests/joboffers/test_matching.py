@@ -18,6 +18,7 @@ from joboffers.models import Answer, OfferProposal, Outcome
 from joboffers.services import offer_fill, proposal_record, proposal_update
 
 from ..factories import ClientFactory, InstitutionFactory, agreement_between, member
+from ..lazy import get_loaded
 
 TODAY = timezone.localdate()
 
@@ -299,7 +300,7 @@ def test_a_pcpr_worker_gets_offers_from_its_own_board(own, office, make_offer) -
 
 def test_the_client_record_page_shows_the_offers_panel(client, welder, owner, offers) -> None:
     client.force_login(owner)
-    body = client.get(reverse("clients:detail", args=[welder.pk])).content.decode()
+    body = get_loaded(client, reverse("clients:detail", args=[welder.pk]))
     assert 'id="joboffers-panel-h"' in body
     assert reverse("joboffers:client_offers", args=[welder.pk]) in body
 

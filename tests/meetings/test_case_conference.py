@@ -20,6 +20,7 @@ from meetings import services
 from notifications.kinds import ATTACHMENTS
 
 from ..factories import ClientFactory, agreement_between, member
+from ..lazy import get_loaded
 from ..notifications.kindcheck import collecting, the_one, told, words
 from .conftest import schedule
 
@@ -217,7 +218,7 @@ def test_the_clients_page_lists_its_case_conferences(
     url = reverse("clients:detail", args=[shared.pk])
     date_url = reverse("meetings:occurrence", args=[event.occurrences.get().pk])
     client.force_login(owner)
-    body = client.get(url).content.decode()
+    body = get_loaded(client, url)
     assert date_url in body and f"kind=case_conference&amp;client={shared.pk}" in body
     client.force_login(partner_advisor)
     body = client.get(url).content.decode()

@@ -17,6 +17,7 @@ from partners import services
 from partners.models import Referral, Status
 
 from ..factories import ClientFactory, InstitutionFactory, agreement_between, member
+from ..lazy import get_loaded
 from ..pdfs import pdf_text, pdf_to_png
 from .conftest import TODAY, consent_to, make_offer, refer
 
@@ -287,7 +288,7 @@ def _panel_html(user, client_obj) -> str:
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 
-    from clients.panels import panels_for
+    from cooperation import hooks
     from cooperation.permissions import membership_of
 
     request = RequestFactory().get("/")
@@ -295,8 +296,8 @@ def _panel_html(user, client_obj) -> str:
     request.institution = request.membership.institution
     return "".join(
         render_to_string(panel.template, {"client": client_obj, "panel": ctx}, request=request)
-        for panel, ctx in panels_for(request, client_obj)
-        if panel.key == "referrals"
+        for panel in hooks.get_hooks("client_panels")
+        if panel.key == "referrals" and (ctx := panel.context(request, client_obj)) is not None
     )
 
 
@@ -311,7 +312,7 @@ def test_the_record_page_has_a_referrals_box(owner, person, offer, staff) -> Non
 def test_the_record_page_shows_the_box(client, owner, person, offer) -> None:
     referral = refer(owner, person, offer)
     client.force_login(owner)
-    body = _body(client.get(reverse("clients:detail", args=[person.pk])))
+    body = get_loaded(client, reverse("clients:detail", args=[person.pk]))
     assert 'id="client-referrals"' in body and referral.get_absolute_url() in body
     assert reverse("partners:referral_create", args=[person.pk]) in body
 

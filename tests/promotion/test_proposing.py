@@ -17,6 +17,7 @@ from promotion.models import CaseStatus, ProgrammeOutcome
 from promotion.selectors import cases_visible_to
 
 from ..factories import ClientFactory, InstitutionFactory, agreement_between, member
+from ..lazy import get_loaded
 from .helpers import TODAY, completed_programme, consent_for, propose
 
 pytestmark = pytest.mark.django_db
@@ -223,10 +224,7 @@ def test_the_programme_pages_record_and_finish(client, person, owner) -> None:
     )
     assert response.status_code == 302
     programme = person.programmes.get()
-    assert (
-        f'id="programme-finish-{programme.pk}"'.encode()
-        in client.get(f"/clients/{person.pk}/").content
-    )
+    assert f'id="programme-finish-{programme.pk}"' in get_loaded(client, f"/clients/{person.pk}/")
     response = client.post(
         f"/promotion/programmes/{programme.pk}/finish/",
         {"outcome": ProgrammeOutcome.COMPLETED, "ended_on": TODAY.isoformat()},
@@ -234,4 +232,4 @@ def test_the_programme_pages_record_and_finish(client, person, owner) -> None:
     assert response.status_code == 302
     programme.refresh_from_db()
     assert programme.is_completed and programme.ended_on == TODAY
-    assert f'id="propose-{programme.pk}"'.encode() in client.get(f"/clients/{person.pk}/").content
+    assert f'id="propose-{programme.pk}"' in get_loaded(client, f"/clients/{person.pk}/")

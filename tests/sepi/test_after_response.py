@@ -102,7 +102,7 @@ def test_without_javascript_the_page_shows_the_pending_state(
         follow=True,
     )
     body = response.content.decode()
-    assert response.redirect_chain[-1][0].endswith("#sepi-panel")
+    assert response.redirect_chain[-1][0].endswith("/panel/sepi/")
     assert ASKING in body and "Odśwież, aby zobaczyć odpowiedź" in body
 
 
