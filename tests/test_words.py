@@ -56,6 +56,20 @@ def test_no_polish_message_dodges_the_plural_with_a_count_in_brackets() -> None:
     assert not dodges
 
 
+def test_the_polish_catalogue_defines_each_message_once() -> None:
+    """Helpers append their entries by hand; a message defined twice makes GNU
+    msgfmt refuse the file and leaves which translation wins to chance."""
+    catalogue = polib.pofile(str(ROOT / "locale/pl/LC_MESSAGES/django.po"))
+    seen: set[tuple[str | None, str]] = set()
+    twice = []
+    for entry in catalogue:
+        key = (entry.msgctxt, entry.msgid)
+        if key in seen:
+            twice.append(f"line {entry.linenum}: {entry.msgid[:60]}")
+        seen.add(key)
+    assert not twice, "defined more than once:\n" + "\n".join(twice)
+
+
 def test_templates_show_institutions_by_name_not_short_code() -> None:
     # Short codes belong in file names and URLs, which templates do not build.
     offenders = [
