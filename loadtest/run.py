@@ -334,9 +334,16 @@ def check_writes(writes_file: Path, since: datetime) -> dict:
                 action=AuditAction.CREATE,
             ).values_list("object_id", flat=True)
         )
+        refused: dict[str, int] = {}
+        for w in mine:
+            if w["status"] == 200 and kind != "sepi":
+                reason = w.get("detail") or "form shown again"
+                refused[reason] = refused.get(reason, 0) + 1
         report[kind] = {
             "attempted": len(mine),
             "saved_answers": len(ok),
+            # Forms shown again with the app's reason (a rule said no): not failures.
+            "refused_by_a_rule": refused,
             "rows": len(ids),
             "saved_but_missing": sum(1 for w in ok if not rows[w["marker"]]),
             "duplicates": sum(1 for pks in rows.values() if len(pks) > 1),
