@@ -130,6 +130,8 @@ MIDDLEWARE = [
     "cooperation.middleware.MfaRequiredMiddleware",
     "cooperation.errorpages.FriendlyErrorPagesMiddleware",
     "cooperation.middleware.DeniedAccessAuditMiddleware",
+    # Redis away for a moment: 503 and a Polish "try again" page, never a 500.
+    "cooperation.middleware.ServiceUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -198,8 +200,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "cooperation.User"
 
-# Redis: the cache (rate limits, sessions) and Celery's broker. Absent, we use
-# process-local memory and run tasks eagerly, in the request.
+# Redis: the cache (login rate limits, the SEPI circuit breaker, computed figures)
+# and Celery's broker. Sessions are in the database (Django's default), so they
+# outlive a Redis restart and every web process shares them. The cache fails open
+# while Redis is away (cooperation/cache.py: a read misses, a write is dropped, a
+# warning is logged); short socket timeouts keep a hung Redis from holding a request.
+# Absent, we use process-local memory and run tasks eagerly, in the request.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(
@@ -208,8 +214,9 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cooperation.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cooperation"),
         }
     }
