@@ -25,6 +25,7 @@ import csv
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -391,6 +392,9 @@ def main() -> int:
     args = parser.parse_args()
 
     os.environ.update({k: os.environ.get(k, v) for k, v in LOADTEST_ENV.items()})
+    # Stopped from outside (CI's timeout): leave through `finally`, which stops the
+    # stack's processes (each runs in a session of its own and would be left behind).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped (SIGTERM): the stack is stopped"))
     started = time.monotonic()
     log("preparing the stack (migrate, demo seed, static files, nginx.conf)")
     env = stack.prepare(seed=True)
@@ -407,6 +411,7 @@ def main() -> int:
     import django
 
     django.setup()
+    locust: subprocess.Popen[bytes] | None = None
     try:
         log("starting: " + ", ".join(sup.commands))
         sup.start_all()
@@ -534,6 +539,8 @@ def main() -> int:
             "counts_after": counts(),
         }
     finally:
+        if locust is not None and locust.poll() is None:
+            locust.terminate()
         sup.stop_all()
     results["total_s"] = round(time.monotonic() - started, 1)
     problems = verdict(results)
