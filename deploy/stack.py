@@ -199,8 +199,14 @@ def prepare(*, seed: bool) -> dict[str, str]:
     (run_dir / "stack.env").write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
     _create_database(env["DATABASE_URL"])
     menv = full_env(env)
+    # Static files (collected and compressed) while the database is migrated and seeded.
+    collect = None
     if not _static_fresh(Path(env["STATIC_ROOT"])):
-        manage(menv, "collectstatic", "--no-input", "--verbosity", "0")
+        collect = subprocess.Popen(  # noqa: S603
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+            cwd=ROOT,
+            env=menv,
+        )
     manage(menv, "migrate", "--no-input", "--verbosity", "0")
     if seed:
         # As `make demo` seeds: tasks run in-process and SEPI answers from the in-process
@@ -209,6 +215,8 @@ def prepare(*, seed: bool) -> dict[str, str]:
         manage(
             seed_env | {"SEPI_BACKEND": "simulator", "CELERY_TASK_ALWAYS_EAGER": "1"}, "seed_demo"
         )
+    if collect is not None and collect.wait() != 0:
+        sys.exit("collectstatic failed")
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     subprocess.run(  # noqa: S603 - the configuration must be valid before anything starts
         [
