@@ -24,6 +24,7 @@ import secrets
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -180,11 +181,32 @@ def full_env(env: dict[str, str]) -> dict[str, str]:
     return merged | env
 
 
+def ports_in_use(env: dict[str, str]) -> list[str]:
+    """The stack's ports something else listens on already (a developer's runserver):
+    a web process that cannot bind would leave the stack with one web process."""
+    taken = []
+    for name, value in sorted(env.items()):
+        if not (name.startswith("STACK_") and name.endswith("_PORT")):
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", int(value)))
+            except OSError:
+                taken.append(f"{name}={value}")
+    return taken
+
+
 def prepare(*, seed: bool) -> dict[str, str]:
     """Everything the Procfile's processes need, ready in STACK_DIR; returns the env."""
     if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
         sys.exit("nginx is missing: apt-get install -y nginx (Debian's package; not started)")
     env = settings_env()
+    if taken := ports_in_use(env):
+        sys.exit(
+            f"ports in use by something else: {', '.join(taken)}; "
+            "set those variables to free ports (or stop what listens there)"
+        )
     run_dir = Path(env["STACK_DIR"])
     for sub in ("logs", "redis", "mail", "media", "nginx/client_body", "nginx/proxy", "tls"):
         (run_dir / sub).mkdir(parents=True, exist_ok=True)
