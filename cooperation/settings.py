@@ -165,7 +165,10 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        # Connections kept for a minute, checked before reuse (a restarted PostgreSQL).
+        DATABASES = {
+            "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+        }
         if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             # PostgreSQL's JIT compiler misjudges the permission filter's cost and
             # spends most of a client-list query compiling it (see README, Benchmark).

@@ -56,8 +56,10 @@ def settings_env() -> dict[str, str]:
     env = {
         "STACK_DIR": str(run_dir),
         **ports,
-        "STACK_WEB_WORKERS": _env("STACK_WEB_WORKERS", "2"),
-        "STACK_WEB_THREADS": _env("STACK_WEB_THREADS", "2"),
+        # As the Docker image (GUNICORN_WORKERS=3, sync workers): a request waits for a
+        # free process rather than behind a PDF or a login's PBKDF2 in a busy one.
+        "STACK_WEB_WORKERS": _env("STACK_WEB_WORKERS", "3"),
+        "STACK_WEB_THREADS": _env("STACK_WEB_THREADS", "1"),
         # The app, as in production (docker-compose.yml), on this machine's PostgreSQL.
         "DJANGO_SETTINGS_MODULE": "cooperation.settings",
         "DEBUG": "0",
