@@ -28,6 +28,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +44,8 @@ import stack  # noqa: E402
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
+# How long before the kill the runner starts opening the pages of its SEPI lookups.
+LOOKUPS_LEAD_S = 30
 MAIN_PAGES = ("home", "client list", "client search", "client detail", "calendar")
 # Shorter than production's hour, so a task held by the killed worker comes back within
 # the run; still longer than a SEPI lookup's lease with these timeouts (39 s).
@@ -159,31 +162,41 @@ def probe_rate_limit(base: str, access_log: Path) -> dict:
     }
 
 
-def queue_lookups(base: str, writes_file: Path, count: int) -> None:
-    """Start SEPI lookups as a social worker would, recorded like the load test's writes."""
+def queue_lookups(base: str, writes_file: Path, count: int, go: threading.Event) -> None:
+    """Start SEPI lookups as a social worker would, recorded like the load test's writes.
+
+    The slow part (logging in, opening the client pages under load) is done first;
+    the lookups are posted together once `go` is set, right before the kill."""
     sys.path.insert(0, str(ROOT / "loadtest"))
     from forms import form_on, record_write
 
     os.environ["LOADTEST_WRITES"] = str(writes_file)
     session = login(base, "worker.mops-skarzysko", "Wspolpraca-2026!")
     html = session.get(f"{base}/clients/", timeout=30).text
-    started = 0
+    ready: list[tuple[str, str, dict]] = []
     for pk in sorted({int(x) for x in re.findall(r'href="/clients/(\d+)/"', html)}):
         url = f"/sepi/clients/{pk}/lookup/"
         form = form_on(session.get(f"{base}/clients/{pk}/", timeout=30).text, url)
         key = form and next((k for k in form["fields"] if k.endswith("request_key")), None)
-        if not key:
+        if not form or not key:
             continue
-        data = form["fields"] | {key.removesuffix("request_key") + "refresh": "on"}
-        data["csrfmiddlewaretoken"] = session.cookies.get("csrftoken", "")
-        data[key] = f"fault-{int(time.time() * 1000)}-{pk}"
-        response = session.post(
-            f"{base}{url}", data=data, headers={"HX-Request": "true"}, timeout=30
+        ready.append(
+            (url, key, form["fields"] | {key.removesuffix("request_key") + "refresh": "on"})
         )
-        record_write("sepi", data[key], response.status_code)
-        started += 1
-        if started == count:
-            return
+        if len(ready) == count:
+            break
+    go.wait(timeout=300)
+    for url, key, data in ready:
+        data["csrfmiddlewaretoken"] = session.cookies.get("csrftoken", "")
+        data[key] = f"fault-{int(time.time() * 1000)}-{url.split('/')[3]}"
+        try:
+            response = session.post(
+                f"{base}{url}", data=data, headers={"HX-Request": "true"}, timeout=30
+            )
+        except requests.RequestException:  # cut off by the kill
+            record_write("sepi", data[key], 0)
+        else:
+            record_write("sepi", data[key], response.status_code)
 
 
 def redis_command(port: str, *args: str) -> str:
@@ -461,18 +474,25 @@ def main() -> int:
             stdout=(logs / "locust.log").open("w"),
             stderr=subprocess.STDOUT,
         )
-        load_start = time.monotonic()
+        load_start, load_wall = time.monotonic(), time.time()
         faults = []
 
         def at(second: int) -> None:
             time.sleep(max(0.0, load_start + second - time.monotonic()))
 
         if args.kill_at < args.duration:
-            at(args.kill_at)
             # Kill while tasks are in the workers' hands, so there is something to lose:
-            # four SEPI lookups (1.5 s each) keep both workers busy.
-            queue_lookups(base, writes_file, 4)
-            for _ in range(100):
+            # four SEPI lookups (1.5 s each) keep both workers busy. Their pages are
+            # opened beforehand (slow under load); they are posted at the kill's second.
+            go = threading.Event()
+            at(max(0, args.kill_at - LOOKUPS_LEAD_S))
+            threading.Thread(
+                target=queue_lookups, args=(base, writes_file, 4, go), daemon=True
+            ).start()
+            at(args.kill_at)
+            go.set()
+            unacked = 0
+            for _ in range(100):  # up to 10 s for a task to be in a worker's hands
                 unacked = int(redis_command(env["STACK_REDIS_PORT"], "HLEN", "unacked") or 0)
                 if unacked:
                     break
@@ -485,12 +505,16 @@ def main() -> int:
             faults.append(
                 {
                     "fault": "SIGKILL web1 + worker1",
+                    "at_s": round(t - load_wall, 1),
                     "at": t,
                     "until": time.time(),
                     "unacked_tasks_at_kill": unacked,
                 }
             )
-            log(f"killed web1 and worker1 (unacked tasks in Redis: {unacked}); started again")
+            log(
+                f"killed web1 and worker1 {t - load_wall:.0f} s into the load "
+                f"(unacked tasks in Redis: {unacked}); started again"
+            )
         if args.redis_at < args.duration:
             at(args.redis_at)
             t = time.time()
@@ -500,8 +524,17 @@ def main() -> int:
                 if redis_command(env["STACK_REDIS_PORT"], "PING") == "PONG":
                     break
                 time.sleep(0.1)
-            faults.append({"fault": "Redis restart", "at": t, "until": time.time()})
-            log(f"restarted Redis ({time.time() - t:.2f} s down)")
+            faults.append(
+                {
+                    "fault": "Redis restart",
+                    "at_s": round(t - load_wall, 1),
+                    "at": t,
+                    "until": time.time(),
+                }
+            )
+            log(
+                f"restarted Redis {t - load_wall:.0f} s into the load ({time.time() - t:.2f} s down)"
+            )
         locust.wait()
         log("load over; probes and checks")
         access_log = logs / "nginx-access.log"
