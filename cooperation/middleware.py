@@ -82,6 +82,46 @@ class DeniedAccessAuditMiddleware:
         return None
 
 
+class ServiceUnavailableMiddleware:
+    """A request that needed Redis while it was away answers 503 "try again", not 500.
+
+    The cache fails open by itself (cooperation/cache.py); this catches what is left:
+    a task that could not be queued after the publish retries (about 15 s), or any
+    other call to Redis that found it restarting. The page says, in Polish, to try
+    again in a moment; `Retry-After` says the same to machines. Logged as a warning
+    with the error's type (Django would log a 500 with its traceback).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        import logging
+
+        from django.shortcuts import render
+
+        if not isinstance(exception, redis_unavailable_errors()):
+            return None
+        logging.getLogger("cooperation.unavailable").warning(
+            "a service was unavailable", extra={"error": type(exception).__name__}
+        )
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "5"
+        return response
+
+
+def redis_unavailable_errors() -> tuple[type[BaseException], ...]:
+    """Redis away (refused, timed out, loading its file) as redis-py and kombu raise it."""
+    from kombu.exceptions import OperationalError
+
+    from .cache import UNAVAILABLE
+
+    return (*UNAVAILABLE, OperationalError)
+
+
 class SessionTimeoutMiddleware:
     """Log out after SESSION_IDLE_SECONDS without a request, and SESSION_MAX_SECONDS in all.
 

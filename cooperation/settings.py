@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "cooperation.middleware.MfaRequiredMiddleware",
     "cooperation.errorpages.FriendlyErrorPagesMiddleware",
     "cooperation.middleware.DeniedAccessAuditMiddleware",
+    # Redis away for a moment: 503 and a Polish "try again" page, never a 500.
+    "cooperation.middleware.ServiceUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -166,7 +168,10 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        # Connections kept for a minute, checked before reuse (a restarted PostgreSQL).
+        DATABASES = {
+            "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+        }
         if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             # PostgreSQL's JIT compiler misjudges the permission filter's cost and
             # spends most of a client-list query compiling it (see README, Benchmark).
@@ -201,8 +206,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "cooperation.User"
 
-# Redis: the cache (rate limits, sessions) and Celery's broker. Absent, we use
-# process-local memory and run tasks eagerly, in the request.
+# Redis: the cache (login rate limits, the SEPI circuit breaker, computed figures)
+# and Celery's broker. Sessions are in the database (Django's default), so they
+# outlive a Redis restart and every web process shares them. The cache fails open
+# while Redis is away (cooperation/cache.py: a read misses, a write is dropped, a
+# warning is logged); short socket timeouts keep a hung Redis from holding a request.
+# Absent, we use process-local memory and run tasks eagerly, in the request.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(
@@ -211,8 +220,9 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cooperation.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cooperation"),
         }
     }

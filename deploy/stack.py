@@ -24,6 +24,7 @@ import secrets
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -55,8 +56,10 @@ def settings_env() -> dict[str, str]:
     env = {
         "STACK_DIR": str(run_dir),
         **ports,
-        "STACK_WEB_WORKERS": _env("STACK_WEB_WORKERS", "2"),
-        "STACK_WEB_THREADS": _env("STACK_WEB_THREADS", "2"),
+        # As the Docker image (GUNICORN_WORKERS=3, sync workers): a request waits for a
+        # free process rather than behind a PDF or a login's PBKDF2 in a busy one.
+        "STACK_WEB_WORKERS": _env("STACK_WEB_WORKERS", "3"),
+        "STACK_WEB_THREADS": _env("STACK_WEB_THREADS", "1"),
         # The app, as in production (docker-compose.yml), on this machine's PostgreSQL.
         "DJANGO_SETTINGS_MODULE": "cooperation.settings",
         "DEBUG": "0",
@@ -180,11 +183,32 @@ def full_env(env: dict[str, str]) -> dict[str, str]:
     return merged | env
 
 
+def ports_in_use(env: dict[str, str]) -> list[str]:
+    """The stack's ports something else listens on already (a developer's runserver):
+    a web process that cannot bind would leave the stack with one web process."""
+    taken = []
+    for name, value in sorted(env.items()):
+        if not (name.startswith("STACK_") and name.endswith("_PORT")):
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", int(value)))
+            except OSError:
+                taken.append(f"{name}={value}")
+    return taken
+
+
 def prepare(*, seed: bool) -> dict[str, str]:
     """Everything the Procfile's processes need, ready in STACK_DIR; returns the env."""
     if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
         sys.exit("nginx is missing: apt-get install -y nginx (Debian's package; not started)")
     env = settings_env()
+    if taken := ports_in_use(env):
+        sys.exit(
+            f"ports in use by something else: {', '.join(taken)}; "
+            "set those variables to free ports (or stop what listens there)"
+        )
     run_dir = Path(env["STACK_DIR"])
     for sub in ("logs", "redis", "mail", "media", "nginx/client_body", "nginx/proxy", "tls"):
         (run_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -199,8 +223,14 @@ def prepare(*, seed: bool) -> dict[str, str]:
     (run_dir / "stack.env").write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
     _create_database(env["DATABASE_URL"])
     menv = full_env(env)
+    # Static files (collected and compressed) while the database is migrated and seeded.
+    collect = None
     if not _static_fresh(Path(env["STATIC_ROOT"])):
-        manage(menv, "collectstatic", "--no-input", "--verbosity", "0")
+        collect = subprocess.Popen(  # noqa: S603
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+            cwd=ROOT,
+            env=menv,
+        )
     manage(menv, "migrate", "--no-input", "--verbosity", "0")
     if seed:
         # As `make demo` seeds: tasks run in-process and SEPI answers from the in-process
@@ -209,6 +239,8 @@ def prepare(*, seed: bool) -> dict[str, str]:
         manage(
             seed_env | {"SEPI_BACKEND": "simulator", "CELERY_TASK_ALWAYS_EAGER": "1"}, "seed_demo"
         )
+    if collect is not None and collect.wait() != 0:
+        sys.exit("collectstatic failed")
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     subprocess.run(  # noqa: S603 - the configuration must be valid before anything starts
         [

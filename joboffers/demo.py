@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from decimal import Decimal
 
 from django.utils import timezone
@@ -586,9 +587,15 @@ def _proposals() -> None:
 
 
 def _prints() -> None:
-    """This week's kept sheets and digest, so the boards' download list is not empty."""
+    """This week's kept sheets and digest, so the boards' download list is not empty.
+
+    DEMO_PRINTS=0 leaves them out (the load test's stack: rendering them is most of
+    the seed's time, and the load test asks for sheets made on the spot)."""
     from .models import Board
     from .services import board_prints_generate
+
+    if os.environ.get("DEMO_PRINTS", "1") == "0":
+        return
 
     for board in Board.objects.select_related("institution"):
         if not board.prints.exists():

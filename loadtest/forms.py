@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from html import unescape
 from html.parser import HTMLParser
 
 
@@ -15,12 +17,21 @@ class _Forms(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.forms: list[dict] = []
         self._select: str | None = None
+        self._option: str | None = None
         self._textarea: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
-            self.forms.append({"action": a.get("action", ""), "fields": {}, "options": {}})
+            self.forms.append(
+                {
+                    "action": a.get("action", ""),
+                    "method": a.get("method", "get").lower(),
+                    "fields": {},
+                    "options": {},
+                    "labels": {},
+                }
+            )
             return
         if not self.forms:
             return
@@ -36,9 +47,12 @@ class _Forms(HTMLParser):
         elif tag == "select" and name:
             self._select = name
             form["options"][name] = []
+            form["labels"][name] = {}
         elif tag == "option" and self._select:
             value = a.get("value", "")
             form["options"][self._select].append(value if "disabled" not in a else None)
+            form["labels"][self._select][value] = ""
+            self._option = value
             if "selected" in a:
                 form["fields"][self._select] = value
         elif tag == "textarea" and name:
@@ -53,12 +67,16 @@ class _Forms(HTMLParser):
                 if usable:
                     form["fields"][self._select] = usable[0]
             self._select = None
+        elif tag == "option":
+            self._option = None
         elif tag == "textarea":
             self._textarea = None
 
     def handle_data(self, data: str) -> None:
         if self._textarea and self.forms:
             self.forms[-1]["fields"][self._textarea] += data
+        elif self._select and self._option is not None and self.forms:
+            self.forms[-1]["labels"][self._select][self._option] += data
 
 
 def form_on(html: str, action_part: str, field: str = "") -> dict | None:
@@ -71,6 +89,21 @@ def form_on(html: str, action_part: str, field: str = "") -> dict | None:
     for form in parser.forms:
         if field and not form["action"] and field in form["fields"]:
             return form
+    return None
+
+
+def form_errors(html: str) -> list[str]:
+    """The errors a re-shown form tells the person (the form's own and each field's)."""
+    found = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', html, re.S)
+    messages = [unescape(re.sub(r"<[^>]+>", " ", item)).strip() for item in found]
+    return [" ".join(m.split()) for m in messages if m]
+
+
+def link_by_id(html: str, element_id: str) -> str | None:
+    """The address of the link with this id, as the page shows it (None when it is not there)."""
+    for tag in re.findall(r"<a\b[^>]*>", html):
+        if f'id="{element_id}"' in tag and (href := re.search(r'href="([^"]*)"', tag)):
+            return unescape(href.group(1))
     return None
 
 

@@ -85,3 +85,16 @@ def test_nginx_accepts_the_rendered_configuration(tmp_path: Path, monkeypatch) -
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_the_stack_refuses_ports_something_else_listens_on(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        monkeypatch.setenv("STACK_DIR", str(tmp_path))
+        monkeypatch.setenv("STACK_WEB1_PORT", port)
+
+        assert stack.ports_in_use(stack.settings_env()) == [f"STACK_WEB1_PORT={port}"]

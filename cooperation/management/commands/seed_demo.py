@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -287,7 +288,11 @@ class Command(BaseCommand):
             },
         )
         user.is_staff = staff
-        user.set_password(DEMO_PASSWORD)
+        # One hash for every demo account (the password is published anyway): PBKDF2
+        # costs about half a second of CPU per call, and there are 28 accounts.
+        if not hasattr(self, "_password_hash"):
+            self._password_hash = make_password(DEMO_PASSWORD)
+        user.password = self._password_hash
         user.save()
         return user
 

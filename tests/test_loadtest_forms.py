@@ -1,0 +1,57 @@
+"""The load test reads pages as a person does (loadtest/forms.py): the forms a page
+shows, the links it offers, and the errors of a form shown again."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "loadtest"))
+
+from forms import form_errors, form_on, link_by_id  # noqa: E402
+
+PAGE = """
+<a class="card__more" href="/plans/7/steps/new/?goal=1&amp;x=2" id="step-add">Dodaj krok</a>
+<form method="post" novalidate>
+  <input type="hidden" name="csrfmiddlewaretoken" value="t">
+  <input type="hidden" name="form_token" value="f1">
+  <ul class="errorlist" id="id_service_error"><li>Klient ma już otwarte skierowanie.</li></ul>
+  <select name="service" id="id_service">
+    <option value="">---------</option>
+    <optgroup label="Zgoda jest">
+      <option value="2">Stowarzyszenie &bdquo;Razem&rdquo; — Grupa wsparcia (wolne miejsca: 5)</option>
+    </optgroup>
+    <optgroup label="Najpierw zgoda">
+      <option value="5" disabled>CIS — Warsztaty (wolne miejsca: 3) — najpierw zgoda</option>
+    </optgroup>
+  </select>
+  <input type="checkbox" name="share_phone">
+  <textarea name="needs">ab</textarea>
+</form>
+"""
+
+
+def test_a_form_as_a_browser_sends_it() -> None:
+    form = form_on(PAGE, "/nowhere/", "service")
+
+    assert form is not None
+    assert form["method"] == "post"
+    assert form["fields"] == {
+        "csrfmiddlewaretoken": "t",
+        "form_token": "f1",
+        "service": "2",  # the first option a person may choose (the disabled one is not)
+        "needs": "ab",
+    }
+    assert form["options"]["service"] == ["", "2", None]
+    assert form["labels"]["service"]["2"].startswith("Stowarzyszenie „Razem” — Grupa wsparcia")
+
+
+def test_links_only_as_the_page_shows_them() -> None:
+    assert link_by_id(PAGE, "step-add") == "/plans/7/steps/new/?goal=1&x=2"
+    assert link_by_id(PAGE, "client-refer") is None
+
+
+def test_the_errors_of_a_form_shown_again() -> None:
+    assert form_errors(PAGE) == ["Klient ma już otwarte skierowanie."]
+    assert form_errors("<form></form>") == []
