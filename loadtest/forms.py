@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from html import unescape
 from html.parser import HTMLParser
 
@@ -111,3 +112,13 @@ def record_write(kind: str, marker: str, status: int, detail: str = "") -> None:
     with open(os.environ.get("LOADTEST_WRITES", "loadtest-writes.jsonl"), "a") as out:
         out.write(json.dumps({"kind": kind, "marker": marker, "status": status, "detail": detail}))
         out.write("\n")
+
+
+# A lazy part's placeholder (templates/includes/lazy.html), which htmx fills on load.
+LAZY = re.compile(r'<div class="lazy[^"]*" hx-get="([^"]+)" hx-trigger="load"[^>]*>.*?</div>', re.S)
+
+
+def fill_lazy(html: str, fetch: Callable[[str], str]) -> str:
+    """The page as a browser shows it once htmx has run: each lazy part's placeholder
+    replaced by what `fetch(url)` returns for its URL."""
+    return LAZY.sub(lambda found: fetch(unescape(found.group(1))), html)

@@ -29,6 +29,7 @@ from html import unescape
 
 import urllib3
 from forms import (  # loadtest/forms.py, beside this file
+    fill_lazy,
     form_errors,
     form_on,
     link_by_id,
@@ -113,7 +114,21 @@ class Person(HttpUser):
                 response.failure("logged out")
                 self.login()
                 return ""
-            return response.text if response.ok else ""
+            html = response.text if response.ok else ""
+        return self.lazy_parts(html, name)
+
+    def lazy_parts(self, html: str, name: str) -> str:
+        """What a browser's htmx does after the first paint: each lazy home section or
+        client panel (`templates/includes/lazy.html`) is fetched from its own URL and
+        put in place of its placeholder, so links inside it can be followed."""
+
+        def load(url: str) -> str:
+            with self.client.get(
+                url, headers={"HX-Request": "true"}, name=f"{name}: lazy part", catch_response=True
+            ) as part:
+                return part.text if part.ok else ""
+
+        return fill_lazy(html, load)
 
     def go(self, path: str, name: str) -> str | None:
         """A page of the menu; None (nothing done) when the person's menu has no such link."""

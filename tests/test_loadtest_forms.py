@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "loadtest"))
 
-from forms import form_errors, form_on, link_by_id  # noqa: E402
+from forms import fill_lazy, form_errors, form_on, link_by_id  # noqa: E402
 
 PAGE = """
 <a class="card__more" href="/plans/7/steps/new/?goal=1&amp;x=2" id="step-add">Dodaj krok</a>
@@ -55,3 +55,22 @@ def test_links_only_as_the_page_shows_them() -> None:
 def test_the_errors_of_a_form_shown_again() -> None:
     assert form_errors(PAGE) == ["Klient ma już otwarte skierowanie."]
     assert form_errors("<form></form>") == []
+
+
+def test_lazy_parts_are_filled_as_htmx_would() -> None:
+    """The placeholder is the app's own template, so the load test cannot drift from it."""
+    from django.template.loader import render_to_string
+
+    placeholder = render_to_string(
+        "includes/lazy.html", {"url": "/clients/7/panel/referrals/?a=1&b=2", "label": "Skierowania"}
+    )
+    asked: list[str] = []
+
+    def fetch(url: str) -> str:
+        asked.append(url)
+        return '<a id="client-refer" href="/partners/clients/7/refer/">Skieruj</a>'
+
+    page = fill_lazy(f"<main>{placeholder}<p>dalej</p></main>", fetch)
+    assert asked == ["/clients/7/panel/referrals/?a=1&b=2"]
+    assert link_by_id(page, "client-refer") == "/partners/clients/7/refer/"
+    assert "hx-get" not in page and page.endswith("<p>dalej</p></main>")
