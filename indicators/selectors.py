@@ -256,9 +256,7 @@ def figures_compute(scope: Scope, period: Period) -> Figures:
     found: Figures = {}
     for table in tables():
         for source in table.sources:
-            row = _source_qs(source, scope, period).aggregate(
-                **_aggregates(source, scope, period)
-            )
+            row = _source_qs(source, scope, period).aggregate(**_aggregates(source, scope, period))
             for metric in source.metrics:
                 found[metric.key] = (row[f"{metric.key}__0"] or 0, row[f"{metric.key}__1"] or 0)
             _medians(source, scope, period, found)

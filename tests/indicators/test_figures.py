@@ -129,7 +129,11 @@ def test_county_members_are_those_under_agreement_during_the_period(world) -> No
     y = world.year
     gone = InstitutionFactory(short_name="ngo-gone", name="Fundacja G", kind="ngo")
     agreement_between(
-        world.own, gone, ["referrals"], valid_from=dt.date(y - 1, 1, 1), valid_until=dt.date(y, 6, 30)
+        world.own,
+        gone,
+        ["referrals"],
+        valid_from=dt.date(y - 1, 1, 1),
+        valid_until=dt.date(y, 6, 30),
     )
     referral(world, gone, at(y, 6, 30, 23, 59))  # the agreement's last day, its last minute
     referral(world, gone, at(y, 7, 1, 0, 0))  # the day after: no longer a member
@@ -145,4 +149,3 @@ def test_county_members_are_those_under_agreement_during_the_period(world) -> No
     assert this_year["referrals_sent"] == (0, 6)
     q3 = figures_compute(scope, Period(QUARTER, y, 3))
     assert q3["referrals_sent"] == (0, 2)  # Q3: not a member; Q2 beside it: r2 and 30 June's
-
