@@ -936,7 +936,7 @@ def _indicator_history(  # noqa: PLR0913 - the build's tables, handed over as th
 
     now, today = L.now, timezone.localdate()
     inst_by_id = {i["id"]: i for i in insts}
-    services = []
+    services: list[dict[str, Any]] = []
     for i in insts:
         if i["kind"] in ("ngo", "pes"):
             services.append(
@@ -955,7 +955,8 @@ def _indicator_history(  # noqa: PLR0913 - the build's tables, handed over as th
     social = [r for r in clients_rows if inst_by_id[r["owner_id"]]["kind"] in ("ops", "pcpr")]
     social = [r for r in social if r["status"] == "active"]
 
-    consents, referrals = [], []  # type: ignore[var-annotated]
+    consents: list[dict[str, Any]] = []
+    referrals: list[dict[str, Any]] = []
     statuses = ["sent", "accepted", "declined", "in_progress", "completed", "completed"]
     outcomes = ["achieved", "partly", "not_achieved", "dropped_out"]
     for n, row in enumerate(social[: len(clients_rows) // 10]):
@@ -1004,7 +1005,8 @@ def _indicator_history(  # noqa: PLR0913 - the build's tables, handed over as th
     L.insert(Consent, consents)
     L.insert(Referral, referrals)
 
-    programmes, cases = [], []  # type: ignore[var-annotated]
+    programmes: list[dict[str, Any]] = []
+    cases: list[dict[str, Any]] = []
     case_outcomes = ["internship", "job", "training", "refused"]
     for n, row in enumerate(social[-(len(clients_rows) // 20) :]):
         county = inst_by_id[row["owner_id"]]["county"]

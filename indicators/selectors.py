@@ -247,7 +247,8 @@ def _breakdown(breakdown: Breakdown, scope: Scope, period: Period, found: Figure
         listed.append((row_key, row[breakdown.name]))
         total = [total[0] + pair[0], total[1] + pair[1]]
     found[breakdown.key] = (total[0], total[1])
-    found[breakdown.rows_key] = tuple(listed)
+    # The rows' (key, label) pairs ride along with the figures (and their cache entry).
+    found[breakdown.rows_key] = tuple(listed)  # type: ignore[assignment]
 
 
 def figures_compute(scope: Scope, period: Period) -> Figures:
