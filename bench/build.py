@@ -907,6 +907,10 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     L.insert(Invitee, invitees)
     step(f"{len(events)} events")
 
+    _indicator_history(
+        L, clients_rows, insts, kind_in_county, users_of, len(consents), occs, invitees, step
+    )
+
     # --- audit log: years of history ----------------------------------------------------
     from django.contrib.contenttypes.models import ContentType
 
@@ -973,3 +977,194 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     world.seconds = {k: round(v, 2) for k, v in L.seconds.items()}
     world.build_seconds = round(time.perf_counter() - started, 1)
     return world
+
+
+def _indicator_history(  # noqa: PLR0913 - the build's tables, handed over as they are
+    L: Loader,
+    clients_rows: list[dict[str, Any]],
+    insts: list[dict[str, Any]],
+    kind_in_county: dict[tuple[str, str], int],
+    users_of: dict[int, dict[str, int]],
+    consent_count: int,
+    occs: list[dict[str, Any]],
+    invitees: list[dict[str, Any]],
+    step: Callable[[str], None],
+) -> None:
+    """Two years of the joint work the indicators count (issue 16): referrals to
+    each county's NGO, clients proposed to its PUP, plan reviews, attendance."""
+    from clients.models import Consent
+    from meetings.models import Attendance
+    from partners.models import Referral, ServiceOffer
+    from promotion.models import Programme, PromotionCase
+    from reintegration.models import Review
+
+    now, today = L.now, timezone.localdate()
+    inst_by_id = {i["id"]: i for i in insts}
+    services: list[dict[str, Any]] = []
+    for i in insts:
+        if i["kind"] in ("ngo", "pes"):
+            services.append(
+                {
+                    "id": len(services) + 1,
+                    "provider_id": i["id"],
+                    "name": "Poradnictwo i aktywizacja",
+                    "category": "debt_advice",
+                    "county_wide": True,
+                    "is_active": True,
+                    "updated_at": now,
+                }
+            )
+    L.insert(ServiceOffer, services)
+    service_of = {s["provider_id"]: s["id"] for s in services}
+    social = [r for r in clients_rows if inst_by_id[r["owner_id"]]["kind"] in ("ops", "pcpr")]
+    social = [r for r in social if r["status"] == "active"]
+
+    consents: list[dict[str, Any]] = []
+    referrals: list[dict[str, Any]] = []
+    statuses = ["sent", "accepted", "declined", "in_progress", "completed", "completed"]
+    outcomes = ["achieved", "partly", "not_achieved", "dropped_out"]
+    for n, row in enumerate(social[: len(clients_rows) // 10]):
+        county = inst_by_id[row["owner_id"]]["county"]
+        partner = kind_in_county[(county, "ngo")]
+        sent = now - dt.timedelta(days=(n * 7) % 730, hours=n % 9)
+        status = statuses[n % 6]
+        answered = sent + dt.timedelta(hours=n % 96 + 1) if status != "sent" else None
+        consents.append(
+            {
+                "id": consent_count + n + 1,
+                "client_id": row["id"],
+                "partner_id": partner,
+                "basis": "consent",
+                "scopes": ["referrals"],
+                "given_on": sent.date(),
+                "valid_until": sent.date() + dt.timedelta(days=730),
+                "recorded_by_id": users_of[row["owner_id"]]["social_worker"],
+                "recorded_at": now,
+            }
+        )
+        done = status == "completed"
+        referrals.append(
+            {
+                "id": n + 1,
+                "client_id": row["id"],
+                "referrer_id": row["owner_id"],
+                "partner_id": partner,
+                "service_id": service_of[partner],
+                "consent_id": consent_count + n + 1,
+                "created_by_id": users_of[row["owner_id"]]["social_worker"],
+                "first_name": row["first_name"],
+                "last_name": row["last_name"],
+                "shared_fields": ["first_name", "last_name"],
+                "status": status,
+                "sent_at": sent,
+                "respond_by": (sent + dt.timedelta(days=2)).date(),
+                "answered_at": answered,
+                "decline_reason": "Brak miejsc." if status == "declined" else "",
+                "outcome": outcomes[n % 4] if done else "",
+                "completed_on": (sent + dt.timedelta(days=40)).date() if done else None,
+                "created_at": sent,
+                "updated_at": now,
+            }
+        )
+    L.insert(Consent, consents)
+    L.insert(Referral, referrals)
+
+    programmes: list[dict[str, Any]] = []
+    cases: list[dict[str, Any]] = []
+    case_outcomes = ["internship", "job", "training", "refused"]
+    for n, row in enumerate(social[-(len(clients_rows) // 20) :]):
+        county = inst_by_id[row["owner_id"]]["county"]
+        office = kind_in_county[(county, "pup")]
+        proposed = now - dt.timedelta(days=(n * 5) % 730, hours=n % 7)
+        status = ["proposed", "taken", "closed", "closed", "withdrawn"][n % 5]
+        taken = (
+            proposed + dt.timedelta(days=n % 30, hours=3) if status in ("taken", "closed") else None
+        )
+        worker = users_of[row["owner_id"]]["social_worker"]
+        programmes.append(
+            {
+                "id": n + 1,
+                "client_id": row["id"],
+                "kind": "social_contract",
+                "institution_name": inst_by_id[row["owner_id"]]["name"],
+                "started_on": proposed.date() - dt.timedelta(days=180),
+                "ended_on": proposed.date(),
+                "outcome": "completed",
+                "recorded_in_id": row["owner_id"],
+                "recorded_by_id": worker,
+            }
+        )
+        closed = status == "closed"
+        cases.append(
+            {
+                "id": n + 1,
+                "client_id": row["id"],
+                "programme_id": n + 1,
+                "proposer_id": row["owner_id"],
+                "target_id": office,
+                "proposed_by_id": worker,
+                "proposed_at": proposed,
+                "first_name": row["first_name"],
+                "last_name": row["last_name"],
+                "skills": "Prace porządkowe.",
+                "availability": "Od zaraz.",
+                "preferred_work": "Magazyn.",
+                "status": status,
+                "assigned_to_id": users_of[office]["client_advisor"] if taken else None,
+                "taken_at": taken,
+                "last_activity_at": taken or proposed,
+                "closed_at": taken + dt.timedelta(days=20) if closed and taken else None,
+                "outcome": case_outcomes[n % 4] if closed else "",
+            }
+        )
+    L.insert(Programme, programmes)
+    L.insert(PromotionCase, cases)
+
+    plan_rows = L.counts.get("ReintegrationPlan", 0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.id, c.owner_id FROM reintegration_reintegrationplan p "
+            "JOIN clients_client c ON c.id = p.client_id"
+        )
+        owner_of_plan = dict(cursor.fetchall())
+
+    def reviews() -> Iterator[dict[str, Any]]:
+        pk = 0
+        for plan, owner in sorted(owner_of_plan.items()):
+            for r in range(1 + plan % 2):
+                pk += 1
+                held = today - dt.timedelta(days=(plan * 3 + r * 90) % 700)
+                yield {
+                    "id": pk,
+                    "plan_id": plan,
+                    "held_on": held,
+                    "due_on": held + dt.timedelta(days=plan % 21 - 10) if plan % 7 else None,
+                    "progress": "Postępy zgodnie z planem.",
+                    "institution_id": owner,
+                    "recorded_by_id": users_of[owner]["social_worker"],
+                    "recorded_at": now,
+                }
+
+    L.insert(Review, reviews())
+
+    starts = {o["event_id"]: o["starts_at"] for o in occs}
+
+    def attendance() -> Iterator[dict[str, Any]]:
+        for n, inv in enumerate(invitees):
+            if starts[inv["event_id"]] > now:
+                continue
+            yield {
+                "id": n + 1,
+                "occurrence_id": inv["event_id"],  # one occurrence per event, same id
+                "user_id": inv["user_id"],
+                "institution_id": inv["institution_id"],
+                "present": n % 5 != 4,
+                "recorded_by_id": inv["invited_by_id"],
+                "recorded_at": now,
+            }
+
+    L.insert(Attendance, attendance())
+    step(
+        f"{len(referrals)} referrals, {len(cases)} promotion cases, "
+        f"{L.counts['Review']} reviews ({plan_rows} plans), {L.counts['Attendance']} attendances"
+    )

@@ -80,11 +80,36 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Breakdown:
+    """One count split by a related row (a board, an institution): a row per
+    value found in the scope, under a total. One query for all the rows."""
+
+    key: str  # the total's key; a row's key is f"{key}_{id}"
+    label: Promise | str  # the total's label
+    source: Source  # its single metric is what is counted
+    by: str  # the path to the id that makes a row
+    name: str  # the path to the row's label
+
+    @property
+    def metric(self) -> Metric:
+        return self.source.metrics[0]
+
+    def row_key(self, pk: object) -> str:
+        return f"{self.key}_{pk}"
+
+    @property
+    def rows_key(self) -> str:
+        """Where the figures keep the rows' (key, label) pairs, newest labels first."""
+        return f"{self.key}__rows"
+
+
+@dataclass(frozen=True)
 class Table:
     key: str
     title: Promise | str
-    sources: tuple[Source, ...]
+    sources: tuple[Source, ...] = ()
     groups: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
+    breakdown: Breakdown | None = None
 
 
 def _status_parts(prefix: str, path: str, window: Window, choices) -> tuple[Metric, ...]:
@@ -165,6 +190,7 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
 
     due = _on("due_date")
     created = _on("created_at")
+    reviewed = _on("held_on")
     plans = Table(
         "plans",
         _("Joint reintegration plans"),
@@ -205,10 +231,33 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                 "reintegration.Review",
                 "institution",
                 "plan__client__owner",
-                (Metric("reviews", _("plan reviews held"), _on("held_on")),),
+                (
+                    Metric("reviews", _("plan reviews held"), reviewed),
+                    Metric(
+                        "reviews_on_time",
+                        _("held by the date set for them"),
+                        _and(reviewed, Q(due_on__isnull=False, held_on__lte=F("due_on"))),
+                        chart=False,
+                    ),
+                    Metric(
+                        "reviews_late",
+                        _("held after the date set for them"),
+                        _and(reviewed, Q(due_on__isnull=False, held_on__gt=F("due_on"))),
+                        chart=False,
+                    ),
+                    Metric(
+                        "reviews_unscheduled",
+                        _("held with no date set for them"),
+                        _and(reviewed, Q(due_on__isnull=True)),
+                        chart=False,
+                    ),
+                ),
             ),
         ),
-        groups=(("steps_due", tuple(f"steps_due_{v}" for v in StepStatus.values)),),
+        groups=(
+            ("steps_due", tuple(f"steps_due_{v}" for v in StepStatus.values)),
+            ("reviews", ("reviews_on_time", "reviews_late", "reviews_unscheduled")),
+        ),
     )
 
     areas = Table(
@@ -327,6 +376,23 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
         ),
     )
 
+    boards = Table(
+        "boards",
+        _("Job offers published, by noticeboard"),
+        breakdown=Breakdown(
+            "board_publications",
+            _("offers published to noticeboards"),
+            Source(
+                "joboffers.Publication",
+                "offer__institution",
+                "board__institution",
+                (Metric("board_publications", "", _on("published_at")),),
+            ),
+            by="board__institution_id",
+            name="board__institution__name",
+        ),
+    )
+
     closed = _and(_on("closed_at"), Q(status=CaseStatus.CLOSED))
     promotion = Table(
         "promotion",
@@ -365,6 +431,7 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
         groups=(("cases_closed", tuple(f"cases_closed_{v}" for v in [*CaseOutcome.values, ""])),),
     )
 
+    present = _and(_on("occurrence__starts_at"), Q(present=True))
     held = _and(_on("starts_at"), Q(cancelled=False, event__status=EventStatus.SCHEDULED))
     meetings = Table(
         "meetings",
@@ -389,18 +456,6 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                 ),
             ),
             Source(
-                "meetings.Attendance",
-                "institution",
-                "occurrence__event__organiser",
-                (
-                    Metric(
-                        "attendance",
-                        _("attendances (people present)"),
-                        _and(_on("occurrence__starts_at"), Q(present=True)),
-                    ),
-                ),
-            ),
-            Source(
                 "meetings.ActionItem",
                 "institution",
                 "minutes__occurrence__event__organiser",
@@ -416,6 +471,23 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                     ),
                 ),
             ),
+        ),
+    )
+
+    attendance = Table(
+        "attendance",
+        _("Attendance at meetings and trainings, by institution"),
+        breakdown=Breakdown(
+            "attendance_by",
+            _("attendances (people present)"),
+            Source(
+                "meetings.Attendance",
+                "institution",
+                "occurrence__event__organiser",
+                (Metric("attendance_by", "", present),),
+            ),
+            by="institution_id",
+            name="institution__name",
         ),
     )
 
@@ -444,4 +516,4 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
             ),
         ),
     )
-    return (clients, plans, areas, referrals, offers, promotion, meetings, sepi)
+    return (clients, plans, areas, referrals, offers, boards, promotion, meetings, attendance, sepi)

@@ -100,6 +100,7 @@ def report_context(report: AnnualReport, *, final: bool = False) -> dict[str, An
     # The kept file is computed afresh; a draft's page and preview may use the nightly figures.
     figures = figures_compute(scope, period) if final else figures_cached(scope, period)[0]
     shown = [{"title": t.title, "rows": table_cells(t, figures, exact=False)} for t in tables()]
+    approvals = list(report.approvals.select_related("institution", "approved_by"))
     return {
         "report": report,
         "agreement": agreement,
@@ -108,7 +109,11 @@ def report_context(report: AnnualReport, *, final: bool = False) -> dict[str, An
         "tables": shown,
         "meetings": _meetings({p.institution_id for p in parties}, report.year),
         "assessment": _assessments(report, parties),
-        "approvals": list(report.approvals.select_related("institution", "approved_by")),
+        "approvals": approvals,
+        "party_approvals": [
+            (p, next((a for a in approvals if a.institution_id == p.institution_id), None))
+            for p in parties
+        ],
         "final": final,
         "today": timezone.localdate(),
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 from itertools import permutations
 from operator import or_
@@ -26,7 +26,7 @@ from agreements.selectors import agreements_visible_to
 from cooperation.models import Institution, User
 from cooperation.permissions import institution_of
 
-from .definitions import Median, Metric, Source, Table, tables
+from .definitions import Breakdown, Median, Metric, Source, Table, tables
 from .periods import Period
 from .suppression import suppress
 
@@ -43,6 +43,10 @@ class Scope:
     institutions: frozenset[int]
     label: str
     agreement: Agreement | None = None
+    viewer: int | None = None  # a county's: whose agreements make the members
+    # A county resolved for a period (see scope_at): the members during the
+    # period and during the one before; each column counts its own members.
+    members: tuple[frozenset[int], frozenset[int]] | None = None
 
     @property
     def key(self) -> str:
@@ -71,12 +75,44 @@ def county_institutions(institution: Institution, *, on: dt.date | None = None) 
     return frozenset({institution.pk, *linked})
 
 
+def county_institutions_during(institution_pk: int, period: Period) -> frozenset[int]:
+    """The viewer's institution and those of its county that had an agreement
+    with it in force at any time during the period: an agreement that ended
+    last year counts for last year, not for this one."""
+    viewer = Institution.objects.filter(pk=institution_pk).values("county")
+    in_force_then = Agreement.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=period.start),
+        Q(termination_date__isnull=True) | Q(termination_date__gt=period.start),
+        status__in=[Status.ACTIVE, Status.EXPIRED, Status.TERMINATED],
+        valid_from__lt=period.end,
+        parties__institution_id=institution_pk,
+    )
+    linked = Party.objects.filter(
+        agreement__in=in_force_then,
+        institution__county__in=viewer,
+        institution__is_active=True,
+    ).values_list("institution_id", flat=True)
+    return frozenset({institution_pk, *linked})
+
+
 def scope_county(institution: Institution) -> Scope:
+    """The county as of today; `scope_at` gives its members for a period."""
     return Scope(
         COUNTY,
         county_institutions(institution),
         _("county %(county)s") % {"county": institution.county},
+        viewer=institution.pk,
     )
+
+
+def scope_at(scope: Scope, period: Period) -> Scope:
+    """The scope whose figures are computed for `period`: a county's members
+    are those with an agreement in force during each column's period."""
+    if scope.kind != COUNTY or scope.viewer is None or scope.members is not None:
+        return scope
+    now = county_institutions_during(scope.viewer, period)
+    before = county_institutions_during(scope.viewer, period.previous())
+    return replace(scope, institutions=now | before, members=(now, before))
 
 
 def agreements_for_indicators(user: User) -> QuerySet[Agreement]:
@@ -122,8 +158,8 @@ def scope_for(user: User, key: str | None) -> Scope | None:
 # -- computing ------------------------------------------------------------------
 
 
-def _scope_q(source: Source, scope: Scope) -> Q:
-    ids = sorted(scope.institutions)
+def _scope_q(source: Source, scope: Scope, members: frozenset[int] | None = None) -> Q:
+    ids = sorted(scope.institutions if members is None else members)
     if scope.kind == OWN:
         mine = Q(**{f"{source.side}__in": ids})
         return mine | Q(**{f"{source.other}__in": ids}) if source.other else mine
@@ -134,10 +170,11 @@ def _scope_q(source: Source, scope: Scope) -> Q:
     return Q(**{f"{source.side}__in": ids})
 
 
-def _aggregate(metric: Metric, period: Period, *, distinct: bool) -> Any:
+def _aggregate(metric: Metric, period: Period, *, distinct: bool, extra: Q) -> Any:
+    where = metric.window(period) & extra
     if metric.aggregate.startswith("sum:"):
-        return Sum(metric.aggregate[4:], filter=metric.window(period))
-    return Count("pk", filter=metric.window(period), distinct=distinct)
+        return Sum(metric.aggregate[4:], filter=where)
+    return Count("pk", filter=where, distinct=distinct)
 
 
 def _source_qs(source: Source, scope: Scope, period: Period) -> QuerySet:
@@ -146,11 +183,15 @@ def _source_qs(source: Source, scope: Scope, period: Period) -> QuerySet:
     return model._default_manager.filter(_scope_q(source, scope)).filter(reduce(or_, windows))
 
 
-def _aggregates(source: Source, period: Period) -> dict[str, Any]:
+def _aggregates(source: Source, scope: Scope, period: Period) -> dict[str, Any]:
     found = {}
+    columns = ((0, period), (1, period.previous()))
     for metric in source.metrics:
-        found[f"{metric.key}__0"] = _aggregate(metric, period, distinct=source.fans_out)
-        found[f"{metric.key}__1"] = _aggregate(metric, period.previous(), distinct=source.fans_out)
+        for i, p in columns:
+            extra = _scope_q(source, scope, scope.members[i]) if scope.members else Q()
+            found[f"{metric.key}__{i}"] = _aggregate(
+                metric, p, distinct=source.fans_out, extra=extra
+            )
     return found
 
 
@@ -167,12 +208,15 @@ def _medians(source: Source, scope: Scope, period: Period, found: Figures) -> No
                     f"{median.finish}__isnull": False,
                 }
             )
-            .values_list(median.on, median.start, median.finish)
+            .values_list(median.on, median.start, median.finish, source.side)
         )
         spans: tuple[list[float], list[float]] = ([], [])
-        for on, start, finish in rows:
+        for on, start, finish, side in rows:
+            column = 0 if on >= period.start_at else 1
+            if scope.members and side not in scope.members[column]:
+                continue
             hours = (finish - start).total_seconds() / 3600 / median.unit
-            spans[0 if on >= period.start_at else 1].append(hours)
+            spans[column].append(hours)
         found[median.key] = tuple(  # type: ignore[assignment]
             round(statistics.median(s), 1) if s else None for s in spans
         )
@@ -182,21 +226,51 @@ def _medians(source: Source, scope: Scope, period: Period, found: Figures) -> No
             )
 
 
+def _breakdown(breakdown: Breakdown, scope: Scope, period: Period, found: Figures) -> None:
+    """The total and a row per value of `by` (one query), rows in label order."""
+    source = breakdown.source
+    rows = (
+        _source_qs(source, scope, period)
+        .values(breakdown.by, breakdown.name)
+        .annotate(**_aggregates(source, scope, period))
+        .order_by(breakdown.name, breakdown.by)
+    )
+    key = source.metrics[0].key
+    listed = []
+    total = [0, 0]
+    for row in rows:
+        pair = (row[f"{key}__0"] or 0, row[f"{key}__1"] or 0)
+        if pair == (0, 0):
+            continue
+        row_key = breakdown.row_key(row[breakdown.by])
+        found[row_key] = pair
+        listed.append((row_key, row[breakdown.name]))
+        total = [total[0] + pair[0], total[1] + pair[1]]
+    found[breakdown.key] = (total[0], total[1])
+    # The rows' (key, label) pairs ride along with the figures (and their cache entry).
+    found[breakdown.rows_key] = tuple(listed)  # type: ignore[assignment]
+
+
 def figures_compute(scope: Scope, period: Period) -> Figures:
     """Every indicator for the scope, this period and the one before."""
+    scope = scope_at(scope, period)
     found: Figures = {}
     for table in tables():
         for source in table.sources:
-            row = _source_qs(source, scope, period).aggregate(**_aggregates(source, period))
+            row = _source_qs(source, scope, period).aggregate(**_aggregates(source, scope, period))
             for metric in source.metrics:
                 found[metric.key] = (row[f"{metric.key}__0"] or 0, row[f"{metric.key}__1"] or 0)
             _medians(source, scope, period, found)
+        if table.breakdown:
+            _breakdown(table.breakdown, scope, period, found)
     return found
 
 
 def _cache_key(scope: Scope, period: Period) -> str:
-    ids = ",".join(str(i) for i in sorted(scope.institutions))
-    return f"indicators:v1:{scope.kind}:{ids}:{period.code}"
+    """Keyed by the members (each column's, for a county): a new agreement starts a new entry."""
+    sets = scope.members or (scope.institutions,)
+    ids = "/".join(",".join(str(i) for i in sorted(members)) for members in sets)
+    return f"indicators:v2:{scope.kind}:{ids}:{period.code}"
 
 
 def figures_cached(scope: Scope, period: Period) -> tuple[Figures, dt.datetime]:
@@ -208,6 +282,7 @@ def figures_cached(scope: Scope, period: Period) -> tuple[Figures, dt.datetime]:
     from django.utils import timezone
 
     seconds = settings.INDICATORS_CACHE_SECONDS
+    scope = scope_at(scope, period)
     key = _cache_key(scope, period)
     if seconds and (kept := cache.get(key)) is not None:
         return kept
@@ -235,8 +310,11 @@ def figures_precompute(*, institution_ids: Iterable[int] | None = None) -> int:
         for scope in (scope_own(institution), scope_county(institution)):
             for year in (today.year, today.year - 1):
                 period = Period(YEAR, year)
-                computed = (figures_compute(scope, period), timezone.now())
-                cache.set(_cache_key(scope, period), computed, settings.INDICATORS_CACHE_SECONDS)
+                at_period = scope_at(scope, period)
+                computed = (figures_compute(at_period, period), timezone.now())
+                cache.set(
+                    _cache_key(at_period, period), computed, settings.INDICATORS_CACHE_SECONDS
+                )
                 done += 1
     return done
 
@@ -245,6 +323,7 @@ def figures_by_area(scope: Scope, period: Period) -> dict[tuple[str, str], Figur
     """Counts per (gmina, institution kind) of the holding institution, for the
     county planning export. Medians are left out: a median of a small group
     says too much."""
+    scope = scope_at(scope, period)
     grouped: dict[tuple[str, str], Figures] = {}
     for table in tables():
         for source in table.sources:
@@ -252,7 +331,7 @@ def figures_by_area(scope: Scope, period: Period) -> dict[tuple[str, str], Figur
             rows = (
                 _source_qs(source, scope, period)
                 .values(*keys)
-                .annotate(**_aggregates(source, period))
+                .annotate(**_aggregates(source, scope, period))
                 .order_by(*keys)
             )
             for row in rows:
@@ -285,6 +364,15 @@ def _longest(table: Table) -> list[tuple[str, Any, str]]:
     ]
 
 
+def _breakdown_layout(
+    breakdown: Breakdown, figures: Figures
+) -> tuple[dict[str, Any], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """The total and its rows as labels, and the identity total = sum of rows."""
+    rows = dict(figures.get(breakdown.rows_key) or ())
+    labels = {breakdown.key: breakdown.label} | rows
+    return labels, ((breakdown.key, tuple(rows)),)
+
+
 def table_cells(table: Table, figures: Figures, *, exact: bool) -> list[dict[str, Any]]:
     """The rows of one table, each with its two cells, suppressed unless exact."""
     counts = [m.key for m in _metrics(table) if isinstance(m, Metric) and m.aggregate == "count"]
@@ -292,17 +380,23 @@ def table_cells(table: Table, figures: Figures, *, exact: bool) -> list[dict[str
     dependents |= {key: base for key, _l, base in _longest(table)}
     labels = {m.key: m.label for m in _metrics(table)} | {k: lab for k, lab, _b in _longest(table)}
     charted = {m.key for m in _metrics(table) if isinstance(m, Metric) and m.chart}
+    groups = table.groups
+    if table.breakdown:
+        labels, groups = _breakdown_layout(table.breakdown, figures)
+        # A few rows are drawn one bar each; many (a county's boards) only as the total.
+        rows = [k for k in labels if k != table.breakdown.key]
+        counts, charted = list(labels), set(rows) if 0 < len(rows) <= 8 else {table.breakdown.key}
     columns = [
         suppress(
             {k: figures[k][i] for k in labels if k in figures},
             counts=counts,
-            groups=table.groups,
+            groups=groups,
             dependents=dependents,
             exact=exact,
         )
         for i in (0, 1)
     ]
-    parts = {p for _t, ps in table.groups for p in ps}
+    parts = {p for _t, ps in groups for p in ps}
     return [
         {
             "key": key,

@@ -68,7 +68,9 @@ def suppress(
                 continue
             candidates = sorted(
                 (m for m in parts if m not in hidden), key=lambda m: (values[m] or 0, m)
-            ) or [total]
+            ) or [m for m in (total,) if m not in hidden]
+            if not candidates:  # a total with no parts (an empty breakdown): nothing to work out
+                continue
             hidden.add(candidates[0])
             changed = True
     for key, base in (dependents or {}).items():

@@ -355,6 +355,9 @@ class Review(models.Model):
 
     plan = models.ForeignKey(ReintegrationPlan, on_delete=models.CASCADE, related_name="reviews")
     held_on = models.DateField(_("review date"))
+    # The review date in force when this review was held (set at the previous
+    # review or when the plan was opened): whether the review came on time.
+    due_on = models.DateField(_("review was due"), null=True, blank=True)
     progress = models.TextField(_("progress"))
     next_review_date = models.DateField(_("next review"), null=True, blank=True)
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")

@@ -578,6 +578,7 @@ def review_record(
     review = Review(
         plan=plan,
         held_on=held_on,
+        due_on=plan.next_review_date,
         progress=progress.strip(),
         next_review_date=next_review_date,
         institution=membership.institution,

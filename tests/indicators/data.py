@@ -1,7 +1,7 @@
 """A small dataset for hand-counted indicators, all dates relative to today.
 
 Y is last year. Institutions: `own` (OPS), `ngo` and `pup` in the same county,
-each with an agreement in force with `own`; `neighbour` (OPS, same county, no
+each with an agreement in force with `own` since 1 January of Y-1; `neighbour` (OPS, same county, no
 agreement with `own`); `foreign` (OPS, another county).
 """
 
@@ -61,8 +61,10 @@ def build_world() -> World:
     foreign = InstitutionFactory(
         short_name="mops-f", name="MOPS F", county="ostrowiecki", municipality="Ostrowiec"
     )
-    a_ngo = agreement_between(own, ngo, ["client_records", "referrals"])
-    a_pup = agreement_between(own, pup, ["client_records", "promotion"])
+    # In force since the start of the year before last: in every period the tests count.
+    since = dt.date(y - 1, 1, 1)
+    a_ngo = agreement_between(own, ngo, ["client_records", "referrals"], valid_from=since)
+    a_pup = agreement_between(own, pup, ["client_records", "promotion"], valid_from=since)
     coordinator = member(own, Role.COORDINATOR, username="coord-own")
     return World(
         year=y,
@@ -234,3 +236,96 @@ def seed_hand_counted(w: World) -> None:
     # Shares own -> pup.
     share(w, at(y, 3, 31, 23, 59))  # s1: Q1, still active
     share(w, at(y, 1, 10, 12, 0), ended_at=at(y, 2, 1, 12, 0))  # s2: Q1, ended within it
+
+
+# -- plans, boards, meetings (the indicators added for issue 16's section 1) ------
+
+
+def plan_with_reviews(
+    w: World,
+    holder: Institution,
+    reviews: list[tuple[dt.date, dt.date | None]],
+    *,
+    owner: Institution | None = None,
+) -> Any:
+    """A plan of a client of `owner` (own by default); each review (held_on,
+    due_on) recorded by `holder`."""
+    from reintegration.models import ReintegrationPlan, Review
+
+    user = w.worker if holder == w.own else member(holder, Role.SOCIAL_WORKER)
+    client = ClientFactory(owner=owner or w.own)
+    plan = ReintegrationPlan.objects.create(client=client, created_by=user)
+    for held_on, due_on in reviews:
+        Review.objects.create(
+            plan=plan,
+            held_on=held_on,
+            due_on=due_on,
+            progress="-",
+            institution=holder,
+            recorded_by=user,
+        )
+    return plan
+
+
+def publication(w: World, board_of: Institution, published_at: dt.datetime) -> Any:
+    """An offer of the PUP published on `board_of`'s noticeboard at that moment."""
+    from joboffers.models import Board, JobOffer, Publication
+
+    board, _new = Board.objects.get_or_create(institution=board_of)
+    sequence = JobOffer.objects.filter(institution=w.pup).count() + 1
+    offer = JobOffer.objects.create(
+        institution=w.pup,
+        year=published_at.year,
+        sequence=sequence,
+        number=f"OF/{sequence}",
+        kind="job",
+        position="Magazynier",
+        workplace_municipality="Skarżysko-Kamienna",
+        duties="-",
+        valid_from=published_at.date(),
+        valid_until=published_at.date() + dt.timedelta(days=30),
+        contact_phone="41 000 00 00",
+    )
+    row = Publication.objects.create(offer=offer, board=board, published_by=w.pup_coordinator)
+    Publication.objects.filter(pk=row.pk).update(published_at=published_at)
+    return row
+
+
+def meeting(
+    w: World, organiser: Institution, starts_at: dt.datetime, present: dict[Institution, int]
+) -> Any:
+    """A meeting organised by `organiser` with so many people present from each institution."""
+    from meetings.models import Attendance, Event, EventKind, Occurrence
+
+    creator = member(organiser, Role.COORDINATOR)
+    event = Event.objects.create(
+        kind=EventKind.MEETING,
+        title="Spotkanie",
+        organiser=organiser,
+        created_by=creator,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=1),
+    )
+    occurrence = Occurrence.objects.create(
+        event=event,
+        original_start=starts_at,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=1),
+    )
+    for institution, n in present.items():
+        for _i in range(n):
+            Attendance.objects.create(
+                occurrence=occurrence,
+                user=member(institution, Role.SOCIAL_WORKER),
+                institution=institution,
+                present=True,
+                recorded_by=creator,
+            )
+        Attendance.objects.create(  # one absent person each: not counted
+            occurrence=occurrence,
+            user=member(institution, Role.SOCIAL_WORKER),
+            institution=institution,
+            present=False,
+            recorded_by=creator,
+        )
+    return occurrence

@@ -12,7 +12,7 @@ from indicators.selectors import (
     scope_own,
 )
 
-from .data import build_world, seed_hand_counted
+from .data import at, build_world, referral, seed_hand_counted
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +118,34 @@ def test_periods_parse_and_step_back() -> None:
     assert period_parse("2020-01").previous().code == "2019-12"
     assert period_parse("nonsense").kind == YEAR
     assert period_parse("2999").kind == YEAR and period_parse("2999").year < 2999
+
+
+def test_county_members_are_those_under_agreement_during_the_period(world) -> None:  # type: ignore[no-untyped-def]
+    """An agreement that ended last year counts for last year's period, not this year's."""
+    import datetime as dt
+
+    from tests.factories import InstitutionFactory, agreement_between
+
+    y = world.year
+    gone = InstitutionFactory(short_name="ngo-gone", name="Fundacja G", kind="ngo")
+    agreement_between(
+        world.own,
+        gone,
+        ["referrals"],
+        valid_from=dt.date(y - 1, 1, 1),
+        valid_until=dt.date(y, 6, 30),
+    )
+    referral(world, gone, at(y, 6, 30, 23, 59))  # the agreement's last day, its last minute
+    referral(world, gone, at(y, 7, 1, 0, 0))  # the day after: no longer a member
+    referral(world, gone, at(y + 1, 1, 2, 10, 0))  # this year
+    scope = scope_county(world.own)
+    assert gone.pk not in scope.institutions  # today's county
+    last_year = figures_compute(scope, Period(YEAR, y))
+    # Own's r1-r4 and both of the gone NGO's referrals of last year: it was a member then.
+    assert last_year["referrals_sent"] == (6, 1)
+    this_year = figures_compute(scope, Period(YEAR, y + 1))
+    # This year it is no member: its January referral is not counted, while the
+    # column of last year beside it still counts its two.
+    assert this_year["referrals_sent"] == (0, 6)
+    q3 = figures_compute(scope, Period(QUARTER, y, 3))
+    assert q3["referrals_sent"] == (0, 2)  # Q3: not a member; Q2 beside it: r2 and 30 June's

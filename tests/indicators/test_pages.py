@@ -9,7 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from cooperation.models import Role
 from tests.factories import InstitutionFactory, agreement_between, member
 
-from .data import access_requests, at, build_world, referral, seed_hand_counted
+from .data import (
+    access_requests,
+    at,
+    build_world,
+    meeting,
+    publication,
+    referral,
+    seed_hand_counted,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +110,10 @@ def test_query_count_does_not_grow_with_rows_or_agreements(client, world, settin
     for n in range(10):
         referral(world, world.own, at(world.year, 5, 1 + n))
     access_requests(world, at(world.year, 6, 1), "granted", 12)
+    # More noticeboards and institutions at meetings: more rows in the breakdowns.
+    for inst in (world.own, world.ngo, world.pup):
+        publication(world, inst, at(world.year, 7, 1))
+    meeting(world, world.own, at(world.year, 8, 1, 10), {world.ngo: 2, world.pup: 1})
     with CaptureQueriesContext(connection) as after:
         client.get("/indicators/", params)
     assert len(after) == len(before)

@@ -88,6 +88,8 @@ def test_a_suppressed_cell_cannot_be_recovered_from_the_csv(client) -> None:  # 
 def _rows_of(table):  # type: ignore[no-untyped-def]
     zero = {m.key: (0, 0) for s in table.sources for m in (*s.metrics, *s.medians)}
     zero |= {m.longest_key: (0, 0) for s in table.sources for m in s.medians if m.longest_key}
+    if table.breakdown:  # its total; its rows are the institutions found
+        zero |= {table.breakdown.key: (0, 0), table.breakdown.rows_key: ()}
     return table_cells(table, zero, exact=True)
 
 
@@ -109,3 +111,12 @@ def test_the_same_figures_are_exact_for_the_owner_and_suppressed_for_the_agreeme
     }
     assert own["requests_declined"]["current"].text == "2"
     assert joint["requests_declined"]["current"].text == SMALL_TEXT
+
+
+def test_a_total_with_no_parts_is_left_alone() -> None:
+    """An empty breakdown (no board, no institution in the period) is a total of 0
+    with no rows: it is shown as "<5" and the suppression ends."""
+    from indicators.suppression import suppress
+
+    cells = suppress({"t": 0}, counts=["t"], groups=[("t", ())])
+    assert cells["t"].text == "<5"

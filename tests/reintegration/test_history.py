@@ -151,3 +151,18 @@ def test_the_step_page_shows_the_history_of_that_step(client, plan, goal, owner)
     history = body[body.index('id="step-history-h"') :]
     assert owner.display_name in history and "<del>" in history
     assert "poprawiony" not in history
+
+
+def test_a_review_keeps_the_date_it_was_due(plan, owner, partner_user) -> None:
+    """The indicators count reviews done on time from `due_on`: the review date in
+    force when the review was held, then the date the review sets for the next."""
+    due = plan.next_review_date
+    first = services.review_record(
+        plan=plan, acting_user=partner_user, held_on=TODAY, progress="-", next_review_date=soon(60)
+    )
+    assert first.due_on == due
+    plan.refresh_from_db()
+    second = services.review_record(
+        plan=plan, acting_user=owner, held_on=TODAY, progress="-", next_review_date=soon(90)
+    )
+    assert second.due_on == soon(60)
