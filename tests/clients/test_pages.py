@@ -224,9 +224,8 @@ def test_list_and_detail_cost_the_same_queries_for_any_size(
         client_share(client=last, partner=partner, consent=consent, acting_user=owner)
         note_add(client=last, acting_user=owner, happened_on=TODAY, text=f"n{i}", internal=False)
     client.force_login(advisor)
-    # Five for the list, three for the session's first `last_seen` write, one for the
-    # bell's unread count on a cold cache.
-    with django_assert_max_num_queries(9):
+    # Five for the list, three for the session's first `last_seen` write.
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("clients:list")).status_code == 200
     with django_assert_max_num_queries(10):
         assert (

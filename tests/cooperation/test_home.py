@@ -44,16 +44,13 @@ def test_the_home_page_costs_the_same_queries_for_any_size(
 ) -> None:
     for _ in range(rows):
         ClientFactory(owner=own, created_by=owner)
-    from django.core.cache import cache
-
     client.force_login(owner)
     # The first request after login writes the session's `last_seen` (at most once a
-    # minute, three statements); the page's own cost is measured on the next one, with
-    # the bell's unread count not cached, so that it is counted too.
+    # minute, three statements); the page's own cost is measured on the next one.
     client.get(reverse("home"))
-    cache.clear()
-    # Session, user and membership, one query per eager home section and the bell's
-    # count; the lazy sections load from their own URLs (see test_budgets.py).
+    # Session, user and membership and one query per eager home section (the bell's
+    # count was read at login); the lazy sections load from their own URLs
+    # (see test_budgets.py).
     with django_assert_max_num_queries(12):
         assert client.get(reverse("home")).status_code == 200
 

@@ -172,3 +172,16 @@ def test_the_demo_leaves_the_newest_few_unread(proposed, advisor, committed) -> 
     assert mine.filter(read_at__isnull=True).count() == UNREAD
     newest = list(mine.order_by("-created_at")[:UNREAD])
     assert all(n.read_at is None for n in newest)
+
+
+def test_the_count_is_read_at_login_so_pages_ask_nothing(client, proposed, advisor) -> None:
+    """Primed at login and kept until a notice is written or read: an ordinary page
+    asks the database nothing for the bell (issue 17: at most one cheap query)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(advisor)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("home")).content.decode()
+    assert "Powiadomienia (1 nieprzeczytane)" in page
+    assert not [q for q in queries if "notifications_notice" in q["sql"]]
