@@ -825,6 +825,7 @@ def _notice(institution: Institution, owner: User) -> Built:
     from django.contrib.contenttypes.models import ContentType
 
     from notifications.models import Notice
+    from notifications.services import unread_forget
     from promotion.models import PromotionCase
 
     from .promotion.helpers import proposed_case
@@ -838,6 +839,7 @@ def _notice(institution: Institution, owner: User) -> Built:
         target_id=case.pk,
         text=f"PUP took the promotion case of {case.last_name} {case.first_name}",
     )
+    unread_forget([owner.pk])  # as the fan-out does: the bell counts it on the next page
     return Built({"pk": notice.pk}, [case.last_name], viewer=owner)
 
 

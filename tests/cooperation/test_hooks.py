@@ -40,19 +40,22 @@ def _modules(name: str) -> list[str]:
 
 
 def test_each_app_contributes_through_its_hooks_module() -> None:
-    assert _modules("client_anonymised") == ["reintegration", "meetings", "sepi", "promotion"]
-    assert _modules("client_share_ended") == ["reintegration"]
+    assert _modules("client_anonymised") == [
+        "reintegration", "meetings", "sepi", "promotion", "messaging",
+    ]  # fmt: skip
+    assert _modules("client_share_ended") == ["reintegration", "messaging"]
     assert _modules("referral_links") == ["promotion"]
     assert len(hooks.get_hooks("client_timeline")) == 7
     assert {p.key for p in hooks.get_hooks("client_panels")} == {
         "access", "plan", "case_conferences", "sepi", "joboffers", "promotion", "referrals",
+        "messages",
     }  # fmt: skip
     assert {r.kind for r in hooks.get_hooks("retention_rules")} == {
         "client_documents", "consent_scans", "closed_clients", "sepi_answers",
         "promotion_cases", "referral_snapshots",
     }  # fmt: skip
-    assert len(hooks.get_hooks("nav_items")) == 16  # indicators adds one
-    assert len(hooks.get_hooks("home_sections")) == 17
+    assert len(hooks.get_hooks("nav_items")) == 18  # indicators, notifications, messaging
+    assert len(hooks.get_hooks("home_sections")) == 19
     assert _modules("processing_declarations") == [
         "clients", "reintegration", "sepi", "partners", "promotion", "meetings",
     ]  # fmt: skip
@@ -69,5 +72,5 @@ def test_each_app_contributes_through_its_hooks_module() -> None:
 
 def test_the_client_page_tabs_include_the_plan_reintegration_adds() -> None:
     owner_tabs = [t.key for t in tabs(is_owner=True)]
-    assert owner_tabs == ["record", "plan", "timeline", "notes", "documents", "sharing"]
+    assert owner_tabs == ["record", "plan", "timeline", "messages", "notes", "documents", "sharing"]
     assert [t.key for t in tabs(is_owner=False)] == owner_tabs[:-1]
