@@ -38,7 +38,10 @@ def seed() -> None:
 
     Every date is relative to the day of seeding, so the demo seeds on any day: the
     PCPR–PUP agreement ends in 25 days (the home page lists it among those ending
-    within a month), the NGO draft starts next month."""
+    within a month), the NGO draft starts next month. The MOPS–PUP agreements began
+    two years ago or more, so they were in force all of last year: the indicators'
+    county and agreement views for last year (and the annual report for it) have
+    the history `indicators.demo` seeds, in both counties."""
     from agreements.models import Agreement, Coordinator, Scope
     from agreements.services import (
         Signatory,
@@ -59,7 +62,7 @@ def seed() -> None:
             "pup-skarzysko",
             all_scopes,
             "active",
-            _month_start(11),
+            _month_start(24),
             None,
         ),
         (
@@ -68,7 +71,7 @@ def seed() -> None:
             "pup-skarzysko",
             [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS, Scope.JOB_OFFERS],
             "active",
-            _month_start(9),
+            _month_start(20),
             timezone.localdate() + dt.timedelta(days=25),
         ),
         (
@@ -86,7 +89,7 @@ def seed() -> None:
             "pup-ostrowiec",
             [Scope.CLIENT_RECORDS, Scope.JOINT_PLANS, Scope.SEPI, Scope.JOB_OFFERS],
             "active",
-            _month_start(15),
+            _month_start(27),
             None,
         ),
     ]

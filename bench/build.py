@@ -648,6 +648,7 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
                 "created_by_id": users_of[owner]["social_worker"],
                 "closed_at": now - dt.timedelta(days=3) if closed else None,
                 "closed_by_id": users_of[owner]["social_worker"] if closed else None,
+                "closing_outcome": "goals_met" if closed else "",
                 "closing_note": "Cel osiągnięty." if closed else "",
             }
 

@@ -136,7 +136,7 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
     from partners.models import Outcome as ReferralOutcome
     from partners.models import Status as ReferralStatus
     from promotion.models import CaseOutcome, CaseStatus
-    from reintegration.models import VOCATIONAL_AREAS, Area, StepStatus
+    from reintegration.models import VOCATIONAL_AREAS, Area, PlanOutcome, PlanStatus, StepStatus
     from sepi.models import LookupStatus
 
     shared = _on("created_at")
@@ -258,6 +258,40 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
             ("steps_due", tuple(f"steps_due_{v}" for v in StepStatus.values)),
             ("reviews", ("reviews_on_time", "reviews_late", "reviews_unscheduled")),
         ),
+    )
+
+    # A plan closed before the outcome was asked for has "not recorded" (and a
+    # blank one, loaded by other means, counts there too): total = sum of parts.
+    ended = _and(_on("closed_at"), Q(status=PlanStatus.CLOSED))
+    unrecorded = [PlanOutcome.NOT_RECORDED.value, ""]
+    outcomes = Table(
+        "outcomes",
+        _("Joint plans closed, by outcome"),
+        (
+            Source(
+                "reintegration.ReintegrationPlan",
+                "client__owner",
+                "participants__institution",
+                fans_out=True,
+                metrics=(
+                    Metric("plans_ended", _("plans closed"), ended, chart=False),
+                    *(
+                        Metric(
+                            f"plans_ended_{value}",
+                            label,
+                            _and(
+                                ended,
+                                Q(closing_outcome__in=unrecorded)
+                                if value == PlanOutcome.NOT_RECORDED
+                                else Q(closing_outcome=value),
+                            ),
+                        )
+                        for value, label in PlanOutcome.choices
+                    ),
+                ),
+            ),
+        ),
+        groups=(("plans_ended", tuple(f"plans_ended_{v}" for v in PlanOutcome.values)),),
     )
 
     areas = Table(
@@ -516,4 +550,16 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
             ),
         ),
     )
-    return (clients, plans, areas, referrals, offers, boards, promotion, meetings, attendance, sepi)
+    return (
+        clients,
+        plans,
+        outcomes,
+        areas,
+        referrals,
+        offers,
+        boards,
+        promotion,
+        meetings,
+        attendance,
+        sepi,
+    )

@@ -226,29 +226,51 @@ def _medians(source: Source, scope: Scope, period: Period, found: Figures) -> No
             )
 
 
-def _breakdown(breakdown: Breakdown, scope: Scope, period: Period, found: Figures) -> None:
-    """The total and a row per value of `by` (one query), rows in label order."""
+def _breakdown_rows(
+    breakdown: Breakdown,
+    scope: Scope,
+    period: Period,
+    *,
+    group: tuple[str, ...] = (),
+    by: tuple[str, str] | None = None,
+) -> dict[tuple[Any, ...], list[tuple[dict[str, Any], tuple[int, int]]]]:
+    """The rows with a count in either column, per value of `group`, in the order
+    of `by` (the label's path, then the id's): one query."""
     source = breakdown.source
+    by = by or (breakdown.name, breakdown.by)
     rows = (
         _source_qs(source, scope, period)
-        .values(breakdown.by, breakdown.name)
+        .values(*group, *by)
         .annotate(**_aggregates(source, scope, period))
-        .order_by(breakdown.name, breakdown.by)
+        .order_by(*group, *by)
     )
     key = source.metrics[0].key
-    listed = []
-    total = [0, 0]
+    found: dict[tuple[Any, ...], list[tuple[dict[str, Any], tuple[int, int]]]] = {}
     for row in rows:
         pair = (row[f"{key}__0"] or 0, row[f"{key}__1"] or 0)
-        if pair == (0, 0):
-            continue
-        row_key = breakdown.row_key(row[breakdown.by])
+        if pair != (0, 0):
+            found.setdefault(tuple(row[g] for g in group), []).append((row, pair))
+    return found
+
+
+def _breakdown_fill(
+    breakdown: Breakdown, listed: list[tuple[str, str, tuple[int, int]]], found: Figures
+) -> None:
+    """A row per (key, label, pair) and the total of the rows."""
+    for row_key, _label, pair in listed:
         found[row_key] = pair
-        listed.append((row_key, row[breakdown.name]))
-        total = [total[0] + pair[0], total[1] + pair[1]]
-    found[breakdown.key] = (total[0], total[1])
+    found[breakdown.key] = (sum(p[0] for *_r, p in listed), sum(p[1] for *_r, p in listed))
     # The rows' (key, label) pairs ride along with the figures (and their cache entry).
-    found[breakdown.rows_key] = tuple(listed)  # type: ignore[assignment]
+    found[breakdown.rows_key] = tuple((k, label) for k, label, _p in listed)  # type: ignore[assignment]
+
+
+def _breakdown(breakdown: Breakdown, scope: Scope, period: Period, found: Figures) -> None:
+    """The total and a row per value of `by` (one query), rows in label order."""
+    rows = _breakdown_rows(breakdown, scope, period).get((), [])
+    listed = [
+        (breakdown.row_key(row[breakdown.by]), row[breakdown.name], pair) for row, pair in rows
+    ]
+    _breakdown_fill(breakdown, listed, found)
 
 
 def figures_compute(scope: Scope, period: Period) -> Figures:
@@ -270,7 +292,7 @@ def _cache_key(scope: Scope, period: Period) -> str:
     """Keyed by the members (each column's, for a county): a new agreement starts a new entry."""
     sets = scope.members or (scope.institutions,)
     ids = "/".join(",".join(str(i) for i in sorted(members)) for members in sets)
-    return f"indicators:v2:{scope.kind}:{ids}:{period.code}"
+    return f"indicators:v3:{scope.kind}:{ids}:{period.code}"
 
 
 def figures_cached(scope: Scope, period: Period) -> tuple[Figures, dt.datetime]:
@@ -341,7 +363,40 @@ def figures_by_area(scope: Scope, period: Period) -> dict[tuple[str, str], Figur
                         row[f"{metric.key}__0"] or 0,
                         row[f"{metric.key}__1"] or 0,
                     )
+        if table.breakdown:
+            _breakdown_by_area(table.breakdown, scope, period, grouped)
     return grouped
+
+
+def _breakdown_by_area(
+    breakdown: Breakdown, scope: Scope, period: Period, grouped: dict[tuple[str, str], Figures]
+) -> None:
+    """A breakdown's rows (boards, attending institutions) within each (gmina, kind)
+    of the holder, each row named by its own institution's kind and gmina: the
+    planning export names no institution (one query)."""
+    from cooperation.models import InstitutionKind
+
+    side = breakdown.source.side
+    institution = breakdown.by.removesuffix("_id")
+    kinds = dict(InstitutionKind.choices)
+    by = (f"{institution}__municipality", f"{institution}__kind")
+    found = _breakdown_rows(
+        breakdown,
+        scope,
+        period,
+        group=(f"{side}__municipality", f"{side}__kind"),
+        by=by,
+    )
+    for (gmina, kind), rows in found.items():
+        listed = [
+            (
+                breakdown.row_key(f"{row[by[1]]}:{row[by[0]]}"),
+                f"{kinds.get(row[by[1]], row[by[1]])}, {row[by[0]]}",
+                pair,
+            )
+            for row, pair in rows
+        ]
+        _breakdown_fill(breakdown, listed, grouped.setdefault((gmina, kind), {}))
 
 
 # -- presenting -----------------------------------------------------------------

@@ -59,6 +59,7 @@ class ReintegrationPlanAdmin(InstitutionScopedAdmin):
         "created_by",
         "closed_at",
         "closed_by",
+        "closing_outcome",
         "closing_note",
     ]
     fields = readonly_fields  # type: ignore[assignment]

@@ -28,6 +28,7 @@ from .models import (
     Goal,
     NeedLevel,
     PlanChange,
+    PlanOutcome,
     ReintegrationPlan,
     Step,
     StepStatus,
@@ -277,7 +278,10 @@ def closed(cast: Cast, client: Client) -> None:
         outcome="Umowa o pracę na czas określony, 12 miesięcy.",
     )
     services.plan_close(
-        plan=plan, acting_user=w, note="Cel osiągnięty: klient podjął zatrudnienie."
+        plan=plan,
+        acting_user=w,
+        outcome=PlanOutcome.GOALS_MET,
+        note="Cel osiągnięty: klient podjął zatrudnienie.",
     )
     ReintegrationPlan.objects.filter(pk=plan.pk).update(
         closed_at=F("closed_at") - dt.timedelta(days=30)

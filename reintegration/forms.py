@@ -14,7 +14,15 @@ from cooperation.models import Institution, User
 from cooperation.processing import SpecialCategoryGround
 from cooperation.roles import CASEWORK_ROLES, PERSON_ROLES
 
-from .models import BASIC_AREAS, VOCATIONAL_AREAS, Area, NeedLevel, PlanStatus, StepStatus
+from .models import (
+    BASIC_AREAS,
+    CLOSING_OUTCOMES,
+    VOCATIONAL_AREAS,
+    Area,
+    NeedLevel,
+    PlanStatus,
+    StepStatus,
+)
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -220,10 +228,16 @@ class ParticipantForm(forms.Form):
 
 
 class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("How did the plan end?"),
+        choices=CLOSING_OUTCOMES,
+        widget=forms.RadioSelect,
+        help_text=_("Counted in the cooperation's figures, without the client's name."),
+    )
     note = forms.CharField(
         label=_("Why the plan is closed"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("For example: goals reached; the client moved away; the client withdrew."),
+        help_text=_("In a few words: what was achieved, what was not and why."),
     )
 
 

@@ -20,7 +20,16 @@ from django.utils.translation import gettext as _
 from cooperation.models import Institution, User
 from cooperation.processing import SpecialCategoryGround
 
-from .models import Area, ChangeKind, NeedLevel, PlanChange, ReintegrationPlan, Step, StepStatus
+from .models import (
+    Area,
+    ChangeKind,
+    NeedLevel,
+    PlanChange,
+    PlanOutcome,
+    ReintegrationPlan,
+    Step,
+    StepStatus,
+)
 
 STEP_FIELDS = (
     "goal",
@@ -38,6 +47,7 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
     "area": Area,
     "status": StepStatus,
     "special_category_ground": SpecialCategoryGround,
+    "closing_outcome": PlanOutcome,
 }
 
 

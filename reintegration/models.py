@@ -89,6 +89,26 @@ class PlanStatus(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("plan status", "closed")
 
 
+class PlanOutcome(models.TextChoices):
+    """How a closed plan ended: what the indicators count as "plans closed by outcome"."""
+
+    GOALS_MET = "goals_met", pgettext_lazy("plan outcome", "goals achieved")
+    PARTLY_MET = "partly_met", pgettext_lazy("plan outcome", "goals partly achieved")
+    NOT_MET = "not_met", pgettext_lazy("plan outcome", "goals not achieved")
+    WITHDREW = (
+        "withdrew",
+        pgettext_lazy("plan outcome", "the client withdrew or stopped cooperating"),
+    )
+    MOVED = "moved", pgettext_lazy("plan outcome", "the client moved or was transferred")
+    OTHER = "other", pgettext_lazy("plan outcome", "other reason")
+    # Plans closed before the outcome was asked for; never chosen in the form.
+    NOT_RECORDED = "not_recorded", pgettext_lazy("plan outcome", "not recorded")
+
+
+# What the close form offers: every outcome but "not recorded".
+CLOSING_OUTCOMES = [(v, label) for v, label in PlanOutcome.choices if v != PlanOutcome.NOT_RECORDED]
+
+
 class StepStatus(models.TextChoices):
     PLANNED = "planned", pgettext_lazy("step status", "planned")
     IN_PROGRESS = "in_progress", pgettext_lazy("step status", "in progress")
@@ -156,6 +176,9 @@ class ReintegrationPlan(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closing_outcome = models.CharField(
+        _("outcome of the plan"), max_length=16, choices=PlanOutcome.choices, blank=True
     )
     closing_note = models.TextField(_("why the plan was closed"), blank=True)
 

@@ -34,6 +34,7 @@ from cooperation.roles import CASEWORK_ROLES, PERSON_ROLES
 
 from . import history
 from .models import (
+    CLOSING_OUTCOMES,
     OPEN_STEP_STATUSES,
     SPECIAL_AREAS,
     Area,
@@ -605,25 +606,42 @@ def review_record(
 
 
 @transaction.atomic
-def plan_close(*, plan: ReintegrationPlan, acting_user: User, note: str) -> ReintegrationPlan:
-    """The plan holder closes the plan; it stays readable as history and a new one may start."""
+def plan_close(
+    *, plan: ReintegrationPlan, acting_user: User, outcome: str, note: str
+) -> ReintegrationPlan:
+    """The plan holder closes the plan with its outcome and a note; it stays readable
+    as history and a new one may start."""
     require(acting_user, plan, CLOSE)
     membership = _lock_open_plan(plan, acting_user)
+    errors = {}
+    if outcome not in dict(CLOSING_OUTCOMES):
+        errors["outcome"] = _("Choose how the plan ended.")
     if not note.strip():
-        raise ValidationError({"note": _("Say why the plan is closed.")})
+        errors["note"] = _("Say why the plan is closed.")
+    if errors:
+        raise ValidationError(errors)
     plan.status = PlanStatus.CLOSED
     plan.closed_at = timezone.now()
     plan.closed_by = acting_user
+    plan.closing_outcome = outcome
     plan.closing_note = note.strip()
-    plan.save(update_fields=["status", "closed_at", "closed_by", "closing_note"])
+    plan.save(update_fields=["status", "closed_at", "closed_by", "closing_outcome", "closing_note"])
     history.record(
         plan=plan,
         kind=ChangeKind.CLOSED,
         actor=acting_user,
         institution=membership.institution,
-        changes=[{"field": "closing_note", "old": "", "new": plan.closing_note}],
+        changes=[
+            {"field": "closing_outcome", "old": "", "new": outcome},
+            {"field": "closing_note", "old": "", "new": plan.closing_note},
+        ],
     )
-    audit(actor=acting_user, action=AuditAction.UPDATE, obj=plan, fields=["status"])
+    audit(
+        actor=acting_user,
+        action=AuditAction.UPDATE,
+        obj=plan,
+        fields=["status", "closing_outcome"],
+    )
     return plan
 
 

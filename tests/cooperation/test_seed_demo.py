@@ -28,6 +28,32 @@ def test_it_builds_both_counties_and_is_idempotent(db, demo_without_board_pdfs) 
     _demo_clients_have_valid_pesels_and_stay_in_their_county()
     _demo_agreements_stay_inside_their_county()
     _demo_clients_are_spread_and_some_are_shared()
+    _demo_counties_have_last_years_figures()
+
+
+def _demo_counties_have_last_years_figures() -> None:
+    """The MOPS–PUP agreements were in force all of last year: each PUP's county view
+    for last year holds its MOPS's history (not only the PUP's own few rows), and so
+    does the agreement's, suppressed."""
+    from django.utils import timezone
+
+    from agreements.models import Agreement
+    from indicators.periods import YEAR, Period
+    from indicators.selectors import figures_compute, scope_agreement, scope_county
+
+    last_year = Period(YEAR, timezone.localdate().year - 1)
+    for county in ("skarzysko", "ostrowiec"):
+        pup = Institution.objects.get(short_name=f"pup-{county}")
+        mops = Institution.objects.get(short_name=f"mops-{county}")
+        figures = figures_compute(scope_county(pup), last_year)
+        assert figures["requests"][0] >= 5 and figures["lookups"][0] >= 5, county
+        assert figures["cases_proposed"][0] > 0, county
+        agreement = Agreement.objects.filter(parties__institution=mops).get(
+            parties__institution=pup
+        )
+        assert agreement.valid_from <= last_year.start
+        joint = figures_compute(scope_agreement(agreement), last_year)
+        assert joint["requests"][0] >= 5 and joint["cases_proposed"][0] > 0, county
 
 
 def _demo_users_follow_the_naming_scheme() -> None:

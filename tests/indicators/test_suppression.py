@@ -120,3 +120,56 @@ def test_a_total_with_no_parts_is_left_alone() -> None:
 
     cells = suppress({"t": 0}, counts=["t"], groups=[("t", ())])
     assert cells["t"].text == "<5"
+
+
+def test_a_suppressed_breakdown_row_cannot_be_recovered_from_either_csv(client) -> None:  # type: ignore[no-untyped-def]
+    """The per-noticeboard rows in the dashboard's CSV (by board) and in the county
+    planning CSV (by the board's kind and gmina, within the holder's): the small row
+    hidden with its complement, the total kept, nothing solvable."""
+    from .data import publication
+
+    w = build_world()
+    y = w.year
+    for day in range(1, 7):  # six of the PUP's offers on own's board (OPS, Skarżysko)
+        publication(w, w.own, at(y, 5, day))
+    for day in range(1, 3):  # two on the NGO's (Suchedniów)
+        publication(w, w.ngo, at(y, 6, day))
+    access_requests(w, at(y, 5, 1), "granted", 6)
+    access_requests(w, at(y, 5, 2), "declined", 2)
+    client.force_login(w.coordinator)
+    with translation.override("pl"):
+        boards = str(next(t for t in tables() if t.key == "boards").title)
+        clients_title = str(tables()[0].title)
+
+    # The dashboard's CSV of the county: a row per board, by name.
+    response = client.get("/indicators/export.csv", {"scope": "county", "p": str(y)})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    shown = {r[1]: r[2] for r in rows[1:] if r[0] == boards}
+    assert shown[w.ngo.name] == SMALL_TEXT and shown[w.own.name] == HIDDEN_TEXT
+    total = next(k for k in shown if k not in (w.ngo.name, w.own.name))
+    assert shown[total] == "8"
+    assert _solve(shown, total, [w.ngo.name, w.own.name]) == {}
+
+    # The county planning CSV: within the PUP's (gmina, kind), a row per the
+    # boards' kind and gmina; no institution named.
+    response = client.get("/indicators/county.csv", {"p": str(y)})
+    text = response.content.decode("utf-8-sig")
+    assert w.own.name not in text and w.ngo.name not in text
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    cells: dict[tuple[str, str, str], dict[str, str]] = {}
+    for gmina, kind, table, label, current, _previous in rows[1:]:
+        cells.setdefault((gmina, kind, table), {})[label] = current
+    pup_boards = next(v for (g, k, t), v in cells.items() if t == boards)
+    assert sorted(pup_boards.values()) == sorted(["8", SMALL_TEXT, HIDDEN_TEXT]), pup_boards
+    small = next(label for label, v in pup_boards.items() if v == SMALL_TEXT)
+    assert "Suchedniów" in small
+    for (_g, _k, table_title), table_cells_shown in cells.items():
+        labels = list(table_cells_shown)
+        if table_title == boards:  # the total first, then its rows
+            assert _solve(table_cells_shown, labels[0], labels[1:]) == {}, table_cells_shown
+    with translation.override("pl"):  # the other tables' identities too
+        keyed = {str(r["key"]): r["label"] for r in _rows_of(tables()[0])}
+    requests = next(v for (g, k, t), v in cells.items() if t == clients_title)
+    assert requests[keyed["requests_declined"]] == SMALL_TEXT
+    parts = [keyed[p] for p in tables()[0].groups[0][1]]
+    assert _solve(requests, keyed["requests"], parts) == {}

@@ -167,7 +167,7 @@ def test_only_the_holder_closes_the_plan_or_adds_institutions(client, plan, part
     assert client.get(reverse("reintegration:close", args=[plan.pk])).status_code == 403
     assert client.get(reverse("reintegration:participant_add", args=[plan.pk])).status_code == 403
     with pytest.raises(PermissionDenied):
-        services.plan_close(plan=plan, acting_user=partner_user, note="Nie")
+        services.plan_close(plan=plan, acting_user=partner_user, outcome="other", note="Nie")
     plan.refresh_from_db()
     assert plan.is_open
 

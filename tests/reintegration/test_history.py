@@ -63,7 +63,7 @@ def test_every_kind_of_change_is_recorded_in_order(plan, goal, owner, partner_us
         progress="Postęp",
         next_review_date=soon(60),
     )
-    services.plan_close(plan=plan, acting_user=owner, note="Cele osiągnięte")
+    services.plan_close(plan=plan, acting_user=owner, outcome="goals_met", note="Cele osiągnięte")
     kinds = list(plan.changes.order_by("at", "pk").values_list("kind", flat=True))
     assert kinds == [
         ChangeKind.CREATED,

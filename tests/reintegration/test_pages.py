@@ -17,6 +17,7 @@ from reintegration.models import (
     Goal,
     NeedAssessment,
     NeedLevel,
+    PlanOutcome,
     PlanStatus,
     ReintegrationPlan,
     Review,
@@ -196,14 +197,31 @@ def test_closing_keeps_the_plan_as_history_and_frees_the_client_for_a_new_one(
     client, plan, owner
 ) -> None:
     client.force_login(owner)
-    response = client.post(
-        reverse("reintegration:close", args=[plan.pk]), {"note": "Cele osiągnięte."}
-    )
+    url = reverse("reintegration:close", args=[plan.pk])
+    # The outcome is required: without it, or with "not recorded", the plan stays open.
+    for data in ({"note": "Cele osiągnięte."}, {"note": "x", "outcome": "not_recorded"}):
+        response = client.post(url, data)
+        assert response.status_code == 200
+        assert 'id="id_outcome_error"' in response.content.decode()
+    with pytest.raises(ValidationError) as raised:
+        services.plan_close(plan=plan, acting_user=owner, outcome="not_recorded", note="x")
+    assert "outcome" in raised.value.message_dict
+    plan.refresh_from_db()
+    assert plan.is_open
+    response = client.post(url, {"outcome": "partly_met", "note": "Cele osiągnięte."})
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.CLOSED and plan.closed_by == owner
-    # Closed: readable, no longer changeable.
-    assert client.get(plan.get_absolute_url()).status_code == 200
+    assert plan.closing_outcome == PlanOutcome.PARTLY_MET
+    change = plan.changes.get(kind="closed")
+    assert {"field": "closing_outcome", "old": "", "new": "partly_met"} in change.changes
+    audited = AuditEvent.objects.filter(
+        content_type__model="reintegrationplan", object_id=str(plan.pk), action="update"
+    ).last()
+    assert audited is not None and "closing_outcome" in audited.fields
+    # Closed: readable, no longer changeable; the page says how it ended.
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert "cele osiągnięte częściowo" in page
     assert client.get(reverse("reintegration:goal_add", args=[plan.pk])).status_code == 403
     with pytest.raises(ValidationError):
         services.goal_add(plan=plan, acting_user=owner, title="Po zamknięciu")
@@ -336,7 +354,7 @@ def test_the_responsible_person_sees_overdue_steps_and_due_reviews_at_home(
 def test_done_steps_and_closed_plans_leave_the_home_page(client, plan, goal, owner) -> None:
     late = add_step(plan, owner, goal, title="Zaległy krok")
     _overdue(late)
-    services.plan_close(plan=plan, acting_user=owner, note="Przeprowadzka")
+    services.plan_close(plan=plan, acting_user=owner, outcome="moved", note="Przeprowadzka")
     client.force_login(owner)
     assert "Zaległy krok" not in client.get(reverse("home")).content.decode()
 
@@ -384,7 +402,7 @@ def test_the_plan_summary_for_the_client_page_is_cheap(
     assert plan_summary_for_client(outsider, plan.client) is None
     # Without an open plan: a partner needs the policy's check of the client and the
     # agreement check (constant; the access table of issue 18 is to fold them together).
-    services.plan_close(plan=plan, acting_user=owner, note="Koniec")
+    services.plan_close(plan=plan, acting_user=owner, outcome="other", note="Koniec")
     advisor = User.objects.get(pk=partner_user.pk)
     membership_of(advisor)
     with django_assert_max_num_queries(3):

@@ -68,3 +68,12 @@ def test_an_empty_plan_prints_too(client, plan, owner) -> None:
     client.force_login(owner)
     response = client.get(reverse("reintegration:pdf", args=[plan.pk]))
     assert "Nie określono jeszcze celów" in " ".join(pdf_text(response.content).split())
+
+
+def test_a_closed_plans_pdf_says_how_it_ended(client, plan, owner) -> None:
+    services.plan_close(plan=plan, acting_user=owner, outcome="withdrew", note="Rezygnacja")
+    client.force_login(owner)
+    response = client.get(reverse("reintegration:pdf", args=[plan.pk]))
+    assert response.status_code == 200
+    text = " ".join(pdf_text(response.content).split())
+    assert "wynik: klient zrezygnował lub przestał współpracować" in text
