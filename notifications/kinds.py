@@ -18,7 +18,7 @@ Rules for a declaration:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.urls import reverse
@@ -44,16 +44,63 @@ class Kind:
     may_see: Callable[[Any, Any], bool]
     # What a person gets until they choose otherwise (notifications.models.Mode).
     default_mode: str = "digest"
+    # `may_see` for many targets of one model at once (a page of notices, a digest):
+    # the pks of those the person may still open, in a query or two whatever their
+    # number. Filled by `declare` for the shared checks (see SEE_MANY); None: `may_see`
+    # is asked of each target (only for checks that cost no query).
+    may_see_many: Callable[[Any, list[Any]], set[int]] | None = None
+
+    def visible_among(self, user: Any, targets: list[Any]) -> set[int]:
+        """The pks of `targets` (one model) the person may still open."""
+        if self.may_see_many is not None:
+            return self.may_see_many(user, targets)
+        return {t.pk for t in targets if self.may_see(user, t)}
 
 
 KINDS: dict[str, Kind] = {}
 
 
+# The batched form of each shared `may_see` check (filled below, next to the checks).
+SEE_MANY: dict[Callable[[Any, Any], bool], Callable[[Any, list[Any]], set[int]]] = {}
+
+
 def declare(kind: Kind) -> Kind:
     if kind.name in KINDS:
         raise ValueError(f"notice kind {kind.name!r} declared twice")
+    if kind.may_see_many is None and kind.may_see in SEE_MANY:
+        kind = replace(kind, may_see_many=SEE_MANY[kind.may_see])
     KINDS[kind.name] = kind
     return kind
+
+
+def viewable(user: Any, targets: list[Any]) -> set[int]:
+    """The pks of the targets (one model) the person may VIEW: one query, the policy
+    layer's `visible` filtered by the targets' ids — the same answer as
+    `can(user, target, "view")` for each (no policy has a rule of its own for VIEW)."""
+    from cooperation.permissions import visible
+
+    targets = [t for t in targets if t is not None]
+    if not targets:
+        return set()
+    ids = {t.pk for t in targets}
+    return set(visible(targets[0].__class__, user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def viewable_through(field: str) -> Callable[[Any, list[Any]], set[int]]:
+    """The batched "may VIEW the target's `field`" (a foreign key): one query."""
+
+    def many(user: Any, targets: list[Any]) -> set[int]:
+        from cooperation.permissions import visible
+
+        targets = [t for t in targets if t is not None]
+        if not targets:
+            return set()
+        related = targets[0].__class__._meta.get_field(field).related_model
+        ids = {getattr(t, f"{field}_id") for t in targets}
+        seen = set(visible(related, user).filter(pk__in=ids).values_list("pk", flat=True))
+        return {t.pk for t in targets if getattr(t, f"{field}_id") in seen}
+
+    return many
 
 
 # --- helpers the declarations share ------------------------------------------------
@@ -84,6 +131,9 @@ def still_member(user: User | None, institution_id: int | None) -> list[User]:
 def may_view(user: Any, target: Any) -> bool:
     """The person may still open the target (its policy's VIEW)."""
     return target is not None and can(user, target, "view")
+
+
+SEE_MANY[may_view] = viewable
 
 
 def in_institution(user: Any, target: Any) -> bool:
@@ -212,6 +262,9 @@ def _view(user: Any, obj: Any) -> bool:
     return obj is not None and can(user, obj, "view")
 
 
+SEE_MANY[_view] = viewable
+
+
 def _told(event: Event, target: Any, people: Iterable[Any], may_see: Callable[[Any, Any], bool]):
     """`people` without the empty, the inactive, the actor, the acting institution's
     people (the other side is told, not one's own colleagues) and anyone who may not
@@ -275,6 +328,16 @@ def _plan_of(target: Any) -> Any:
 
 def _plan_may_see(user: Any, target: Any) -> bool:
     return _view(user, _plan_of(target))
+
+
+def _plans_may_see(user: Any, targets: list[Any]) -> set[int]:
+    """`_plan_may_see` of many plans, or many steps (through their plan): one query."""
+    if targets and any(f.name == "plan" for f in targets[0]._meta.fields):
+        return viewable_through("plan")(user, targets)
+    return viewable(user, targets)
+
+
+SEE_MANY[_plan_may_see] = _plans_may_see
 
 
 def _plan_people(event: Event, target: Any) -> list[Any]:
@@ -567,6 +630,9 @@ def _granted_may_see(user: Any, request: Any) -> bool:
     return request is not None and _view(user, request.client)
 
 
+SEE_MANY[_granted_may_see] = viewable_through("client")
+
+
 declare(
     Kind(
         name="clients.access_requested",
@@ -685,6 +751,14 @@ def _share_ended_may_see(user: Any, share: Any) -> bool:
     """The partner may know that a share with it ended (the notice names no one and
     opens no record); the owner's side sees the share itself."""
     return share is not None and (_member_of(user, share.partner_id) or _view(user, share))
+
+
+def _shares_ended_may_see(user: Any, shares: list[Any]) -> set[int]:
+    partner = {s.pk for s in shares if _member_of(user, s.partner_id)}
+    return partner | viewable(user, [s for s in shares if s.pk not in partner])
+
+
+SEE_MANY[_share_ended_may_see] = _shares_ended_may_see
 
 
 declare(
@@ -1106,6 +1180,13 @@ def _sepi_may_see(user: Any, lookup: Any) -> bool:
     return lookup is not None and _view(user, lookup) and _view(user, lookup.client)
 
 
+def _sepi_many(user: Any, lookups: list[Any]) -> set[int]:
+    return viewable(user, lookups) & viewable_through("client")(user, lookups)
+
+
+SEE_MANY[_sepi_may_see] = _sepi_many
+
+
 def _sepi_people(event: Event, lookup: Any) -> list[Any]:
     from reintegration.models import PlanStatus
 
@@ -1205,6 +1286,9 @@ def _messaging_may_see(user: Any, target: Any) -> bool:
     from messaging.selectors import may_see
 
     return may_see(user, target)
+
+
+SEE_MANY[_messaging_may_see] = viewable
 
 
 def _messaging_told(event: Event, target: Any, people: Iterable[Any]) -> list[Any]:

@@ -65,20 +65,45 @@ def targets_of(notices: Iterable[Notice]) -> dict[tuple[int, int], Any]:
     return found
 
 
+def still_open(user: Any, notices: Iterable[Notice]) -> set[int]:
+    """The ids of the notices whose target the person may still open. A constant
+    number of queries whatever their number: the targets one query per model, then
+    each kind's `visible_among` once per model and check (kinds sharing a check, like
+    the four promotion kinds, share its query)."""
+    notices = list(notices)
+    targets = targets_of(notices)
+    groups: dict[tuple[Any, int], tuple[Kind, dict[int, Any]]] = {}
+    for notice in notices:
+        kind = KINDS.get(notice.kind)
+        target = targets.get((notice.target_type_id, notice.target_id))
+        if kind is None or target is None:
+            continue
+        check = kind.may_see_many or kind.may_see
+        _kind, objects = groups.setdefault((check, notice.target_type_id), (kind, {}))
+        objects[target.pk] = target
+    open_targets: set[tuple[Any, int, int]] = set()
+    for (check, type_id), (kind, objects) in groups.items():
+        for pk in kind.visible_among(user, list(objects.values())):
+            open_targets.add((check, type_id, pk))
+    found = set()
+    for notice in notices:
+        kind = KINDS.get(notice.kind)
+        if kind is None:
+            continue
+        check = kind.may_see_many or kind.may_see
+        if (check, notice.target_type_id, notice.target_id) in open_targets:
+            found.add(notice.pk)
+    return found
+
+
 def notice_rows(user: Any, notices: Iterable[Notice]) -> list[Notice]:
     """The notices of a page, each with `kind_obj` and `visible` (may the person
     still open what it is about): a notice whose target they lost shows only its kind."""
     notices = list(notices)
-    targets = targets_of(notices)
-    seen: dict[tuple[int, int], bool] = {}
+    opened = still_open(user, notices)
     for notice in notices:
-        kind = KINDS.get(notice.kind)
-        key = (notice.target_type_id, notice.target_id)
-        if key not in seen:
-            target = targets.get(key)
-            seen[key] = bool(kind and target is not None and kind.may_see(user, target))
-        notice.kind_obj = kind  # type: ignore[attr-defined]
-        notice.visible = seen[key]  # type: ignore[attr-defined]
+        notice.kind_obj = KINDS.get(notice.kind)  # type: ignore[attr-defined]
+        notice.visible = notice.pk in opened  # type: ignore[attr-defined]
     return notices
 
 

@@ -70,7 +70,9 @@ def test_no_kinds_email_or_digest_names_the_client(name, marked_person, owner, m
         f"{name}: an e-mail subject is a fixed sentence, with nothing filled in"
     )
     # Whatever the kind's rule, the person may see this target: the e-mail is sent.
-    monkeypatch.setitem(KINDS, name, dataclasses.replace(kind, may_see=lambda user, target: True))
+    monkeypatch.setitem(
+        KINDS, name, dataclasses.replace(kind, may_see=lambda u, t: True, may_see_many=None)
+    )
     at_once = _notice(name, marked_person, owner)
     assert services.notice_email_send(notice_id=at_once.pk)
     digest = _notice(name, marked_person, owner, event="digest")
