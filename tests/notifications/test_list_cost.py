@@ -149,6 +149,6 @@ def test_a_notice_whose_access_ended_shows_no_link_and_opens_404(
     client.force_login(owner)
     html = client.get(reverse("notifications:list")).content.decode()
     assert html.count('class="notice__text" href=') == 2
-    assert f'id="notice-{lost.pk}"' in html and "about %s" % rows[1].pk not in html
+    assert f'id="notice-{lost.pk}"' in html and f"about {rows[1].pk}" not in html
     assert f'href="{reverse("notifications:open", args=[lost.pk])}"' not in html
     assert client.get(reverse("notifications:open", args=[lost.pk])).status_code == 404
