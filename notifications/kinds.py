@@ -29,7 +29,17 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from cooperation.events import Event
 from cooperation.models import User
 from cooperation.permissions import can, membership_of
-from cooperation.roles import PROMOTION_WORKER_ROLES
+from cooperation.roles import (
+    CASEWORK_ROLES,
+    LABOUR_OFFICE_KINDS,
+    MANAGING_ROLES,
+    PARTNER_ROLES,
+    PROMOTION_VIEW_ROLES,
+    PROMOTION_WORKER_ROLES,
+    REFERRAL_ROLES,
+    SEPI_KINDS,
+    SEPI_ROLES,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,20 @@ class Kind:
     # number. Filled by `declare` for the shared checks (see SEE_MANY); None: `may_see`
     # is asked of each target (only for checks that cost no query).
     may_see_many: Callable[[Any, list[Any]], set[int]] | None = None
+    # Whom the kind can reach at all (cooperation.roles): the preferences page shows a
+    # person only the kinds that can reach their role and their institution's kind.
+    # Empty: every role / every kind of institution.
+    audience: frozenset[str] = frozenset()
+    institution_kinds: frozenset[str] = frozenset()
+
+    def reaches(self, membership: Any) -> bool:
+        """Can a notice of this kind ever reach someone with this membership?"""
+        if membership is None:
+            return False
+        if self.audience and membership.role not in self.audience:
+            return False
+        kind = membership.institution.kind
+        return not self.institution_kinds or kind in self.institution_kinds
 
     def visible_among(self, user: Any, targets: list[Any]) -> set[int]:
         """The pks of `targets` (one model) the person may still open."""
@@ -172,6 +196,8 @@ def _case_url(event: Event, case: Any) -> str:
 declare(
     Kind(
         name="promotion.proposed",
+        audience=PROMOTION_WORKER_ROLES & PROMOTION_VIEW_ROLES,
+        institution_kinds=LABOUR_OFFICE_KINDS,
         group=gettext_lazy("Promotion"),
         label=gettext_lazy("A client is proposed to our promotion queue"),
         email_subject=gettext_lazy("A client has been proposed to your promotion queue"),
@@ -188,6 +214,7 @@ declare(
 declare(
     Kind(
         name="promotion.taken",
+        audience=PROMOTION_VIEW_ROLES,
         group=gettext_lazy("Promotion"),
         label=gettext_lazy("The labour office takes a case we proposed"),
         email_subject=gettext_lazy("The labour office has taken a promotion case you proposed"),
@@ -203,6 +230,7 @@ declare(
 declare(
     Kind(
         name="promotion.action",
+        audience=PROMOTION_VIEW_ROLES,
         group=gettext_lazy("Promotion"),
         label=gettext_lazy("The labour office records an action in a case we proposed"),
         email_subject=gettext_lazy("The labour office has recorded an action in a promotion case"),
@@ -218,6 +246,7 @@ declare(
 declare(
     Kind(
         name="promotion.closed",
+        audience=PROMOTION_VIEW_ROLES,
         group=gettext_lazy("Promotion"),
         label=gettext_lazy("The labour office closes a case we proposed"),
         email_subject=gettext_lazy("A promotion case you proposed has been closed"),
@@ -234,6 +263,8 @@ declare(
 declare(
     Kind(
         name="promotion.overdue",
+        audience=PROMOTION_WORKER_ROLES,
+        institution_kinds=LABOUR_OFFICE_KINDS,
         group=gettext_lazy("Promotion"),
         label=gettext_lazy("Cases in our queue untouched for 14 days (weekly)"),
         email_subject=gettext_lazy("Promotion queue: cases untouched for 14 days"),
@@ -368,6 +399,7 @@ def _plan_number(target: Any) -> Any:
 declare(
     Kind(
         name="reintegration.step_added",
+        audience=CASEWORK_ROLES,
         group=PLANS,
         label=gettext_lazy("A partner added a step to a joint plan"),
         email_subject=gettext_lazy("A step was added to a joint plan"),
@@ -383,6 +415,7 @@ declare(
 declare(
     Kind(
         name="reintegration.step_completed",
+        audience=CASEWORK_ROLES,
         group=PLANS,
         label=gettext_lazy("A partner completed a step of a joint plan"),
         email_subject=gettext_lazy("A step of a joint plan was completed"),
@@ -398,6 +431,7 @@ declare(
 declare(
     Kind(
         name="reintegration.step_overdue",
+        audience=CASEWORK_ROLES,
         group=PLANS,
         label=gettext_lazy("A step of a joint plan is past its due date"),
         email_subject=gettext_lazy("A step of a joint plan is past its due date"),
@@ -413,6 +447,7 @@ declare(
 declare(
     Kind(
         name="reintegration.review_due",
+        audience=CASEWORK_ROLES,
         group=PLANS,
         label=gettext_lazy("A joint plan's review is due"),
         email_subject=gettext_lazy("A joint plan's review is due today"),
@@ -451,6 +486,7 @@ def _partner_left_text(event: Event, target: Any) -> str:
 declare(
     Kind(
         name="reintegration.partner_left",
+        audience=CASEWORK_ROLES,
         group=PLANS,
         label=gettext_lazy("A partner left a joint plan and its steps came back to you"),
         email_subject=gettext_lazy("A partner institution left a joint plan"),
@@ -558,6 +594,7 @@ for _name, _label, _subject, _text, _sides in (
     declare(
         Kind(
             name=f"referrals.{_name}",
+            audience=PARTNER_ROLES if _sides == (PARTNER_SIDE,) else REFERRAL_ROLES,
             group=REFERRALS,
             label=_label,
             email_subject=_subject,
@@ -636,6 +673,7 @@ SEE_MANY[_granted_may_see] = viewable_through("client")
 declare(
     Kind(
         name="clients.access_requested",
+        audience=CASEWORK_ROLES,
         group=CLIENTS,
         label=gettext_lazy("A partner asks for access to a client"),
         email_subject=gettext_lazy("A partner institution asks for access to a client"),
@@ -651,6 +689,7 @@ declare(
 declare(
     Kind(
         name="clients.access_granted",
+        audience=CASEWORK_ROLES,
         group=CLIENTS,
         label=gettext_lazy("Your request for access to a client was granted"),
         email_subject=gettext_lazy("Your request for access to a client was granted"),
@@ -668,6 +707,7 @@ declare(
 declare(
     Kind(
         name="clients.access_declined",
+        audience=CASEWORK_ROLES,
         group=CLIENTS,
         label=gettext_lazy("Your request for access to a client was declined"),
         email_subject=gettext_lazy("Your request for access to a client was declined"),
@@ -701,6 +741,7 @@ def _consent_text(message: str) -> Callable[[Event, Any], str]:
 declare(
     Kind(
         name="clients.consent_lapsing",
+        audience=CASEWORK_ROLES,
         group=CLIENTS,
         label=gettext_lazy("A client's consent to sharing lapses in 30 days"),
         email_subject=gettext_lazy("A client's consent to sharing lapses in 30 days"),
@@ -718,6 +759,7 @@ declare(
 declare(
     Kind(
         name="clients.consent_lapsed",
+        audience=CASEWORK_ROLES,
         group=CLIENTS,
         label=gettext_lazy("A client's consent to sharing has lapsed"),
         email_subject=gettext_lazy("A client's consent to sharing has lapsed"),
@@ -764,6 +806,7 @@ SEE_MANY[_share_ended_may_see] = _shares_ended_may_see
 declare(
     Kind(
         name="clients.share_ended",
+        audience=CASEWORK_ROLES,
         group=CLIENTS,
         label=gettext_lazy("Sharing of a client ended"),
         email_subject=gettext_lazy("Sharing of a client between institutions has ended"),
@@ -827,6 +870,7 @@ def _retention_text(event: Event, institution: Any) -> str:
 declare(
     Kind(
         name="clients.retention_report",
+        audience=MANAGING_ROLES,
         group=CLIENTS,
         label=gettext_lazy("The weekly retention report of your institution"),
         email_subject=gettext_lazy("The weekly retention report of your institution"),
@@ -1221,6 +1265,8 @@ def _sepi_text(event: Event, lookup: Any) -> str:
 declare(
     Kind(
         name="sepi.change",
+        audience=SEPI_ROLES,
+        institution_kinds=SEPI_KINDS,
         group=SEPI,
         label=gettext_lazy("A SEPI batch check found a change for a client of yours"),
         email_subject=gettext_lazy("A SEPI batch check found a change for a client of yours"),
@@ -1362,6 +1408,7 @@ def _client_name(target: Any) -> str:
 declare(
     Kind(
         name="messaging.message_posted",
+        audience=CASEWORK_ROLES,
         group=MESSAGES_GROUP,
         label=_lazy("A partner writes about a shared client"),
         email_subject=_lazy("A new message about a shared client"),
@@ -1377,6 +1424,7 @@ declare(
 declare(
     Kind(
         name="messaging.request_sent",
+        audience=CASEWORK_ROLES,
         group=MESSAGES_GROUP,
         label=_lazy("A partner asks you for information"),
         email_subject=_lazy("A partner asks your institution for information"),
@@ -1396,6 +1444,7 @@ declare(
 declare(
     Kind(
         name="messaging.request_answered",
+        audience=CASEWORK_ROLES,
         group=MESSAGES_GROUP,
         label=_lazy("Your information request is answered"),
         email_subject=_lazy("Your information request has been answered"),
@@ -1411,6 +1460,7 @@ declare(
 declare(
     Kind(
         name="messaging.request_overdue",
+        audience=CASEWORK_ROLES,
         group=MESSAGES_GROUP,
         label=_lazy("An information request is overdue"),
         email_subject=_lazy("An information request is past its date"),

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from cooperation.models import User
+from cooperation.permissions import membership_of
 
 from .kinds import KINDS, Kind
 from .models import DEFAULT_DIGEST_HOUR, DigestSchedule, Notice, Preference
@@ -114,10 +115,16 @@ def notice_target(notice: Notice) -> Any:
     return model._default_manager.filter(pk=notice.target_id).first()
 
 
-def kinds_grouped() -> list[tuple[str, list[Kind]]]:
-    """The declared kinds by their group heading, in declaration order."""
+def kinds_for(user: Any) -> list[Kind]:
+    """The kinds that can reach the person (their role, their institution's kind)."""
+    membership = membership_of(user)
+    return [kind for kind in KINDS.values() if kind.reaches(membership)]
+
+
+def kinds_grouped(kinds: Iterable[Kind] | None = None) -> list[tuple[str, list[Kind]]]:
+    """The kinds (all declared ones by default) by their group heading, in declaration order."""
     groups: dict[str, list[Kind]] = {}
-    for kind in KINDS.values():
+    for kind in KINDS.values() if kinds is None else kinds:
         groups.setdefault(str(kind.group), []).append(kind)
     return list(groups.items())
 
