@@ -955,7 +955,6 @@ MEETINGS = gettext_lazy("Meetings")
 
 
 def _meeting_people(event: Event, meeting: Any) -> list[Any]:
-
     if meeting is None:
         return []
     people = User.objects.filter(pk__in=event.data.get("user_ids", []))
