@@ -85,6 +85,8 @@ OSTROWIEC_THREAD = [
         "Klient wrócił po leczeniu i chce szukać pracy. Czy mogą Państwo zaprosić go na rozmowę z doradcą?",
     ),
     ("advisor", "Tak, zapraszam w środę o 9:00, pokój 3. Proszę, by zabrał dowód osobisty."),
+    ("worker", "Dziękuję, przekażę. Klient prosi o kontakt telefoniczny dzień wcześniej."),
+    ("advisor", "Oczywiście, zadzwonię we wtorek po południu."),
 ]
 
 
