@@ -33,7 +33,8 @@ def _month_start(months_ago: int) -> dt.date:
 
 
 def seed() -> None:
-    """Skarżysko: MOPS–PUP and PCPR–PUP in force, a draft with the NGO; Ostrowiec: MOPS–PUP.
+    """Skarżysko: MOPS–PUP and PCPR–PUP in force, a draft with the NGO, GOPS–CIS
+    (referrals); Ostrowiec: MOPS–PUP and MOPS–foundation (referrals).
     Taken through the real workflow, so numbers, timeline and terms are as in use.
 
     Every date is relative to the day of seeding, so the demo seeds on any day: the
@@ -81,6 +82,26 @@ def seed() -> None:
             [Scope.REFERRALS],
             "draft",
             _month_start(-1),
+            None,
+        ),
+        # Suchedniów's GOPS and Ostrowiec's foundation: a referrals agreement each (no
+        # client records shared), so their people, too, hear of something in the demo.
+        (
+            "Porozumienie o kierowaniu uczestników do Centrum Integracji Społecznej",
+            "gops-suchedniow",
+            "cis-skarzysko",
+            [Scope.REFERRALS],
+            "active",
+            _month_start(4),
+            None,
+        ),
+        (
+            "Porozumienie o kierowaniu klientów do Fundacji „Nowy Start”",
+            "mops-ostrowiec",
+            "ngo-ostrowiec",
+            [Scope.REFERRALS],
+            "active",
+            _month_start(6),
             None,
         ),
         (

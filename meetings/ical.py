@@ -151,6 +151,8 @@ def cancellation_bytes(event: Event, occurrence: Occurrence | None) -> bytes:
 
 
 def ics_filename(event: Event) -> str:
+    """The file's name leaves the app with it (an e-mail's attachment, a download): made
+    from the outside title, as a case conference's own title may name the client."""
     from django.utils.text import slugify
 
-    return f"{slugify(event.title)[:60] or 'wydarzenie'}.ics"
+    return f"{slugify(event.outside_title)[:60] or 'wydarzenie'}.ics"

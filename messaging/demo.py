@@ -1,6 +1,7 @@
 """Demo messaging (run by `manage.py seed_demo` after the clients): a thread on a
-client the MOPS shares with the PUP, an open and an overdue information request,
-and two announcements (one for clients). Dated relative to today; idempotent."""
+client the MOPS shares with the PUP (and a short one in Ostrowiec), an open and an
+overdue information request, and four announcements (one for clients), which reach
+every partner institution's people. Dated relative to today; idempotent."""
 
 from __future__ import annotations
 
@@ -74,7 +75,44 @@ def seed() -> None:
     InformationRequest.objects.filter(pk=overdue.pk).update(
         due_on=today - dt.timedelta(days=2), created_at=now - dt.timedelta(days=9)
     )
+    _ostrowiec(now)
     _announcements(today)
+
+
+OSTROWIEC_THREAD = [
+    (
+        "worker",
+        "Klient wrócił po leczeniu i chce szukać pracy. Czy mogą Państwo zaprosić go na rozmowę z doradcą?",
+    ),
+    ("advisor", "Tak, zapraszam w środę o 9:00, pokój 3. Proszę, by zabrał dowód osobisty."),
+    ("worker", "Dziękuję, przekażę. Klient prosi o kontakt telefoniczny dzień wcześniej."),
+    ("advisor", "Oczywiście, zadzwonię we wtorek po południu."),
+]
+
+
+def _ostrowiec(now: dt.datetime) -> None:
+    """A short thread in Ostrowiec, so its worker and advisor have something to read."""
+    share = (
+        ClientShare.objects.filter(
+            client__owner__short_name="mops-ostrowiec",
+            partner__short_name="pup-ostrowiec",
+            ended_at__isnull=True,
+        )
+        .select_related("client")
+        .order_by("pk")
+        .first()
+    )
+    if share is None:
+        return
+    people = {
+        "worker": User.objects.get(username="worker.mops-ostrowiec"),
+        "advisor": User.objects.get(username="advisor.pup-ostrowiec"),
+    }
+    for i, (who, text) in enumerate(OSTROWIEC_THREAD):
+        message = message_post(client=share.client, acting_user=people[who], text=text)
+        Message.objects.filter(pk=message.pk).update(
+            created_at=now - dt.timedelta(days=1, hours=3 - i)
+        )
 
 
 def _announcements(today: dt.date) -> None:
@@ -96,6 +134,24 @@ def _announcements(today: dt.date) -> None:
             "Zmiana godzin przyjęć w sprawie zasiłków",
             "Od przyszłego miesiąca dział świadczeń przyjmuje interesantów od 7:30 do 15:00, "
             "we wtorki do 17:00. Prosimy uwzględnić to przy umawianiu wspólnych klientów.",
+            "",
+            False,
+            30,
+        ),
+        (
+            "cis-skarzysko",
+            "Nabór uczestników do CIS na kolejny kwartał",
+            "Mamy 6 wolnych miejsc w warsztacie gastronomicznym i porządkowym. "
+            "Skierowania przyjmujemy do końca miesiąca; pytania prosimy kierować do koordynatora.",
+            "",
+            False,
+            21,
+        ),
+        (
+            "mops-ostrowiec",
+            "Dyżur specjalisty pracy socjalnej w czwartki",
+            "W każdy czwartek od 12:00 do 16:00 w siedzibie MOPS dyżuruje specjalista pracy "
+            "socjalnej. Można umawiać wspólne konsultacje dla klientów.",
             "",
             False,
             30,

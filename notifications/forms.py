@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .kinds import KINDS
+from .kinds import KINDS, Kind
 from .models import Mode, Notice
 
 
@@ -29,11 +30,19 @@ class NoticeFilter(django_filters.FilterSet):
 
 
 class PreferencesForm(forms.Form):
-    """One choice of mode per declared kind; the field's name is the kind's."""
+    """One choice of mode per kind that can reach the person (every declared kind by
+    default); the field's name is the kind's."""
 
-    def __init__(self, *args: Any, initial_modes: dict[str, str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        initial_modes: dict[str, str],
+        kinds: Iterable[Kind] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        for name, kind in KINDS.items():
+        for kind in KINDS.values() if kinds is None else kinds:
+            name = kind.name
             self.fields[name] = forms.ChoiceField(
                 label=str(kind.label),
                 choices=Mode.choices,

@@ -18,18 +18,31 @@ Rules for a declaration:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from cooperation.events import Event
-from cooperation.models import User
-from cooperation.permissions import can, membership_of
-from cooperation.roles import PROMOTION_WORKER_ROLES
+from cooperation.models import Institution, User
+from cooperation.permissions import can, institution_of, membership_of, visible
+from cooperation.roles import (
+    CASEWORK_ROLES,
+    COORDINATOR_ROLES,
+    LABOUR_OFFICE_KINDS,
+    MANAGING_ROLES,
+    PARTNER_ROLES,
+    PROMOTION_VIEW_ROLES,
+    PROMOTION_WORKER_ROLES,
+    REFERRAL_ROLES,
+    SEPI_KINDS,
+    SEPI_ROLES,
+)
 
 
 @dataclass(frozen=True)
@@ -44,30 +57,92 @@ class Kind:
     may_see: Callable[[Any, Any], bool]
     # What a person gets until they choose otherwise (notifications.models.Mode).
     default_mode: str = "digest"
+    # `may_see` for many targets of one model at once (a page of notices, a digest):
+    # the pks of those the person may still open, in a query or two whatever their
+    # number. Filled by `declare` for the shared checks (see SEE_MANY); None: `may_see`
+    # is asked of each target (only for checks that cost no query).
+    may_see_many: Callable[[Any, list[Any]], set[int]] | None = None
+    # Whom the kind can reach at all (cooperation.roles): the preferences page shows a
+    # person only the kinds that can reach their role and their institution's kind.
+    # Empty: every role / every kind of institution.
+    audience: frozenset[str] = frozenset()
+    institution_kinds: frozenset[str] = frozenset()
+
+    def reaches(self, membership: Any) -> bool:
+        """Can a notice of this kind ever reach someone with this membership?"""
+        if membership is None:
+            return False
+        if self.audience and membership.role not in self.audience:
+            return False
+        kind = membership.institution.kind
+        return not self.institution_kinds or kind in self.institution_kinds
+
+    def visible_among(self, user: Any, targets: list[Any]) -> set[int]:
+        """The pks of `targets` (one model) the person may still open."""
+        if self.may_see_many is not None:
+            return self.may_see_many(user, targets)
+        return {t.pk for t in targets if self.may_see(user, t)}
 
 
 KINDS: dict[str, Kind] = {}
 
 
+# The batched form of each shared `may_see` check (filled below, next to the checks).
+SEE_MANY: dict[Callable[[Any, Any], bool], Callable[[Any, list[Any]], set[int]]] = {}
+
+
 def declare(kind: Kind) -> Kind:
     if kind.name in KINDS:
         raise ValueError(f"notice kind {kind.name!r} declared twice")
+    if kind.may_see_many is None and kind.may_see in SEE_MANY:
+        kind = replace(kind, may_see_many=SEE_MANY[kind.may_see])
     KINDS[kind.name] = kind
     return kind
 
 
+def viewable(user: Any, targets: list[Any]) -> set[int]:
+    """The pks of the targets (one model) the person may VIEW: one query, the policy
+    layer's `visible` filtered by the targets' ids — the same answer as
+    `can(user, target, "view")` for each (no policy has a rule of its own for VIEW)."""
+
+    targets = [t for t in targets if t is not None]
+    if not targets:
+        return set()
+    ids = {t.pk for t in targets}
+    return set(visible(targets[0].__class__, user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def viewable_through(field: str) -> Callable[[Any, list[Any]], set[int]]:
+    """The batched "may VIEW the target's `field`" (a foreign key): one query."""
+
+    def many(user: Any, targets: list[Any]) -> set[int]:
+
+        targets = [t for t in targets if t is not None]
+        if not targets:
+            return set()
+        related = targets[0].__class__._meta.get_field(field).related_model
+        ids = {getattr(t, f"{field}_id") for t in targets}
+        seen = set(visible(related, user).filter(pk__in=ids).values_list("pk", flat=True))
+        return {t.pk for t in targets if getattr(t, f"{field}_id") in seen}
+
+    return many
+
+
 # --- helpers the declarations share ------------------------------------------------
+# Recipient functions query the feature apps' models, imported inside the functions
+# (the feature apps never import this module; they only `emit`).
 
 
-def members_of(institution_id: int | None, roles: Iterable[str]) -> list[User]:
-    """The active people of one institution with one of `roles`."""
-    if institution_id is None:
+def members(institution_ids: Iterable[int | None], roles: Iterable[str]) -> list[User]:
+    """The active people of these institutions with one of `roles`."""
+    ids = [pk for pk in institution_ids if pk is not None]
+    if not ids:
         return []
     return list(
         User.objects.filter(
             is_active=True,
-            memberships__institution_id=institution_id,
             memberships__is_active=True,
+            memberships__institution_id__in=ids,
             memberships__role__in=list(roles),
         ).distinct()
     )
@@ -81,15 +156,67 @@ def still_member(user: User | None, institution_id: int | None) -> list[User]:
     return [user] if membership and membership.institution_id == institution_id else []
 
 
+def works_for(user: Any, institution_id: int | None) -> bool:
+    """The person works on clients (a casework role) for this institution."""
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and membership.institution_id == institution_id
+        and membership.role in CASEWORK_ROLES
+    )
+
+
+def told(
+    event: Event,
+    target: Any,
+    people: Iterable[Any],
+    may_see: Callable[[Any, Any], bool] | None = None,
+) -> list[Any]:
+    """`people` without the empty, the inactive, the actor, the acting institution's
+    people (the other side is told, not one's own colleagues) and anyone who may not
+    see the target (`may_see`, VIEW by default). Each person once, in the order given."""
+    check = may_see or may_view
+    chosen: dict[int, Any] = {}
+    for person in people:
+        if person is None or person.pk in chosen or not person.is_active:
+            continue
+        if event.actor_id is not None and person.pk == event.actor_id:
+            continue
+        home = institution_of(person)
+        if home is None:
+            continue
+        if event.institution_id is not None and home.pk == event.institution_id:
+            continue
+        if check(person, target):
+            chosen[person.pk] = person
+    return list(chosen.values())
+
+
 def may_view(user: Any, target: Any) -> bool:
-    """The person may still open the target (its policy's VIEW)."""
+    """May the person (still) open the target? The policy layer's VIEW, so access ended
+    since the event (a share, an agreement, a membership) gives False."""
     return target is not None and can(user, target, "view")
+
+
+SEE_MANY[may_view] = viewable
 
 
 def in_institution(user: Any, target: Any) -> bool:
     """The target is the person's own institution (a notice about its queue, its reports)."""
     membership = membership_of(user)
     return membership is not None and target is not None and membership.institution_id == target.pk
+
+
+def _institution_name(event: Event) -> str:
+
+    if event.institution_id is None:
+        return _("The system")
+    institution = Institution.objects.filter(pk=event.institution_id).first()
+    return institution.name if institution else _("The system")
+
+
+def _url(obj: Any, suffix: str = "") -> str:
+    return (obj.get_absolute_url() + suffix) if obj is not None else ""
 
 
 # Promotion
@@ -122,10 +249,12 @@ def _case_url(event: Event, case: Any) -> str:
 declare(
     Kind(
         name="promotion.proposed",
+        audience=PROMOTION_WORKER_ROLES & PROMOTION_VIEW_ROLES,
+        institution_kinds=LABOUR_OFFICE_KINDS,
         group=gettext_lazy("Promotion"),
         label=gettext_lazy("A client is proposed to our promotion queue"),
         email_subject=gettext_lazy("A client has been proposed to your promotion queue"),
-        recipients=lambda event, case: members_of(case.target_id, PROMOTION_WORKER_ROLES),
+        recipients=lambda event, case: members([case.target_id], PROMOTION_WORKER_ROLES),
         text=lambda event, case: (
             _("%(inst)s proposed %(name)s to the promotion queue")
             % {"inst": case.proposer.name, "name": _case_name(case)}
@@ -138,6 +267,7 @@ declare(
 declare(
     Kind(
         name="promotion.taken",
+        audience=PROMOTION_VIEW_ROLES,
         group=gettext_lazy("Promotion"),
         label=gettext_lazy("The labour office takes a case we proposed"),
         email_subject=gettext_lazy("The labour office has taken a promotion case you proposed"),
@@ -153,6 +283,7 @@ declare(
 declare(
     Kind(
         name="promotion.action",
+        audience=PROMOTION_VIEW_ROLES,
         group=gettext_lazy("Promotion"),
         label=gettext_lazy("The labour office records an action in a case we proposed"),
         email_subject=gettext_lazy("The labour office has recorded an action in a promotion case"),
@@ -168,6 +299,7 @@ declare(
 declare(
     Kind(
         name="promotion.closed",
+        audience=PROMOTION_VIEW_ROLES,
         group=gettext_lazy("Promotion"),
         label=gettext_lazy("The labour office closes a case we proposed"),
         email_subject=gettext_lazy("A promotion case you proposed has been closed"),
@@ -184,10 +316,12 @@ declare(
 declare(
     Kind(
         name="promotion.overdue",
+        audience=PROMOTION_WORKER_ROLES,
+        institution_kinds=LABOUR_OFFICE_KINDS,
         group=gettext_lazy("Promotion"),
         label=gettext_lazy("Cases in our queue untouched for 14 days (weekly)"),
         email_subject=gettext_lazy("Promotion queue: cases untouched for 14 days"),
-        recipients=lambda event, office: members_of(office.pk, PROMOTION_WORKER_ROLES),
+        recipients=lambda event, office: members([office.pk], PROMOTION_WORKER_ROLES),
         text=lambda event, office: (
             _("Cases in the promotion queue untouched for 14 days: %(n)s")
             % {"n": event.data.get("count", "")}
@@ -197,68 +331,6 @@ declare(
         default_mode="immediate",
     )
 )
-
-
-# --- helpers for the declarations below ---------------------------------------------
-# Recipient functions query the feature apps' models, imported inside the functions
-# (the feature apps never import this module; they only `emit`).
-
-
-def _view(user: Any, obj: Any) -> bool:
-    """May the user (still) see this row? The policy layer's answer, so access ended
-    since the event (a share, an agreement, a membership) gives False."""
-    from cooperation.permissions import can
-
-    return obj is not None and can(user, obj, "view")
-
-
-def _told(event: Event, target: Any, people: Iterable[Any], may_see: Callable[[Any, Any], bool]):
-    """`people` without the empty, the inactive, the actor, the acting institution's
-    people (the other side is told, not one's own colleagues) and anyone who may not
-    see the target. Each person once, in the order given."""
-    from cooperation.permissions import institution_of
-
-    chosen: dict[int, Any] = {}
-    for person in people:
-        if person is None or person.pk in chosen or not person.is_active:
-            continue
-        if event.actor_id is not None and person.pk == event.actor_id:
-            continue
-        home = institution_of(person)
-        if home is None:
-            continue
-        if event.institution_id is not None and home.pk == event.institution_id:
-            continue
-        if may_see(person, target):
-            chosen[person.pk] = person
-    return list(chosen.values())
-
-
-def _members(institution_ids: Iterable[int], roles: Iterable[str]) -> list[Any]:
-    """Active people of these institutions in these roles."""
-    from cooperation.models import User
-
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__is_active=True,
-            memberships__institution_id__in=list(institution_ids),
-            memberships__role__in=list(roles),
-        ).distinct()
-    )
-
-
-def _institution_name(event: Event) -> str:
-    from cooperation.models import Institution
-
-    if event.institution_id is None:
-        return _("The system")
-    institution = Institution.objects.filter(pk=event.institution_id).first()
-    return institution.name if institution else _("The system")
-
-
-def _url(obj: Any, suffix: str = "") -> str:
-    return (obj.get_absolute_url() + suffix) if obj is not None else ""
 
 
 # --- Joint plans (reintegration) -----------------------------------------------------
@@ -274,7 +346,17 @@ def _plan_of(target: Any) -> Any:
 
 
 def _plan_may_see(user: Any, target: Any) -> bool:
-    return _view(user, _plan_of(target))
+    return may_view(user, _plan_of(target))
+
+
+def _plans_may_see(user: Any, targets: list[Any]) -> set[int]:
+    """`_plan_may_see` of many plans, or many steps (through their plan): one query."""
+    if targets and any(f.name == "plan" for f in targets[0]._meta.fields):
+        return viewable_through("plan")(user, targets)
+    return viewable(user, targets)
+
+
+SEE_MANY[_plan_may_see] = _plans_may_see
 
 
 def _plan_people(event: Event, target: Any) -> list[Any]:
@@ -290,7 +372,7 @@ def _plan_people(event: Event, target: Any) -> list[Any]:
         step.responsible
         for step in plan.steps.filter(status__in=OPEN_STEP_STATUSES).select_related("responsible")
     ]
-    return _told(event, target, [*named, *responsible], _plan_may_see)
+    return told(event, target, [*named, *responsible], _plan_may_see)
 
 
 def _plan_url(event: Event, target: Any) -> str:
@@ -305,6 +387,7 @@ def _plan_number(target: Any) -> Any:
 declare(
     Kind(
         name="reintegration.step_added",
+        audience=CASEWORK_ROLES,
         group=PLANS,
         label=gettext_lazy("A partner added a step to a joint plan"),
         email_subject=gettext_lazy("A step was added to a joint plan"),
@@ -320,6 +403,7 @@ declare(
 declare(
     Kind(
         name="reintegration.step_completed",
+        audience=CASEWORK_ROLES,
         group=PLANS,
         label=gettext_lazy("A partner completed a step of a joint plan"),
         email_subject=gettext_lazy("A step of a joint plan was completed"),
@@ -335,6 +419,7 @@ declare(
 declare(
     Kind(
         name="reintegration.step_overdue",
+        audience=CASEWORK_ROLES,
         group=PLANS,
         label=gettext_lazy("A step of a joint plan is past its due date"),
         email_subject=gettext_lazy("A step of a joint plan is past its due date"),
@@ -350,6 +435,7 @@ declare(
 declare(
     Kind(
         name="reintegration.review_due",
+        audience=CASEWORK_ROLES,
         group=PLANS,
         label=gettext_lazy("A joint plan's review is due"),
         email_subject=gettext_lazy("A joint plan's review is due today"),
@@ -364,14 +450,12 @@ declare(
 
 
 def _partner_left_people(event: Event, target: Any) -> list[Any]:
-    from cooperation.models import User
 
     person = User.objects.filter(pk=int(event.data.get("user_id") or 0)).first()
-    return _told(event, target, [person], _plan_may_see)
+    return told(event, target, [person], _plan_may_see)
 
 
 def _partner_left_text(event: Event, target: Any) -> str:
-    from django.utils.translation import ngettext
 
     steps = int(event.data.get("steps", 0))
     head = _("A partner institution left joint plan no. %(n)s.") % {"n": _plan_number(target)}
@@ -388,6 +472,7 @@ def _partner_left_text(event: Event, target: Any) -> str:
 declare(
     Kind(
         name="reintegration.partner_left",
+        audience=CASEWORK_ROLES,
         group=PLANS,
         label=gettext_lazy("A partner left a joint plan and its steps came back to you"),
         email_subject=gettext_lazy("A partner institution left a joint plan"),
@@ -411,16 +496,15 @@ PARTNER_SIDE, REFERRER_SIDE = "partner", "referrer"
 
 def _referral_people(*sides: str) -> Callable[[Event, Any], list[Any]]:
     def recipients(event: Event, referral: Any) -> list[Any]:
-        from cooperation.roles import PARTNER_ROLES
 
         if referral is None:
             return []
         people: list[Any] = []
         if PARTNER_SIDE in sides:
-            people += _members([referral.partner_id], PARTNER_ROLES)
+            people += members([referral.partner_id], PARTNER_ROLES)
         if REFERRER_SIDE in sides:
             people.append(referral.created_by)
-        return _told(event, referral, people, _view)
+        return told(event, referral, people, may_view)
 
     return recipients
 
@@ -495,13 +579,14 @@ for _name, _label, _subject, _text, _sides in (
     declare(
         Kind(
             name=f"referrals.{_name}",
+            audience=PARTNER_ROLES if _sides == (PARTNER_SIDE,) else REFERRAL_ROLES,
             group=REFERRALS,
             label=_label,
             email_subject=_subject,
             recipients=_referral_people(*_sides),
             text=_referral_text(_text),
             url=_referral_url,
-            may_see=_view,
+            may_see=may_view,
         )
     )
 
@@ -515,61 +600,50 @@ CLIENTS = gettext_lazy("Clients")
 
 
 def _sharing_url(client_id: int) -> str:
-    from django.urls import reverse
 
     return reverse("clients:detail", args=[client_id]) + "?tab=sharing"
 
 
 def _home_url(event: Event, target: Any) -> str:
-    from django.urls import reverse
 
     return reverse("home")
 
 
 def _owner_people(client: Any, *first: Any) -> list[Any]:
-    from cooperation.roles import COORDINATOR_ROLES
 
-    return [*first, client.created_by, *_members([client.owner_id], COORDINATOR_ROLES)]
-
-
-def _member_of(user: Any, institution_id: int) -> bool:
-    from cooperation.permissions import membership_of
-    from cooperation.roles import CASEWORK_ROLES
-
-    membership = membership_of(user)
-    return (
-        membership is not None
-        and membership.institution_id == institution_id
-        and membership.role in CASEWORK_ROLES
-    )
+    return [*first, client.created_by, *members([client.owner_id], COORDINATOR_ROLES)]
 
 
 def _access_requested_people(event: Event, request: Any) -> list[Any]:
     if request is None:
         return []
-    return _told(event, request, _owner_people(request.client), _view)
+    return told(event, request, _owner_people(request.client), may_view)
 
 
 def _requester_may_see(user: Any, request: Any) -> bool:
     """The one who asked learns the answer while they still work for the asking
     institution (the request itself is the owner's record, so the policy on it
     speaks for the owner's side only)."""
-    return request is not None and _member_of(user, request.requester_id)
+    return request is not None and works_for(user, request.requester_id)
 
 
 def _answer_people(event: Event, request: Any) -> list[Any]:
     if request is None:
         return []
-    return _told(event, request, [request.requested_by], _requester_may_see)
+    return told(event, request, [request.requested_by], _requester_may_see)
 
 
 def _granted_may_see(user: Any, request: Any) -> bool:
-    return request is not None and _view(user, request.client)
+    return request is not None and may_view(user, request.client)
+
+
+SEE_MANY[_granted_may_see] = viewable_through("client")
 
 
 declare(
     Kind(
         name="clients.access_requested",
+        audience=CASEWORK_ROLES,
         group=CLIENTS,
         label=gettext_lazy("A partner asks for access to a client"),
         email_subject=gettext_lazy("A partner institution asks for access to a client"),
@@ -579,17 +653,18 @@ declare(
             % {"institution": _institution_name(event)}
         ),
         url=lambda event, request: _sharing_url(request.client_id) if request else "",
-        may_see=_view,
+        may_see=may_view,
     )
 )
 declare(
     Kind(
         name="clients.access_granted",
+        audience=CASEWORK_ROLES,
         group=CLIENTS,
         label=gettext_lazy("Your request for access to a client was granted"),
         email_subject=gettext_lazy("Your request for access to a client was granted"),
         recipients=lambda event, request: (
-            _told(event, request, [request.requested_by], _granted_may_see) if request else []
+            told(event, request, [request.requested_by], _granted_may_see) if request else []
         ),
         text=lambda event, request: (
             _("%(institution)s shared the client you asked about")
@@ -602,6 +677,7 @@ declare(
 declare(
     Kind(
         name="clients.access_declined",
+        audience=CASEWORK_ROLES,
         group=CLIENTS,
         label=gettext_lazy("Your request for access to a client was declined"),
         email_subject=gettext_lazy("Your request for access to a client was declined"),
@@ -619,7 +695,7 @@ declare(
 def _consent_people(event: Event, consent: Any) -> list[Any]:
     if consent is None:
         return []
-    return _told(event, consent, _owner_people(consent.client, consent.recorded_by), _view)
+    return told(event, consent, _owner_people(consent.client, consent.recorded_by), may_view)
 
 
 def _consent_text(message: str) -> Callable[[Event, Any], str]:
@@ -635,6 +711,7 @@ def _consent_text(message: str) -> Callable[[Event, Any], str]:
 declare(
     Kind(
         name="clients.consent_lapsing",
+        audience=CASEWORK_ROLES,
         group=CLIENTS,
         label=gettext_lazy("A client's consent to sharing lapses in 30 days"),
         email_subject=gettext_lazy("A client's consent to sharing lapses in 30 days"),
@@ -646,12 +723,13 @@ declare(
             )
         ),
         url=lambda event, consent: _sharing_url(consent.client_id) if consent else "",
-        may_see=_view,
+        may_see=may_view,
     )
 )
 declare(
     Kind(
         name="clients.consent_lapsed",
+        audience=CASEWORK_ROLES,
         group=CLIENTS,
         label=gettext_lazy("A client's consent to sharing has lapsed"),
         email_subject=gettext_lazy("A client's consent to sharing has lapsed"),
@@ -663,7 +741,7 @@ declare(
             )
         ),
         url=lambda event, consent: _sharing_url(consent.client_id) if consent else "",
-        may_see=_view,
+        may_see=may_view,
     )
 )
 
@@ -671,25 +749,33 @@ declare(
 def _share_ended_people(event: Event, share: Any) -> list[Any]:
     """The partner's coordinators; when the system ended it (consent lapsed, agreement
     lost), the owner's people too."""
-    from cooperation.roles import COORDINATOR_ROLES
 
     if share is None:
         return []
-    people = _members([share.partner_id], COORDINATOR_ROLES)
+    people = members([share.partner_id], COORDINATOR_ROLES)
     if event.actor_id is None:
         people += _owner_people(share.client)
-    return _told(event, share, people, _share_ended_may_see)
+    return told(event, share, people, _share_ended_may_see)
 
 
 def _share_ended_may_see(user: Any, share: Any) -> bool:
     """The partner may know that a share with it ended (the notice names no one and
     opens no record); the owner's side sees the share itself."""
-    return share is not None and (_member_of(user, share.partner_id) or _view(user, share))
+    return share is not None and (works_for(user, share.partner_id) or may_view(user, share))
+
+
+def _shares_ended_may_see(user: Any, shares: list[Any]) -> set[int]:
+    partner = {s.pk for s in shares if works_for(user, s.partner_id)}
+    return partner | viewable(user, [s for s in shares if s.pk not in partner])
+
+
+SEE_MANY[_share_ended_may_see] = _shares_ended_may_see
 
 
 declare(
     Kind(
         name="clients.share_ended",
+        audience=CASEWORK_ROLES,
         group=CLIENTS,
         label=gettext_lazy("Sharing of a client ended"),
         email_subject=gettext_lazy("Sharing of a client between institutions has ended"),
@@ -708,22 +794,19 @@ declare(
 
 
 def _retention_people(event: Event, institution: Any) -> list[Any]:
-    from cooperation.roles import MANAGING_ROLES
 
     if institution is None:
         return []
-    return _told(event, institution, _members([institution.pk], MANAGING_ROLES), _manages)
+    return told(event, institution, members([institution.pk], MANAGING_ROLES), _manages)
 
 
 def _manages(user: Any, institution: Any) -> bool:
-    from cooperation.permissions import can
 
     return institution is not None and can(user, institution, "change")
 
 
 def _retention_text(event: Event, institution: Any) -> str:
     """Counts per record type only: no names, no ids."""
-    from django.utils.translation import ngettext
 
     from clients.retention import retention_rule
 
@@ -753,6 +836,7 @@ def _retention_text(event: Event, institution: Any) -> str:
 declare(
     Kind(
         name="clients.retention_report",
+        audience=MANAGING_ROLES,
         group=CLIENTS,
         label=gettext_lazy("The weekly retention report of your institution"),
         email_subject=gettext_lazy("The weekly retention report of your institution"),
@@ -774,8 +858,6 @@ AGREEMENTS = gettext_lazy("Agreements")
 
 def _agreement_people(event: Event, agreement: Any) -> list[Any]:
     from agreements.models import Coordinator
-    from cooperation.models import User
-    from cooperation.roles import MANAGING_ROLES
 
     if agreement is None:
         return []
@@ -783,7 +865,7 @@ def _agreement_people(event: Event, agreement: Any) -> list[Any]:
     cards = User.objects.filter(
         pk__in=Coordinator.objects.filter(institution_id__in=institutions).values("user_id")
     )
-    return _told(event, agreement, [*_members(institutions, MANAGING_ROLES), *cards], _view)
+    return told(event, agreement, [*members(institutions, MANAGING_ROLES), *cards], may_view)
 
 
 def _agreement_text(message: str) -> Callable[[Event, Any], str]:
@@ -858,7 +940,7 @@ for _name, _label, _subject, _text in (
             recipients=_agreement_people,
             text=_agreement_text(_text),
             url=_agreement_url,
-            may_see=_view,
+            may_see=may_view,
         )
     )
 
@@ -873,12 +955,10 @@ MEETINGS = gettext_lazy("Meetings")
 
 
 def _meeting_people(event: Event, meeting: Any) -> list[Any]:
-    from cooperation.models import User
-
     if meeting is None:
         return []
     people = User.objects.filter(pk__in=event.data.get("user_ids", []))
-    return _told(event, meeting, people, _view)
+    return told(event, meeting, people, may_view)
 
 
 def _occurrence(event: Event, meeting: Any) -> Any:
@@ -887,7 +967,6 @@ def _occurrence(event: Event, meeting: Any) -> Any:
         return None
     if occurrence_id:
         return meeting.occurrences.filter(pk=occurrence_id).first()
-    from django.utils import timezone
 
     return (
         meeting.occurrences.filter(ends_at__gte=timezone.now(), cancelled=False)
@@ -897,8 +976,6 @@ def _occurrence(event: Event, meeting: Any) -> Any:
 
 
 def _when(start: Any, end: Any) -> str:
-    from django.utils import timezone
-    from django.utils.formats import date_format
 
     start, end = timezone.localtime(start), timezone.localtime(end)
     if start.date() == end.date():
@@ -948,7 +1025,7 @@ declare(
         recipients=_meeting_people,
         text=_meeting_text(gettext_noop("Invitation: %(title)s, %(when)s")),
         url=_meeting_url,
-        may_see=_view,
+        may_see=may_view,
     )
 )
 declare(
@@ -960,7 +1037,7 @@ declare(
         recipients=_meeting_people,
         text=_changed_text,
         url=_meeting_url,
-        may_see=_view,
+        may_see=may_view,
     )
 )
 declare(
@@ -972,7 +1049,7 @@ declare(
         recipients=_meeting_people,
         text=_cancelled_text,
         url=_meeting_url,
-        may_see=_view,
+        may_see=may_view,
     )
 )
 declare(
@@ -984,7 +1061,7 @@ declare(
         recipients=_meeting_people,
         text=_meeting_text(gettext_noop("Tomorrow: %(title)s, %(when)s")),
         url=_meeting_url,
-        may_see=_view,
+        may_see=may_view,
     )
 )
 declare(
@@ -996,20 +1073,19 @@ declare(
         recipients=_meeting_people,
         text=_meeting_text(gettext_noop("A place is yours: %(title)s, %(when)s")),
         url=_meeting_url,
-        may_see=_view,
+        may_see=may_view,
     )
 )
 
 
 def _item_people(event: Event, item: Any) -> list[Any]:
-    return _told(event, item, [item.owner], _view) if item is not None else []
+    return told(event, item, [item.owner], may_view) if item is not None else []
 
 
 def _item_text(message: str) -> Callable[[Event, Any], str]:
     """The meeting and the date; never the item's description (it may name the client)."""
 
     def text(event: Event, item: Any) -> str:
-        from django.utils.formats import date_format
 
         if item is None:
             return _(message) % {"title": "", "date": ""}
@@ -1034,7 +1110,7 @@ declare(
         recipients=_item_people,
         text=_item_text(gettext_noop("A new action item for you (%(title)s), due %(date)s")),
         url=_item_url,
-        may_see=_view,
+        may_see=may_view,
     )
 )
 declare(
@@ -1046,7 +1122,7 @@ declare(
         recipients=_item_people,
         text=_item_text(gettext_noop("Your action item (%(title)s) is due today, %(date)s")),
         url=_item_url,
-        may_see=_view,
+        may_see=may_view,
     )
 )
 
@@ -1103,7 +1179,14 @@ SEPI = gettext_lazy("SEPI")
 
 
 def _sepi_may_see(user: Any, lookup: Any) -> bool:
-    return lookup is not None and _view(user, lookup) and _view(user, lookup.client)
+    return lookup is not None and may_view(user, lookup) and may_view(user, lookup.client)
+
+
+def _sepi_many(user: Any, lookups: list[Any]) -> set[int]:
+    return viewable(user, lookups) & viewable_through("client")(user, lookups)
+
+
+SEE_MANY[_sepi_may_see] = _sepi_many
 
 
 def _sepi_people(event: Event, lookup: Any) -> list[Any]:
@@ -1117,10 +1200,10 @@ def _sepi_people(event: Event, lookup: Any) -> list[Any]:
         "social_worker", "client_advisor"
     ):
         people += [plan.social_worker, plan.client_advisor]
-    people = [p for p in people if p is not None and _member_of(p, lookup.institution_id)] or [
+    people = [p for p in people if p is not None and works_for(p, lookup.institution_id)] or [
         lookup.requested_by
     ]
-    return _told(event, lookup, people, _sepi_may_see)
+    return told(event, lookup, people, _sepi_may_see)
 
 
 def _sepi_text(event: Event, lookup: Any) -> str:
@@ -1140,6 +1223,8 @@ def _sepi_text(event: Event, lookup: Any) -> str:
 declare(
     Kind(
         name="sepi.change",
+        audience=SEPI_ROLES,
+        institution_kinds=SEPI_KINDS,
         group=SEPI,
         label=gettext_lazy("A SEPI batch check found a change for a client of yours"),
         email_subject=gettext_lazy("A SEPI batch check found a change for a client of yours"),
@@ -1156,7 +1241,6 @@ declare(
 
 
 def _report_url(event: Event, agreement: Any) -> str:
-    from django.urls import reverse
 
     return reverse("indicators:reports", args=[agreement.pk]) if agreement is not None else ""
 
@@ -1173,7 +1257,7 @@ declare(
             % {"number": getattr(agreement, "number", "?"), "year": event.data.get("year", "")}
         ),
         url=_report_url,
-        may_see=_view,
+        may_see=may_view,
         default_mode="immediate",
     )
 )
@@ -1195,35 +1279,7 @@ declare(
 # ended is told nothing and `may_see` gives False (the thread follows the client).
 # Functions import the app inside: this module is read before the apps' models are.
 
-from django.utils.translation import gettext as _gettext  # noqa: E402
-from django.utils.translation import gettext_lazy as _lazy  # noqa: E402
-
-MESSAGES_GROUP = _lazy("Messages and announcements")
-
-
-def _messaging_may_see(user: Any, target: Any) -> bool:
-    from messaging.selectors import may_see
-
-    return may_see(user, target)
-
-
-def _messaging_told(event: Event, target: Any, people: Iterable[Any]) -> list[Any]:
-    """People once each, without the actor and the acting institution's people, and only
-    those who may see the target."""
-    from cooperation.permissions import institution_of
-
-    chosen: dict[int, Any] = {}
-    for person in people:
-        if person is None or person.pk in chosen or not person.is_active:
-            continue
-        if event.actor_id is not None and person.pk == event.actor_id:
-            continue
-        home = institution_of(person)
-        if home is None or (event.institution_id is not None and home.pk == event.institution_id):
-            continue
-        if _messaging_may_see(person, target):
-            chosen[person.pk] = person
-    return list(chosen.values())
+MESSAGES_GROUP = gettext_lazy("Messages and announcements")
 
 
 def _message_recipients(event: Event, message: Any) -> list[Any]:
@@ -1232,7 +1288,7 @@ def _message_recipients(event: Event, message: Any) -> list[Any]:
     if message is None:
         return []
     others = [pk for pk in sharing_institutions(message.client) if pk != message.institution_id]
-    return _messaging_told(event, message, client_workers(message.client, others))
+    return told(event, message, client_workers(message.client, others))
 
 
 def _request_sent_recipients(event: Event, request: Any) -> list[Any]:
@@ -1240,13 +1296,13 @@ def _request_sent_recipients(event: Event, request: Any) -> list[Any]:
 
     if request is None:
         return []
-    return _messaging_told(event, request, client_workers(request.client, [request.asked_id]))
+    return told(event, request, client_workers(request.client, [request.asked_id]))
 
 
 def _request_answered_recipients(event: Event, request: Any) -> list[Any]:
     if request is None:
         return []
-    return _messaging_told(event, request, [request.asked_by])
+    return told(event, request, [request.asked_by])
 
 
 def _request_overdue_recipients(event: Event, request: Any) -> list[Any]:
@@ -1255,11 +1311,10 @@ def _request_overdue_recipients(event: Event, request: Any) -> list[Any]:
     if request is None or request.status != "open":
         return []
     asked_side = client_workers(request.client, [request.asked_id])
-    return _messaging_told(event, request, [request.asked_by, *asked_side])
+    return told(event, request, [request.asked_by, *asked_side])
 
 
 def _announcement_recipients(event: Event, announcement: Any) -> list[Any]:
-    from cooperation.models import User
 
     if announcement is None:
         return []
@@ -1268,7 +1323,7 @@ def _announcement_recipients(event: Event, announcement: Any) -> list[Any]:
         memberships__is_active=True,
         memberships__institution__in=announcement.recipients.all(),
     ).distinct()
-    return _messaging_told(event, announcement, people)
+    return told(event, announcement, people)
 
 
 def _client_name(target: Any) -> str:
@@ -1278,27 +1333,29 @@ def _client_name(target: Any) -> str:
 declare(
     Kind(
         name="messaging.message_posted",
+        audience=CASEWORK_ROLES,
         group=MESSAGES_GROUP,
-        label=_lazy("A partner writes about a shared client"),
-        email_subject=_lazy("A new message about a shared client"),
+        label=gettext_lazy("A partner writes about a shared client"),
+        email_subject=gettext_lazy("A new message about a shared client"),
         recipients=_message_recipients,
         text=lambda event, m: (
-            _gettext("%(inst)s wrote about %(client)s")
+            _("%(inst)s wrote about %(client)s")
             % {"inst": m.institution.name, "client": _client_name(m)}
         ),
         url=lambda event, m: m.get_absolute_url(),
-        may_see=_messaging_may_see,
+        may_see=may_view,
     )
 )
 declare(
     Kind(
         name="messaging.request_sent",
+        audience=CASEWORK_ROLES,
         group=MESSAGES_GROUP,
-        label=_lazy("A partner asks you for information"),
-        email_subject=_lazy("A partner asks your institution for information"),
+        label=gettext_lazy("A partner asks you for information"),
+        email_subject=gettext_lazy("A partner asks your institution for information"),
         recipients=_request_sent_recipients,
         text=lambda event, r: (
-            _gettext("%(inst)s asks for information about %(client)s by %(date)s")
+            _("%(inst)s asks for information about %(client)s by %(date)s")
             % {
                 "inst": r.asker.name,
                 "client": _client_name(r),
@@ -1306,50 +1363,52 @@ declare(
             }
         ),
         url=lambda event, r: r.get_absolute_url(),
-        may_see=_messaging_may_see,
+        may_see=may_view,
     )
 )
 declare(
     Kind(
         name="messaging.request_answered",
+        audience=CASEWORK_ROLES,
         group=MESSAGES_GROUP,
-        label=_lazy("Your information request is answered"),
-        email_subject=_lazy("Your information request has been answered"),
+        label=gettext_lazy("Your information request is answered"),
+        email_subject=gettext_lazy("Your information request has been answered"),
         recipients=_request_answered_recipients,
         text=lambda event, r: (
-            _gettext("%(inst)s answered your request about %(client)s")
+            _("%(inst)s answered your request about %(client)s")
             % {"inst": r.asked.name, "client": _client_name(r)}
         ),
         url=lambda event, r: r.get_absolute_url(),
-        may_see=_messaging_may_see,
+        may_see=may_view,
     )
 )
 declare(
     Kind(
         name="messaging.request_overdue",
+        audience=CASEWORK_ROLES,
         group=MESSAGES_GROUP,
-        label=_lazy("An information request is overdue"),
-        email_subject=_lazy("An information request is past its date"),
+        label=gettext_lazy("An information request is overdue"),
+        email_subject=gettext_lazy("An information request is past its date"),
         recipients=_request_overdue_recipients,
         text=lambda event, r: (
-            _gettext("The request about %(client)s to %(inst)s is overdue")
+            _("The request about %(client)s to %(inst)s is overdue")
             % {"inst": r.asked.name, "client": _client_name(r)}
         ),
         url=lambda event, r: r.get_absolute_url(),
-        may_see=_messaging_may_see,
+        may_see=may_view,
     )
 )
 declare(
     Kind(
         name="messaging.announcement_posted",
         group=MESSAGES_GROUP,
-        label=_lazy("A partner posts an announcement"),
-        email_subject=_lazy("A new announcement from a partner institution"),
+        label=gettext_lazy("A partner posts an announcement"),
+        email_subject=gettext_lazy("A new announcement from a partner institution"),
         recipients=_announcement_recipients,
         text=lambda event, a: (
-            _gettext("%(inst)s: %(title)s") % {"inst": a.institution.name, "title": a.title}
+            _("%(inst)s: %(title)s") % {"inst": a.institution.name, "title": a.title}
         ),
         url=lambda event, a: a.get_absolute_url(),
-        may_see=_messaging_may_see,
+        may_see=may_view,
     )
 )

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from cooperation.models import User
+from cooperation.permissions import membership_of
 
 from .kinds import KINDS, Kind
 from .models import DEFAULT_DIGEST_HOUR, DigestSchedule, Notice, Preference
@@ -65,20 +66,45 @@ def targets_of(notices: Iterable[Notice]) -> dict[tuple[int, int], Any]:
     return found
 
 
+def still_open(user: Any, notices: Iterable[Notice]) -> set[int]:
+    """The ids of the notices whose target the person may still open. A constant
+    number of queries whatever their number: the targets one query per model, then
+    each kind's `visible_among` once per model and check (kinds sharing a check, like
+    the four promotion kinds, share its query)."""
+    notices = list(notices)
+    targets = targets_of(notices)
+    groups: dict[tuple[Any, int], tuple[Kind, dict[int, Any]]] = {}
+    for notice in notices:
+        kind = KINDS.get(notice.kind)
+        target = targets.get((notice.target_type_id, notice.target_id))
+        if kind is None or target is None:
+            continue
+        check = kind.may_see_many or kind.may_see
+        _kind, objects = groups.setdefault((check, notice.target_type_id), (kind, {}))
+        objects[target.pk] = target
+    open_targets: set[tuple[Any, int, int]] = set()
+    for (check, type_id), (kind, objects) in groups.items():
+        for pk in kind.visible_among(user, list(objects.values())):
+            open_targets.add((check, type_id, pk))
+    found = set()
+    for notice in notices:
+        kind = KINDS.get(notice.kind)
+        if kind is None:
+            continue
+        check = kind.may_see_many or kind.may_see
+        if (check, notice.target_type_id, notice.target_id) in open_targets:
+            found.add(notice.pk)
+    return found
+
+
 def notice_rows(user: Any, notices: Iterable[Notice]) -> list[Notice]:
     """The notices of a page, each with `kind_obj` and `visible` (may the person
     still open what it is about): a notice whose target they lost shows only its kind."""
     notices = list(notices)
-    targets = targets_of(notices)
-    seen: dict[tuple[int, int], bool] = {}
+    opened = still_open(user, notices)
     for notice in notices:
-        kind = KINDS.get(notice.kind)
-        key = (notice.target_type_id, notice.target_id)
-        if key not in seen:
-            target = targets.get(key)
-            seen[key] = bool(kind and target is not None and kind.may_see(user, target))
-        notice.kind_obj = kind  # type: ignore[attr-defined]
-        notice.visible = seen[key]  # type: ignore[attr-defined]
+        notice.kind_obj = KINDS.get(notice.kind)  # type: ignore[attr-defined]
+        notice.visible = notice.pk in opened  # type: ignore[attr-defined]
     return notices
 
 
@@ -89,10 +115,16 @@ def notice_target(notice: Notice) -> Any:
     return model._default_manager.filter(pk=notice.target_id).first()
 
 
-def kinds_grouped() -> list[tuple[str, list[Kind]]]:
-    """The declared kinds by their group heading, in declaration order."""
+def kinds_for(user: Any) -> list[Kind]:
+    """The kinds that can reach the person (their role, their institution's kind)."""
+    membership = membership_of(user)
+    return [kind for kind in KINDS.values() if kind.reaches(membership)]
+
+
+def kinds_grouped(kinds: Iterable[Kind] | None = None) -> list[tuple[str, list[Kind]]]:
+    """The kinds (all declared ones by default) by their group heading, in declaration order."""
     groups: dict[str, list[Kind]] = {}
-    for kind in KINDS.values():
+    for kind in KINDS.values() if kinds is None else kinds:
         groups.setdefault(str(kind.group), []).append(kind)
     return list(groups.items())
 

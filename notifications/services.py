@@ -32,7 +32,7 @@ from cooperation.permissions import CHANGE, require
 
 from .kinds import ATTACHMENTS, KINDS, Kind
 from .models import DEFAULT_DIGEST_HOUR, DigestSchedule, Mode, Notice, Preference
-from .selectors import modes_for, notice_target, targets_of, unread_key
+from .selectors import modes_for, notice_target, still_open, unread_key
 
 logger = logging.getLogger(__name__)
 
@@ -219,13 +219,8 @@ def digest_send(*, user_id: int, now: dt.datetime | None = None) -> int:
     if not waiting.update(digest_sent_at=stamp):
         return 0
     due = list(Notice.objects.filter(recipient=user, in_digest=True, digest_sent_at=stamp))
-    targets = targets_of(due)
-    counts: Counter[str] = Counter()
-    for notice in due:
-        kind = KINDS.get(notice.kind)
-        target = targets.get((notice.target_type_id, notice.target_id))
-        if kind is not None and target is not None and kind.may_see(user, target):
-            counts[notice.kind] += 1
+    opened = still_open(user, due)
+    counts: Counter[str] = Counter(n.kind for n in due if n.pk in opened)
     if counts and user.email:
         subject, body = digest_email(counts)
         try:

@@ -24,6 +24,7 @@ from .kinds import KINDS, Kind
 from .models import Notice
 from .selectors import (
     digest_hour_of,
+    kinds_for,
     kinds_grouped,
     notice_get_for_user,
     notice_rows,
@@ -88,7 +89,12 @@ def notice_read_all(request: MemberRequest) -> HttpResponse:
 
 @member_required()
 def preferences(request: MemberRequest) -> HttpResponse:
-    form = PreferencesForm(request.POST or None, initial_modes=preferences_of(request.user))
+    # Only the kinds that can reach the person (a social worker is not offered the
+    # labour office's queue); what they chose for others stays as it was.
+    kinds = kinds_for(request.user)
+    form = PreferencesForm(
+        request.POST or None, initial_modes=preferences_of(request.user), kinds=kinds
+    )
     if request.method == "POST" and form.is_valid():
         services.preferences_save(acting_user=request.user, modes=form.cleaned_data)
         messages.success(request, _("Your notification settings are saved."))
@@ -97,7 +103,7 @@ def preferences(request: MemberRequest) -> HttpResponse:
     context = {
         "form": form,
         "groups": [
-            (group, [form[kind.name] for kind in kinds]) for group, kinds in kinds_grouped()
+            (group, [form[kind.name] for kind in kinds]) for group, kinds in kinds_grouped(kinds)
         ],
         "hour_form": DigestHourForm(initial={"hour": digest_hour_of(request.institution)})
         if may_set_hour

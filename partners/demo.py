@@ -368,8 +368,43 @@ def _cis_promotion() -> None:
             )
 
 
+def _elsewhere() -> None:
+    """One referral each outside MOPS Skarżysko, under the agreements the agreements
+    demo made: GOPS Suchedniów to the CIS (accepted), MOPS Ostrowiec to its foundation
+    (awaiting an answer), so those institutions' people hear of referrals too."""
+    from clients.models import Client
+
+    from . import services as s
+    from .models import Referral
+
+    for referrer, short, accepted in (
+        ("gops-suchedniow", CIS, True),
+        ("mops-ostrowiec", "ngo-ostrowiec", False),
+    ):
+        institution = Institution.objects.get(short_name=referrer)
+        client = Client.objects.filter(owner=institution).order_by("pk").first()
+        service = ServiceOffer.objects.filter(provider__short_name=short).order_by("pk").first()
+        if Referral.objects.filter(referrer=institution).exists() or not (client and service):
+            continue
+        worker = _user("worker", referrer)
+        _consent(client, worker, service.provider)
+        referral = s.referral_create(
+            acting_user=worker, client=client, service=service, share=["phone"], needs=""
+        )
+        if accepted:
+            today = timezone.localdate()
+            s.referral_accept(
+                referral=referral,
+                acting_user=_user("staff", short),
+                start_date=today + dt.timedelta(days=7),
+                end_date=today + dt.timedelta(days=97),
+                note="Zapraszamy na rozmowę wstępną w poniedziałek o 10:00.",
+            )
+
+
 def seed() -> None:
     _catalogues()
     _agreements()
     _referrals()
+    _elsewhere()
     _cis_promotion()

@@ -80,10 +80,10 @@ def _demo_agreements_stay_inside_their_county() -> None:
     from agreements.models import Agreement, Scope, Status
     from agreements.scope import agreement_covers
 
-    # MOPS–PUP, PCPR–PUP, MOPS–NGO, MOPS–CIS (referrals) and CIS–PUP (promotion queue)
-    # in Skarżysko; MOPS–PUP in Ostrowiec.
-    assert Agreement.objects.count() == 6
-    assert Agreement.objects.filter(status=Status.ACTIVE).count() == 6
+    # MOPS–PUP, PCPR–PUP, MOPS–NGO, MOPS–CIS and GOPS–CIS (referrals) and CIS–PUP
+    # (promotion queue) in Skarżysko; MOPS–PUP and MOPS–foundation (referrals) in Ostrowiec.
+    assert Agreement.objects.count() == 8
+    assert Agreement.objects.filter(status=Status.ACTIVE).count() == 8
     assert agreement_covers(
         Institution.objects.get(short_name="cis-skarzysko"),
         Institution.objects.get(short_name="pup-skarzysko"),
@@ -128,7 +128,7 @@ def test_the_demo_seeds_on_any_day_and_again_much_later(db) -> None:
     with time_machine.travel(shifted_now("2026-12-21T00:30"), tick=True):
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
         first = counts()
-        assert first[0] == 6 and first[2] > 0
+        assert first[0] == 8 and first[2] > 0
         inst = {i.short_name: i for i in Institution.objects.all()}
         from agreements.models import Scope
         from agreements.scope import agreement_covers

@@ -22,6 +22,7 @@ from cooperation import hooks
 from cooperation.models import Institution, Role, User
 
 from ..factories import ClientFactory, agreement_between, member
+from ..notifications.audience import _notices_reach_only_their_audience  # noqa: F401
 
 TODAY = timezone.localdate()
 

@@ -24,6 +24,7 @@ from ..promotion.conftest import (  # noqa: F401 - fixtures
     ready,
 )
 from ..promotion.helpers import propose
+from .audience import _notices_reach_only_their_audience  # noqa: F401
 
 
 @pytest.fixture

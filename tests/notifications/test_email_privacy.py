@@ -39,13 +39,21 @@ FIRST, LAST, PHONE = "Markerimię", "Markernazwisko", "699001122"
 
 
 def _markers(person: Client) -> list[str]:
-    return [FIRST, LAST, person.pesel, PHONE, FIRST.lower(), LAST.upper()]
+    # As typed, and as a file name makes them (slugified: lower case, no diacritics).
+    typed = [FIRST, LAST, person.pesel, PHONE, FIRST.lower(), LAST.upper(), LAST.lower()]
+    return [*typed, "markerimie"]
 
 
 def _assert_clean(person: Client, *messages) -> None:  # type: ignore[no-untyped-def]
     assert messages, "nothing was sent: the test would pass vacuously"
     for message in messages:
-        text = "\n".join([message.subject, message.body, *[str(a) for a in message.alternatives]])
+        attached = [
+            f"{name} {content.decode() if isinstance(content, bytes) else content}"
+            for name, content, _mimetype in message.attachments
+        ]
+        text = "\n".join(
+            [message.subject, message.body, *[str(a) for a in message.alternatives], *attached]
+        )
         leaked = [m for m in _markers(person) if m in text]
         assert not leaked, f"{message.subject!r} leaks {leaked}"
 
@@ -70,7 +78,9 @@ def test_no_kinds_email_or_digest_names_the_client(name, marked_person, owner, m
         f"{name}: an e-mail subject is a fixed sentence, with nothing filled in"
     )
     # Whatever the kind's rule, the person may see this target: the e-mail is sent.
-    monkeypatch.setitem(KINDS, name, dataclasses.replace(kind, may_see=lambda user, target: True))
+    monkeypatch.setitem(
+        KINDS, name, dataclasses.replace(kind, may_see=lambda u, t: True, may_see_many=None)
+    )
     at_once = _notice(name, marked_person, owner)
     assert services.notice_email_send(notice_id=at_once.pk)
     digest = _notice(name, marked_person, owner, event="digest")
@@ -118,6 +128,86 @@ def test_the_promotion_flow_emails_name_nobody(
         "promotion.closed",
     } <= kinds
     assert len(mail.outbox) >= 5
+    _assert_clean(marked_person, *mail.outbox)
+
+
+def _everyone_at_once(*people) -> None:  # type: ignore[no-untyped-def]
+    for user in people:
+        for name in KINDS:
+            user.notice_preferences.update_or_create(kind=name, defaults={"mode": "immediate"})
+
+
+def test_a_case_conference_named_after_the_client_emails_nobody_s_name(
+    marked_person, own, owner, partner, committed
+) -> None:
+    """The meeting kinds' e-mails carry a calendar file: neither its name nor its content
+    may carry the conference's own title, which may name the client."""
+    from agreements.models import Scope
+    from cooperation.services import object_share
+
+    from ..factories import agreement_between
+    from ..meetings.conftest import in_days, schedule
+
+    agreement_between(own, partner, [Scope.CLIENT_RECORDS])
+    object_share(
+        obj=marked_person, institution=partner, actions=["view"], acting_user=None, reason="zgoda"
+    )
+    invited = member(partner, Role.CLIENT_ADVISOR, username="invited")
+    _everyone_at_once(invited)
+    with committed():
+        schedule(
+            owner,
+            kind="case_conference",
+            client=marked_person,
+            institutions=[partner],
+            people=[invited],
+            title=f"Konferencja: {FIRST} {LAST} {PHONE}",
+            agenda=f"{LAST}: mieszkanie",
+            starts_at=in_days(3),
+            ends_at=in_days(3, hour=11),
+        )
+    sent = [m for m in mail.outbox if m.to == [invited.email]]
+    assert sent and any(m.attachments for m in sent), "the invitation with its calendar file"
+    _assert_clean(marked_person, *sent)
+
+
+def test_the_messaging_kinds_email_nobody_s_name(
+    marked_person, own, owner, partner, committed
+) -> None:
+    """A message, a request and its answer about the marked client, each told by e-mail
+    at once: the texts name the client, the e-mails may not."""
+    from agreements.models import Scope
+    from messaging import services as messaging
+
+    from ..factories import agreement_between
+    from ..messaging.conftest import share
+
+    agreement_between(own, partner, [Scope.CLIENT_RECORDS])
+    share(marked_person, owner, partner)
+    advisor = member(partner, Role.CLIENT_ADVISOR, username="marked-advisor")
+    _everyone_at_once(owner, advisor)
+    with committed():
+        messaging.message_post(
+            client=marked_person, acting_user=advisor, text=f"{FIRST} {LAST}, tel. {PHONE}"
+        )
+    with committed():
+        request = messaging.request_send(
+            client=marked_person,
+            acting_user=owner,
+            asked=partner,
+            question=f"Czy {FIRST} {LAST} ({marked_person.pesel}) jest zarejestrowana?",
+            purpose="Do planu",
+            due_on=dt.date.today() + dt.timedelta(days=5),
+        )
+    with committed():
+        messaging.request_answer(request=request, acting_user=advisor, answer=f"Tak, {LAST}.")
+    kinds = set(Notice.objects.values_list("kind", flat=True))
+    assert {
+        "messaging.message_posted",
+        "messaging.request_sent",
+        "messaging.request_answered",
+    } <= kinds
+    assert len(mail.outbox) >= 3
     _assert_clean(marked_person, *mail.outbox)
 
 

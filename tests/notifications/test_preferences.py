@@ -142,3 +142,50 @@ def test_only_a_coordinator_or_administrator_sets_the_digest_hour(
     assert "digest-hour" in client.get(reverse("notifications:preferences")).content.decode()
     assert client.post(reverse("notifications:digest_hour"), {"hour": 9}).status_code == 302
     assert DigestSchedule.objects.get(institution=own).hour == 9
+
+
+def _offered(client, user) -> str:  # type: ignore[no-untyped-def]
+    client.force_login(user)
+    return client.get(reverse("notifications:preferences")).content.decode()
+
+
+def test_the_page_offers_each_person_only_the_kinds_that_can_reach_them(
+    client, owner, advisor, coordinator
+) -> None:
+    worker = _offered(client, owner)  # a social worker of a social assistance centre
+    for reaches in ("promotion.taken", "referrals.accepted", "messaging.message_posted"):
+        assert f'name="{reaches}"' in worker
+    for never in ("promotion.overdue", "promotion.proposed", "clients.retention_report"):
+        assert f'name="{never}"' not in worker
+    office = _offered(client, advisor)  # a labour office's client advisor
+    for reaches in ("promotion.proposed", "promotion.overdue", "meetings.invitation"):
+        assert f'name="{reaches}"' in office
+    for never in ("sepi.change", "referrals.sent", "clients.retention_report"):
+        assert f'name="{never}"' not in office
+    assert 'name="clients.retention_report"' in _offered(client, coordinator)
+
+
+def test_saving_the_offered_kinds_keeps_the_others_choices(client, owner) -> None:
+    _choose(owner, "promotion.overdue", Mode.IMMEDIATE)  # chosen in an earlier role
+    client.force_login(owner)
+    page = client.get(reverse("notifications:preferences"))
+    form = page.context["form"]
+    data = {name: Mode.NOTICE for name in form.fields}
+    assert client.post(reverse("notifications:preferences"), data).status_code == 302
+    assert Preference.objects.get(user=owner, kind="promotion.overdue").mode == Mode.IMMEDIATE
+    assert Preference.objects.get(user=owner, kind="promotion.taken").mode == Mode.NOTICE
+
+
+def test_every_kind_reaches_someone() -> None:
+    from types import SimpleNamespace
+
+    from cooperation.roles import InstitutionKind, Role
+    from notifications.kinds import KINDS
+
+    everyone = [
+        SimpleNamespace(role=role, institution=SimpleNamespace(kind=kind))
+        for role in Role
+        for kind in InstitutionKind
+    ]
+    for kind in KINDS.values():
+        assert any(kind.reaches(m) for m in everyone), kind.name

@@ -32,8 +32,9 @@ DEMO_APPS = [
     "promotion",
     "partners",
     "indicators",
-    "notifications",
     "messaging",
+    # Last: its on-commit step dates and reads the notices every demo's events wrote.
+    "notifications",
 ]
 
 DEMO_PASSWORD = "Wspolpraca-2026!"  # noqa: S105 - printed for the demo on purpose
