@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
 from clients.models import Consent
 from indicators.periods import QUARTER, YEAR, Period
@@ -18,6 +19,7 @@ from indicators.selectors import figures_compute, scope_agreement, scope_own
 from reintegration.models import Goal, Participant, ReintegrationPlan, Step, StepStatus
 from tests.factories import ClientFactory
 
+from ..conftest import shifted_now
 from .data import World, at, build_world
 
 pytestmark = pytest.mark.django_db
@@ -62,11 +64,12 @@ def consents():  # type: ignore[no-untyped-def]
     consent(w, w.own, w.pup, d(y, 3, 31), far)  # C1: given on Q1's last day
     consent(w, w.own, w.ngo, d(y, 4, 1), far)  # C2: given on Q2's first day
     consent(w, w.own, w.pup, d(y - 1, 12, 31), far, d(y, 3, 31))  # C3: given Q4 Y-1, withdrawn Q1
-    consent(w, w.own, w.ngo, d(y - 2, 4, 1), d(y, 3, 31))  # C4: lapses on Q1's last day
-    consent(w, w.own, w.pup, d(y - 2, 4, 2), d(y, 4, 1))  # C5: lapses on Q2's first day
+    # Valid on its last day, a consent lapses the day after (clients.services marks it so).
+    consent(w, w.own, w.ngo, d(y - 2, 4, 1), d(y, 3, 30))  # C4: lapses on 31 March, Q1
+    consent(w, w.own, w.pup, d(y - 2, 4, 2), d(y, 3, 31))  # C5: lapses on 1 April, Q2
     # C6: would lapse in Q1 but was withdrawn before: withdrawn, not lapsed.
     consent(w, w.own, w.ngo, d(y - 1, 3, 1), d(y, 2, 15), d(y, 1, 10))
-    consent(w, w.neighbour, w.foreign, d(y, 2, 1), d(y, 3, 1))  # C7: not own's at all
+    consent(w, w.neighbour, w.foreign, d(y, 2, 1), d(y, 3, 1))  # C7: not own's, lapses 2 March
     consent(w, w.pup, w.own, d(y, 2, 10), far)  # C8: the PUP's client, own the partner
     return w
 
@@ -82,7 +85,7 @@ def test_consents_given_withdrawn_lapsed_own(consents) -> None:  # type: ignore[
         "consents_withdrawn": (2, 0),
         "consents_lapsed": (1, 0),
     }
-    # Q2: given C2 (1 April); lapsed C5 (1 April).
+    # Q2: given C2 (1 April); lapsed C5 (valid until 31 March, so lapsed on 1 April).
     assert pick(figures_compute(own, q(consents, 2)), *CONSENTS) == {
         "consents_given": (1, 2),
         "consents_withdrawn": (0, 2),
@@ -94,6 +97,17 @@ def test_consents_given_withdrawn_lapsed_own(consents) -> None:  # type: ignore[
         "consents_withdrawn": (2, 0),
         "consents_lapsed": (2, 0),
     }
+
+
+def test_a_consent_lapses_only_once_its_last_day_has_passed(consents) -> None:  # type: ignore[no-untyped-def]
+    """In the current period, a consent valid until a later day has not lapsed yet."""
+    y = consents.year
+    own = scope_own(consents.own)
+    with time_machine.travel(shifted_now(f"{y}-03-30T12:00"), tick=False):
+        # 30 March: C4 is valid today (lapses tomorrow); only C6's was due, and it was withdrawn.
+        assert figures_compute(own, q(consents, 1))["consents_lapsed"] == (0, 0)
+    with time_machine.travel(shifted_now(f"{y}-03-31T00:01"), tick=False):
+        assert figures_compute(own, q(consents, 1))["consents_lapsed"] == (1, 0)  # C4
 
 
 def test_consents_per_agreement(consents) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from cooperation.models import Role
 from indicators.periods import QUARTER, YEAR, Period
@@ -32,6 +33,7 @@ from partners.models import ServiceDelivery
 from sepi.models import BatchCheck, Lookup, LookupStatus
 from tests.factories import ClientFactory, member
 
+from ..conftest import shifted_now
 from .data import World, at, build_world, publication, referral
 
 pytestmark = pytest.mark.django_db
@@ -286,6 +288,19 @@ def test_meetings_and_trainings_held(meetings) -> None:  # type: ignore[no-untyp
     ngo = scope_agreement(meetings.a_ngo)  # O6 is the PUP's: not joint work of own and the NGO
     assert figures_compute(ngo, q(meetings, 1))["meetings_held"] == (0, 0)
     assert figures_compute(scope_own(meetings.neighbour), q(meetings, 1))["meetings_held"] == (1, 0)
+
+
+def test_a_meeting_later_in_the_current_period_is_not_held_yet(meetings) -> None:  # type: ignore[no-untyped-def]
+    y = meetings.year
+    own = scope_own(meetings.own)
+    with time_machine.travel(shifted_now(f"{y}-03-31T23:29"), tick=False):
+        # A minute before O1 starts: O6 held, O1 not yet; the training O3 held.
+        assert pick(figures_compute(own, q(meetings, 1)), *HELD) == {
+            "meetings_held": (1, 1),
+            "trainings_held": (1, 0),
+        }
+    with time_machine.travel(shifted_now(f"{y}-03-31T23:31"), tick=False):
+        assert figures_compute(own, q(meetings, 1))["meetings_held"] == (2, 1)
 
 
 ACTIONS = ("actions_due", "actions_on_time")
