@@ -235,8 +235,9 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                     Metric(
                         "steps_overdue",
                         _("steps overdue at the end of the period"),
+                        # In the current period: overdue by today, not by its end.
                         lambda p: Q(
-                            due_date__lt=p.end,
+                            due_date__lt=min(p.end, timezone.localdate()),
                             status__in=[StepStatus.PLANNED, StepStatus.IN_PROGRESS],
                         ),
                     ),

@@ -282,6 +282,15 @@ def test_steps_overdue_at_the_end_of_the_period(plans) -> None:  # type: ignore[
     assert figures_compute(scope_own(plans.neighbour), q(plans, 1))["steps_overdue"] == (1, 0)
 
 
+def test_a_step_due_later_in_the_current_period_is_not_overdue_yet(plans) -> None:  # type: ignore[no-untyped-def]
+    own = scope_own(plans.own)
+    with time_machine.travel(shifted_now(f"{plans.year}-03-31T12:00"), tick=False):
+        # 31 March: S1 is due today, not overdue yet; S3 and S6 are.
+        assert figures_compute(own, q(plans, 1))["steps_overdue"] == (2, 1)
+    with time_machine.travel(shifted_now(f"{plans.year}-04-01T00:01"), tick=False):
+        assert figures_compute(own, q(plans, 1))["steps_overdue"] == (3, 1)
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="A step keeps no date it was done or dropped, so 'overdue at the end of a "
