@@ -13,10 +13,12 @@ worked out by subtraction.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +40,28 @@ def _on(path: str) -> Window:
 
 def _and(window: Window, extra: Q) -> Window:
     return lambda period: window(period) & extra
+
+
+def _lapsed(period: Period) -> Q:
+    """Consents that stopped being valid during the period and were not withdrawn.
+
+    A consent is valid on its `valid_until` day and lapses the day after (as
+    `clients.services` marks it), and only once that day has come: one valid
+    until 31 March lapses in the second quarter, and one valid until later in
+    the current period has not lapsed yet.
+    """
+    day = dt.timedelta(days=1)
+    return Q(
+        valid_until__gte=period.start - day,
+        valid_until__lt=min(period.end - day, timezone.localdate()),
+        withdrawn_on__isnull=True,
+    )
+
+
+def _started(window: Window) -> Window:
+    """Rows of the window whose `starts_at` has come: a meeting later in the
+    current period has not been held yet."""
+    return lambda period: window(period) & Q(starts_at__lt=timezone.now())
 
 
 @dataclass(frozen=True)
@@ -168,11 +192,7 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                 (
                     Metric("consents_given", _("consents given"), _on("given_on")),
                     Metric("consents_withdrawn", _("consents withdrawn"), _on("withdrawn_on")),
-                    Metric(
-                        "consents_lapsed",
-                        _("consents lapsed"),
-                        _and(_on("valid_until"), Q(withdrawn_on__isnull=True)),
-                    ),
+                    Metric("consents_lapsed", _("consents lapsed"), _lapsed),
                 ),
             ),
             Source(
@@ -215,8 +235,9 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                     Metric(
                         "steps_overdue",
                         _("steps overdue at the end of the period"),
+                        # In the current period: overdue by today, not by its end.
                         lambda p: Q(
-                            due_date__lt=p.end,
+                            due_date__lt=min(p.end, timezone.localdate()),
                             status__in=[StepStatus.PLANNED, StepStatus.IN_PROGRESS],
                         ),
                     ),
@@ -466,7 +487,7 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
     )
 
     present = _and(_on("occurrence__starts_at"), Q(present=True))
-    held = _and(_on("starts_at"), Q(cancelled=False, event__status=EventStatus.SCHEDULED))
+    held = _started(_and(_on("starts_at"), Q(cancelled=False, event__status=EventStatus.SCHEDULED)))
     meetings = Table(
         "meetings",
         _("Meetings and trainings"),

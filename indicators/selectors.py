@@ -292,7 +292,7 @@ def _cache_key(scope: Scope, period: Period) -> str:
     """Keyed by the members (each column's, for a county): a new agreement starts a new entry."""
     sets = scope.members or (scope.institutions,)
     ids = "/".join(",".join(str(i) for i in sorted(members)) for members in sets)
-    return f"indicators:v3:{scope.kind}:{ids}:{period.code}"
+    return f"indicators:v4:{scope.kind}:{ids}:{period.code}"
 
 
 def figures_cached(scope: Scope, period: Period) -> tuple[Figures, dt.datetime]:
