@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,8 @@ def _notice(kind: str, person: Client, recipient, event: str = "") -> Notice:  #
     return Notice.objects.create(
         recipient=recipient,
         kind=kind,
-        event_id=event or f"privacy-{kind}",
+        event_id=event
+        or uuid.uuid5(uuid.NAMESPACE_URL, f"privacy/{kind}").hex,  # 32 chars, as real ids
         target_type=ContentType.objects.get_for_model(Client),
         target_id=person.pk,
         text=f"{LAST} {FIRST} ({person.pesel}, tel. {PHONE})",

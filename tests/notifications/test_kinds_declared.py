@@ -56,3 +56,15 @@ def test_the_fixed_words_of_a_kind_leave_no_room_for_a_name() -> None:
 def test_no_feature_app_sends_email_itself() -> None:
     senders = re.compile(r"\b(send_mail|EmailMessage|send_messages|send_mass_mail)\b")
     assert [str(path) for path, text in _sources() if senders.search(text)] == []
+
+
+def test_every_kind_name_and_event_id_fits_the_notice() -> None:
+    """PostgreSQL refuses what SQLite stores: the kind and the event id must fit."""
+    from cooperation.events import Event
+    from notifications.kinds import KINDS
+    from notifications.models import Notice
+
+    longest = max(KINDS, key=len)
+    assert len(longest) <= Notice._meta.get_field("kind").max_length, longest
+    event = Event(kind=longest, target_model="clients.client", target_id=1)
+    assert len(event.id) <= Notice._meta.get_field("event_id").max_length
