@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clients.models import AccessRequest, Client, ClientShare, Consent
 from cooperation.models import Institution, InstitutionKind, Role, User
+from indicators.periods import QUARTER, YEAR, Period
 from partners.models import Category, Referral, ServiceOffer
 from promotion.models import (
     CaseOutcome,
@@ -329,3 +330,17 @@ def meeting(
             recorded_by=creator,
         )
     return occurrence
+
+
+def q(w: World, n: int) -> Period:
+    """Quarter `n` of the world's year."""
+    return Period(QUARTER, w.year, n)
+
+
+def year(w: World) -> Period:
+    return Period(YEAR, w.year)
+
+
+def pick(f, *keys: str) -> dict:  # type: ignore[no-untyped-def]
+    """Only these figures of a computed set."""
+    return {k: f[k] for k in keys}

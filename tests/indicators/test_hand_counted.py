@@ -14,29 +14,16 @@ import pytest
 import time_machine
 
 from clients.models import Consent
-from indicators.periods import QUARTER, YEAR, Period
 from indicators.selectors import figures_compute, scope_agreement, scope_own
 from reintegration.models import Goal, Participant, ReintegrationPlan, Step, StepStatus
 from tests.factories import ClientFactory
 
 from ..conftest import shifted_now
-from .data import World, at, build_world
+from .data import at, build_world, pick, q, year
 
 pytestmark = pytest.mark.django_db
 
 d = dt.date
-
-
-def q(w: World, n: int) -> Period:
-    return Period(QUARTER, w.year, n)
-
-
-def year(w: World) -> Period:
-    return Period(YEAR, w.year)
-
-
-def pick(f, *keys: str) -> dict:  # type: ignore[no-untyped-def]
-    return {k: f[k] for k in keys}
 
 
 # -- consents -------------------------------------------------------------------

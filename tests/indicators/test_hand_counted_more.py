@@ -16,7 +16,6 @@ import pytest
 import time_machine
 
 from cooperation.models import Role
-from indicators.periods import QUARTER, YEAR, Period
 from indicators.selectors import figures_compute, scope_agreement, scope_own
 from joboffers.models import Board, BoardPrint, OfferProposal
 from meetings.models import (
@@ -34,23 +33,11 @@ from sepi.models import BatchCheck, Lookup, LookupStatus
 from tests.factories import ClientFactory, member
 
 from ..conftest import shifted_now
-from .data import World, at, build_world, publication, referral
+from .data import at, build_world, pick, publication, q, referral, year
 
 pytestmark = pytest.mark.django_db
 
 d = dt.date
-
-
-def q(w: World, n: int) -> Period:
-    return Period(QUARTER, w.year, n)
-
-
-def year(w: World) -> Period:
-    return Period(YEAR, w.year)
-
-
-def pick(f, *keys: str) -> dict:  # type: ignore[no-untyped-def]
-    return {k: f[k] for k in keys}
 
 
 # -- services delivered ------------------------------------------------------------
