@@ -87,6 +87,9 @@ class MembershipFactory(DjangoModelFactory):
         return membership_create(**kwargs)
 
 
+BIRTH_SPAN_DAYS = 16_000
+
+
 class ClientFactory(DjangoModelFactory):
     class Meta:
         model = Client
@@ -94,7 +97,12 @@ class ClientFactory(DjangoModelFactory):
     owner = factory.SubFactory(InstitutionFactory)
     first_name = factory.Sequence(lambda n: f"Janina{n}")
     last_name = factory.Sequence(lambda n: f"Testowa{n}")
-    birth_date = factory.Sequence(lambda n: dt.date(1960, 1, 1) + dt.timedelta(days=97 * n))
+    # Born 1960–2003, a different day for each of the first 16,000 clients of a run (97 and
+    # 16,000 share no factor): a worker that builds thousands of clients in one run must not
+    # reach a birth year no PESEL can hold.
+    birth_date = factory.Sequence(
+        lambda n: dt.date(1960, 1, 1) + dt.timedelta(days=97 * n % BIRTH_SPAN_DAYS)
+    )
     sex = "F"
     pesel = factory.LazyAttributeSequence(lambda c, n: make_pesel(c.birth_date, n, female=True))
     phone = factory.Sequence(lambda n: f"600{n:06d}")

@@ -78,3 +78,21 @@ def test_on_ci_a_missing_chromium_fails_the_browser_tests() -> None:
     assert "CI=true: a missing browser is a failure" in run.stdout
     assert "browser tests SKIPPED" not in run.stdout
     assert re.search(r"\d+ errors? in", run.stdout) and "passed" not in run.stdout
+
+
+def test_the_client_factory_holds_for_a_worker_that_builds_thousands_of_clients() -> None:
+    """CI once ran a worker past its 1,300th client: a birth year of 2303 broke the PESEL."""
+    from cooperation.validators import validate_pesel
+    from tests.factories import ClientFactory
+
+    seen: set[str] = set()
+    try:
+        for n in (0, 164, 165, 1293, 4999, 15_999):
+            ClientFactory.reset_sequence(n)
+            client = ClientFactory.build()
+            validate_pesel(client.pesel)
+            assert dt.date(1960, 1, 1) <= client.birth_date <= dt.date(2004, 1, 1)
+            seen.add(client.pesel)
+    finally:
+        ClientFactory.reset_sequence(0)
+    assert len(seen) == 6
