@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext_lazy as _
 
 from clients.panels import ClientPanel, ClientTab
-from cooperation import hooks
+from cooperation import hooks, processing
 from cooperation.audit import AuditPerson
 from cooperation.http import MemberRequest
 from cooperation.navigation import HomeSection, NavItem
@@ -97,3 +97,21 @@ hooks.register(
         more_url_name="messaging:announcements",
     ),
 )
+
+
+@hooks.register("processing_declarations", order=45)
+def messages_declaration() -> processing.Declaration:
+    """Messages about a shared client and information requests are personal data about
+    the client: they reach exactly the partners the record is shared with (the
+    client-records scope, hence its key and recipients), and are erased with the record."""
+    from clients.models import LegalBasis
+
+    return processing.Declaration(
+        "client_records",
+        _("Messages and information requests about a shared client"),
+        (processing.CLIENTS, processing.STAFF),
+        (processing.IDENTITY, processing.SITUATION, processing.STAFF_DATA),
+        tuple(choice.label for choice in LegalBasis),
+        processing.client_retention(),
+        _("the partners the client's record is shared with, under an agreement in force"),
+    )

@@ -57,7 +57,7 @@ def test_each_app_contributes_through_its_hooks_module() -> None:
     assert len(hooks.get_hooks("nav_items")) == 18  # indicators, notifications, messaging
     assert len(hooks.get_hooks("home_sections")) == 19
     assert _modules("processing_declarations") == [
-        "clients", "reintegration", "sepi", "partners", "promotion", "meetings",
+        "clients", "reintegration", "sepi", "partners", "messaging", "promotion", "meetings",
     ]  # fmt: skip
     assert _modules("processing_recipients") == ["agreements"]
     for scope in (
