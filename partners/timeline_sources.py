@@ -11,15 +11,18 @@ from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.models import Scope
-from agreements.scope import partners_covering
 from clients.models import Client, ClientStatus
 from clients.timeline import TimelineEntry
 from cooperation.http import MemberRequest
 from cooperation.models import User
 from cooperation.roles import CASEWORK_ROLES
 
-from .selectors import client_deliveries, client_referral_events, client_referrals
+from .selectors import (
+    client_deliveries,
+    client_referral_events,
+    client_referrals,
+    referral_services_for,
+)
 
 
 def referral_entries(client: Client, user: User) -> Iterable[TimelineEntry]:
@@ -64,8 +67,11 @@ def referral_panel(request: MemberRequest, client: Client) -> dict[str, Any] | N
     if membership is None or membership.role not in CASEWORK_ROLES:
         return None
     referrals = client_referrals(request.user, client)
-    can_refer = client.status == ClientStatus.ACTIVE and bool(
-        partners_covering(membership.institution, Scope.REFERRALS)
+    # Offered only when a partner under an agreement covering referrals has a service
+    # to refer to: an agreement alone (a PUP's, say, whose partners list none) would
+    # lead to an empty form.
+    can_refer = (
+        client.status == ClientStatus.ACTIVE and referral_services_for(request.user).exists()
     )
     if not referrals and not can_refer:
         return None

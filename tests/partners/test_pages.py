@@ -444,3 +444,20 @@ def test_the_printed_referral_carries_no_unticked_field(client, owner, person, o
     text = pdf_text(client.get(reverse("partners:referral_pdf", args=[referral.pk])).content)
     assert "Grażyna Łękawa" in text
     assert not [s for s in [*RECORD_ONLY, person.pesel] if s in text]
+
+
+def test_no_refer_link_when_the_partners_under_an_agreement_offer_no_service(
+    owner, person, offer, staff
+) -> None:
+    """An agreement covering referrals alone does not offer a form with nothing to choose."""
+    from partners.models import ServiceOffer
+
+    html = _panel_html(owner, person)
+    assert reverse("partners:referral_create", args=[person.pk]) in html
+    ServiceOffer.objects.filter(pk=offer.pk).update(is_active=False)
+    assert reverse("partners:referral_create", args=[person.pk]) not in _panel_html(owner, person)
+    referral_made_before = refer(owner, person, make_offer(staff, name="Mieszkanie treningowe"))
+    ServiceOffer.objects.filter(pk=referral_made_before.service_id).update(is_active=False)
+    html = _panel_html(owner, person)
+    assert 'id="client-referrals"' in html  # the box stays for the referral made
+    assert reverse("partners:referral_create", args=[person.pk]) not in html
