@@ -10,7 +10,10 @@ A writing service says what it did with `emit()`; whoever cares listens through 
 
 The event is handed to the listeners only when the surrounding transaction commits
 (`transaction.on_commit`); a rolled-back change tells nobody. Each event carries a
-unique `id`, so a listener that runs twice (a Celery retry) can do its work once.
+unique `id`, so a listener that runs twice (a Celery retry) can do its work once. A
+job that may raise the same event again (a daily pass catching up on the days it did
+not run) passes `key=` (e.g. the due date): the id is then derived from the kind, the
+target and the key, so the second raising is the same event and tells nobody twice.
 `data` holds only ids, codes and dates — never a name, PESEL or address: events
 travel through the task queue. The notification centre (`notifications` app) is the
 main listener: its `notifications/kinds.py` declares every kind, who is told and how.
@@ -65,9 +68,11 @@ def emit(
     target: models.Model,
     actor: Any = None,
     institution: Any = None,
+    key: str | None = None,
     **data: Any,
 ) -> Event:
-    """Record that `kind` happened to `target`; listeners hear it after commit."""
+    """Record that `kind` happened to `target`; listeners hear it after commit. With
+    `key`, the event's id is `event_id(kind, target, key)`: the same every time."""
     event = Event(
         kind=kind,
         target_model=target._meta.label_lower,
@@ -75,9 +80,17 @@ def emit(
         actor_id=getattr(actor, "pk", None),
         institution_id=getattr(institution, "pk", institution),
         data=data,
+        **({"id": event_id(kind, target, key)} if key is not None else {}),
     )
     transaction.on_commit(lambda: _deliver(event))
     return event
+
+
+def event_id(kind: str, target: models.Model, key: str) -> str:
+    """The id of the event `kind` about `target` told once per `key` (32 hex digits,
+    like a random id): derived, so raising it again gives the same id."""
+    name = f"cooperation.event:{kind}:{target._meta.label_lower}:{target.pk}:{key}"
+    return uuid.uuid5(uuid.NAMESPACE_URL, name).hex
 
 
 def _deliver(event: Event) -> None:

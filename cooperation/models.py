@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import (  # noqa: F401 - re-exported: the models' choices
@@ -219,3 +220,15 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class DailyRun(models.Model):
+    """The last day a daily job (beat) finished, so its next run catches up on the
+    days it missed — a worker down over a weekend, a deploy (see cooperation/dailyruns.py)."""
+
+    job = models.CharField(max_length=100, unique=True)
+    done_through = models.DateField()
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.job}: {self.done_through}"

@@ -312,9 +312,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "joboffers.tasks.boards_print_weekly",
         "schedule": crontab(hour=6, minute=0, day_of_week="mon"),
     },
+    # Weekly, but asked daily: a Monday beat missed is made up the next day it runs.
     "promotion-overdue-digest": {
         "task": "promotion.tasks.overdue_digest",
-        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+        "schedule": crontab(hour=7, minute=0),
     },
     # Each institution's people get their daily digest of notices at its hour.
     "notifications-digests": {

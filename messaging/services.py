@@ -166,7 +166,12 @@ def request_withdraw(*, request: InformationRequest, acting_user: User) -> Infor
 
 def requests_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
     """Tell both sides once about each open request whose date has passed, and tell the
-    chosen partners about announcements whose first day has come."""
+    chosen partners about announcements whose first day has come.
+
+    Each request is stamped when told, so a day the job did not run is caught up on
+    the next (every open request past its date and not yet told, however long ago).
+    Told once: the stamp is claimed by one run only (two at once: beat twice, a
+    redelivered task), and the event's id is derived from the request and its date."""
     today = today or timezone.localdate()
     overdue = 0
     due = InformationRequest.objects.filter(
@@ -174,10 +179,15 @@ def requests_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
     )
     for request in due:
         with transaction.atomic():
-            InformationRequest.objects.filter(pk=request.pk).update(overdue_told_on=today)
+            claimed = InformationRequest.objects.filter(
+                pk=request.pk, overdue_told_on__isnull=True
+            ).update(overdue_told_on=today)
+            if not claimed:
+                continue
             events.emit(
                 "messaging.request_overdue",
                 target=request,
+                key=request.due_on.isoformat(),
                 client=request.client_id,
                 due_on=request.due_on.isoformat(),
             )

@@ -17,6 +17,7 @@ Rules for a declaration:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -432,6 +433,17 @@ declare(
         may_see=_plan_may_see,
     )
 )
+def _review_due_text(event: Event, target: Any) -> str:
+    """Due today; or on a past date when the daily pass catches up on days it missed."""
+    due = event.data.get("due_on")
+    if due and dt.date.fromisoformat(due) < timezone.localdate():
+        return _("The review of joint plan no. %(n)s was due on %(date)s") % {
+            "n": _plan_number(target),
+            "date": dt.date.fromisoformat(due).strftime("%d.%m.%Y"),
+        }
+    return _("The review of joint plan no. %(n)s is due today") % {"n": _plan_number(target)}
+
+
 declare(
     Kind(
         name="reintegration.review_due",
@@ -440,9 +452,7 @@ declare(
         label=gettext_lazy("A joint plan's review is due"),
         email_subject=gettext_lazy("A joint plan's review is due today"),
         recipients=_plan_people,
-        text=lambda event, target: (
-            _("The review of joint plan no. %(n)s is due today") % {"n": _plan_number(target)}
-        ),
+        text=_review_due_text,
         url=_plan_url,
         may_see=_plan_may_see,
     )

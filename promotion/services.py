@@ -18,6 +18,7 @@ from agreements.scope import agreement_covers
 from clients.models import Client, ClientStatus, Consent
 from cooperation import events
 from cooperation.audit import audit
+from cooperation.dailyruns import job_done, last_done
 from cooperation.models import (
     AuditAction,
     Institution,
@@ -459,10 +460,26 @@ def cases_withdraw_between(a: Institution, b: Institution, reason: str) -> int:
 
 
 # --- digest and anonymisation ---------------------------------------------------------
+WEEKLY_DIGEST_JOB = "promotion.overdue_digest"
+
+
+@transaction.atomic
 def overdue_digest_send(*, now: dt.datetime | None = None) -> int:
     """Tell each office's advisors and coordinators (a `promotion.overdue` notice, by
     e-mail as each chose) how many cases are untouched for 14 days. The event carries
-    only the count. Returns the offices told."""
+    only the count. Returns the offices told.
+
+    Weekly: beat asks every day, and the first run of the week (Monday's, or the next
+    day's when beat did not run on Monday) tells; the later ones tell nothing. Before
+    the first recorded run, only a Monday tells, as the Monday-only schedule did. Each
+    office is told once a week: the event's id is derived from the office and the week."""
+    today = timezone.localdate(now)
+    monday = today - dt.timedelta(days=today.weekday())
+    last = last_done(WEEKLY_DIGEST_JOB)
+    if (last is not None and last >= monday) or (last is None and today != monday):
+        job_done(WEEKLY_DIGEST_JOB, today)
+        return 0
+    year, week, _day = today.isocalendar()
     counts = list(
         overdue_cases(PromotionCase.objects.all(), now)
         .values("target")
@@ -472,7 +489,8 @@ def overdue_digest_send(*, now: dt.datetime | None = None) -> int:
     offices = Institution.objects.in_bulk([row["target"] for row in counts])
     for row in counts:
         office = offices[row["target"]]
-        events.emit("promotion.overdue", target=office, count=row["n"])
+        events.emit("promotion.overdue", target=office, key=f"{year}-W{week:02d}", count=row["n"])
+    job_done(WEEKLY_DIGEST_JOB, today)
     return len(counts)
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from clients.models import Client, ClientStatus
 from cooperation import events
 from cooperation.audit import audit, audit_many
+from cooperation.dailyruns import catch_up_from, job_done
 from cooperation.models import AuditAction, Institution, Membership, User
 from cooperation.permissions import membership_of, require
 from cooperation.processing import SpecialCategoryGround
@@ -796,21 +797,39 @@ def plans_on_joint_plans_lost(a: Institution, b: Institution, reason: str) -> No
 
 
 # --- the daily pass ---------------------------------------------------------------
+DAILY_JOB = "reintegration.plans_daily"
+
+
+@transaction.atomic
 def plans_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
-    """Beat, daily: tell the plan's people of each open step that became overdue
-    today (its due date was yesterday) and of each review due today. Runs once a
-    day, so each step and review is told once; nothing is written."""
+    """Beat, daily: tell the plan's people of each open step that became overdue and
+    of each review that fell due since the last run — today alone when it ran
+    yesterday; every day it missed (up to `CATCH_UP_DAYS`) when it did not. Each is
+    told once: the event's id is derived from the step or plan and its date, so a
+    run repeated, or overlapping the days of another, tells nobody twice."""
     today = today or timezone.localdate()
+    first = catch_up_from(DAILY_JOB, today)
+    # A step becomes overdue the day after its due date.
     overdue = Step.objects.filter(
         plan__status=PlanStatus.OPEN,
         status__in=OPEN_STEP_STATUSES,
-        due_date=today - dt.timedelta(days=1),
-    ).only("pk", "institution_id")
+        due_date__gte=first - dt.timedelta(days=1),
+        due_date__lt=today,
+    ).only("pk", "institution_id", "due_date")
     for step in overdue:
-        events.emit("reintegration.step_overdue", target=step, institution=step.institution_id)
-    reviews = ReintegrationPlan.objects.filter(status=PlanStatus.OPEN, next_review_date=today).only(
-        "pk"
-    )
+        due = step.due_date.isoformat()
+        events.emit(
+            "reintegration.step_overdue",
+            target=step,
+            institution=step.institution_id,
+            key=due,
+            due_on=due,
+        )
+    reviews = ReintegrationPlan.objects.filter(
+        status=PlanStatus.OPEN, next_review_date__gte=first, next_review_date__lte=today
+    ).only("pk", "next_review_date")
     for plan in reviews:
-        events.emit("reintegration.review_due", target=plan)
+        due = plan.next_review_date.isoformat()  # type: ignore[union-attr]
+        events.emit("reintegration.review_due", target=plan, key=due, due_on=due)
+    job_done(DAILY_JOB, today)
     return {"steps_overdue": len(overdue), "reviews_due": len(reviews)}

@@ -7,7 +7,7 @@ from celery import shared_task
 
 @shared_task
 def plans_daily() -> dict[str, int]:
-    """Beat: tell the plans' people of steps overdue since today and reviews due today."""
+    """Beat: tell the plans' people of steps overdue and reviews due since the last run."""
     from .services import plans_run_daily
 
     return plans_run_daily()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.test import TestCase
@@ -17,6 +18,7 @@ from promotion.models import ActionKind, PromotionCase
 from promotion.selectors import overdue_cases
 from promotion.tasks import overdue_digest
 
+from ..conftest import shifted_now
 from ..factories import member
 from ..lazy import get_loaded
 from .helpers import TODAY, propose
@@ -90,8 +92,9 @@ def test_the_weekly_digest_tells_the_office_without_personal_data(
     member(partner, Role.SOCIAL_WORKER, username="pup-worker")
     case = propose(ready, owner, partner)
     _untouched(case, 15)
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        sent = overdue_digest.delay().get()
+    with time_machine.travel(_next_monday(), tick=True):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            sent = overdue_digest.delay().get()
     assert sent == 1
     told = set(Notice.objects.filter(kind="promotion.overdue").values_list("recipient", flat=True))
     assert {advisor.pk, pup_coordinator.pk} <= told
@@ -111,7 +114,60 @@ def test_no_digest_without_overdue_cases(ready, owner, partner, advisor) -> None
     assert mail.outbox == []
 
 
-def test_the_digest_runs_on_mondays() -> None:
+def _next_monday(days: int = 0) -> dt.datetime:
+    """07:00 Warsaw on the next Monday (a week on if today is one), plus `days`."""
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=7 - today.weekday() + days)
+    return shifted_now(f"{monday.isoformat()}T07:00")
+
+
+def test_the_digest_is_asked_daily_and_tells_weekly() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["promotion-overdue-digest"]
     assert entry["task"] == "promotion.tasks.overdue_digest"
-    assert entry["schedule"].day_of_week == {1}
+    assert entry["schedule"].day_of_week == set(range(7))
+
+
+def _told() -> list[tuple[int, str]]:
+    """(recipient, event id) of each `promotion.overdue` notice."""
+    from notifications.models import Notice
+
+    return list(
+        Notice.objects.filter(kind="promotion.overdue").values_list("recipient_id", "event_id")
+    )
+
+
+def test_a_monday_missed_is_told_on_the_next_day_beat_runs_and_once_that_week(
+    ready, owner, partner, advisor, pup_coordinator
+) -> None:
+    from cooperation.dailyruns import job_done
+
+    case = propose(ready, owner, partner)
+    _untouched(case, 15)
+    job_done(services.WEEKLY_DIGEST_JOB, timezone.localdate())  # it ran last week
+    # Beat did not run on Monday; Wednesday's run tells, Thursday's and a second
+    # Wednesday run tell nothing more.
+    for days, offices in ((2, 1), (2, 0), (3, 0)):
+        with time_machine.travel(_next_monday(days), tick=True):
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                assert overdue_digest.delay().get() == offices
+    week = _told()
+    assert {advisor.pk, pup_coordinator.pk} <= {pk for pk, _id in week}
+    assert len({pk for pk, _id in week}) == len(week) and len({i for _pk, i in week}) == 1
+    # The next week's Monday tells again.
+    with time_machine.travel(_next_monday(7), tick=True):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            assert overdue_digest.delay().get() == 1
+    assert len(_told()) == 2 * len(week) and len({i for _pk, i in _told()}) == 2
+
+
+def test_before_its_first_recorded_run_only_a_monday_tells(ready, owner, partner, advisor) -> None:
+    """The Monday-only schedule told this week already: a deploy on a Tuesday must not
+    tell again."""
+    case = propose(ready, owner, partner)
+    _untouched(case, 15)
+    with time_machine.travel(_next_monday(1), tick=True):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            assert services.overdue_digest_send() == 0
+    with time_machine.travel(_next_monday(7), tick=True):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            assert services.overdue_digest_send() == 1
