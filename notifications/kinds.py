@@ -12,7 +12,10 @@ Rules for a declaration:
   target; `email_subject` is what an e-mail says: only the kind of thing that
   happened, never a name, PESEL, address or need;
 - `url(event, target)` is the page the notice opens; `may_see(user, target)` is asked
-  when the notice is listed, opened or put in a digest: access can end after the event.
+  when the notice is listed, opened or put in a digest: access can end after the event;
+- `mailboxes(event, target)` (optional) names shared addresses that are no one's
+  account — a service's intake mailbox — e-mailed once per event with the subject and
+  a link to `url`, like a person's e-mail (see `notices_fan_out`).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from cooperation.events import Event
 from cooperation.models import Institution, User
-from cooperation.permissions import can, institution_of, membership_of, visible
+from cooperation.permissions import can, institution_of, membership_of, policy_for, visible
 from cooperation.roles import (
     CASEWORK_ROLES,
     COORDINATOR_ROLES,
@@ -68,6 +71,10 @@ class Kind:
     # Empty: every role / every kind of institution.
     audience: frozenset[str] = frozenset()
     institution_kinds: frozenset[str] = frozenset()
+    # Shared mailboxes told besides the people (addresses that are no one's account,
+    # e.g. a service's intake address): each gets one e-mail per event, with the
+    # subject and a link to `url` only. None: no mailbox.
+    mailboxes: Callable[[Event, Any], Iterable[str]] | None = None
 
     def reaches(self, membership: Any) -> bool:
         """Can a notice of this kind ever reach someone with this membership?"""
@@ -535,6 +542,23 @@ def _referral_url(event: Event, referral: Any) -> str:
     return _url(referral)
 
 
+def _service_mailbox(event: Event, referral: Any) -> list[str]:
+    """The service's contact address (an organisation's shared intake mailbox, e.g.
+    rekrutacja@...), as the organisation was e-mailed before the centre — while the
+    organisation still holds its grant on the referral (the link must open for it)."""
+    from partners.models import ReferralGroupObjectPermission
+
+    address = (referral.service.contact_email or "").strip() if referral is not None else ""
+    if not address:
+        return []
+    granted = ReferralGroupObjectPermission.objects.filter(
+        content_object=referral,
+        group_id=referral.partner.group_id,
+        permission__codename=policy_for(type(referral)).codename("view"),
+    ).exists()
+    return [address] if granted else []
+
+
 for _name, _label, _subject, _text, _sides in (
     (
         "sent",
@@ -597,6 +621,8 @@ for _name, _label, _subject, _text, _sides in (
             text=_referral_text(_text),
             url=_referral_url,
             may_see=may_view,
+            # The partner side's mail went to the service's mailbox too (before the centre).
+            mailboxes=_service_mailbox if PARTNER_SIDE in _sides else None,
         )
     )
 

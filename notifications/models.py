@@ -78,6 +78,30 @@ class Notice(models.Model):
         return self.read_at is not None
 
 
+class MailboxEmail(models.Model):
+    """One e-mail of an event to a shared mailbox that is no one's account (a service's
+    intake address; `Kind.mailboxes`). Written once per event and address, stamped
+    when sent: a fan-out or a send run twice (a redelivered task) e-mails once."""
+
+    event_id = models.CharField(_("event"), max_length=32)
+    address = models.EmailField(_("address"))
+    kind = models.CharField(_("kind"), max_length=64)
+    # The page the e-mail links to (a path; it asks for a login and checks access).
+    path = models.CharField(max_length=500)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail to a mailbox")
+        verbose_name_plural = _("e-mails to mailboxes")
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "address"], name="mailbox_once_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.address}"
+
+
 class Preference(models.Model):
     """How one person wants to hear of one kind of notice."""
 

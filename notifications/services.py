@@ -2,7 +2,8 @@
 
 `notices_fan_out` turns an event into one notice per person the event's kind
 names (once per event id, so a task run twice writes once) and queues the
-e-mails of those who chose "at once"; `digest_send` e-mails one person the
+e-mails of those who chose "at once"; `mailboxes_fan_out` does the same for the
+shared mailboxes a kind names (once per event and address); `digest_send` e-mails one person the
 notices they chose to get daily. E-mails say only what kind of thing happened
 and link to the app: never a name, PESEL, address or need.
 """
@@ -31,7 +32,14 @@ from cooperation.models import Institution, User
 from cooperation.permissions import CHANGE, require
 
 from .kinds import ATTACHMENTS, KINDS, Kind
-from .models import DEFAULT_DIGEST_HOUR, DigestSchedule, Mode, Notice, Preference
+from .models import (
+    DEFAULT_DIGEST_HOUR,
+    DigestSchedule,
+    MailboxEmail,
+    Mode,
+    Notice,
+    Preference,
+)
 from .selectors import modes_for, notice_target, still_open, unread_key
 
 logger = logging.getLogger(__name__)
@@ -85,6 +93,71 @@ def notices_fan_out(*, event: Event) -> list[int]:
             event_id=event.id, recipient_id__in=at_once, emailed_at__isnull=True
         ).values_list("pk", flat=True)
     )
+
+
+def mailboxes_fan_out(*, event: Event) -> list[int]:
+    """Write the e-mails of the event to the shared mailboxes its kind names (once per
+    event and address) and return the ids of those still to be sent. An address that
+    is the e-mail of someone the event's notice went to is left out: that person hears
+    of it as they chose, not twice. Run after `notices_fan_out`, in its transaction."""
+    kind = KINDS.get(event.kind)
+    if kind is None or kind.mailboxes is None:
+        return []
+    target = event.target()
+    if target is None:
+        return []
+    told = {
+        e.lower()
+        for e in Notice.objects.filter(event_id=event.id).values_list("recipient__email", flat=True)
+        if e
+    }
+    addresses = {a.strip().lower() for a in kind.mailboxes(event, target) if a and a.strip()}
+    addresses -= told
+    if not addresses:
+        return []
+    path = kind.url(event, target)
+    MailboxEmail.objects.bulk_create(
+        [
+            MailboxEmail(event_id=event.id, address=address, kind=kind.name, path=path)
+            for address in sorted(addresses)
+        ],
+        ignore_conflicts=True,
+    )
+    return list(
+        MailboxEmail.objects.filter(
+            event_id=event.id, address__in=addresses, sent_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+
+
+def mailbox_email_send(*, mailbox_email_id: int) -> bool:
+    """E-mail one shared mailbox: the kind's subject and a link, nothing else (the same
+    rule as a person's e-mail). Sent once: the row is locked while it is sent and
+    stamped, so a second run (a redelivered task, two at once) finds it sent or busy
+    and sends nothing. An SMTP error propagates (nothing stamped), for the task to retry."""
+    with transaction.atomic():
+        row = (
+            MailboxEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=mailbox_email_id, sent_at__isnull=True)
+            .first()
+        )
+        kind = KINDS.get(row.kind) if row is not None else None
+        if row is None or kind is None:
+            return False
+        subject, body = mailbox_email(kind, settings.SITE_URL + row.path)
+        send_mail(subject, body, None, [row.address])
+        MailboxEmail.objects.filter(pk=row.pk).update(sent_at=timezone.now())
+    return True
+
+
+def mailbox_email(kind: Kind, link: str) -> tuple[str, str]:
+    """(subject, body) of the e-mail to a shared mailbox: the kind's subject and a link."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = str(kind.email_subject)
+        body = render_to_string(
+            "notifications/email/mailbox.txt", {"subject": subject, "link": link}
+        )
+    return subject, body
 
 
 def notice_link(notice: Notice) -> str:

@@ -3,7 +3,8 @@
 Fan-out and e-mail run after the action that caused them has committed, in a
 worker: a mail server that is down delays an e-mail (retried with backoff) and
 never the action. With acks_late (settings) a task a worker lost runs again;
-the services make that harmless (one notice per event id, one e-mail per notice).
+the services make that harmless (one notice per event id, one e-mail per notice,
+one e-mail per event and shared mailbox).
 """
 
 from __future__ import annotations
@@ -22,13 +23,17 @@ def fan_out(event: dict[str, Any]) -> int:
     """Write the notices of one event; queue the e-mails of those who want them at once."""
     from cooperation.events import Event
 
-    from .services import notices_fan_out
+    from .services import mailboxes_fan_out, notices_fan_out
 
+    told = Event.from_dict(event)
     with transaction.atomic():
-        to_email = notices_fan_out(event=Event.from_dict(event))
+        to_email = notices_fan_out(event=told)
+        to_mailboxes = mailboxes_fan_out(event=told)
     for notice_id in to_email:
         send_notice_email.delay(notice_id, event)
-    return len(to_email)
+    for mailbox_email_id in to_mailboxes:
+        send_mailbox_email.delay(mailbox_email_id)
+    return len(to_email) + len(to_mailboxes)
 
 
 @shared_task(  # type: ignore[call-overload]
@@ -50,6 +55,25 @@ def send_notice_email(notice_id: int, event: dict[str, Any] | None = None) -> bo
     from .services import notice_email_send
 
     return notice_email_send(notice_id=notice_id, event=Event.from_dict(event) if event else None)
+
+
+@shared_task(  # type: ignore[call-overload]
+    acks_late=True,
+    ignore_result=True,
+    # With eager tasks (the demo) the mail server is talked to after the response.
+    after_response=True,
+    autoretry_for=MAIL_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_mailbox_email(mailbox_email_id: int) -> bool:
+    """E-mail one shared mailbox of an event; retried with backoff while the mail
+    server fails."""
+    from .services import mailbox_email_send
+
+    return mailbox_email_send(mailbox_email_id=mailbox_email_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)

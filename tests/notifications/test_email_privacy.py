@@ -213,6 +213,43 @@ def test_the_messaging_kinds_email_nobody_s_name(
     _assert_clean(marked_person, *mail.outbox)
 
 
+@pytest.mark.parametrize("name", sorted(n for n, k in KINDS.items() if k.mailboxes is not None))
+def test_no_kinds_email_to_a_shared_mailbox_names_the_client(name, marked_person) -> None:
+    from notifications.models import MailboxEmail
+
+    row = MailboxEmail.objects.create(
+        event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"privacy/mailbox/{name}").hex,
+        address="rekrutacja@ngo.example.pl",
+        kind=name,
+        path=marked_person.get_absolute_url(),
+    )
+    assert services.mailbox_email_send(mailbox_email_id=row.pk)
+    _assert_clean(marked_person, *mail.outbox)
+    assert mail.outbox[0].to == ["rekrutacja@ngo.example.pl"]
+
+
+def test_a_referral_of_the_marked_client_emails_the_services_mailbox_nobody_s_name(
+    marked_person, own, owner, committed
+) -> None:
+    """The referral carries the client's phone, address and needs to the organisation;
+    the e-mail to its intake mailbox carries none of it."""
+    from agreements.models import Scope
+
+    from ..factories import InstitutionFactory, agreement_between
+    from ..partners.conftest import consent_to, make_offer, refer
+
+    ngo = InstitutionFactory(kind="ngo", short_name="ngo-marker")
+    staff = member(ngo, Role.PARTNER_STAFF, username="marker-staff")
+    agreement_between(own, ngo, [Scope.REFERRALS])
+    offer = make_offer(staff, contact_email="rekrutacja@ngo-marker.example.pl")
+    consent_to(marked_person, owner, ngo)
+    with committed():
+        refer(owner, marked_person, offer, share=["phone"], needs=f"{FIRST} {LAST} {PHONE}")
+    sent = [m for m in mail.outbox if m.to == ["rekrutacja@ngo-marker.example.pl"]]
+    assert len(sent) == 1
+    _assert_clean(marked_person, *sent)
+
+
 def test_the_invitation_names_no_client(marked_person, own, owner) -> None:
     person = member(own, Role.SOCIAL_WORKER, first_name="Nowa", last_name="Osoba")
     invitation_send(user=person, inviter=owner)
