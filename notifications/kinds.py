@@ -440,6 +440,8 @@ declare(
         may_see=_plan_may_see,
     )
 )
+
+
 def _review_due_text(event: Event, target: Any) -> str:
     """Due today; or on a past date when the daily pass catches up on days it missed."""
     due = event.data.get("due_on")

@@ -195,3 +195,28 @@ def test_the_list_shows_what_was_asked_of_us_and_what_we_sent(
     client.force_login(owner)
     body = client.get(reverse("messaging:requests")).content.decode()
     assert "Pytanie z MOPS" in body.split('id="sent-h"', 1)[1]
+
+
+def test_requests_past_their_date_on_days_the_job_missed_are_told_once(
+    person, owner, partner, advisor
+) -> None:
+    """Beat runs, then not on the two days after (a worker down), then again: both
+    requests that passed their date meanwhile are told, once, whatever runs next."""
+    from messaging.tasks import messaging_daily
+
+    from ..notifications.daily import notices, run_at
+
+    first, second = _ask(person, owner, partner), _ask(person, owner, partner)
+    start = timezone.localdate() + dt.timedelta(days=7)
+    InformationRequest.objects.filter(pk=first.pk).update(due_on=start)
+    InformationRequest.objects.filter(pk=second.pk).update(due_on=start + dt.timedelta(days=1))
+    assert run_at(start, messaging_daily)["overdue"] == 0
+    assert run_at(start + dt.timedelta(days=3), messaging_daily)["overdue"] == 2
+    told = notices("messaging.request_overdue")
+    assert {t for t, _pk in told} == {first.pk, second.pk}
+    assert told and set(told.values()) == {1}
+    assert run_at(start + dt.timedelta(days=3), messaging_daily, hour="09:00")["overdue"] == 0
+    # The stamps lost (a database restored): told again under the same ids, to nobody twice.
+    InformationRequest.objects.update(overdue_told_on=None)
+    assert run_at(start + dt.timedelta(days=4), messaging_daily)["overdue"] == 2
+    assert notices("messaging.request_overdue") == told

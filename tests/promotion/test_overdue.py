@@ -92,9 +92,11 @@ def test_the_weekly_digest_tells_the_office_without_personal_data(
     member(partner, Role.SOCIAL_WORKER, username="pup-worker")
     case = propose(ready, owner, partner)
     _untouched(case, 15)
-    with time_machine.travel(_next_monday(), tick=True):
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            sent = overdue_digest.delay().get()
+    with (
+        time_machine.travel(_next_monday(), tick=True),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        sent = overdue_digest.delay().get()
     assert sent == 1
     told = set(Notice.objects.filter(kind="promotion.overdue").values_list("recipient", flat=True))
     assert {advisor.pk, pup_coordinator.pk} <= told
@@ -147,16 +149,20 @@ def test_a_monday_missed_is_told_on_the_next_day_beat_runs_and_once_that_week(
     # Beat did not run on Monday; Wednesday's run tells, Thursday's and a second
     # Wednesday run tell nothing more.
     for days, offices in ((2, 1), (2, 0), (3, 0)):
-        with time_machine.travel(_next_monday(days), tick=True):
-            with TestCase.captureOnCommitCallbacks(execute=True):
-                assert overdue_digest.delay().get() == offices
+        with (
+            time_machine.travel(_next_monday(days), tick=True),
+            TestCase.captureOnCommitCallbacks(execute=True),
+        ):
+            assert overdue_digest.delay().get() == offices
     week = _told()
     assert {advisor.pk, pup_coordinator.pk} <= {pk for pk, _id in week}
     assert len({pk for pk, _id in week}) == len(week) and len({i for _pk, i in week}) == 1
     # The next week's Monday tells again.
-    with time_machine.travel(_next_monday(7), tick=True):
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            assert overdue_digest.delay().get() == 1
+    with (
+        time_machine.travel(_next_monday(7), tick=True),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        assert overdue_digest.delay().get() == 1
     assert len(_told()) == 2 * len(week) and len({i for _pk, i in _told()}) == 2
 
 
@@ -165,9 +171,13 @@ def test_before_its_first_recorded_run_only_a_monday_tells(ready, owner, partner
     tell again."""
     case = propose(ready, owner, partner)
     _untouched(case, 15)
-    with time_machine.travel(_next_monday(1), tick=True):
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            assert services.overdue_digest_send() == 0
-    with time_machine.travel(_next_monday(7), tick=True):
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            assert services.overdue_digest_send() == 1
+    with (
+        time_machine.travel(_next_monday(1), tick=True),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        assert services.overdue_digest_send() == 0
+    with (
+        time_machine.travel(_next_monday(7), tick=True),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        assert services.overdue_digest_send() == 1
