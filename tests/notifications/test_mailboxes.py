@@ -162,3 +162,16 @@ def test_every_partner_side_referral_kind_names_the_mailbox() -> None:
         "referrals.outcome",
     }
     assert ServiceOffer._meta.get_field("contact_email")
+
+
+def test_an_unanswered_referral_is_told_to_the_mailbox_once(
+    owner, person, offer, committed
+) -> None:
+    import datetime as dt
+
+    referral = _sent(owner, person, committed, offer)
+    for days in (1, 2):
+        with committed():
+            services.referrals_run_daily(today=referral.respond_by + dt.timedelta(days=days))
+    assert MailboxEmail.objects.filter(kind="referrals.overdue").count() == 1
+    assert len(_to_mailbox()) == 2  # the referral sent, then overdue
