@@ -2,9 +2,9 @@
 
 `notices_fan_out` turns an event into one notice per person the event's kind
 names (once per event id, so a task run twice writes once) and queues the
-e-mails of those who chose "at once"; `mailboxes_fan_out` does the same for the
-shared mailboxes a kind names (once per event and address); `digest_send` e-mails one person the
-notices they chose to get daily. E-mails say only what kind of thing happened
+e-mails of those who chose "at once"; `mailboxes_fan_out` does the same for
+the shared mailboxes a kind names (once per event and address); `digest_send`
+e-mails one person the notices they chose to get daily. E-mails say only what kind of thing happened
 and link to the app: never a name, PESEL, address or need.
 """
 
@@ -134,7 +134,9 @@ def mailbox_email_send(*, mailbox_email_id: int) -> bool:
     """E-mail one shared mailbox: the kind's subject and a link, nothing else (the same
     rule as a person's e-mail). Sent once: the row is locked while it is sent and
     stamped, so a second run (a redelivered task, two at once) finds it sent or busy
-    and sends nothing. An SMTP error propagates (nothing stamped), for the task to retry."""
+    and sends nothing. An SMTP error propagates (nothing stamped), for the task to retry.
+    The lock, not a stamp claimed before sending (as `digest_send` does), because a
+    worker lost mid-send rolls back and its redelivered task still sends."""
     with transaction.atomic():
         row = (
             MailboxEmail.objects.select_for_update(skip_locked=True)
