@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from cooperation import events
 from cooperation.audit import audit
+from cooperation.dailyruns import catch_up_from, job_done
 from cooperation.models import AuditAction, Institution, User
 from cooperation.permissions import CHANGE, membership_of, require
 from cooperation.services import model_update
@@ -902,20 +903,39 @@ def agreements_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
     return counts
 
 
+REMINDERS_JOB = "agreements.ending_reminders"
+
+
 def _send_reminders(today: dt.date) -> int:
+    """Tell every party of an agreement whose last binding day is 30 or 7 days after
+    a day since the last run: today alone when it ran yesterday, every day it missed
+    (up to `CATCH_UP_DAYS`) when it did not, so a reminder is told late rather than
+    never. Once each: the agreement's history keeps one reminder of each kind, and the
+    event's id is derived from the agreement, the kind and its last day."""
+    first = catch_up_from(REMINDERS_JOB, today)
     sent = 0
     for days in REMINDER_DAYS:
-        target = today + dt.timedelta(days=days)
-        due = (
-            Agreement.objects.filter(status=Status.ACTIVE)
-            .filter(_last_day_is(target))
-            .exclude(events__kind=EventKind.REMINDER, events__comment=f"{days}")
-        )
-        for agreement in due:
-            with transaction.atomic():
-                _record(agreement, EventKind.REMINDER, actor=None, comment=f"{days}")
-                events.emit("agreements.ending", target=agreement, days=days)
-                sent += 1
+        day = first
+        while day <= today:
+            last_day = day + dt.timedelta(days=days)
+            due = (
+                Agreement.objects.filter(status=Status.ACTIVE)
+                .filter(_last_day_is(last_day))
+                .exclude(events__kind=EventKind.REMINDER, events__comment=f"{days}")
+            )
+            for agreement in due:
+                with transaction.atomic():
+                    _record(agreement, EventKind.REMINDER, actor=None, comment=f"{days}")
+                    events.emit(
+                        "agreements.ending",
+                        target=agreement,
+                        key=f"{days}:{last_day.isoformat()}",
+                        days=days,
+                        ends_on=last_day.isoformat(),
+                    )
+                    sent += 1
+            day += dt.timedelta(days=1)
+    job_done(REMINDERS_JOB, today)
     return sent
 
 

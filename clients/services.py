@@ -23,6 +23,7 @@ from agreements.models import Scope
 from agreements.scope import agreement_covers, partners_covering
 from cooperation import events, hooks
 from cooperation.audit import audit, audit_many
+from cooperation.dailyruns import catch_up_from, job_done
 from cooperation.models import AuditAction, Institution, User
 from cooperation.permissions import CHANGE, VIEW, membership_of, require
 from cooperation.services import model_update, object_share, object_unshare
@@ -425,27 +426,45 @@ def client_shares_revoke_between(a: Institution, b: Institution, reason: str) ->
     return ended
 
 
+LAPSING_JOB = "clients.consents_lapsing"
+LAPSING_DAYS = 30
+
+
 def consents_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
     """Lapse consents past their date (ending their shares) and remind owners 30 days
-    ahead; each is an event the notification centre tells the owner's people of."""
+    ahead; each is an event the notification centre tells the owner's people of.
+
+    A day beat did not run is caught up on the next: every consent past its date
+    lapses, however long ago; and the reminders of the days missed (up to
+    `CATCH_UP_DAYS`) go now, saying the date the consent lapses on. Each is told
+    once: the consent is stamped (claimed by one run only), and the event's id is
+    derived from the consent and its valid-until date."""
     today = today or timezone.localdate()
     lapsed = 0
     for consent in Consent.objects.filter(
         valid_until__lt=today, withdrawn_at__isnull=True, lapsed=False
     ):
         with transaction.atomic():
+            if not Consent.objects.select_for_update().filter(pk=consent.pk, lapsed=False).exists():
+                continue  # another run lapsed it meanwhile
             consent.lapsed = True
             consent.save(update_fields=["lapsed"])
             audit(actor=None, action=AuditAction.UPDATE, obj=consent, fields=["lapsed"])
-            events.emit("clients.consent_lapsed", target=consent)
+            events.emit(
+                "clients.consent_lapsed",
+                target=consent,
+                key=consent.valid_until.isoformat(),
+            )
             _end_shares(
                 consent.shares.filter(ended_at__isnull=True).select_related("client", "partner"),
                 reason=_("consent lapsed"),
                 acting_user=None,
             )
             lapsed += 1
+    first = catch_up_from(LAPSING_JOB, today)
     due = Consent.objects.filter(
-        valid_until=today + dt.timedelta(days=30),
+        valid_until__gte=first + dt.timedelta(days=LAPSING_DAYS),
+        valid_until__lte=today + dt.timedelta(days=LAPSING_DAYS),
         withdrawn_at__isnull=True,
         lapsed=False,
         reminder_sent_on__isnull=True,
@@ -453,10 +472,19 @@ def consents_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
     reminded = 0
     for consent in due:
         with transaction.atomic():
-            consent.reminder_sent_on = today
-            consent.save(update_fields=["reminder_sent_on"])
-            events.emit("clients.consent_lapsing", target=consent, days=30)
+            claimed = Consent.objects.filter(pk=consent.pk, reminder_sent_on__isnull=True).update(
+                reminder_sent_on=today
+            )
+            if not claimed:
+                continue
+            events.emit(
+                "clients.consent_lapsing",
+                target=consent,
+                key=consent.valid_until.isoformat(),
+                days=LAPSING_DAYS,
+            )
             reminded += 1
+    job_done(LAPSING_JOB, today)
     return {"lapsed": lapsed, "reminded": reminded}
 
 

@@ -223,6 +223,12 @@ def _institution_name(event: Event) -> str:
     return institution.name if institution else _("The system")
 
 
+def raised_on(event: Event) -> dt.date:
+    """The local day the event was raised: a daily pass that caught up on a day it
+    missed raises it after the day it speaks of, and its text then says the date."""
+    return timezone.localdate(dt.datetime.fromisoformat(event.at))
+
+
 def _url(obj: Any, suffix: str = "") -> str:
     return (obj.get_absolute_url() + suffix) if obj is not None else ""
 
@@ -908,6 +914,16 @@ def _agreement_people(event: Event, agreement: Any) -> list[Any]:
 
 def _agreement_text(message: str) -> Callable[[Event, Any], str]:
     def text(event: Event, agreement: Any) -> str:
+        ends_on = event.data.get("ends_on")
+        if ends_on and event.data.get("days") is not None:
+            end = dt.date.fromisoformat(ends_on)
+            if end - dt.timedelta(days=int(event.data["days"])) < raised_on(event):
+                # Told late (the daily pass caught up on a day it missed): the count
+                # of days would be wrong, the date is not.
+                return _("Agreement %(number)s ends on %(date)s") % {
+                    "number": getattr(agreement, "number", "?"),
+                    "date": end.strftime("%d.%m.%Y"),
+                }
         return _(message) % {
             "number": getattr(agreement, "number", "?"),
             "institution": _institution_name(event),
@@ -1040,6 +1056,14 @@ def _meeting_url(event: Event, meeting: Any) -> str:
     return _url(occurrence or meeting)
 
 
+def _reminder_text(event: Event, meeting: Any) -> str:
+    """Tomorrow; or today, when the daily pass reminds late of a date on a day it missed."""
+    occurrence = _occurrence(event, meeting)
+    if occurrence is not None and timezone.localdate(occurrence.starts_at) <= raised_on(event):
+        return _meeting_text(gettext_noop("Today: %(title)s, %(when)s"))(event, meeting)
+    return _meeting_text(gettext_noop("Tomorrow: %(title)s, %(when)s"))(event, meeting)
+
+
 def _cancelled_text(event: Event, meeting: Any) -> str:
     if event.data.get("what") == "event_cancelled":
         return _("Cancelled: %(title)s") % {"title": meeting.outside_title if meeting else ""}
@@ -1097,7 +1121,7 @@ declare(
         label=gettext_lazy("A reminder the day before a meeting"),
         email_subject=gettext_lazy("A reminder: a meeting tomorrow"),
         recipients=_meeting_people,
-        text=_meeting_text(gettext_noop("Tomorrow: %(title)s, %(when)s")),
+        text=_reminder_text,
         url=_meeting_url,
         may_see=may_view,
     )
@@ -1135,6 +1159,18 @@ def _item_text(message: str) -> Callable[[Event, Any], str]:
     return text
 
 
+def _item_due_text(event: Event, item: Any) -> str:
+    """Due today; or on a past date when the daily pass catches up on days it missed."""
+    due = event.data.get("due_on")
+    if due and dt.date.fromisoformat(due) < raised_on(event):
+        return _item_text(gettext_noop("Your action item (%(title)s) was due on %(date)s"))(
+            event, item
+        )
+    return _item_text(gettext_noop("Your action item (%(title)s) is due today, %(date)s"))(
+        event, item
+    )
+
+
 def _item_url(event: Event, item: Any) -> str:
     return _url(item.minutes.occurrence) if item is not None else ""
 
@@ -1158,7 +1194,7 @@ declare(
         label=gettext_lazy("An action item of yours is due today"),
         email_subject=gettext_lazy("An action item of yours is due today"),
         recipients=_item_people,
-        text=_item_text(gettext_noop("Your action item (%(title)s) is due today, %(date)s")),
+        text=_item_due_text,
         url=_item_url,
         may_see=may_view,
     )

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cooperation import events
+from cooperation.dailyruns import catch_up_from, job_done
 
 from ..models import ActionItem, ActionStatus, EventStatus, Occurrence, Response
 from .common import _on_commit_notify
@@ -16,13 +17,23 @@ from .common import _on_commit_notify
 # --- reminders -----------------------------------------------------------------------
 
 
+REMINDERS_JOB = "meetings.reminders"
+ACTION_ITEMS_JOB = "meetings.action_items_due"
+
+
 def reminders_send(*, now: dt.datetime | None = None) -> int:
-    """Daily: remind everyone who has not declined about tomorrow's dates. Idempotent:
-    a date is reminded once. Returns how many dates were reminded."""
+    """Daily: remind everyone who has not declined about tomorrow's dates. When beat
+    missed a day (up to `CATCH_UP_DAYS`), the dates it would have reminded of that
+    have not started yet are reminded now: today's, said to be today. Idempotent: a
+    date is reminded once (its stamp is claimed under a row lock). Returns how many
+    dates were reminded."""
     now = now or timezone.now()
-    tomorrow = timezone.localtime(now).date() + dt.timedelta(days=1)
+    today = timezone.localtime(now).date()
+    tomorrow = today + dt.timedelta(days=1)
+    first = catch_up_from(REMINDERS_JOB, today)
     tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(tomorrow, dt.time.min, tzinfo=tz)
+    # The day after `first` (tomorrow when it ran yesterday), but not what has begun.
+    start = max(now, dt.datetime.combine(first + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
     end = dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     due = Occurrence.objects.filter(
         starts_at__gte=start,
@@ -49,16 +60,25 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
             ).values_list("user_id", flat=True)
             _on_commit_notify(occurrence.event, list(people), "reminder", occurrence)
             count += 1
+    job_done(REMINDERS_JOB, today)
     return count
 
 
+@transaction.atomic
 def action_items_due_send(*, today: dt.date | None = None) -> int:
-    """Daily: tell each owner of an action item not yet done that it is due today.
-    Runs once a day, so each item is told once. Returns how many items."""
+    """Daily: tell each owner of an action item not yet done that it is due — today's,
+    and when beat missed days (up to `CATCH_UP_DAYS`), those due on each of them,
+    said to have been due on their date. Each item is told once: the event's id is
+    derived from the item and its due date. Returns how many items."""
     today = today or timezone.localdate()
+    first = catch_up_from(ACTION_ITEMS_JOB, today)
     due = ActionItem.objects.filter(
-        due_date=today, status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
-    ).only("pk")
+        due_date__gte=first,
+        due_date__lte=today,
+        status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
+    ).only("pk", "due_date")
     for item in due:
-        events.emit("meetings.action_item_due", target=item)
+        day = item.due_date.isoformat()
+        events.emit("meetings.action_item_due", target=item, key=day, due_on=day)
+    job_done(ACTION_ITEMS_JOB, today)
     return len(due)

@@ -332,11 +332,12 @@ def test_reminders_go_30_and_7_days_before_the_end_once(own, partner) -> None:
     agreement_between(own, partner, valid_until=TODAY + dt.timedelta(days=30))
     with collecting(TestCase.captureOnCommitCallbacks) as events:
         assert agreements_run_daily(today=TODAY)["reminders"] == 1
-    assert the_one(events, "agreements.ending").data == {"days": 30}
+    end = (TODAY + dt.timedelta(days=30)).isoformat()
+    assert the_one(events, "agreements.ending").data == {"days": 30, "ends_on": end}
     with collecting(TestCase.captureOnCommitCallbacks) as events:
         assert agreements_run_daily(today=TODAY)["reminders"] == 0
         assert agreements_run_daily(today=TODAY + dt.timedelta(days=23))["reminders"] == 1
-    assert the_one(events, "agreements.ending").data == {"days": 7}
+    assert the_one(events, "agreements.ending").data == {"days": 7, "ends_on": end}
 
 
 def test_partners_covering_lists_each_partner_once(own, partner) -> None:

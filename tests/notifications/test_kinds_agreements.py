@@ -113,7 +113,7 @@ def test_the_end_ahead_tells_every_party_and_a_member_who_left_may_not_open_it(
     with collecting(django_capture_on_commit_callbacks) as events:
         agreements_run_daily(today=TODAY)
     ending = the_one(events, "agreements.ending")
-    assert ending.data == {"days": 7}
+    assert ending.data == {"days": 7, "ends_on": (TODAY + dt.timedelta(days=7)).isoformat()}
     assert {cast["ours"], cast["theirs"], cast["our_admin"]} <= told(ending)
     assert not told(ending) & cast["bystanders"]
     membership = Membership.objects.get(user=cast["theirs"], is_active=True)
