@@ -910,8 +910,10 @@ def _send_reminders(today: dt.date) -> int:
     """Tell every party of an agreement whose last binding day is 30 or 7 days after
     a day since the last run: today alone when it ran yesterday, every day it missed
     (up to `CATCH_UP_DAYS`) when it did not, so a reminder is told late rather than
-    never. Once each: the agreement's history keeps one reminder of each kind, and the
-    event's id is derived from the agreement, the kind and its last day."""
+    never. Once each: the agreement's history keeps one reminder of each kind and last
+    day (its comment, not shown: "30:2027-01-31"), so an end moved by an annex is
+    reminded of again; and the event's id is derived from the agreement, the kind and
+    its last day."""
     first = catch_up_from(REMINDERS_JOB, today)
     sent = 0
     for days in REMINDER_DAYS:
@@ -921,11 +923,13 @@ def _send_reminders(today: dt.date) -> int:
             due = (
                 Agreement.objects.filter(status=Status.ACTIVE)
                 .filter(_last_day_is(last_day))
-                .exclude(events__kind=EventKind.REMINDER, events__comment=f"{days}")
+                .exclude(events__kind=EventKind.REMINDER, events__comment=f"{days}:{last_day}")
             )
             for agreement in due:
                 with transaction.atomic():
-                    _record(agreement, EventKind.REMINDER, actor=None, comment=f"{days}")
+                    _record(
+                        agreement, EventKind.REMINDER, actor=None, comment=f"{days}:{last_day}"
+                    )
                     events.emit(
                         "agreements.ending",
                         target=agreement,

@@ -214,6 +214,20 @@ def test_a_termination_ending_on_a_missed_day_is_told_too(own, partner) -> None:
     ]
 
 
+def test_an_end_moved_later_is_reminded_of_again(own, partner) -> None:
+    """An annex moves the end a month on, after the 30-day reminder of the first end:
+    the new end gets its own 30-day reminder (the history once kept one per kind)."""
+    agreement = agreement_between(own, partner, valid_until=LATER + dt.timedelta(days=30))
+    assert run_at(LATER, agreements_daily, "01:15")["reminders"] == 1
+    moved = LATER + dt.timedelta(days=60)
+    type(agreement).objects.filter(pk=agreement.pk).update(valid_until=moved)
+    assert run_at(LATER + dt.timedelta(days=30), agreements_daily, "01:15")["reminders"] == 1
+    assert notices("agreements.ending") and set(notices("agreements.ending").values()) == {2}
+    ending = Notice.objects.filter(kind="agreements.ending").order_by("-pk").first()
+    assert "za 30 dni" in ending.text
+    assert agreement.events.filter(kind="reminder").count() == 2
+
+
 def test_the_first_run_of_the_end_ahead_tells_todays_only(own, partner) -> None:
     agreement_between(own, partner, valid_until=LATER + dt.timedelta(days=6))
     today = agreement_between(own, partner, valid_until=LATER + dt.timedelta(days=7))
