@@ -927,9 +927,7 @@ def _send_reminders(today: dt.date) -> int:
             )
             for agreement in due:
                 with transaction.atomic():
-                    _record(
-                        agreement, EventKind.REMINDER, actor=None, comment=f"{days}:{last_day}"
-                    )
+                    _record(agreement, EventKind.REMINDER, actor=None, comment=f"{days}:{last_day}")
                     events.emit(
                         "agreements.ending",
                         target=agreement,
