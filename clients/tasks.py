@@ -7,7 +7,8 @@ from celery import shared_task
 
 @shared_task
 def consents_daily() -> dict[str, int]:
-    """Beat: lapse consents past their date (ending shares) and queue reminders."""
+    """Beat: lapse consents past their date (ending shares) and queue reminders (also
+    those of the days it did not run)."""
     from .services import consents_run_daily
 
     return consents_run_daily()

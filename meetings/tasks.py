@@ -7,7 +7,8 @@ from celery import shared_task
 
 @shared_task
 def send_reminders() -> int:
-    """Beat, daily: remind the invited of tomorrow's events."""
+    """Beat, daily: remind the invited of tomorrow's events (and of today's not yet
+    begun when it did not run the day before)."""
     from .services import reminders_send
 
     return reminders_send()
@@ -15,7 +16,8 @@ def send_reminders() -> int:
 
 @shared_task
 def action_items_due() -> int:
-    """Beat, daily: tell the owners of action items due today."""
+    """Beat, daily: tell the owners of action items due today (and on the days it did
+    not run)."""
     from .services import action_items_due_send
 
     return action_items_due_send()

@@ -451,7 +451,7 @@ declare(
 def _review_due_text(event: Event, target: Any) -> str:
     """Due today; or on a past date when the daily pass catches up on days it missed."""
     due = event.data.get("due_on")
-    if due and dt.date.fromisoformat(due) < timezone.localdate():
+    if due and dt.date.fromisoformat(due) < raised_on(event):
         return _("The review of joint plan no. %(n)s was due on %(date)s") % {
             "n": _plan_number(target),
             "date": dt.date.fromisoformat(due).strftime("%d.%m.%Y"),
