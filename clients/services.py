@@ -441,12 +441,17 @@ def consents_run_daily(*, today: dt.date | None = None) -> dict[str, int]:
     derived from the consent and its valid-until date."""
     today = today or timezone.localdate()
     lapsed = 0
-    for consent in Consent.objects.filter(
+    for pk in Consent.objects.filter(
         valid_until__lt=today, withdrawn_at__isnull=True, lapsed=False
-    ):
+    ).values_list("pk", flat=True):
         with transaction.atomic():
-            if not Consent.objects.select_for_update().filter(pk=consent.pk, lapsed=False).exists():
-                continue  # another run lapsed it meanwhile
+            consent = (
+                Consent.objects.select_for_update()
+                .filter(pk=pk, withdrawn_at__isnull=True, lapsed=False)
+                .first()
+            )
+            if consent is None:
+                continue  # another run lapsed it meanwhile, or it was withdrawn
             consent.lapsed = True
             consent.save(update_fields=["lapsed"])
             audit(actor=None, action=AuditAction.UPDATE, obj=consent, fields=["lapsed"])
