@@ -135,7 +135,7 @@ def plan(w, owner, partners, created_at):  # type: ignore[no-untyped-def]
     return row
 
 
-def step(w, on_plan, institution, area, due, status, created_at, justification=""):  # type: ignore[no-untyped-def]
+def step(w, on_plan, institution, area, due, status, created_at, justification="", closed_on=None):  # type: ignore[no-untyped-def]
     goal = Goal.objects.filter(plan=on_plan).first() or Goal.objects.create(
         plan=on_plan, title="Cel", created_by=w.worker
     )
@@ -149,6 +149,7 @@ def step(w, on_plan, institution, area, due, status, created_at, justification="
         due_date=due,
         status=status,
         justification=justification,
+        closed_on=closed_on,
         created_by=w.worker,
     )
     Step.objects.filter(pk=row.pk).update(created_at=created_at)
@@ -167,12 +168,12 @@ def plans():  # type: ignore[no-untyped-def]
     s = StepStatus
     step(w, p1, w.own, "housing", d(y, 3, 31), s.PLANNED, at(y, 3, 31, 23, 59))  # S1
     step(
-        w, p1, w.pup, "qualifications", d(y, 4, 1), s.DONE, at(y, 4, 1, 0, 0), "pilne"
-    )  # S2: vocational, justified, Q2's first minute
+        w, p1, w.pup, "qualifications", d(y, 4, 1), s.DONE, at(y, 4, 1, 0, 0), "pilne", d(y, 4, 1)
+    )  # S2: vocational, justified, Q2's first minute, done on its due day
     step(w, p1, w.ngo, "education", d(y, 2, 15), s.IN_PROGRESS, at(y, 1, 10))  # S3: no reason
     step(
-        w, p4, w.own, "experience", d(y, 3, 20), s.DROPPED, at(y - 1, 12, 20), "oferta"
-    )  # S4: own's step on the PUP's client's plan, added in Q4 Y-1
+        w, p4, w.own, "experience", d(y, 3, 20), s.DROPPED, at(y - 1, 12, 20), "oferta", d(y, 3, 1)
+    )  # S4: own's step on the PUP's client's plan, added in Q4 Y-1, dropped before due
     step(w, p5, w.neighbour, "housing", d(y, 2, 1), s.PLANNED, at(y, 2, 1))  # S5: not own's
     step(w, p1, w.own, "debt", d(y - 1, 12, 10), s.PLANNED, at(y - 1, 11, 5))  # S6: long overdue
     return w
@@ -278,18 +279,84 @@ def test_a_step_due_later_in_the_current_period_is_not_overdue_yet(plans) -> Non
         assert figures_compute(own, q(plans, 1))["steps_overdue"] == (3, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A step keeps no date it was done or dropped, so 'overdue at the end of a "
-    "past period' uses today's status: a step done late is never counted as overdue "
-    "for the period it was overdue in. Needs a done_at on Step (a migration).",
-)
 def test_a_step_done_late_was_overdue_at_the_end_of_its_quarter(plans) -> None:  # type: ignore[no-untyped-def]
     y = plans.year
     late = ReintegrationPlan.objects.filter(client__owner=plans.own).first()
     # Due 15 March, done on 10 April: at the end of Q1 it was overdue.
-    step(plans, late, plans.own, "income", d(y, 3, 15), StepStatus.DONE, at(y, 1, 5))
+    step(
+        plans, late, plans.own, "income", d(y, 3, 15), StepStatus.DONE, at(y, 1, 5), "", d(y, 4, 10)
+    )
     assert figures_compute(scope_own(plans.own), q(plans, 1))["steps_overdue"] == (4, 1)
+    # At the end of Q2 it was done: S1, S3, S6 only.
+    assert figures_compute(scope_own(plans.own), q(plans, 2))["steps_overdue"] == (3, 4)
+
+
+@pytest.fixture
+def done_steps():  # type: ignore[no-untyped-def]
+    """Steps of one plan of own's client (the PUP taking part), each closed on a
+    known day, to count "overdue at the end of the period" by hand."""
+    w = build_world()
+    y = w.year
+    p = plan(w, w.own, [w.pup], at(y - 1, 10, 1))
+    s = StepStatus
+    step(w, p, w.own, "income", d(y, 3, 15), s.DONE, at(y, 1, 5), "", d(y, 3, 10))  # T1: on time
+    step(w, p, w.own, "debt", d(y, 2, 10), s.DONE, at(y, 1, 5), "", d(y, 3, 5))  # T2: late, in Q1
+    step(w, p, w.own, "housing", d(y, 3, 15), s.DONE, at(y, 1, 5), "", d(y, 4, 10))  # T3: in Q2
+    step(w, p, w.own, "health", d(y, 3, 31), s.DONE, at(y, 1, 5), "", d(y, 4, 1))  # T4: Q1's end
+    # T5: done on 10 March, reopened on 5 April and still open (its done day cleared).
+    step(w, p, w.own, "food", d(y, 3, 1), s.IN_PROGRESS, at(y, 1, 5))
+    # T6: the PUP's step, due in Q4 Y-1, dropped in Q2.
+    step(w, p, w.pup, "experience", d(y - 1, 12, 1), s.DROPPED, at(y - 1, 11, 1), "-", d(y, 5, 2))
+    # T7: added on 5 May as done (due 1 March): it did not exist at the end of Q1.
+    step(w, p, w.own, "addiction", d(y, 3, 1), s.DONE, at(y, 5, 5), "", d(y, 5, 5))
+    return w
+
+
+def test_overdue_at_the_end_of_a_period_by_the_day_a_step_was_done(done_steps) -> None:  # type: ignore[no-untyped-def]
+    w = done_steps
+    own = scope_own(w.own)
+    # End of Q4 Y-1: T6 (due 1 December, dropped in May). End of Q1: T3 (done 10 April),
+    # T4 (due 31 March, done 1 April), T5 (reopened: open since), T6. T1 was on time,
+    # T2 done late but within Q1, T7 not added yet.
+    assert figures_compute(own, q(w, 1))["steps_overdue"] == (4, 1)
+    # End of Q2: T5 only (T6 dropped on 2 May, T7 done).
+    assert figures_compute(own, q(w, 2))["steps_overdue"] == (1, 4)
+    assert figures_compute(own, year(w))["steps_overdue"] == (1, 1)
+    # The agreement with the PUP: T6 is the PUP's step on own's client's plan.
+    pup = scope_agreement(w.a_pup)
+    assert figures_compute(pup, q(w, 1))["steps_overdue"] == (1, 1)
+    assert figures_compute(pup, q(w, 2))["steps_overdue"] == (0, 1)
+    assert figures_compute(scope_agreement(w.a_ngo), q(w, 1))["steps_overdue"] == (0, 0)
+    # The PUP's own view: its T6 (a step it owns), own's steps on own's client are not its.
+    assert figures_compute(scope_own(w.pup), q(w, 1))["steps_overdue"] == (1, 1)
+
+
+def test_the_services_keep_the_day_a_step_closed(plans) -> None:  # type: ignore[no-untyped-def]
+    """Done: today; done to dropped: the same day; reopened: none; added done: today."""
+    from reintegration import services
+
+    y = plans.year
+    s = Step.objects.get(area="housing", institution=plans.own)  # S1
+
+    def update(status, when):  # type: ignore[no-untyped-def]
+        with time_machine.travel(shifted_now(when), tick=False):
+            return services.step_update(
+                step=s,
+                acting_user=plans.worker,
+                goal=s.goal,
+                area=s.area,
+                title=s.title,
+                institution=s.institution,
+                responsible=s.responsible,
+                due_date=s.due_date,
+                status=status,
+                outcome="-" if status in (StepStatus.DONE, StepStatus.DROPPED) else "",
+            )
+
+    assert update(StepStatus.DONE, f"{y + 1}-01-05T23:30").closed_on == d(y + 1, 1, 5)
+    assert update(StepStatus.DROPPED, f"{y + 1}-01-07T10:00").closed_on == d(y + 1, 1, 5)
+    assert update(StepStatus.PLANNED, f"{y + 1}-01-08T10:00").closed_on is None
+    assert Step.objects.get(pk=s.pk).closed_on is None
 
 
 def test_vocational_steps_before_basic_needs(plans) -> None:  # type: ignore[no-untyped-def]
