@@ -372,7 +372,20 @@ def _snapshot_store(scope: Scope, period: Period, figures: Figures, at: dt.datet
     )
 
 
+def _figure_keys() -> frozenset[str]:
+    """Every key a computed set of figures holds."""
+    keys: set[str] = set()
+    for table in tables():
+        for source in table.sources:
+            keys |= {m.key for m in source.metrics} | {m.key for m in source.medians}
+            keys |= {m.longest_key for m in source.medians if m.longest_key}
+        if table.breakdown:
+            keys |= {table.breakdown.key, table.breakdown.rows_key}
+    return frozenset(keys)
+
+
 def _snapshot_read(scope: Scope, period: Period) -> tuple[Figures, dt.datetime] | None:
+    """The kept figures, unless an indicator added since is missing from them."""
     row = (
         IndicatorSnapshot.objects.filter(
             scope_kind=scope.kind,
@@ -383,7 +396,9 @@ def _snapshot_read(scope: Scope, period: Period) -> tuple[Figures, dt.datetime] 
         .values_list("figures", "computed_at")
         .first()
     )
-    return (_decode(row[0]), row[1]) if row else None
+    if row is None or not _figure_keys() <= row[0].keys():
+        return None
+    return _decode(row[0]), row[1]
 
 
 def figures_keep(scope: Scope, period: Period) -> tuple[Figures, dt.datetime]:

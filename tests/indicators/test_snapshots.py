@@ -223,3 +223,31 @@ def test_old_snapshots_are_deleted_by_the_nightly_run(world) -> None:  # type: i
     figures_precompute(institution_ids=[world.own.pk])
     assert IndicatorSnapshot.objects.count() == 8
     assert not IndicatorSnapshot.objects.filter(period_kind="month").exists()
+
+
+def test_figures_kept_before_an_indicator_was_added_are_computed_again(world) -> None:  # type: ignore[no-untyped-def]
+    own = scope_own(world.own)
+    figures_cached(own, last_year(world))
+    cache.clear()
+    row = IndicatorSnapshot.objects.get()
+    del row.figures["steps_overdue"]  # as kept by the code before it counted them
+    row.save(update_fields=["figures"])
+    figures, _at = figures_cached(own, last_year(world))
+    assert "steps_overdue" in figures
+    assert "steps_overdue" in IndicatorSnapshot.objects.get().figures
+
+
+def test_a_draft_report_reads_the_nightly_figures(client, world) -> None:  # type: ignore[no-untyped-def]
+    from indicators.services import report_draft
+
+    figures_precompute(institution_ids=[world.own.pk])
+    cache.clear()
+    report = report_draft(agreement=world.a_ngo, year=world.year, acting_user=world.coordinator)
+    client.force_login(world.coordinator)
+    # The report lists the meetings held itself; no indicator is computed.
+    counted = source_tables() - {"meetings_occurrence"}
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/indicators/reports/{report.pk}/").status_code == 200
+    assert [
+        q["sql"] for q in queries.captured_queries if any(f'"{n}"' in q["sql"] for n in counted)
+    ] == []
