@@ -1,8 +1,9 @@
 """The annual report on an agreement and its joint self-assessment.
 
-The indicators themselves are not stored: they are computed from the apps'
-own rows. A report, once every party has approved it, is frozen: its PDF is
-kept as a file with its SHA-256 and never rendered again.
+The indicators are computed from the apps' own rows; the last computed
+figures of each scope and period are kept in `IndicatorSnapshot` (filled
+nightly, read before computing). A report, once every party has approved it, is
+frozen: its PDF is kept as a file with its SHA-256 and never rendered again.
 """
 
 from __future__ import annotations
