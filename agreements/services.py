@@ -29,7 +29,7 @@ from cooperation import events
 from cooperation.audit import audit
 from cooperation.dailyruns import catch_up_from, job_done
 from cooperation.models import AuditAction, Institution, User
-from cooperation.permissions import CHANGE, membership_of, require
+from cooperation.permissions import CHANGE, acting_institution, membership_of, require
 from cooperation.services import model_update
 from cooperation.uploads import (
     SCANS,
@@ -71,16 +71,9 @@ if TYPE_CHECKING:
 REMINDER_DAYS = (30, 7)
 
 
-def _acting_institution(user: User) -> Institution:
-    """The acting user's institution (the caller has asked `require` who may act)."""
-    membership = membership_of(user)
-    assert membership is not None  # require() refused anyone without one
-    return membership.institution
-
-
 def _party_of(agreement: Agreement, user: User) -> Party:
     """The acting user's party to the agreement (seeing it is being a party)."""
-    return agreement.parties.get(institution=_acting_institution(user))
+    return agreement.parties.get(institution=acting_institution(user))
 
 
 def _require_status(agreement: Agreement, *allowed: str) -> None:
@@ -213,7 +206,7 @@ def agreement_draft(
     The procedures' deadlines for referrals and promotion cases are the ones the
     app enforces (settings); the notice period and the meetings are chosen here."""
     require(acting_user, Agreement, DRAFT)
-    initiator = _acting_institution(acting_user)
+    initiator = acting_institution(acting_user)
     partners = list(partners)
     allowed = set(network_institutions(initiator).values_list("pk", flat=True))
     if not partners:
@@ -827,7 +820,7 @@ def coordinator_card_save(
 ) -> Coordinator:
     """Designate the institution's coordinator (or a deputy) and their contact card."""
     require(acting_user, Coordinator, CHANGE)
-    institution = _acting_institution(acting_user)
+    institution = acting_institution(acting_user)
     target = membership_of(user)
     if target is None or target.institution_id != institution.pk:
         raise ValidationError({"user": _("Choose a person from your institution.")})

@@ -181,6 +181,14 @@ def institution_of(user: User | AnonymousUser) -> Institution | None:
     return membership.institution if membership else None
 
 
+def acting_institution(user: User | AnonymousUser) -> Institution:
+    """The institution a service acts for: the acting user's. Called after
+    `require`, which refuses anyone without an active membership."""
+    membership = membership_of(user)
+    assert membership is not None  # require() refused anyone without one
+    return membership.institution
+
+
 def has_role(user: User | AnonymousUser, *roles: str) -> bool:
     membership = membership_of(user)
     return membership is not None and membership.role in roles

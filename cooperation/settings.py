@@ -651,10 +651,15 @@ CBOP_PUBLISH_IMPORTED = env_bool("CBOP_PUBLISH_IMPORTED", True)
 # same whether the institution has 50 or 50,000 records.
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
 
-# Cooperation indicators: how long computed figures are kept in the cache (the
-# page says "stan na …"); the nightly task computes each county's year ahead.
+# Cooperation indicators: how long computed figures of a period not yet ended are
+# served (the page says "stan na …"), from the summary table `IndicatorSnapshot`
+# and the cache in front of it; the nightly task fills the table with each
+# institution's own, county and agreement figures for this year and the last.
 # 0 computes on every request.
 INDICATORS_CACHE_SECONDS = env_int("INDICATORS_CACHE_SECONDS", 6 * 3600)
+# Figures of a period that had ended when they were computed are kept longer: from
+# one nightly run to the next (the summary table `IndicatorSnapshot`, then the cache).
+INDICATORS_ENDED_SECONDS = env_int("INDICATORS_ENDED_SECONDS", 26 * 3600)
 
 # SEPI (R5): labour-market status lookups. `simulator` answers in-process with
 # deterministic made-up data (development, demo); `http` talks JSON over HTTPS

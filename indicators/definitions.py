@@ -58,6 +58,20 @@ def _lapsed(period: Period) -> Q:
     )
 
 
+def _overdue(period: Period) -> Q:
+    """Steps overdue at the end of the period: added before its end, due before it
+    and not done or dropped by then (`closed_on`, the day a step closed). In the
+    current period: overdue by today, not by its end. A reopened step is open again
+    (its earlier done day is cleared); a done or dropped step with no day known
+    counts as closed before any period."""
+    from reintegration.models import OPEN_STEP_STATUSES
+
+    return Q(
+        created_at__lt=period.end_at,
+        due_date__lt=min(period.end, timezone.localdate()),
+    ) & (Q(status__in=OPEN_STEP_STATUSES) | Q(closed_on__gte=period.end))
+
+
 def _started(window: Window) -> Window:
     """Rows of the window whose `starts_at` has come: a meeting later in the
     current period has not been held yet."""
@@ -232,15 +246,7 @@ def _build() -> tuple[Table, ...]:  # noqa: PLR0915 - one declaration, read top 
                 (
                     Metric("steps_due", _("steps due"), due),
                     *_status_parts("steps_due", "status", due, StepStatus.choices),
-                    Metric(
-                        "steps_overdue",
-                        _("steps overdue at the end of the period"),
-                        # In the current period: overdue by today, not by its end.
-                        lambda p: Q(
-                            due_date__lt=min(p.end, timezone.localdate()),
-                            status__in=[StepStatus.PLANNED, StepStatus.IN_PROGRESS],
-                        ),
-                    ),
+                    Metric("steps_overdue", _("steps overdue at the end of the period"), _overdue),
                     Metric(
                         "steps_vocational_first",
                         _("vocational steps before a basic need was met (justified)"),

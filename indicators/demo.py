@@ -3,7 +3,10 @@
 For each county's MOPS and PUP (their agreement is in force): access requests,
 SEPI lookups and clients proposed to the promotion queue, spread over the last
 twelve months relative to the day of seeding, so the dashboard has figures for
-every period it offers and for the year before. Idempotent.
+every period it offers and for the year before; and for each MOPS a plan worked
+on for a year and closed, whose steps were done (some late) or dropped on known
+days, so "steps overdue at the end of the period" is not nought for past
+periods. Idempotent.
 """
 
 from __future__ import annotations
@@ -65,6 +68,85 @@ def _history(rng: random.Random, ops: Institution, pup: Institution, clients: li
         AccessRequest.objects.filter(pk=row.pk).update(created_at=_moment(rng, days))
     _lookups(rng, ops, worker, clients)
     _promotion(rng, ops, pup, worker, advisor, clients)
+    _steps(rng, ops, worker)
+
+
+STEP_GOAL = "Samodzielność finansowa i powrót do pracy (rok wsparcia)"
+STEP_TITLES = (
+    ("income", "Wniosek o zasiłek okresowy"),
+    ("debt", "Plan spłaty zadłużenia czynszowego"),
+    ("housing", "Wniosek o dodatek mieszkaniowy"),
+    ("food", "Pomoc żywnościowa z programu FEPŻ"),
+    ("family_care", "Usługi opiekuńcze dla matki"),
+    ("education", "Kurs kwalifikacyjny: magazynier"),
+    ("qualifications", "Egzamin UDT na wózki widłowe"),
+    ("experience", "Staż w hurtowni"),
+    ("availability", "Warsztaty aktywnego poszukiwania pracy"),
+)
+
+
+def _steps(rng: random.Random, ops: Institution, worker: User) -> None:
+    """A plan of a client with no plan yet, opened 14 months ago and closed 20 days
+    ago, with steps due every few weeks: most done on time, some late (across the
+    end of a quarter), a few dropped; each with the day it was done or dropped."""
+    from reintegration.models import (
+        Goal,
+        Participant,
+        PlanOutcome,
+        PlanStatus,
+        ReintegrationPlan,
+        Step,
+        StepStatus,
+    )
+
+    if Goal.objects.filter(title=STEP_GOAL, plan__client__owner=ops).exists():
+        return
+    from clients.models import Client
+
+    client = (
+        Client.objects.filter(owner=ops, reintegration_plans__isnull=True).order_by("-pk").first()
+    )
+    if client is None:
+        return
+    today = timezone.localdate()
+    opened = _moment(rng, 430)
+    plan = ReintegrationPlan.objects.create(
+        client=client,
+        created_by=worker,
+        social_worker=worker,
+        status=PlanStatus.CLOSED,
+        closed_at=_moment(rng, 20),
+        closed_by=worker,
+        closing_outcome=PlanOutcome.PARTLY_MET,
+        closing_note="Dochód zabezpieczony, zatrudnienie na okres próbny.",
+    )
+    ReintegrationPlan.objects.filter(pk=plan.pk).update(created_at=opened)
+    Participant.objects.create(plan=plan, institution=ops, added_by=worker)
+    goal = Goal.objects.create(plan=plan, title=STEP_GOAL, created_by=worker)
+    rows = []
+    for i in range(24):
+        area, title = STEP_TITLES[i % len(STEP_TITLES)]
+        due = today - dt.timedelta(days=400 - 16 * i)
+        dropped = rng.random() < 0.12
+        late = rng.random() < 0.35
+        closed = due + dt.timedelta(days=rng.randint(5, 60) if late else -rng.randint(0, 10))
+        rows.append(
+            Step(
+                plan=plan,
+                goal=goal,
+                area=area,
+                title=title,
+                institution=ops,
+                responsible=worker,
+                due_date=due,
+                status=StepStatus.DROPPED if dropped else StepStatus.DONE,
+                outcome="Zrezygnowano po ocenie." if dropped else "Zrealizowano.",
+                closed_on=min(closed, today - dt.timedelta(days=20)),
+                created_by=worker,
+            )
+        )
+    Step.objects.bulk_create(rows)
+    Step.objects.filter(plan=plan).update(created_at=opened)
 
 
 def _lookups(rng: random.Random, ops: Institution, worker: User, clients: list) -> None:

@@ -1,8 +1,9 @@
 """The annual report on an agreement and its joint self-assessment.
 
-The indicators themselves are not stored: they are computed from the apps'
-own rows. A report, once every party has approved it, is frozen: its PDF is
-kept as a file with its SHA-256 and never rendered again.
+The indicators are computed from the apps' own rows; the last computed
+figures of each scope and period are kept in `IndicatorSnapshot` (filled
+nightly, read before computing). A report, once every party has approved it, is
+frozen: its PDF is kept as a file with its SHA-256 and never rendered again.
 """
 
 from __future__ import annotations
@@ -119,3 +120,36 @@ class ReportApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report}: {self.institution.short_name}"
+
+
+class IndicatorSnapshot(models.Model):
+    """The figures of one scope and period as computed at `computed_at` ("stan na …").
+
+    Filled by the nightly task and by a request that found none fresh (see
+    `selectors.figures_cached`); one row per key, replaced, never added beside.
+    `scope_key` names whose rows were counted: the institution for its own
+    figures, the parties for an agreement's, the viewer and each column's members
+    for a county's — so one institution's snapshot is never another's. The
+    figures are the counts before suppression; the page suppresses them as it
+    would freshly computed ones.
+    """
+
+    scope_kind = models.CharField(max_length=16)
+    scope_key = models.CharField(max_length=200)  # long ones hashed: see selectors
+    period_kind = models.CharField(max_length=8)
+    period_start = models.DateField()
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("indicator snapshot")
+        verbose_name_plural = _("indicator snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope_kind", "scope_key", "period_kind", "period_start"],
+                name="indicators_one_snapshot_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_kind} {self.period_kind} {self.period_start}"

@@ -8,16 +8,21 @@ the number of rows, institutions or agreements in a scope.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from functools import reduce
 from itertools import permutations
 from operator import or_
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, Party, Status
@@ -27,7 +32,8 @@ from cooperation.models import Institution, User
 from cooperation.permissions import institution_of
 
 from .definitions import Breakdown, Median, Metric, Source, Table, tables
-from .periods import Period
+from .models import IndicatorSnapshot
+from .periods import YEAR, Period
 from .suppression import suppress
 
 OWN, COUNTY, AGREEMENT = "own", "county", "agreement"
@@ -288,57 +294,175 @@ def figures_compute(scope: Scope, period: Period) -> Figures:
     return found
 
 
-def _cache_key(scope: Scope, period: Period) -> str:
-    """Keyed by the members (each column's, for a county): a new agreement starts a new entry."""
+def _scope_key(scope: Scope) -> str:
+    """Whose rows the figures count: the members (each column's, for a county, and
+    the viewer it is the county of). A new agreement makes a new key."""
     sets = scope.members or (scope.institutions,)
     ids = "/".join(",".join(str(i) for i in sorted(members)) for members in sets)
-    return f"indicators:v4:{scope.kind}:{ids}:{period.code}"
+    key = f"{scope.viewer}:{ids}" if scope.kind == COUNTY else ids
+    return key if len(key) <= 200 - 7 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _cache_key(scope: Scope, period: Period) -> str:
+    return f"indicators:v5:{scope.kind}:{_scope_key(scope)}:{period.code}"
+
+
+# -- kept figures ---------------------------------------------------------------
+#
+# Figures are kept in `IndicatorSnapshot` rows (the source, which the nightly task
+# fills) with the cache in front of them. Each is served while fresh: figures of a
+# period that had not ended when they were computed for INDICATORS_CACHE_SECONDS
+# (the period's rows still change), of one that had ended for
+# INDICATORS_ENDED_SECONDS (from one night's run to the next). Stale or missing:
+# computed now and kept. INDICATORS_CACHE_SECONDS = 0 computes on every request.
+
+
+def _encode(value: Any) -> Any:
+    """Figures as JSON: tuples become lists, a sum of hours {"d": "1.5"}."""
+    if isinstance(value, Decimal):
+        return {"d": str(value)}
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    """The figures as computed: every list a tuple again, each {"d": …} a Decimal."""
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
+    if isinstance(value, dict):
+        if set(value) == {"d"}:
+            return Decimal(value["d"])
+        return {k: _decode(v) for k, v in value.items()}
+    return value
+
+
+def _fresh_seconds(period: Period, computed_at: dt.datetime) -> int:
+    if not settings.INDICATORS_CACHE_SECONDS:
+        return 0
+    if computed_at >= period.end_at:
+        return max(settings.INDICATORS_ENDED_SECONDS, settings.INDICATORS_CACHE_SECONDS)
+    return settings.INDICATORS_CACHE_SECONDS
+
+
+def _left(period: Period, computed_at: dt.datetime, now: dt.datetime) -> int:
+    """Seconds the figures computed at that moment stay fresh (0: stale)."""
+    return max(0, int(_fresh_seconds(period, computed_at) - (now - computed_at).total_seconds()))
+
+
+def _snapshot_store(scope: Scope, period: Period, figures: Figures, at: dt.datetime) -> None:
+    """Insert or replace the scope's row for the period: one statement, so two
+    workers storing the same key at once leave one row (the later figures)."""
+    IndicatorSnapshot.objects.bulk_create(
+        [
+            IndicatorSnapshot(
+                scope_kind=scope.kind,
+                scope_key=_scope_key(scope),
+                period_kind=period.kind,
+                period_start=period.start,
+                figures=_encode(figures),
+                computed_at=at,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["scope_kind", "scope_key", "period_kind", "period_start"],
+        update_fields=["figures", "computed_at"],
+    )
+
+
+def _figure_keys() -> frozenset[str]:
+    """Every key a computed set of figures holds."""
+    keys: set[str] = set()
+    for table in tables():
+        for source in table.sources:
+            keys |= {m.key for m in source.metrics} | {m.key for m in source.medians}
+            keys |= {m.longest_key for m in source.medians if m.longest_key}
+        if table.breakdown:
+            keys |= {table.breakdown.key, table.breakdown.rows_key}
+    return frozenset(keys)
+
+
+def _snapshot_read(scope: Scope, period: Period) -> tuple[Figures, dt.datetime] | None:
+    """The kept figures, unless an indicator added since is missing from them."""
+    row = (
+        IndicatorSnapshot.objects.filter(
+            scope_kind=scope.kind,
+            scope_key=_scope_key(scope),
+            period_kind=period.kind,
+            period_start=period.start,
+        )
+        .values_list("figures", "computed_at")
+        .first()
+    )
+    if row is None or not _figure_keys() <= row[0].keys():
+        return None
+    return _decode(row[0]), row[1]
+
+
+def figures_keep(scope: Scope, period: Period) -> tuple[Figures, dt.datetime]:
+    """Compute the figures now and keep them (the table, then the cache)."""
+    scope = scope_at(scope, period)
+    computed = (figures_compute(scope, period), timezone.now())
+    _snapshot_store(scope, period, *computed)
+    if seconds := _fresh_seconds(period, computed[1]):
+        cache.set(_cache_key(scope, period), computed, seconds)
+    return computed
 
 
 def figures_cached(scope: Scope, period: Period) -> tuple[Figures, dt.datetime]:
     """The figures and the moment they were computed ("stan na …"): from the
-    cache filled by the nightly task or an earlier request, else computed now.
-    A scope is keyed by its institutions, so a new agreement starts a new entry."""
-    from django.conf import settings
-    from django.core.cache import cache
-    from django.utils import timezone
-
-    seconds = settings.INDICATORS_CACHE_SECONDS
+    cache, else from the table the nightly task fills, else computed now and
+    kept in both. A scope is keyed by its members, so a new agreement starts
+    afresh, and one institution's figures are never another's."""
+    if not settings.INDICATORS_CACHE_SECONDS:
+        return figures_compute(scope, period), timezone.now()
     scope = scope_at(scope, period)
-    key = _cache_key(scope, period)
-    if seconds and (kept := cache.get(key)) is not None:
+    key, now = _cache_key(scope, period), timezone.now()
+    if (kept := cache.get(key)) is not None and _left(period, kept[1], now):
         return kept
-    computed = (figures_compute(scope, period), timezone.now())
-    if seconds:
-        cache.set(key, computed, seconds)
-    return computed
+    stored = _snapshot_read(scope, period)
+    if stored is not None and (left := _left(period, stored[1], now)):
+        cache.set(key, stored, left)  # the table is the source; the cache only in front
+        return stored
+    return figures_keep(scope, period)
 
 
 def figures_precompute(*, institution_ids: Iterable[int] | None = None) -> int:
-    """Nightly: each active institution's county and own figures for this year
-    and the last, into the cache. Returns how many scopes were computed."""
-    from django.conf import settings
-    from django.core.cache import cache
-    from django.utils import timezone
-
-    from .periods import YEAR
-
+    """Nightly: for each active institution, its own and its county's figures and
+    those of each agreement it is party to in force, for this year and the last,
+    into the table (and the cache); then the rows no longer fresh are deleted, so
+    the table holds one day's keys, not every key ever asked for. Safe to run
+    twice at once (each row is an upsert). Returns how many scopes were computed."""
     today = timezone.localdate()
     institutions = Institution.objects.filter(is_active=True)
     if institution_ids is not None:
         institutions = institutions.filter(pk__in=list(institution_ids))
-    done = 0
+    done, agreements_done = 0, set()
     for institution in institutions.order_by("pk"):
-        for scope in (scope_own(institution), scope_county(institution)):
+        scopes = [scope_own(institution), scope_county(institution)]
+        for agreement in (
+            in_force().filter(parties__institution=institution).prefetch_related("parties")
+        ):
+            if agreement.pk not in agreements_done:
+                agreements_done.add(agreement.pk)
+                scopes.append(scope_agreement(agreement))
+        for scope in scopes:
             for year in (today.year, today.year - 1):
-                period = Period(YEAR, year)
-                at_period = scope_at(scope, period)
-                computed = (figures_compute(at_period, period), timezone.now())
-                cache.set(
-                    _cache_key(at_period, period), computed, settings.INDICATORS_CACHE_SECONDS
-                )
+                figures_keep(scope, Period(YEAR, year))
                 done += 1
+    figures_forget()
     return done
+
+
+def figures_forget() -> int:
+    """Delete the snapshots too old to be served by any rule: a county whose
+    members changed, a month nobody asks for again. Returns how many."""
+    longest = max(settings.INDICATORS_ENDED_SECONDS, settings.INDICATORS_CACHE_SECONDS)
+    cutoff = timezone.now() - dt.timedelta(seconds=longest)
+    deleted, _kinds = IndicatorSnapshot.objects.filter(computed_at__lt=cutoff).delete()
+    return deleted
 
 
 def figures_by_area(scope: Scope, period: Period) -> dict[tuple[str, str], Figures]:

@@ -19,18 +19,11 @@ from django.utils.translation import gettext as _
 from agreements.models import Agreement, Status
 from cooperation import events
 from cooperation.audit import audit
-from cooperation.models import AuditAction, Institution, User
-from cooperation.permissions import CHANGE, membership_of, require
+from cooperation.models import AuditAction, User
+from cooperation.permissions import CHANGE, acting_institution, require
 
 from .models import AnnualReport, ReportApproval, ReportStatus, SelfAssessment, Topic
 from .permissions import REPORT
-
-
-def _party(user: User) -> Institution:
-    """The acting coordinator's institution (its being a party is the policy's check)."""
-    membership = membership_of(user)
-    assert membership is not None  # require() refused anyone without one
-    return membership.institution
 
 
 def report_years(agreement: Agreement, *, today: dt.date | None = None) -> list[int]:
@@ -49,7 +42,7 @@ def report_years(agreement: Agreement, *, today: dt.date | None = None) -> list[
 def report_draft(*, agreement: Agreement, year: int, acting_user: User) -> AnnualReport:
     """Open the report for a year. Guarantees one report per agreement and year."""
     require(acting_user, agreement, REPORT)
-    institution = _party(acting_user)
+    institution = acting_institution(acting_user)
     if year not in report_years(agreement):
         raise ValidationError(
             {"year": _("A report can be drafted only for a year of the agreement, up to this one.")}
@@ -97,7 +90,7 @@ def assessment_save(
     require(acting_user, report, CHANGE)
     report = AnnualReport.objects.select_for_update().get(pk=report.pk)
     _check_open(report)
-    institution = _party(acting_user)
+    institution = acting_institution(acting_user)
     assessment, _created = SelfAssessment.objects.get_or_create(
         report=report,
         institution=institution,
@@ -120,7 +113,7 @@ def report_approve(*, report: AnnualReport, acting_user: User) -> AnnualReport:
     require(acting_user, report, CHANGE)
     report = AnnualReport.objects.select_for_update().get(pk=report.pk)
     _check_open(report)
-    institution = _party(acting_user)
+    institution = acting_institution(acting_user)
     if not report.assessments.filter(institution=institution).exists():
         raise ValidationError(_("Fill in your institution's self-assessment before approving."))
     ReportApproval.objects.get_or_create(

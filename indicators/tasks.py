@@ -15,7 +15,8 @@ def reports_january_reminder() -> int:
 
 @shared_task
 def figures_precompute() -> int:
-    """Beat (nightly): each county's and institution's figures for the year, cached."""
+    """Beat (nightly): each institution's own, county and agreement figures for this year
+    and the last, into the summary table (`IndicatorSnapshot`); stale rows deleted."""
     from .selectors import figures_precompute as precompute
 
     return precompute()

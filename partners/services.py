@@ -32,7 +32,7 @@ from clients.models import Client, ClientStatus, Consent
 from cooperation import events
 from cooperation.audit import audit, audit_many
 from cooperation.models import AuditAction, Institution, User
-from cooperation.permissions import CHANGE, VIEW, membership_of, require
+from cooperation.permissions import CHANGE, VIEW, acting_institution, require
 from cooperation.roles import PARTNER_ORG_KINDS
 from cooperation.services import model_update, object_share
 
@@ -86,7 +86,7 @@ def _clean_offer_data(data: dict[str, Any]) -> dict[str, Any]:
 def service_offer_create(*, acting_user: User, data: dict[str, Any]) -> ServiceOffer:
     """Add a service to the acting user's organisation's catalogue."""
     require(acting_user, ServiceOffer, CHANGE)
-    institution = _acting_institution(acting_user)
+    institution = acting_institution(acting_user)
     data = _clean_offer_data(data)
     if ServiceOffer.objects.filter(
         provider=institution, name=data.get("name", "").strip()
@@ -110,11 +110,6 @@ def service_offer_update(
 
 
 # --- referral helpers ----------------------------------------------------------
-
-
-def _acting_institution(user: User) -> Institution:
-    """The acting user's institution (after `require` has let them act)."""
-    return membership_of(user).institution  # type: ignore[union-attr]
 
 
 def _locked(referral: Referral) -> Referral:
@@ -249,7 +244,7 @@ def referral_create(
     the partner gets access to that referral, never to the client's record.
     """
     require(acting_user, client, REFER)
-    institution = _acting_institution(acting_user)
+    institution = acting_institution(acting_user)
     share = set(share)
     unknown = share - set(SHAREABLE)
     if unknown:
@@ -327,7 +322,7 @@ def referral_accept(
 ) -> Referral:
     """The partner takes the client: planned dates; one free place is taken, if places are counted."""
     require(acting_user, referral, SERVE)
-    institution = _acting_institution(acting_user)
+    institution = acting_institution(acting_user)
     referral = _locked(referral)
     _require_status(referral, Status.SENT)
     if end_date < start_date:
@@ -355,7 +350,7 @@ def referral_accept(
 def referral_decline(*, referral: Referral, acting_user: User, reason: str) -> Referral:
     """The partner cannot take the client, and says why."""
     require(acting_user, referral, SERVE)
-    institution = _acting_institution(acting_user)
+    institution = acting_institution(acting_user)
     referral = _locked(referral)
     _require_status(referral, Status.SENT)
     reason = _required_text(reason, "reason", _("Say why the referral is declined."))
@@ -396,7 +391,7 @@ def referral_start(
 ) -> Referral:
     """The client has come: the service is in progress."""
     require(acting_user, referral, SERVE)
-    institution = _acting_institution(acting_user)
+    institution = acting_institution(acting_user)
     referral = _locked(referral)
     _require_status(referral, Status.ACCEPTED)
     started_on = started_on or timezone.localdate()
@@ -418,7 +413,7 @@ def delivery_record(
 ) -> ServiceDelivery:
     """The partner records a service delivered (date, kind, hours); the first one starts the service."""
     require(acting_user, referral, SERVE)
-    institution = _acting_institution(acting_user)
+    institution = acting_institution(acting_user)
     referral = _locked(referral)
     _require_status(referral, *RUNNING_STATUSES)
     if delivered_on > timezone.localdate():
@@ -464,7 +459,7 @@ def referral_complete(
 ) -> Referral:
     """The service is over: the partner records the outcome; the place is free again."""
     require(acting_user, referral, SERVE)
-    institution = _acting_institution(acting_user)
+    institution = acting_institution(acting_user)
     referral = _locked(referral)
     _require_status(referral, *RUNNING_STATUSES)
     if outcome not in Outcome.values:
@@ -525,7 +520,7 @@ def _cancel(
 def referral_cancel(*, referral: Referral, acting_user: User, reason: str) -> Referral:
     """The referring institution withdraws an open referral, with a reason."""
     require(acting_user, referral, CANCEL)
-    institution = _acting_institution(acting_user)
+    institution = acting_institution(acting_user)
     referral = _locked(referral)
     _require_status(referral, *OPEN_STATUSES)
     reason = _required_text(reason, "reason", _("Say why the referral is cancelled."))
@@ -537,7 +532,7 @@ def referral_cancel(*, referral: Referral, acting_user: User, reason: str) -> Re
 def referral_printed(*, referral: Referral, acting_user: User, request: Any = None) -> None:
     """The referral was printed (for the client to take along): evidence of the export."""
     require(acting_user, referral, VIEW)
-    institution = _acting_institution(acting_user)
+    institution = acting_institution(acting_user)
     ReferralEvent.objects.create(
         referral=referral, kind=EventKind.PRINTED, actor=acting_user, institution=institution
     )

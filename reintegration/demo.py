@@ -113,7 +113,14 @@ def _age(plan: ReintegrationPlan, days: int) -> None:
     changes = list(PlanChange.objects.filter(plan=plan).order_by("at", "pk"))
     gap = dt.timedelta(days=days) / max(len(changes), 1)
     for i, change in enumerate(changes):
-        PlanChange.objects.filter(pk=change.pk).update(at=start + gap * i)
+        at = start + gap * i
+        PlanChange.objects.filter(pk=change.pk).update(at=at)
+        # A step done or dropped by this change closed on the change's (moved) day.
+        if change.step_id and any(
+            c.get("field") == "status" and c.get("new") in (StepStatus.DONE, StepStatus.DROPPED)
+            for c in change.changes
+        ):
+            Step.objects.filter(pk=change.step_id).update(closed_on=timezone.localdate(at))
 
 
 def _late(step: Step, days: int) -> None:

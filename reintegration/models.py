@@ -342,6 +342,12 @@ class Step(models.Model):
             "Why this vocational step cannot wait until the critical basic needs are addressed."
         ),
     )
+    # The day the step stopped being open (was done or dropped), local time: set by
+    # `services.step_add` / `step_update`, cleared when the step is reopened. The
+    # indicators read it to tell whether a step was overdue at the end of a past
+    # period. Empty on a done or dropped step only where no date could be found for
+    # it (see migration 0006): such a step counts as closed before any period.
+    closed_on = models.DateField(_("done or dropped on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -428,6 +428,16 @@ def _check_step(
         )
 
 
+def _mark_closed(step: Step, *, was_open: bool) -> None:
+    """Keep the day the step was done or dropped: today when it closes, none while it
+    is open (reopened: the plan's history keeps the earlier date); a step that goes
+    from done to dropped or back keeps the day it closed."""
+    if step.is_open:
+        step.closed_on = None
+    elif was_open or step.closed_on is None:
+        step.closed_on = timezone.localdate()
+
+
 @transaction.atomic
 def step_add(
     *,
@@ -460,6 +470,7 @@ def step_add(
         justification=justification.strip(),
         created_by=acting_user,
     )
+    _mark_closed(step, was_open=True)
     step.full_clean()
     _check_step(plan=plan, membership=membership, step=step, due_date_changed=True)
     check_basic_needs_first(
@@ -518,6 +529,7 @@ def step_update(
     step.goal, step.area, step.title = goal, area, title.strip()
     step.institution, step.responsible, step.due_date = institution, responsible, due_date
     step.status, step.outcome, step.justification = status, outcome.strip(), justification.strip()
+    _mark_closed(step, was_open=old_schedule[1] in OPEN_STEP_STATUSES)
     changes = history.diff(before, history.snapshot(step, history.STEP_FIELDS))
     if not changes:
         return step

@@ -344,3 +344,26 @@ def year(w: World) -> Period:
 def pick(f, *keys: str) -> dict:  # type: ignore[no-untyped-def]
     """Only these figures of a computed set."""
     return {k: f[k] for k in keys}
+
+
+def county(w: World, period: Period) -> Any:
+    """The county view of own's coordinator: own and the institutions of its county
+    with an agreement in force with it (the NGO, the PUP), by the rows they hold;
+    not the neighbour (no agreement), not the other county."""
+    from indicators.selectors import figures_compute, scope_county
+
+    return figures_compute(scope_county(w.own), period)
+
+
+def shown(f, *keys: str) -> dict:  # type: ignore[no-untyped-def]
+    """These figures as a view outside the owner shows them (the county's, an
+    agreement's): (this period, the one before) as text, a count below 5 "<5"."""
+    from indicators.definitions import tables
+    from indicators.selectors import table_cells
+
+    texts = {
+        row["key"]: (row["current"].text, row["previous"].text)
+        for table in tables()
+        for row in table_cells(table, f, exact=False)
+    }
+    return {k: texts[k] for k in keys}

@@ -12,7 +12,7 @@ from indicators.selectors import (
     scope_own,
 )
 
-from .data import at, build_world, referral, seed_hand_counted
+from .data import access_requests, at, build_world, county, pick, referral, seed_hand_counted, shown
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +149,166 @@ def test_county_members_are_those_under_agreement_during_the_period(world) -> No
     assert this_year["referrals_sent"] == (0, 6)
     q3 = figures_compute(scope, Period(QUARTER, y, 3))
     assert q3["referrals_sent"] == (0, 2)  # Q3: not a member; Q2 beside it: r2 and 30 June's
+
+
+def test_referrals_promotion_and_shares_per_county(world) -> None:  # type: ignore[no-untyped-def]
+    """The county of own: referrals, promotion cases and shares held by own, the NGO
+    and the PUP — r1-r5 and r8 (the PUP's), not r6 (the neighbour's) nor r7 (the other
+    county's) — each figure hand-counted, and shown suppressed outside own."""
+    y = world.year
+    referral(world, world.pup, at(y, 2, 5, 9, 0))  # r8: the PUP -> the NGO, waiting
+    f1 = county(world, q(world, 1))
+    assert pick(
+        f1,
+        "referrals_sent",
+        "referrals_status_sent",
+        "referrals_status_accepted",
+        "referrals_status_declined",
+        "referrals_status_completed",
+        "referrals_answered_in_time",
+        "referrals_completed",
+        "referrals_completed_achieved",
+        "referrals_answer_hours",
+    ) == {
+        "referrals_sent": (4, 1),  # r1, r3, r4, r8; r5
+        "referrals_status_sent": (2, 1),  # r4, r8; r5
+        "referrals_status_accepted": (1, 0),  # r1
+        "referrals_status_declined": (0, 0),
+        "referrals_status_completed": (1, 0),  # r3
+        "referrals_answered_in_time": (2, 0),  # r1, r3
+        "referrals_completed": (1, 0),  # r3
+        "referrals_completed_achieved": (1, 0),
+        "referrals_answer_hours": (17.0, None),  # r1's 10 h and r3's 24 h
+    }
+    # Every status and outcome part (the zero ones left out).
+    assert parts(f1, "referrals_status_") == {
+        "sent": (2, 1),
+        "accepted": (1, 0),
+        "completed": (1, 0),
+    }
+    assert parts(f1, "referrals_completed_") == {"achieved": (1, 0)}
+    assert parts(f1, "cases_closed_") == {"job": (1, 0)}
+    # A median describes its count: hidden with it.
+    assert shown(f1, "referrals_sent", "referrals_answer_hours") == {
+        "referrals_sent": ("<5", "<5"),
+        "referrals_answer_hours": ("×", "×"),
+    }
+    f2 = county(world, q(world, 2))
+    assert pick(
+        f2, "referrals_sent", "referrals_status_declined", "referrals_answered_in_time"
+    ) == {
+        "referrals_sent": (1, 4),  # r2 (1 April, 00:00)
+        "referrals_status_declined": (1, 0),
+        "referrals_answered_in_time": (0, 2),
+    }
+    assert county(world, Period(YEAR, y))["referrals_sent"] == (5, 1)
+    # Promotion: own's cases to the PUP (c1, c2), both in the county.
+    assert pick(
+        f1,
+        "cases_proposed",
+        "cases_taken",
+        "cases_closed",
+        "cases_closed_job",
+        "cases_wait_days",
+        "cases_wait_longest",
+    ) == {
+        "cases_proposed": (2, 0),
+        "cases_taken": (1, 0),  # c2
+        "cases_closed": (1, 0),
+        "cases_closed_job": (1, 0),
+        "cases_wait_days": (2.0, None),
+        "cases_wait_longest": (2.0, None),
+    }
+    assert pick(f2, "cases_taken", "cases_wait_days", "cases_wait_longest") == {
+        "cases_taken": (1, 1),  # c1 after 1.5 days
+        "cases_wait_days": (1.5, 2.0),
+        "cases_wait_longest": (1.5, 2.0),
+    }
+    assert shown(f1, "cases_proposed", "cases_wait_days") == {
+        "cases_proposed": ("<5", "<5"),
+        "cases_wait_days": ("×", "×"),
+    }
+    # Shares own -> the PUP: s1 (31 March, 23:59), s2 (ended in February).
+    assert pick(f1, "shares_new", "shares_active") == {
+        "shares_new": (2, 0),
+        "shares_active": (1, 0),
+    }
+    assert pick(county(world, Period(YEAR, y)), "shares_new", "shares_active") == {
+        "shares_new": (2, 0),
+        "shares_active": (1, 0),
+    }
+    assert shown(f1, "shares_new") == {"shares_new": ("<5", "<5")}
+
+
+def parts(f, prefix: str) -> dict:  # type: ignore[no-untyped-def]
+    """The non-zero parts of a total, by what follows the prefix."""
+    return {k.removeprefix(prefix): v for k, v in f.items() if k.startswith(prefix) and v != (0, 0)}
+
+
+REQUESTS = ("requests", "requests_granted", "requests_declined", "requests_pending")
+
+
+def test_access_requests_per_scope() -> None:
+    """Access requests and their answers, hand-counted for own, the agreement with
+    the PUP and the county, including Q1's last minute and Q2's first."""
+    from clients.models import AccessRequest
+    from tests.factories import ClientFactory
+
+    w = build_world()
+    y = w.year
+    access_requests(w, at(y, 3, 31, 23, 59), "granted", 3)  # R1-R3: own's clients, the PUP asks
+    access_requests(w, at(y, 2, 1), "declined", 2)  # R4, R5
+    access_requests(w, at(y, 4, 1, 0, 0), "pending", 1)  # R6: Q2's first minute
+    access_requests(w, at(y - 1, 12, 31, 23, 59), "granted", 1)  # R9: Q4 Y-1
+    for owner, requester, by, status, when in (
+        (w.ngo, w.pup, w.pup_coordinator, "granted", at(y, 2, 10)),  # R7: the NGO's client
+        (w.neighbour, w.own, w.coordinator, "declined", at(y, 2, 12)),  # R8: own asks
+    ):
+        row = AccessRequest.objects.create(
+            client=ClientFactory(owner=owner),
+            requester=requester,
+            requested_by=by,
+            reason="-",
+            status=status,
+        )
+        AccessRequest.objects.filter(pk=row.pk).update(created_at=when)
+    # Own: its clients' requests (R1-R6, R9) and its own request (R8).
+    assert pick(figures_compute(scope_own(w.own), q(w, 1)), *REQUESTS) == {
+        "requests": (6, 1),
+        "requests_granted": (3, 1),
+        "requests_declined": (3, 0),
+        "requests_pending": (0, 0),
+    }
+    assert figures_compute(scope_own(w.own), q(w, 2))["requests"] == (1, 6)
+    # The agreement with the PUP: R1-R6, R9.
+    assert pick(figures_compute(scope_agreement(w.a_pup), q(w, 1)), *REQUESTS) == {
+        "requests": (5, 1),
+        "requests_granted": (3, 1),
+        "requests_declined": (2, 0),
+        "requests_pending": (0, 0),
+    }
+    assert figures_compute(scope_agreement(w.a_ngo), q(w, 1))["requests"] == (0, 0)
+    # The county: requests about clients of own, the NGO and the PUP (R7, not R8).
+    q1 = county(w, q(w, 1))
+    assert pick(q1, *REQUESTS) == {
+        "requests": (6, 1),
+        "requests_granted": (4, 1),
+        "requests_declined": (2, 0),
+        "requests_pending": (0, 0),
+    }
+    assert shown(q1, *REQUESTS) == {
+        "requests": ("6", "<5"),
+        "requests_granted": ("<5", "<5"),
+        "requests_declined": ("<5", "<5"),
+        "requests_pending": ("<5", "<5"),
+    }
+    assert pick(county(w, q(w, 2)), "requests", "requests_pending") == {
+        "requests": (1, 6),
+        "requests_pending": (1, 0),
+    }
+    assert pick(county(w, Period(YEAR, y)), *REQUESTS) == {
+        "requests": (7, 1),
+        "requests_granted": (4, 1),
+        "requests_declined": (2, 0),
+        "requests_pending": (1, 0),
+    }

@@ -1,6 +1,6 @@
 """Services delivered, job offers, meetings and SEPI, hand-counted (issue 16):
 per period (a quarter, the one after it, the year) and per scope (own
-institution, an agreement), including a period's last day or minute, local
+institution, an agreement, the county), including a period's last day or minute, local
 time, and the first one after.
 
 Y is last year (see data.py). Every row is numbered in the fixture; each
@@ -33,7 +33,7 @@ from sepi.models import BatchCheck, Lookup, LookupStatus
 from tests.factories import ClientFactory, member
 
 from ..conftest import shifted_now
-from .data import at, build_world, pick, publication, q, referral, year
+from .data import at, build_world, county, pick, publication, q, referral, shown, year
 
 pytestmark = pytest.mark.django_db
 
@@ -49,12 +49,14 @@ def deliveries():  # type: ignore[no-untyped-def]
     y = w.year
     mine = referral(w, w.own, at(y - 1, 11, 2))  # own -> the NGO
     theirs = referral(w, w.neighbour, at(y - 1, 11, 2))  # the neighbour -> the NGO
+    pups = referral(w, w.pup, at(y - 1, 11, 2))  # the PUP -> the NGO
     for ref, day, hours in (
         (mine, d(y, 3, 31), "1.5"),  # D1: Q1's last day
         (mine, d(y, 4, 1), "2.0"),  # D2: Q2's first day
         (mine, d(y, 1, 10), "3.0"),  # D3: Q1
         (theirs, d(y, 2, 10), "4.0"),  # D4: not own's
         (mine, d(y - 1, 12, 20), "0.5"),  # D5: Q4 Y-1
+        (pups, d(y, 2, 20), "2.5"),  # D6: the PUP's referral, own not in it
     ):
         ServiceDelivery.objects.create(
             referral=ref,
@@ -91,11 +93,30 @@ def test_hours_of_service_delivered(deliveries) -> None:  # type: ignore[no-unty
         "deliveries": (0, 0),
         "delivery_hours": (0, 0),
     }
-    # The NGO's own view: its services to own (D1, D3) and to the neighbour (D4).
+    # The NGO's own view: its services to own (D1, D3), the neighbour (D4) and the PUP (D6).
     assert figures_compute(scope_own(deliveries.ngo), q(deliveries, 1))["delivery_hours"] == (
-        Decimal("8.5"),
+        Decimal("11.0"),
         Decimal("0.5"),
     )
+    # The county: referrals of own, the NGO and the PUP (D1-D3, D5, D6), not the neighbour's D4.
+    w = deliveries
+    assert pick(county(w, q(w, 1)), *keys) == {
+        "deliveries": (3, 1),  # D1, D3, D6; D5
+        "delivery_hours": (Decimal("7.0"), Decimal("0.5")),
+    }
+    assert pick(county(w, q(w, 2)), *keys) == {
+        "deliveries": (1, 3),  # D2
+        "delivery_hours": (Decimal("2.0"), Decimal("7.0")),
+    }
+    assert pick(county(w, year(w)), *keys) == {
+        "deliveries": (4, 1),
+        "delivery_hours": (Decimal("9.0"), Decimal("0.5")),
+    }
+    # Hours describe the deliveries: hidden with their small count.
+    assert shown(county(w, q(w, 1)), *keys) == {
+        "deliveries": ("<5", "<5"),
+        "delivery_hours": ("×", "×"),
+    }
 
 
 # -- job offers: published, printed, proposed ----------------------------------------
@@ -159,6 +180,11 @@ def test_offers_published_to_boards(offers) -> None:  # type: ignore[no-untyped-
     assert figures_compute(scope_agreement(offers.a_ngo), q(offers, 1))["publications"] == (0, 0)
     # The PUP's own view: Pub1, Pub3, Pub4; Pub5.
     assert figures_compute(scope_own(offers.pup), q(offers, 1))["publications"] == (3, 1)
+    # The county holds the PUP's offers, on whichever board: the same.
+    assert county(offers, q(offers, 1))["publications"] == (3, 1)
+    assert county(offers, q(offers, 2))["publications"] == (1, 3)  # Pub2
+    assert county(offers, year(offers))["publications"] == (4, 1)
+    assert shown(county(offers, q(offers, 1)), "publications") == {"publications": ("<5", "<5")}
 
 
 def test_sheets_printed(offers) -> None:  # type: ignore[no-untyped-def]
@@ -170,6 +196,11 @@ def test_sheets_printed(offers) -> None:  # type: ignore[no-untyped-def]
     assert figures_compute(scope_agreement(offers.a_pup), q(offers, 1))["prints"] == (3, 1)
     assert figures_compute(scope_agreement(offers.a_ngo), q(offers, 1))["prints"] == (2, 1)
     assert figures_compute(scope_own(offers.pup), q(offers, 1))["prints"] == (1, 0)
+    # The county: own's board and the PUP's (BP1, BP2, BP4; BP5).
+    assert county(offers, q(offers, 1))["prints"] == (3, 1)
+    assert county(offers, q(offers, 2))["prints"] == (1, 3)  # BP3
+    assert county(offers, year(offers))["prints"] == (4, 1)
+    assert shown(county(offers, q(offers, 1)), "prints") == {"prints": ("<5", "<5")}
 
 
 def test_offers_proposed_to_clients(offers) -> None:  # type: ignore[no-untyped-def]
@@ -181,6 +212,11 @@ def test_offers_proposed_to_clients(offers) -> None:  # type: ignore[no-untyped-
     assert figures_compute(scope_agreement(offers.a_ngo), q(offers, 1))["proposals"] == (0, 0)
     # The PUP's own view: PR1, PR3, PR4 (its offer); PR5.
     assert figures_compute(scope_own(offers.pup), q(offers, 1))["proposals"] == (3, 1)
+    # The county: proposals by own, the PUP and the NGO (PR1, PR3, PR4; PR5).
+    assert county(offers, q(offers, 1))["proposals"] == (3, 1)
+    assert county(offers, q(offers, 2))["proposals"] == (1, 3)  # PR2
+    assert county(offers, year(offers))["proposals"] == (4, 1)
+    assert shown(county(offers, q(offers, 1)), "proposals") == {"proposals": ("<5", "<5")}
 
 
 # -- meetings, trainings and action items -------------------------------------------
@@ -239,6 +275,7 @@ def meetings():  # type: ignore[no-untyped-def]
     o6 = event(w, w.pup, k.MEETING, at(y, 1, 20), [w.own, w.ngo])  # O6: the PUP's, two invited
     event(w, w.neighbour, k.MEETING, at(y, 2, 5))  # O7: the neighbour's
     event(w, w.own, k.CASE_CONFERENCE, at(y - 1, 12, 31, 23, 59))  # O8: Q4 Y-1, a meeting
+    event(w, w.ngo, k.MEETING, at(y, 3, 10))  # O9: the NGO's, own not invited
     done = ActionStatus.DONE
     action(w, o1, w.own, d(y, 3, 31), done, at(y, 3, 31, 23, 59))  # A1: on time, at the last minute
     action(w, o1, w.own, d(y, 3, 31), done, at(y, 4, 1, 0, 30))  # A2: 30 minutes late (local)
@@ -275,6 +312,15 @@ def test_meetings_and_trainings_held(meetings) -> None:  # type: ignore[no-untyp
     ngo = scope_agreement(meetings.a_ngo)  # O6 is the PUP's: not joint work of own and the NGO
     assert figures_compute(ngo, q(meetings, 1))["meetings_held"] == (0, 0)
     assert figures_compute(scope_own(meetings.neighbour), q(meetings, 1))["meetings_held"] == (1, 0)
+    # The county: organised by own, the NGO (O9) or the PUP (O6); not the neighbour's O7.
+    w = meetings
+    assert pick(county(w, q(w, 1)), *HELD) == {
+        "meetings_held": (3, 1),  # O1, O6, O9; O8
+        "trainings_held": (1, 0),  # O3
+    }
+    assert pick(county(w, q(w, 2)), *HELD) == {"meetings_held": (0, 3), "trainings_held": (1, 1)}
+    assert pick(county(w, year(w)), *HELD) == {"meetings_held": (3, 1), "trainings_held": (2, 0)}
+    assert shown(county(w, q(w, 1)), *HELD) == {k: ("<5", "<5") for k in HELD}
 
 
 def test_a_meeting_later_in_the_current_period_is_not_held_yet(meetings) -> None:  # type: ignore[no-untyped-def]
@@ -318,6 +364,18 @@ def test_action_items_done_on_time(meetings) -> None:  # type: ignore[no-untyped
         "actions_on_time": (1, 0),
     }
     assert figures_compute(scope_agreement(meetings.a_ngo), q(meetings, 1))["actions_due"] == (0, 0)
+    # The county: items owned by own, the NGO and the PUP, A4 (the NGO's) too.
+    w = meetings
+    assert pick(county(w, q(w, 1)), *ACTIONS) == {
+        "actions_due": (4, 1),  # A1, A2, A4, A5; A6
+        "actions_on_time": (1, 1),
+    }
+    assert pick(county(w, q(w, 2)), *ACTIONS) == {"actions_due": (1, 4), "actions_on_time": (1, 1)}
+    assert pick(county(w, year(w)), *ACTIONS) == {"actions_due": (5, 1), "actions_on_time": (2, 1)}
+    assert shown(county(w, year(w)), *ACTIONS) == {
+        "actions_due": ("5", "<5"),
+        "actions_on_time": ("<5", "<5"),
+    }
 
 
 # -- SEPI ------------------------------------------------------------------------------
@@ -358,6 +416,7 @@ def lookups():  # type: ignore[no-untyped-def]
     lookup(w, w.pup, w.own, at(y, 3, 5), failed)  # L5: the PUP about own's client
     lookup(w, w.neighbour, w.neighbour, at(y, 2, 1), done)  # L6: the neighbour's
     lookup(w, w.own, w.own, at(y - 1, 12, 31, 23, 59), done, batch=batch, changes=change)  # L7
+    lookup(w, w.ngo, w.ngo, at(y, 2, 20), done)  # L8: the NGO about its own client
     return w
 
 
@@ -389,3 +448,26 @@ def test_sepi_lookups_failures_and_changes(lookups) -> None:  # type: ignore[no-
         "lookups_changes": (0, 0),
     }
     assert figures_compute(scope_agreement(lookups.a_ngo), q(lookups, 1))["lookups"] == (0, 0)
+    # The county: lookups by own, the PUP (L5) and the NGO (L8); not the neighbour's L6.
+    w = lookups
+    q1 = county(w, q(w, 1))
+    assert pick(q1, *SEPI) == {
+        "lookups": (5, 1),  # L1, L3, L4, L5, L8; L7
+        "lookups_failed": (1, 0),
+        "lookups_changes": (1, 1),
+    }
+    assert shown(q1, *SEPI) == {
+        "lookups": ("5", "<5"),  # five is not small
+        "lookups_failed": ("<5", "<5"),
+        "lookups_changes": ("<5", "<5"),
+    }
+    assert pick(county(w, q(w, 2)), *SEPI) == {
+        "lookups": (1, 5),  # L2
+        "lookups_failed": (1, 1),
+        "lookups_changes": (0, 1),
+    }
+    assert pick(county(w, year(w)), *SEPI) == {
+        "lookups": (6, 1),
+        "lookups_failed": (2, 0),
+        "lookups_changes": (1, 1),
+    }

@@ -18,7 +18,7 @@ from indicators.selectors import (
     table_cells,
 )
 
-from .data import at, build_world, meeting, plan_with_reviews, publication
+from .data import at, build_world, meeting, plan_with_reviews, publication, shown
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,20 @@ def test_reviews_per_scope(world) -> None:  # type: ignore[no-untyped-def]
     # The county: own's and the PUP's reviews; not the neighbour's (D1).
     county = figures_compute(scope_county(world.own), q(world, 1))
     assert reviews(county) == ((4, 0), (2, 0), (1, 0), (1, 0))
+    assert shown(county, "reviews", "reviews_on_time") == {
+        "reviews": ("<5", "<5"),
+        "reviews_on_time": ("<5", "<5"),
+    }
+    # Q2: A2, late; the year: A1, A2, B1, B2, C1.
+    assert reviews(figures_compute(scope_county(world.own), q(world, 2))) == (
+        (1, 4),
+        (0, 2),
+        (1, 1),
+        (0, 1),
+    )
+    year = figures_compute(scope_county(world.own), Period(YEAR, world.year))
+    assert reviews(year) == ((5, 0), (2, 0), (2, 0), (1, 0))
+    assert shown(year, "reviews") == {"reviews": ("5", "<5")}
     neighbour = figures_compute(scope_own(world.neighbour), q(world, 1))
     assert reviews(neighbour) == ((1, 0), (0, 0), (1, 0), (0, 0))
 
@@ -108,6 +122,10 @@ def test_offers_per_board_per_agreement_and_county(world) -> None:  # type: igno
     # The county holds the PUP's rows (it has an agreement with own), P4 too.
     county = figures_compute(scope_county(world.own), q(world, 1))
     assert county["board_publications"] == (3, 0)
+    assert boards(county) == {"GOPS N": (1, 0), "MOPS W": (2, 0)}
+    assert shown(county, "board_publications") == {"board_publications": ("<5", "<5")}
+    q2 = figures_compute(scope_county(world.own), q(world, 2))
+    assert q2["board_publications"] == (1, 3)  # P3 (1 April, 00:00)
 
 
 def attendance(f) -> dict:  # type: ignore[no-untyped-def]
@@ -126,6 +144,12 @@ def test_attendance_by_institution(world) -> None:  # type: ignore[no-untyped-de
     county = figures_compute(scope_county(world.own), q(world, 1))
     assert county["attendance_by"] == (6, 0)  # the neighbour's 5 are not in it
     assert "GOPS N" not in attendance(county)
+    assert attendance(county) == {"MOPS W": (3, 0), "PUP W": (3, 0)}  # M1, own's 1 at M3
+    q2 = figures_compute(scope_county(world.own), q(world, 2))
+    assert q2["attendance_by"] == (5, 6)  # M2: own's 1 and the PUP's 4
+    assert shown(q2, "attendance_by") == {"attendance_by": ("5", "6")}
+    year = figures_compute(scope_county(world.own), Period(YEAR, world.year))
+    assert year["attendance_by"] == (11, 0)
 
 
 def test_a_breakdown_hides_a_second_row_beside_a_small_one(world) -> None:  # type: ignore[no-untyped-def]

@@ -130,7 +130,8 @@ def test_the_nightly_figures_are_served_with_their_date(client, world, settings)
     from indicators.selectors import figures_precompute
 
     settings.INDICATORS_CACHE_SECONDS = 3600
-    assert figures_precompute(institution_ids=[world.own.pk]) == 4  # own and county, two years
+    # Own, its county and its two agreements, two years.
+    assert figures_precompute(institution_ids=[world.own.pk]) == 8
     client.force_login(world.coordinator)
     with CaptureQueriesContext(connection) as cached:
         body = client.get("/indicators/", {"scope": "county", "p": str(world.year)}).content

@@ -17,7 +17,7 @@ from indicators.selectors import (
 from reintegration.models import Participant, PlanOutcome, PlanStatus, ReintegrationPlan
 from tests.factories import ClientFactory
 
-from .data import at, build_world
+from .data import at, build_world, shown
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +107,15 @@ def test_per_agreement_and_county(world) -> None:  # type: ignore[no-untyped-def
     # The county: plans held by own and its partners; not the neighbour's P5.
     county = figures_compute(scope_county(world.own), q(world, 1))
     assert outcomes(county) == outcomes(figures_compute(scope_own(world.own), q(world, 1)))
+    # The plans table's count of plans closed: P1, P3, P4, P6; P8.
+    assert county["plans_closed"] == (4, 1)
+    assert figures_compute(scope_county(world.own), q(world, 2))["plans_closed"] == (1, 4)  # P2
+    year = figures_compute(scope_county(world.own), Period(YEAR, world.year))
+    assert (year["plans_closed"], year["plans_ended"]) == ((5, 1), (5, 1))
+    assert shown(year, "plans_closed", "plans_ended") == {
+        "plans_closed": ("5", "<5"),
+        "plans_ended": ("5", "<5"),
+    }
     neighbour = figures_compute(scope_own(world.neighbour), q(world, 1))
     assert outcomes(neighbour) == {"total": (1, 0), "goals_met": (1, 0)}
     # Another county sees none of it.
