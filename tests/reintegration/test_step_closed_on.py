@@ -94,3 +94,21 @@ def test_the_migration_takes_the_day_from_the_plans_history(plan, goal, owner) -
     }
     assert still_open.status == StepStatus.PLANNED
     assert PlanChange.objects.filter(step=no_history).count() == 1  # only "added"
+
+
+def test_the_plan_page_and_pdf_say_when_a_step_was_done(client, plan, goal, owner) -> None:
+    from django.urls import reverse
+
+    from ..pdfs import pdf_text
+
+    step = add_step(plan, owner, goal, title="Wizyta w poradni")
+    with time_machine.travel(shifted_now("2026-03-02T10:00"), tick=False):
+        update(step, owner, StepStatus.DONE, outcome="Była")
+    add_step(plan, owner, goal, title="Wniosek o lokal")  # open: no day
+    client.force_login(owner)
+    body = client.get(plan.get_absolute_url()).content.decode()
+    row = body.split(f'id="step-{step.pk}"')[1].split("</tr>")[0]
+    assert "dnia 2 marca 2026" in row
+    assert body.count("dnia 2 marca 2026") == 1  # the open step says no day
+    pdf = client.get(reverse("reintegration:pdf", args=[plan.pk])).content
+    assert "02.03.2026" in pdf_text(pdf)
