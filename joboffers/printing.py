@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -45,6 +46,7 @@ DIGEST_SECTIONS = {
     OfferKind.TRAINING: "Szkolenia",
 }
 SLIPS = 9
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -247,8 +249,11 @@ def board_sheets_pdf(
         with default_storage.open(name, "rb") as kept:
             return kept.read()
     pdf = sheets_pdf(offers)
-    if not default_storage.exists(name):  # another request may have made it meanwhile
-        default_storage.save(name, ContentFile(pdf))
+    try:
+        if not default_storage.exists(name):  # another request may have made it meanwhile
+            default_storage.save(name, ContentFile(pdf))
+    except OSError:  # a full or read-only disk: the person still gets their sheets
+        logger.warning("board sheets not kept", extra={"board_id": board.pk}, exc_info=True)
     return pdf
 
 

@@ -407,3 +407,19 @@ def test_sheets_of_past_weeks_are_removed_with_the_weekly_prints(
         if default_storage.listdir(f"{folder}/{week}")[1]
     }
     assert kept == {this_week}
+
+
+def test_sheets_are_still_printed_when_they_cannot_be_kept(
+    client, own, office, covered, make_offer, owner, monkeypatch
+) -> None:
+    from django.core.files.storage import default_storage
+
+    def full_disk(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    make_offer(publish=True)
+    board = Board.objects.get(institution=own)
+    monkeypatch.setattr(default_storage, "save", full_disk)
+    client.force_login(owner)
+    response = client.get(reverse("joboffers:board_sheets", args=[board.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
