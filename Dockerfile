@@ -81,4 +81,4 @@ EXPOSE 8000
 # make workers look hung. No gunicorn access log: the app writes one JSON line
 # per request without the query string (cooperation/requestlog.py). With
 # PROMETHEUS_MULTIPROC_DIR set (compose's web), the metrics folder starts empty.
-CMD ["sh", "-c", "if [ -n \"$PROMETHEUS_MULTIPROC_DIR\" ]; then rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\"; fi; exec gunicorn cooperation.wsgi:application --bind 0.0.0.0:8000 --workers \"${GUNICORN_WORKERS:-3}\" --timeout 60 --graceful-timeout 25 --worker-tmp-dir /dev/shm --error-logfile -"]
+CMD ["sh", "-c", "if [ -n \"$PROMETHEUS_MULTIPROC_DIR\" ]; then rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\"; fi; exec gunicorn cooperation.wsgi:application --preload --bind 0.0.0.0:8000 --workers \"${GUNICORN_WORKERS:-3}\" --timeout 60 --graceful-timeout 25 --worker-tmp-dir /dev/shm --error-logfile -"]

@@ -57,7 +57,6 @@ class JsonFormatter(_JsonFormatter):
 class RequestLogMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.pid = os.getpid()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         given = request.headers.get("X-Request-ID", "")
@@ -90,6 +89,8 @@ class RequestLogMiddleware:
                 "status": status,
                 "duration_ms": round(seconds * 1000, 1),
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
-                "pid": self.pid,
+                # At each request: gunicorn --preload builds this middleware in the
+                # master, before the workers are forked.
+                "pid": os.getpid(),
             },
         )

@@ -11,10 +11,14 @@ text; imported CBOP text is printed unmodified with its source.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -42,6 +46,7 @@ DIGEST_SECTIONS = {
     OfferKind.TRAINING: "Szkolenia",
 }
 SLIPS = 9
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -207,6 +212,62 @@ def sheets_pdf(offers: Sequence[JobOffer]) -> bytes:
     documents = [sheet_document(offer, fonts) for offer in offers]
     pages = [page for document in documents for page in document.pages]
     return write_document(documents[0].copy(pages))
+
+
+# Bump when the sheets' layout changes in code rather than in the template (the fitting).
+SHEETS_LAYOUT = "1"
+
+
+def kept_sheets_folder(board_id: int) -> str:
+    return f"joboffers/boards/{board_id}/sheets"
+
+
+def sheets_fingerprint(offers: Sequence[JobOffer]) -> str:
+    """A digest of everything the sheets print: each offer's sheet as HTML at its first
+    type size (the offer, its office's phone, the template, the language). Rendering
+    that HTML takes milliseconds; laying it out as PDF takes seconds."""
+    digest = hashlib.sha256(SHEETS_LAYOUT.encode())
+    for offer in offers:
+        sheet = sheet_for(offer, _first_step(offer))
+        digest.update(render_to_string("pdf/joboffers/sheet.html", {"s": sheet}).encode())
+    return digest.hexdigest()[:32]
+
+
+def board_sheets_pdf(
+    offers: Sequence[JobOffer], *, board: Board, today: dt.date | None = None
+) -> bytes:
+    """The sheets of these offers of a board, laid out once and kept for the week.
+
+    Everyone printing the same offers (the board as it is, or the same filters) gets
+    the file made for the first of them; a changed offer or wording makes a new file
+    (the name is the digest of what is printed). The files of a week are removed with
+    the kept prints of past weeks (`prune_sheets`)."""
+    today = today or timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    name = f"{kept_sheets_folder(board.pk)}/{monday:%Y-%m-%d}/{sheets_fingerprint(offers)}.pdf"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as kept:
+            return kept.read()
+    pdf = sheets_pdf(offers)
+    try:
+        if not default_storage.exists(name):  # another request may have made it meanwhile
+            default_storage.save(name, ContentFile(pdf))
+    except OSError:  # a full or read-only disk: the person still gets their sheets
+        logger.warning("board sheets not kept", extra={"board_id": board.pk}, exc_info=True)
+    return pdf
+
+
+def prune_sheets(board: Board, monday: dt.date) -> None:
+    """Remove the sheets kept in weeks before `monday`."""
+    folder = kept_sheets_folder(board.pk)
+    if not default_storage.exists(folder):
+        return
+    weeks, _files = default_storage.listdir(folder)
+    for week in weeks:
+        if week < f"{monday:%Y-%m-%d}":
+            _subfolders, files = default_storage.listdir(f"{folder}/{week}")
+            for file in files:
+                default_storage.delete(f"{folder}/{week}/{file}")
 
 
 def board_offers_for_print(board: Board, *, now: dt.datetime | None = None) -> list[JobOffer]:

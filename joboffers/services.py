@@ -330,10 +330,11 @@ def week_start(day: dt.date) -> dt.date:
 def board_prints_generate(*, board: Board, now: dt.datetime | None = None) -> list[BoardPrint]:
     """Render the board's sheets and weekly digest and keep them for this week
     (replacing this week's earlier files). A board with nothing on it keeps nothing."""
-    from .printing import board_offers_for_print, digest_pdf, sheets_pdf
+    from .printing import board_offers_for_print, digest_pdf, prune_sheets, sheets_pdf
 
     now = now or timezone.now()
     monday = week_start(timezone.localdate(now))
+    prune_sheets(board, monday)
     offers = board_offers_for_print(board, now=now)
     if not offers:
         return []

@@ -274,7 +274,7 @@ def board_sheets(request: MemberRequest, pk: int) -> HttpResponse:
             % {"n": MAX_ON_DEMAND_SHEETS},
         )
         return redirect(f"{board.get_absolute_url()}?{request.GET.urlencode()}")
-    pdf = printing.sheets_pdf(offers)
+    pdf = printing.board_sheets_pdf(offers, board=board)
     return pdf_response(pdf, f"arkusze-{board.institution.short_name}")
 
 

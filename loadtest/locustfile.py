@@ -314,10 +314,14 @@ class SocialWorker(Caseworker):
 
     @task(1)
     def board_sheet(self) -> None:
-        boards = BOARD_LINK.findall(self.go("/joboffers/", "job offers") or "")
-        if not boards:
-            return
-        html = self.page(f"/joboffers/boards/{boards[0]}/", "board")
+        html = self.go("/joboffers/", "job offers") or ""
+        if 'id="sheets-link"' not in html:
+            # The menu's link lands on the person's own board when there is one (the
+            # app redirects); otherwise they pick a board from the list.
+            boards = BOARD_LINK.findall(html)
+            if not boards:
+                return
+            html = self.page(f"/joboffers/boards/{boards[0]}/", "board")
         sheets = SHEETS_LINK.findall(html)
         if sheets:
             self.page(unescape(sheets[0]), "board sheet PDF")

@@ -98,3 +98,21 @@ def test_the_stack_refuses_ports_something_else_listens_on(tmp_path: Path, monke
         monkeypatch.setenv("STACK_WEB1_PORT", port)
 
         assert stack.ports_in_use(stack.settings_env()) == [f"STACK_WEB1_PORT={port}"]
+
+
+def test_web_processes_import_the_app_once_and_fork_it() -> None:
+    """gunicorn --preload in the stack and the image: a web process started again
+    (a deploy, the load test's kill) imports and warms the app once, not per worker."""
+    commands = stack.procfile()
+    for name in ("web1", "web2"):
+        assert "--preload" in commands[name]
+    assert "--preload" in (ROOT / "Dockerfile").read_text()
+
+
+def test_the_warm_up_leaves_no_connection_for_the_workers_to_share() -> None:
+    import django.db
+
+    from cooperation import wsgi
+
+    wsgi.warm_up()
+    assert all(conn.connection is None for conn in django.db.connections.all())

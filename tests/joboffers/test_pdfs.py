@@ -350,3 +350,76 @@ def test_too_many_sheets_at_once_are_sent_to_the_kept_file(
     client.force_login(owner)
     response = client.get(reverse("joboffers:board_sheets", args=[board.pk]))
     assert response.status_code == 302 and response["Location"].startswith(board.get_absolute_url())
+
+
+def test_board_sheets_are_laid_out_once_and_served_from_storage(
+    client, own, office, covered, make_offer, owner, monkeypatch
+) -> None:
+    """The first print of a board's sheets keeps the file; the next print of the same
+    offers serves it without laying it out again; a changed offer makes a new file."""
+    from django.core.files.storage import default_storage
+
+    from joboffers import printing
+
+    offer = make_offer(publish=True, position="Praca w magazynie")
+    board = Board.objects.get(institution=own)
+    laid_out = []
+    real = printing.sheets_pdf
+    monkeypatch.setattr(printing, "sheets_pdf", lambda offers: laid_out.append(1) or real(offers))
+    client.force_login(owner)
+    url = reverse("joboffers:board_sheets", args=[board.pk])
+    first = client.get(url)
+    again = client.get(url)
+    assert first.status_code == again.status_code == 200
+    assert again["Content-Type"] == "application/pdf"
+    assert again.content == first.content and len(laid_out) == 1
+    monday = week_start(timezone.localdate())
+    folder = f"{printing.kept_sheets_folder(board.pk)}/{monday:%Y-%m-%d}"
+    assert len(default_storage.listdir(folder)[1]) == 1
+
+    offer.position = "Praca w sklepie"
+    offer.save()
+    changed = client.get(url)
+    assert len(laid_out) == 2 and "Praca w sklepie" in _normal(pdf_text(changed.content))
+    assert len(default_storage.listdir(folder)[1]) == 2
+
+
+def test_sheets_of_past_weeks_are_removed_with_the_weekly_prints(
+    own, office, covered, make_offer
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from joboffers import printing
+
+    make_offer(publish=True)
+    board = Board.objects.get(institution=own)
+    offers = printing.board_offers_for_print(board)
+    today = timezone.localdate()
+    printing.board_sheets_pdf(offers, board=board, today=today - dt.timedelta(weeks=1))
+    printing.board_sheets_pdf(offers, board=board, today=today)
+    folder = printing.kept_sheets_folder(board.pk)
+    assert len(default_storage.listdir(folder)[0]) == 2
+    board_prints_generate(board=board)
+    this_week = f"{week_start(today):%Y-%m-%d}"
+    kept = {
+        week
+        for week in default_storage.listdir(folder)[0]
+        if default_storage.listdir(f"{folder}/{week}")[1]
+    }
+    assert kept == {this_week}
+
+
+def test_sheets_are_still_printed_when_they_cannot_be_kept(
+    client, own, office, covered, make_offer, owner, monkeypatch
+) -> None:
+    from django.core.files.storage import default_storage
+
+    def full_disk(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    make_offer(publish=True)
+    board = Board.objects.get(institution=own)
+    monkeypatch.setattr(default_storage, "save", full_disk)
+    client.force_login(owner)
+    response = client.get(reverse("joboffers:board_sheets", args=[board.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
