@@ -122,3 +122,45 @@ def fill_lazy(html: str, fetch: Callable[[str], str]) -> str:
     """The page as a browser shows it once htmx has run: each lazy part's placeholder
     replaced by what `fetch(url)` returns for its URL."""
     return LAZY.sub(lambda found: fetch(unescape(found.group(1))), html)
+
+
+def record_timing(method: str, name: str, start: float, ms: float, ok: bool) -> None:
+    """One request's start (epoch seconds), page name and time, for the figures outside
+    the fault windows (loadtest/run.py `outside_faults`); nothing when not asked for."""
+    path = os.environ.get("LOADTEST_TIMINGS")
+    if path:
+        with open(path, "a") as out:
+            line = {"t": round(start, 3), "page": f"{method} {name}", "ms": round(ms, 1), "ok": ok}
+            out.write(json.dumps(line) + "\n")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank percentile (q in 0–100) of the values; 0 for none."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))  # ceil(n * q / 100), at least the first
+    return ordered[int(rank) - 1]
+
+
+def outside_faults(
+    timings: list[dict], faults: list[dict], *, before: float = 2.0, after: float = 15.0
+) -> dict[str, dict]:
+    """Per page, p50/p95 of the requests that overlap no fault's window (from `before`
+    seconds before it to `after` seconds after it ended): the load's steady state, which
+    the latency target is about; the whole run's figures keep the faults' tails."""
+    windows = [(f["at"] - before, f["until"] + after) for f in faults]
+    by_page: dict[str, list[float]] = {}
+    for row in timings:
+        start, end = row["t"], row["t"] + row["ms"] / 1000
+        if any(start <= w_end and end >= w_start for w_start, w_end in windows):
+            continue
+        by_page.setdefault(row["page"], []).append(row["ms"])
+    return {
+        page: {
+            "requests": len(times),
+            "p50_ms": round(percentile(times, 50)),
+            "p95_ms": round(percentile(times, 95)),
+        }
+        for page, times in sorted(by_page.items())
+    }

@@ -39,8 +39,10 @@ import urllib3
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "loadtest"))
 
 import stack  # noqa: E402
+from forms import outside_faults  # noqa: E402  (loadtest/forms.py, as the locustfile has it)
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
@@ -445,7 +447,12 @@ def main() -> int:
         writes_file = run_dir / "writes.jsonl"
         writes_file.write_text("")
         prefix = run_dir / "locust"
-        locust_env = os.environ | {"LOADTEST_WRITES": str(writes_file)}
+        timings_file = run_dir / "timings.jsonl"
+        timings_file.write_text("")
+        locust_env = os.environ | {
+            "LOADTEST_WRITES": str(writes_file),
+            "LOADTEST_TIMINGS": str(timings_file),
+        }
         log(f"load: {args.users} people for {args.duration} s")
         locust = subprocess.Popen(  # noqa: S603
             [
@@ -553,6 +560,8 @@ def main() -> int:
         results["health_after"] = wait_healthy(base, timeout=60)
         pages, total = read_locust_stats(prefix)
         lines = nginx_lines(access_log)
+        timings = [json.loads(t) for t in timings_file.read_text().splitlines() if t.strip()]
+        steady = outside_faults(timings, faults)
         results |= {
             "users": args.users,
             "duration_s": args.duration,
@@ -564,6 +573,13 @@ def main() -> int:
             "pages": pages,
             "main_pages_p95_max_ms": max(
                 (pages[p]["p95_ms"] for p in pages if p.split(" ", 1)[1] in MAIN_PAGES), default=0
+            ),
+            # The same without the requests that overlap a fault's window (2 s before
+            # to 15 s after): the load's steady state, which the latency target is about.
+            "pages_outside_faults": steady,
+            "main_pages_p95_max_ms_outside_faults": max(
+                (steady[p]["p95_ms"] for p in steady if p.split(" ", 1)[1] in MAIN_PAGES),
+                default=0,
             ),
             "failure_kinds": read_failures(prefix),
             "faults": faults,
@@ -583,6 +599,13 @@ def main() -> int:
     results["problems"] = problems
     Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(json.dumps(results, indent=2, ensure_ascii=False))
+    if "main_pages_p95_max_ms" in results:
+        log(
+            "p95 of the main pages, the slowest: "
+            f"{results['main_pages_p95_max_ms']:.0f} ms over the whole run, "
+            f"{results['main_pages_p95_max_ms_outside_faults']:.0f} ms outside the faults' "
+            "windows (target 300 ms, reported, not enforced)"
+        )
     log(
         f"results in {args.json}; " + ("OK" if not problems else "PROBLEMS: " + "; ".join(problems))
     )
