@@ -6,7 +6,7 @@ twelve months relative to the day of seeding, so the dashboard has figures for
 every period it offers and for the year before; and for each MOPS a plan worked
 on for a year and closed, whose steps were done (some late) or dropped on known
 days, so "steps overdue at the end of the period" is not nought for past
-periods. Idempotent.
+periods; and last year's annual report on each agreement (`_reports`). Idempotent.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def seed() -> None:
             continue
         rng = random.Random(ops_short)  # the same history on every seeding
         _history(rng, ops, pup, clients)
+    _reports()
 
 
 def _history(rng: random.Random, ops: Institution, pup: Institution, clients: list) -> None:
@@ -247,3 +248,65 @@ def _promotion(  # noqa: PLR0913 - the cast of one history
             if is_closed
             else "",
         )
+
+
+# Last year's report on each county's MOPS–PUP agreement: in Skarżysko approved by both
+# and kept as a file; in Ostrowiec drafted and approved by the MOPS, waiting for the PUP
+# (its coordinator sees it on the home page).
+REPORT_ANSWERS = {
+    "mops-skarzysko": (
+        {"information": 4, "plans": 4, "meetings": 5, "referrals": 3, "sepi": 5,
+         "job_offers": 3, "promotion": 4},
+        "Wspólne plany dla rodzin z zadłużeniem; szybkie sprawdzanie statusu w SEPI.",
+        "Więcej ofert pracy dla osób po kontrakcie socjalnym; krótszy czas odpowiedzi.",
+    ),
+    "pup-skarzysko": (
+        {"information": 4, "plans": 3, "meetings": 4, "referrals": 3, "sepi": 4,
+         "job_offers": 4, "promotion": 4},
+        "Kolejka promocji zatrudnienia: klienci zgłaszani z opisem i zgodą.",
+        "Wspólne szkolenie z Indywidualnego Planu Działania w pierwszym kwartale.",
+    ),
+    "mops-ostrowiec": (
+        {"information": 3, "plans": 3, "meetings": 4, "referrals": 2, "sepi": 4,
+         "job_offers": 3, "promotion": 3},
+        "Comiesięczne spotkania koordynatorów.",
+        "Skierowania do organizacji: odpowiedź w ciągu 2 dni roboczych.",
+    ),
+}  # fmt: skip
+
+
+def _reports() -> None:
+    from agreements.scope import in_force
+
+    from .models import AnnualReport
+    from .services import assessment_save, report_approve, report_draft, report_years
+
+    year = timezone.localdate().year - 1
+    for ops_short, pup_short in PAIRS:
+        agreement = (
+            in_force()
+            .filter(parties__institution__short_name=ops_short)
+            .filter(parties__institution__short_name=pup_short)
+            .order_by("pk")
+            .first()
+        )
+        if agreement is None or year not in report_years(agreement):
+            continue
+        if AnnualReport.objects.filter(agreement=agreement, year=year).exists():
+            continue
+        ops_coordinator = User.objects.get(username=f"coordinator.{ops_short}")
+        report = report_draft(agreement=agreement, year=year, acting_user=ops_coordinator)
+        answering = [ops_short] + ([pup_short] if pup_short in REPORT_ANSWERS else [])
+        for short in answering:
+            scores, worked, change = REPORT_ANSWERS[short]
+            assessment_save(
+                report=report,
+                acting_user=User.objects.get(username=f"coordinator.{short}"),
+                answers={topic: {"score": n, "comment": ""} for topic, n in scores.items()},
+                what_worked=worked,
+                what_to_change=change,
+            )
+        for short in answering:
+            report_approve(
+                report=report, acting_user=User.objects.get(username=f"coordinator.{short}")
+            )
