@@ -36,6 +36,7 @@ hooks.register(
         order=15,
         empty=_("No open action items. Well done."),
         more_url_name="meetings:action_items",
+        lazy=True,  # more than one indexed lookup: loaded after the first paint
     ),
 )
 hooks.register(

@@ -82,6 +82,7 @@ hooks.register(
         order=7,
         empty=_("No request is waiting for your answer or overdue."),
         more_url_name="messaging:requests",
+        lazy=True,  # more than one indexed lookup: loaded after the first paint
     ),
 )
 hooks.register(

@@ -61,6 +61,7 @@ hooks.register(
         order=12,
         empty=_("None of your referrals is waiting."),
         more_url_name="partners:referrals",
+        lazy=True,  # more than one indexed lookup: loaded after the first paint
     ),
 )
 

@@ -58,6 +58,7 @@ hooks.register(
         order=12,
         empty=_("None of your plan steps is overdue."),
         more_url_name="reintegration:my_steps",
+        lazy=True,  # more than one indexed lookup: loaded after the first paint
     ),
 )
 hooks.register(
@@ -71,6 +72,7 @@ hooks.register(
         order=14,
         empty=_("No review of your plans is due this week."),
         more_url_name="reintegration:list",
+        lazy=True,  # more than one indexed lookup: loaded after the first paint
     ),
 )
 

@@ -13,6 +13,8 @@ from meetings.demo import CONFERENCE_TITLE, SERIES_TITLE, TRAINING_TITLE
 from meetings.models import ActionItem, Event, Invitee, Minutes, Occurrence, Response
 from meetings.selectors import seats_taken
 
+from ..lazy import get_loaded
+
 
 @pytest.fixture
 def demo(db, monkeypatch):
@@ -68,7 +70,7 @@ def _open_action_items_wait_on_their_owners_home_pages(client, username) -> None
     open_items = ActionItem.objects.filter(owner=user, status__in=["open", "in_progress"])
     assert open_items.exists()
     client.force_login(user)
-    body = client.get(reverse("home")).content.decode()
+    body = get_loaded(client, reverse("home"))
     assert open_items.first().description[:40] in body
 
 

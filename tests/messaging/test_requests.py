@@ -18,6 +18,7 @@ from messaging.services import request_answer, request_send, requests_run_daily
 
 from ..conftest import shifted_now
 from ..factories import InstitutionFactory, member
+from ..lazy import get_loaded
 
 pytestmark = pytest.mark.django_db
 
@@ -149,18 +150,18 @@ def test_an_overdue_request_shows_on_both_home_pages(
     with time_machine.travel(shifted_now("2026-03-06T09:00"), tick=False):
         for user in (owner, advisor):
             client.force_login(user)
-            body = client.get(reverse("home")).content.decode()
+            body = get_loaded(client, reverse("home"))
             assert "Zaległe pytanie" in body, user
             assert "po terminie" in body or "overdue" in body
     with time_machine.travel(shifted_now("2026-03-04T09:00"), tick=False):
         client.force_login(owner)  # before the date: not on the asker's home page
-        assert "Zaległe pytanie" not in client.get(reverse("home")).content.decode()
+        assert "Zaległe pytanie" not in get_loaded(client, reverse("home"))
         client.force_login(advisor)  # but waiting for the asked institution's answer
-        assert "Zaległe pytanie" in client.get(reverse("home")).content.decode()
+        assert "Zaległe pytanie" in get_loaded(client, reverse("home"))
     request_answer(request=info, acting_user=advisor, answer="Już")
     with time_machine.travel(shifted_now("2026-03-06T09:00"), tick=False):
         client.force_login(owner)
-        assert "Zaległe pytanie" not in client.get(reverse("home")).content.decode()
+        assert "Zaległe pytanie" not in get_loaded(client, reverse("home"))
 
 
 @pytest.mark.parametrize("rows", [2, 25])

@@ -337,13 +337,13 @@ def test_home_shows_the_partner_what_to_answer_and_the_worker_what_waits(
 ) -> None:
     referral = refer(owner, person, offer)
     client.force_login(staff)
-    body = _body(client.get(reverse("home")))
+    body = get_loaded(client, reverse("home"))
     assert 'id="section-referrals_to_answer"' in body and referral.get_absolute_url() in body
     client.force_login(owner)
-    body = _body(client.get(reverse("home")))
+    body = get_loaded(client, reverse("home"))
     assert 'id="section-referrals_to_watch"' in body and referral.get_absolute_url() in body
     services.referral_accept(referral=referral, acting_user=staff, start_date=TODAY, end_date=TODAY)
-    assert referral.get_absolute_url() not in _body(client.get(reverse("home")))
+    assert referral.get_absolute_url() not in get_loaded(client, reverse("home"))
 
 
 def test_an_overdue_outcome_comes_back_to_the_worker(client, owner, person, offer, staff) -> None:
@@ -355,7 +355,7 @@ def test_an_overdue_outcome_comes_back_to_the_worker(client, owner, person, offe
         end_date=TODAY - dt.timedelta(days=1),
     )
     client.force_login(owner)
-    body = _body(client.get(reverse("home")))
+    body = get_loaded(client, reverse("home"))
     assert referral.get_absolute_url() in body and "badge--danger" in body
 
 

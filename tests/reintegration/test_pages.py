@@ -26,6 +26,7 @@ from reintegration.models import (
 )
 
 from ..factories import ClientFactory
+from ..lazy import get_loaded
 from .helpers import TODAY, add_step, assess, share, soon
 
 
@@ -333,7 +334,7 @@ def test_the_responsible_person_sees_overdue_steps_and_due_reviews_at_home(
     )
 
     client.force_login(owner)
-    body = client.get(reverse("home")).content.decode()
+    body = get_loaded(client, reverse("home"))
     assert "Zaległy wniosek do MOPS" in body
     assert "Krok w terminie" not in body and "Zaległy staż" not in body
     assert 'id="section-reintegration_reviews_due"' in body
@@ -341,13 +342,13 @@ def test_the_responsible_person_sees_overdue_steps_and_due_reviews_at_home(
     assert plan.client.full_name in reviews[: reviews.index("</section>")]
 
     client.force_login(partner_user)  # the client advisor of the plan, at the partner
-    body = client.get(reverse("home")).content.decode()
+    body = get_loaded(client, reverse("home"))
     assert "Zaległy staż" in body and "Zaległy wniosek do MOPS" not in body
     reviews = body[body.index('id="section-reintegration_reviews_due"') :]
     assert plan.client.full_name in reviews[: reviews.index("</section>")]
 
     client.force_login(colleague)  # not responsible for anything in this plan
-    body = client.get(reverse("home")).content.decode()
+    body = get_loaded(client, reverse("home"))
     assert "Zaległy" not in body and plan.client.full_name not in body
 
 
