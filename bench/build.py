@@ -1119,7 +1119,7 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
                     "last": min(first + batch, scale.audit) - 1,
                 },
             )
-            if scale.audit > batch:
+            if first + batch < scale.audit:
                 step(f"{L.counts['AuditEvent']} audit rows")
     else:
 
