@@ -11,6 +11,7 @@ parents without reading them back; sequences are reset at the end.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -69,6 +70,30 @@ SCALES = {
     ),
 }
 
+
+def scale_for(name: str, clients: int = 0) -> Scale:
+    """A declared scale, or one of its size for `clients` clients: institutions,
+    plans, audit rows, offers and events in the same proportion (national / 4 is
+    500,000 clients, 825 institutions, 5,000,000 audit rows)."""
+    base = SCALES[name]
+    if not clients or clients == base.clients:
+        return base
+    f = clients / base.clients
+    counties = max(2, round(base.institutions * f / len(KINDS)))
+    return Scale(
+        f"{name}@{clients}",
+        counties * len(KINDS),
+        clients,
+        max(10, round(base.plans * f)),
+        base.steps_per_plan,
+        max(100, round(base.audit * f)),
+        max(20, round(base.offers * f)),
+        max(10, round(base.events * f)),
+        base.requests,
+        base.pdf_repeats,
+    )
+
+
 KINDS = ["ops", "pcpr", "pup", "ngo", "pes"]
 CLIENT_OWNER_KINDS = ("ops", "pcpr", "pup")
 BOARD_KINDS = ("ops", "pcpr")
@@ -77,6 +102,7 @@ ROLES = ["social_worker", "client_advisor", "coordinator", "institution_admin", 
 # so "page 500" of its list exists at full scale (15,000 clients, 25 a page).
 BIG_TENANT_SHARE = 0.15
 NOTICES = 10_000  # one person's notices, at every scale
+BIRTH0 = dt.date(1946, 1, 1)
 
 FIRST_F = [
     "Anna",
@@ -191,6 +217,81 @@ def _last_name(i: int, female: bool) -> str:
     return stem
 
 
+# The institutions whose client lists the measuring side needs (bench/measure.py ROLES):
+# only theirs are kept in memory (`World`).
+TRACKED = ("ops-01", "pup-01")
+PARTNER_KIND = {"ops": "pup", "pcpr": "ops", "pup": "ops"}
+
+
+class People:
+    """Every client's attributes as a function of its key (1..N), so the build can
+    stream them table by table without holding the rows: client k is owned by the
+    big tenant for the first 15 %, then round-robin by the other owning institutions;
+    every third client is shared with one partner of the owner's county."""
+
+    def __init__(
+        self,
+        scale: Scale,
+        insts: list[dict[str, Any]],
+        big: int,
+        kind_in_county: dict[tuple[str, str], int],
+    ) -> None:
+        self.count = scale.clients
+        self.n_big = int(scale.clients * BIG_TENANT_SHARE)
+        self.big = big
+        owners = [i for i in insts if i["kind"] in CLIENT_OWNER_KINDS]
+        self.others = [o["id"] for o in owners if o["id"] != big]
+        self.partner_of_owner = {
+            o["id"]: kind_in_county[(o["county"], PARTNER_KIND[o["kind"]])] for o in owners
+        }
+
+    def ids(self) -> range:
+        return range(1, self.count + 1)
+
+    def shared_ids(self) -> range:
+        return range(3, self.count + 1, 3)
+
+    def owner(self, pk: int) -> int:
+        n = pk - 1
+        return self.big if n < self.n_big else self.others[(n - self.n_big) % len(self.others)]
+
+    def partner(self, pk: int) -> int | None:
+        return None if pk % 3 else self.partner_of_owner[self.owner(pk)]
+
+    def closed(self, pk: int) -> bool:
+        return (pk - 1) % 5 == 4
+
+    def plan_candidates(self) -> Iterator[int]:
+        """Active clients, the shared ones (joint plans) first."""
+        shared = (pk for pk in self.shared_ids() if not self.closed(pk))
+        rest = (pk for pk in self.ids() if pk % 3 and not self.closed(pk))
+        return itertools.chain(shared, rest)
+
+    def row(self, pk: int) -> dict[str, Any]:
+        """The client's columns but those the build adds (dates, city, creator)."""
+        n = pk - 1
+        female = n % 2 == 0
+        birth = BIRTH0 + dt.timedelta(days=n % 20000)
+        last = _last_name(n * 7 + n // 45, female)
+        first = (FIRST_F if female else FIRST_M)[(n * 3) % 16]
+        return {
+            "id": pk,
+            "owner_id": self.owner(pk),
+            "pesel": make_pesel(birth, n // 20000 + 1, female=female),
+            "first_name": first,
+            "last_name": last,
+            # COPY bypasses Client.save(), which keeps this column.
+            "search_name": search_name(first, last),
+            "birth_date": birth,
+            "sex": "F" if female else "M",
+            "phone": f"6{n:08d}",
+            "street": f"ul. Polna {n % 200 + 1}",
+            "postal_code": "26-110",
+            "education": ["primary", "vocational", "secondary", "higher"][n % 4],
+            "status": "closed" if self.closed(pk) else "active",
+        }
+
+
 class Loader:
     """Insert rows (dicts keyed by attname) fast: COPY on PostgreSQL, executemany elsewhere."""
 
@@ -201,6 +302,8 @@ class Loader:
         self.counts: dict[str, int] = {}
         self.seconds: dict[str, float] = {}
         self.models: list[type[models.Model]] = []
+        self.deferred: list[tuple[str, str]] = []  # (index name, CREATE INDEX …), PostgreSQL
+        self.index_seconds = 0.0
 
     def _specs(self, model: type[models.Model]) -> list[tuple[str, str, Any, Callable | None]]:
         specs = []
@@ -224,8 +327,47 @@ class Loader:
             specs.append((f.attname, f.column, default, prep))
         return specs  # type: ignore[return-value]
 
+    def _touch(self, model: type[models.Model]) -> None:
+        """First rows for a table: on PostgreSQL, drop its indexes that back no
+        constraint, to build each once at the end (`finish`) instead of updating it
+        row by row — at national scale the difference is most of the build."""
+        if model in self.models:
+            return
+        self.models.append(model)
+        if not self.pg:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+                "WHERE i.schemaname = current_schema() AND i.tablename = %s "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = "
+                "(quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)",
+                [model._meta.db_table],
+            )
+            for name, definition in cursor.fetchall():
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                self.deferred.append((name, definition))
+
+    def _count(self, model: type[models.Model], n: int, started: float) -> None:
+        key = model.__name__
+        self.counts[key] = self.counts.get(key, 0) + n
+        self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - started
+
+    def insert_select(
+        self, model: type[models.Model], sql: str, params: list[Any] | dict[str, Any]
+    ) -> int:
+        """Rows the database derives itself (`INSERT … SELECT`): no Python per row."""
+        started = time.perf_counter()
+        self._touch(model)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            n = cursor.rowcount
+        self._count(model, n, started)
+        return n
+
     def insert(self, model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
         started = time.perf_counter()
+        self._touch(model)
         specs = self._specs(model)
         table = connection.ops.quote_name(model._meta.db_table)
         cols = ", ".join(connection.ops.quote_name(c) for _a, c, _d, _p in specs)
@@ -267,11 +409,7 @@ class Loader:
                 if chunk:
                     cursor.executemany(sql, chunk)
                     n += len(chunk)
-        key = model.__name__
-        self.counts[key] = self.counts.get(key, 0) + n
-        self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - started
-        if model not in self.models:
-            self.models.append(model)
+        self._count(model, n, started)
         return n
 
     def start(self) -> None:
@@ -303,7 +441,22 @@ class Loader:
                     checked += 1
         return checked
 
+    def build_indexes(self) -> int:
+        """Create the indexes `_touch` dropped, now that the rows are in."""
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            if self.deferred:
+                cursor.execute("SET maintenance_work_mem = '512MB'")
+            for _name, definition in self.deferred:
+                cursor.execute(definition)
+            if self.deferred:
+                cursor.execute("RESET maintenance_work_mem")
+        self.index_seconds = time.perf_counter() - started
+        built, self.deferred = len(self.deferred), []
+        return built
+
     def finish(self) -> None:
+        self.build_indexes()
         if self.pg:
             with connection.cursor() as cursor:
                 cursor.execute("SET session_replication_role = DEFAULT")
@@ -329,8 +482,48 @@ class World:
     plan_of: dict[int, int] = field(default_factory=dict)  # client pk -> open plan pk
     board_of: dict[int, int] = field(default_factory=dict)  # institution pk -> board pk
     offers_on_board: dict[int, list[int]] = field(default_factory=dict)  # board pk -> offer pks
-    pesel_of: dict[int, str] = field(default_factory=dict)
+    pesel_of: dict[int, str] = field(default_factory=dict)  # clients_of's clients only
     last_name_of: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_database(cls, scale: Scale) -> World:
+        """What `build` returned, read back from a database it built earlier
+        (`manage.py bench --reuse`): the build and the timed run can be apart."""
+        from cooperation.models import Membership
+
+        world = cls(scale)
+        world.institution_ids = dict(Institution.objects.values_list("short_name", "pk"))
+        for user_id, username in User.objects.values_list("pk", "username"):
+            world.user_ids[username] = user_id
+        tracked = [world.institution_ids[s] for s in TRACKED if s in world.institution_ids]
+        for pk, owner, pesel, last in (
+            Client.objects.filter(owner_id__in=tracked)
+            .order_by("pk")
+            .values_list("pk", "owner_id", "pesel", "last_name")
+            .iterator(chunk_size=10_000)
+        ):
+            world.clients_of.setdefault(owner, []).append(pk)
+            world.pesel_of[pk] = pesel
+            world.last_name_of[pk] = last
+        for client, partner in (
+            ClientShare.objects.filter(partner_id__in=tracked)
+            .order_by("client_id")
+            .values_list("client_id", "partner_id")
+            .iterator(chunk_size=10_000)
+        ):
+            world.shared_with.setdefault(partner, []).append(client)
+        world.plan_of = dict(
+            ReintegrationPlan.objects.filter(status="open").values_list("client_id", "pk")
+        )
+        world.board_of = dict(Board.objects.values_list("institution_id", "pk"))
+        for board, offer in (
+            Publication.objects.filter(ended_at__isnull=True)
+            .order_by("offer_id")
+            .values_list("board_id", "offer_id")
+        ):
+            world.offers_on_board.setdefault(board, []).append(offer)
+        world.counts = {"Client": Client.objects.count(), "Membership": Membership.objects.count()}
+        return world
 
 
 def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -> World:
@@ -503,71 +696,50 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     step(f"{len(agreements)} agreements")
 
     # --- clients ------------------------------------------------------------------------
-    owners = [i for i in insts if i["kind"] in CLIENT_OWNER_KINDS]
+    # Streamed: every client's attributes are a function of its key (`People`), so no
+    # pass holds the rows (2,000,000 at national scale); only the measured
+    # institutions' lists are kept (`World`).
     big = world.institution_ids["ops-01"]
-    others = [o for o in owners if o["id"] != big]
-    n_big = int(scale.clients * BIG_TENANT_SHARE)
-    birth0 = dt.date(1946, 1, 1)
-    clients_rows = []
-    for n in range(scale.clients):
-        pk = n + 1
-        owner = big if n < n_big else others[(n - n_big) % len(others)]["id"]
-        female = n % 2 == 0
-        birth = birth0 + dt.timedelta(days=n % 20000)
-        pesel = make_pesel(birth, n // 20000 + 1, female=female)
-        last = _last_name(n * 7 + n // 45, female)
-        first = (FIRST_F if female else FIRST_M)[(n * 3) % 16]
-        closed = n % 5 == 4
-        created = now - dt.timedelta(days=rnd.randint(0, 6 * 365), seconds=rnd.randint(0, 86399))
-        clients_rows.append(
-            {
-                "id": pk,
-                "owner_id": owner,
-                "pesel": pesel,
-                "first_name": first,
-                "last_name": last,
-                # COPY bypasses Client.save(), which keeps this column.
-                "search_name": search_name(first, last),
-                "birth_date": birth,
-                "sex": "F" if female else "M",
-                "phone": f"6{n:08d}",
-                "street": f"ul. Polna {n % 200 + 1}",
-                "postal_code": "26-110",
-                "city": inst_by_id[owner]["city"],
-                "municipality": inst_by_id[owner]["municipality"],
-                "education": ["primary", "vocational", "secondary", "higher"][n % 4],
-                "status": "closed" if closed else "active",
-                "closed_at": (created + dt.timedelta(days=200)).date() if closed else None,
-                "created_at": created,
-                "created_by_id": users_of[owner]["social_worker"],
-            }
-        )
-        world.clients_of.setdefault(owner, []).append(pk)
-        world.pesel_of[pk] = pesel
-        world.last_name_of[pk] = last
-    L.insert(Client, clients_rows)
-    step(f"{len(clients_rows)} clients")
+    people = People(scale, insts, big, kind_in_county)
+    tracked = {world.institution_ids[s] for s in TRACKED if s in world.institution_ids}
+
+    def client_rows() -> Iterator[dict[str, Any]]:
+        for pk in people.ids():
+            row = people.row(pk)
+            owner = row["owner_id"]
+            created = now - dt.timedelta(
+                days=rnd.randint(0, 6 * 365), seconds=rnd.randint(0, 86399)
+            )
+            closed = row["status"] == "closed"
+            row["closed_at"] = (created + dt.timedelta(days=200)).date() if closed else None
+            row["created_at"] = created
+            row["created_by_id"] = users_of[owner]["social_worker"]
+            row["city"] = inst_by_id[owner]["city"]
+            row["municipality"] = inst_by_id[owner]["municipality"]
+            if owner in tracked:
+                world.clients_of.setdefault(owner, []).append(pk)
+                world.pesel_of[pk] = row["pesel"]
+                world.last_name_of[pk] = row["last_name"]
+            yield row
+
+    n_clients = L.insert(Client, client_rows())
+    step(f"{n_clients} clients")
 
     # --- shares: a third of the clients, each with one partner of the same county -------
+    # Client k*3 is shared; its consent and share have the key k, its two grants 2k-1, 2k.
     view_client = Permission.objects.get(content_type__app_label="clients", codename="view_client")
     change_client = Permission.objects.get(
         content_type__app_label="clients", codename="change_client"
     )
-    partner_kind = {"ops": "pup", "pcpr": "ops", "pup": "ops"}
-    consents, shares, grants = [], [], []  # type: ignore[var-annotated]
-    for row in clients_rows:
-        if row["id"] % 3:
-            continue
-        owner = inst_by_id[row["owner_id"]]
-        partner = kind_in_county[(owner["county"], partner_kind[owner["kind"]])]
-        recorder = users_of[owner["id"]]["social_worker"]
-        pk = len(consents) + 1
-        given = today - dt.timedelta(days=rnd.randint(1, 300))
-        consents.append(
-            {
-                "id": pk,
-                "client_id": row["id"],
-                "partner_id": partner,
+
+    def consent_rows() -> Iterator[dict[str, Any]]:
+        for pk in people.shared_ids():
+            recorder = users_of[people.owner(pk)]["social_worker"]
+            given = today - dt.timedelta(days=rnd.randint(1, 300))
+            yield {
+                "id": pk // 3,
+                "client_id": pk,
+                "partner_id": people.partner(pk),
                 "basis": "consent",
                 "scopes": ["client_records", "joint_plans"],
                 "given_on": given,
@@ -575,67 +747,66 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
                 "recorded_by_id": recorder,
                 "recorded_at": now,
             }
-        )
-        shares.append(
-            {
-                "id": pk,
-                "client_id": row["id"],
+
+    def share_rows() -> Iterator[dict[str, Any]]:
+        for pk in people.shared_ids():
+            partner = people.partner(pk)
+            if partner in tracked:
+                world.shared_with.setdefault(partner, []).append(pk)
+            yield {
+                "id": pk // 3,
+                "client_id": pk,
                 "partner_id": partner,
-                "consent_id": pk,
-                "created_by_id": recorder,
+                "consent_id": pk // 3,
+                "created_by_id": users_of[people.owner(pk)]["social_worker"],
                 "created_at": now,
             }
-        )
-        for perm in (view_client.pk, change_client.pk):
-            grants.append(
-                {
-                    "id": len(grants) + 1,
-                    "group_id": partner,
+
+    def grant_rows() -> Iterator[dict[str, Any]]:
+        for pk in people.shared_ids():
+            for n, perm in enumerate((view_client.pk, change_client.pk)):
+                yield {
+                    "id": 2 * (pk // 3) - 1 + n,
+                    "group_id": people.partner(pk),
                     "permission_id": perm,
-                    "content_object_id": row["id"],
+                    "content_object_id": pk,
                 }
-            )
-        world.shared_with.setdefault(partner, []).append(row["id"])
-    L.insert(Consent, consents)
-    L.insert(ClientShare, shares)
-    L.insert(ClientGroupObjectPermission, grants)
-    step(f"{len(shares)} shares ({len(grants)} guardian rows)")
+
+    n_consents = L.insert(Consent, consent_rows())
+    n_shares = L.insert(ClientShare, share_rows())
+    n_grants = L.insert(ClientGroupObjectPermission, grant_rows())
+    step(f"{n_shares} shares ({n_grants} guardian rows)")
 
     # --- the access table: the owner's row and one per partner holding the grant -------
-    # (what clients.access.access_sync writes; COPY bypasses it).
-    partner_of_client = {s["client_id"]: s["partner_id"] for s in shares}
-
-    def accesses() -> Iterator[dict[str, Any]]:
-        pk = 0
-        for row in clients_rows:
-            keys = {k: row.get(k) or "" for k in ACCESS_KEYS}
-            holders = [(row["owner_id"], True)]
-            if row["id"] in partner_of_client:
-                holders.append((partner_of_client[row["id"]], False))
-            for institution_id, is_owner in holders:
-                pk += 1
-                yield {
-                    "id": pk,
-                    "institution_id": institution_id,
-                    "client_id": row["id"],
-                    "is_owner": is_owner,
-                    **keys,
-                }
-
-    n_access = L.insert(ClientAccess, accesses())
+    # (what clients.access.access_sync writes; COPY bypasses it). Copied in the database.
+    qn = connection.ops.quote_name
+    keys = ", ".join(qn(k) for k in ACCESS_KEYS)
+    c_keys = ", ".join(f"c.{qn(k)}" for k in ACCESS_KEYS)
+    access_cols = f"institution_id, client_id, is_owner, {keys}"
+    n_access = L.insert_select(
+        ClientAccess,
+        f"INSERT INTO {qn(ClientAccess._meta.db_table)} ({access_cols}) "  # noqa: S608
+        f"SELECT c.owner_id, c.id, %s, {c_keys} FROM {qn(Client._meta.db_table)} c ORDER BY c.id",
+        [True],
+    )
+    n_access += L.insert_select(
+        ClientAccess,
+        f"INSERT INTO {qn(ClientAccess._meta.db_table)} ({access_cols}) "  # noqa: S608
+        f"SELECT s.partner_id, c.id, %s, {c_keys} FROM {qn(ClientShare._meta.db_table)} s "
+        f"JOIN {qn(Client._meta.db_table)} c ON c.id = s.client_id ORDER BY c.id",
+        [False],
+    )
     step(f"{n_access} access rows")
 
     # --- reintegration plans, goals, steps, needs, history ------------------------------
     # Plans go first to shared clients (joint plans), then to the big tenant's own.
-    shared_ids = [r["id"] for r in clients_rows if r["id"] % 3 == 0 and r["status"] == "active"]
-    rest = [r["id"] for r in clients_rows if r["id"] % 3 and r["status"] == "active"]
-    plan_clients = (shared_ids + rest)[: scale.plans]
-    client_by_id = {r["id"]: r for r in clients_rows}
-    partner_of = {s["client_id"]: s["partner_id"] for s in shares}
+    plan_clients = list(itertools.islice(people.plan_candidates(), scale.plans))
+    owner_of = people.owner
+    partner_of = people.partner
 
     def plans() -> Iterator[dict[str, Any]]:
         for n, cid in enumerate(plan_clients):
-            owner = client_by_id[cid]["owner_id"]
+            owner = owner_of(cid)
             closed = n % 10 == 9
             yield {
                 "id": n + 1,
@@ -660,8 +831,8 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     def participants() -> Iterator[dict[str, Any]]:
         pk = 0
         for n, cid in enumerate(plan_clients):
-            owner = client_by_id[cid]["owner_id"]
-            for inst in (owner, partner_of.get(cid)):
+            owner = owner_of(cid)
+            for inst in (owner, partner_of(cid)):
                 if inst:
                     pk += 1
                     yield {
@@ -676,7 +847,7 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
 
     def goals() -> Iterator[dict[str, Any]]:
         for n, cid in enumerate(plan_clients):
-            owner = client_by_id[cid]["owner_id"]
+            owner = owner_of(cid)
             for g in range(2):
                 yield {
                     "id": n * 2 + g + 1,
@@ -710,8 +881,8 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     def steps() -> Iterator[dict[str, Any]]:
         pk = 0
         for n, cid in enumerate(plan_clients):
-            owner = client_by_id[cid]["owner_id"]
-            partner = partner_of.get(cid)
+            owner = owner_of(cid)
+            partner = partner_of(cid)
             for s in range(scale.steps_per_plan):
                 pk += 1
                 inst = partner if (partner and s % 3 == 2) else owner
@@ -740,7 +911,7 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     def changes() -> Iterator[dict[str, Any]]:
         pk = 0
         for n, cid in enumerate(plan_clients):
-            owner = client_by_id[cid]["owner_id"]
+            owner = owner_of(cid)
             for kind in ("created", "goal_added", "step_added", "needs"):
                 pk += 1
                 yield {
@@ -908,9 +1079,7 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     L.insert(Invitee, invitees)
     step(f"{len(events)} events")
 
-    _indicator_history(
-        L, clients_rows, insts, kind_in_county, users_of, len(consents), occs, invitees, step
-    )
+    _indicator_history(L, people, insts, kind_in_county, users_of, n_consents, occs, invitees, step)
 
     # --- audit log: years of history ----------------------------------------------------
     from django.contrib.contenttypes.models import ContentType
@@ -918,26 +1087,60 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
     ct_client = ContentType.objects.get_for_model(Client).pk
     actions = ["view", "view", "view", "list", "update", "export"]
     n_users = len(users)
-    n_clients = len(clients_rows)
+    # One row every 150 s (4.75 years at full scale), closer at larger scales: six years.
+    every = min(150.0, 6 * 365 * 86400 / max(scale.audit, 1))
+    if L.pg:
+        # Generated by the database: 20,000,000 rows through Python would take minutes.
+        batch = 2_000_000
+        for first in range(0, scale.audit, batch):
+            L.insert_select(
+                AuditEvent,
+                f"INSERT INTO {qn(AuditEvent._meta.db_table)} "  # noqa: S608
+                "(id, at, actor_id, institution_id, action, content_type_id, object_id, "
+                "object_label, fields, reason, ip) "
+                "SELECT g + 1, %(now)s - make_interval(secs => (%(n)s - g) * %(every)s), "
+                "mod(g * 7, %(users)s) + 1, mod(g * 7, %(users)s) / %(roles)s + 1, "
+                "(%(actions)s::varchar[])[mod(g, %(n_actions)s) + 1], %(ct)s, "
+                "(mod(g * 13, %(clients)s) + 1)::text, "
+                "'Klient #' || (mod(g * 13, %(clients)s) + 1), "
+                "'[\"pesel\", \"contact\"]'::jsonb, '', NULL "
+                "FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g",
+                {
+                    "now": now,
+                    "n": scale.audit,
+                    "every": every,
+                    "users": n_users,
+                    "roles": len(ROLES),
+                    "actions": actions,
+                    "n_actions": len(actions),
+                    "ct": ct_client,
+                    "clients": n_clients,
+                    "first": first,
+                    "last": min(first + batch, scale.audit) - 1,
+                },
+            )
+            if first + batch < scale.audit:
+                step(f"{L.counts['AuditEvent']} audit rows")
+    else:
 
-    def audits() -> Iterator[dict[str, Any]]:
-        for n in range(scale.audit):
-            uid = (n * 7) % n_users + 1
-            cid = (n * 13) % n_clients + 1
-            yield {
-                "id": n + 1,
-                "at": now - dt.timedelta(seconds=(scale.audit - n) * 150),
-                "actor_id": uid,
-                "institution_id": members[uid - 1]["institution_id"],
-                "action": actions[n % len(actions)],
-                "content_type_id": ct_client,
-                "object_id": str(cid),
-                "object_label": f"Klient #{cid}",
-                "fields": ["pesel", "contact"],
-                "reason": "",
-            }
+        def audits() -> Iterator[dict[str, Any]]:
+            for n in range(scale.audit):
+                uid = (n * 7) % n_users + 1
+                cid = (n * 13) % n_clients + 1
+                yield {
+                    "id": n + 1,
+                    "at": now - dt.timedelta(seconds=(scale.audit - n) * every),
+                    "actor_id": uid,
+                    "institution_id": members[uid - 1]["institution_id"],
+                    "action": actions[n % len(actions)],
+                    "content_type_id": ct_client,
+                    "object_id": str(cid),
+                    "object_label": f"Klient #{cid}",
+                    "fields": ["pesel", "contact"],
+                    "reason": "",
+                }
 
-    L.insert(AuditEvent, audits())
+        L.insert(AuditEvent, audits())
     step(f"{L.counts['AuditEvent']} audit rows")
 
     # --- notices: one person with 10,000 (the notification centre's list) ---------------
@@ -970,19 +1173,22 @@ def build(scale: Scale, *, seed: int = 10, log: Callable[[str], None] = print) -
 
     L.insert(Notice, notices())
     step(f"{L.counts['Notice']} notices of one person")
+    built = L.build_indexes()
+    step(f"{built} indexes built after the load ({L.index_seconds:.1f}s)")
     checked = L.verify_foreign_keys()
     step(f"{checked} foreign keys verified (no dangling key)")
     L.finish()
     step("sequences reset, ANALYZE done")
     world.counts = dict(L.counts)
     world.seconds = {k: round(v, 2) for k, v in L.seconds.items()}
+    world.seconds["(indexes after the load)"] = round(L.index_seconds, 2)
     world.build_seconds = round(time.perf_counter() - started, 1)
     return world
 
 
 def _indicator_history(  # noqa: PLR0913 - the build's tables, handed over as they are
     L: Loader,
-    clients_rows: list[dict[str, Any]],
+    people: People,
     insts: list[dict[str, Any]],
     kind_in_county: dict[tuple[str, str], int],
     users_of: dict[int, dict[str, int]],
@@ -1017,21 +1223,29 @@ def _indicator_history(  # noqa: PLR0913 - the build's tables, handed over as th
             )
     L.insert(ServiceOffer, services)
     service_of = {s["provider_id"]: s["id"] for s in services}
-    social = [r for r in clients_rows if inst_by_id[r["owner_id"]]["kind"] in ("ops", "pcpr")]
-    social = [r for r in social if r["status"] == "active"]
 
-    consents: list[dict[str, Any]] = []
-    referrals: list[dict[str, Any]] = []
+    # The active clients of social assistance (OPS, PCPR): the first tenth of all
+    # clients are referred, the last twentieth proposed to the PUP. Streamed, in
+    # two passes each (two tables), as the clients are.
+    def social(*, reverse: bool = False) -> Iterator[int]:
+        ids = reversed(people.ids()) if reverse else people.ids()
+        for pk in ids:
+            owner = people.owner(pk)
+            if inst_by_id[owner]["kind"] in ("ops", "pcpr") and not people.closed(pk):
+                yield pk
+
     statuses = ["sent", "accepted", "declined", "in_progress", "completed", "completed"]
     outcomes = ["achieved", "partly", "not_achieved", "dropped_out"]
-    for n, row in enumerate(social[: len(clients_rows) // 10]):
-        county = inst_by_id[row["owner_id"]]["county"]
-        partner = kind_in_county[(county, "ngo")]
-        sent = now - dt.timedelta(days=(n * 7) % 730, hours=n % 9)
-        status = statuses[n % 6]
-        answered = sent + dt.timedelta(hours=n % 96 + 1) if status != "sent" else None
-        consents.append(
-            {
+
+    def referral_pairs() -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        for n, pk in enumerate(itertools.islice(social(), people.count // 10)):
+            row = people.row(pk)
+            county = inst_by_id[row["owner_id"]]["county"]
+            partner = kind_in_county[(county, "ngo")]
+            sent = now - dt.timedelta(days=(n * 7) % 730, hours=n % 9)
+            status = statuses[n % 6]
+            answered = sent + dt.timedelta(hours=n % 96 + 1) if status != "sent" else None
+            consent = {
                 "id": consent_count + n + 1,
                 "client_id": row["id"],
                 "partner_id": partner,
@@ -1042,10 +1256,8 @@ def _indicator_history(  # noqa: PLR0913 - the build's tables, handed over as th
                 "recorded_by_id": users_of[row["owner_id"]]["social_worker"],
                 "recorded_at": now,
             }
-        )
-        done = status == "completed"
-        referrals.append(
-            {
+            done = status == "completed"
+            referral = {
                 "id": n + 1,
                 "client_id": row["id"],
                 "referrer_id": row["owner_id"],
@@ -1066,24 +1278,28 @@ def _indicator_history(  # noqa: PLR0913 - the build's tables, handed over as th
                 "created_at": sent,
                 "updated_at": now,
             }
-        )
-    L.insert(Consent, consents)
-    L.insert(Referral, referrals)
+            yield consent, referral
 
-    programmes: list[dict[str, Any]] = []
-    cases: list[dict[str, Any]] = []
+    L.insert(Consent, (consent for consent, _referral in referral_pairs()))
+    L.insert(Referral, (referral for _consent, referral in referral_pairs()))
+
     case_outcomes = ["internship", "job", "training", "refused"]
-    for n, row in enumerate(social[-(len(clients_rows) // 20) :]):
-        county = inst_by_id[row["owner_id"]]["county"]
-        office = kind_in_county[(county, "pup")]
-        proposed = now - dt.timedelta(days=(n * 5) % 730, hours=n % 7)
-        status = ["proposed", "taken", "closed", "closed", "withdrawn"][n % 5]
-        taken = (
-            proposed + dt.timedelta(days=n % 30, hours=3) if status in ("taken", "closed") else None
-        )
-        worker = users_of[row["owner_id"]]["social_worker"]
-        programmes.append(
-            {
+
+    def case_pairs() -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        last = list(itertools.islice(social(reverse=True), people.count // 20))[::-1]
+        for n, pk in enumerate(last):
+            row = people.row(pk)
+            county = inst_by_id[row["owner_id"]]["county"]
+            office = kind_in_county[(county, "pup")]
+            proposed = now - dt.timedelta(days=(n * 5) % 730, hours=n % 7)
+            status = ["proposed", "taken", "closed", "closed", "withdrawn"][n % 5]
+            taken = (
+                proposed + dt.timedelta(days=n % 30, hours=3)
+                if status in ("taken", "closed")
+                else None
+            )
+            worker = users_of[row["owner_id"]]["social_worker"]
+            programme = {
                 "id": n + 1,
                 "client_id": row["id"],
                 "kind": "social_contract",
@@ -1094,10 +1310,8 @@ def _indicator_history(  # noqa: PLR0913 - the build's tables, handed over as th
                 "recorded_in_id": row["owner_id"],
                 "recorded_by_id": worker,
             }
-        )
-        closed = status == "closed"
-        cases.append(
-            {
+            closed = status == "closed"
+            case = {
                 "id": n + 1,
                 "client_id": row["id"],
                 "programme_id": n + 1,
@@ -1117,9 +1331,10 @@ def _indicator_history(  # noqa: PLR0913 - the build's tables, handed over as th
                 "closed_at": taken + dt.timedelta(days=20) if closed and taken else None,
                 "outcome": case_outcomes[n % 4] if closed else "",
             }
-        )
-    L.insert(Programme, programmes)
-    L.insert(PromotionCase, cases)
+            yield programme, case
+
+    L.insert(Programme, (programme for programme, _case in case_pairs()))
+    L.insert(PromotionCase, (case for _programme, case in case_pairs()))
 
     plan_rows = L.counts.get("ReintegrationPlan", 0)
     with connection.cursor() as cursor:
@@ -1166,6 +1381,6 @@ def _indicator_history(  # noqa: PLR0913 - the build's tables, handed over as th
 
     L.insert(Attendance, attendance())
     step(
-        f"{len(referrals)} referrals, {len(cases)} promotion cases, "
+        f"{L.counts['Referral']} referrals, {L.counts['PromotionCase']} promotion cases, "
         f"{L.counts['Review']} reviews ({plan_rows} plans), {L.counts['Attendance']} attendances"
     )

@@ -118,6 +118,8 @@ class Client(models.Model):
         indexes = [
             models.Index(fields=["owner", "last_name", "first_name"]),
             models.Index(fields=["pesel"]),
+            # Home: "my recent clients" walks the creator's newest first (issue 18).
+            models.Index(fields=["created_by", "-created_at"], name="client_by_creator_recent"),
         ]
 
     def __str__(self) -> str:

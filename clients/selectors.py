@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TypeVar, overload
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from agreements.models import Scope
 from agreements.scope import partners_covering
@@ -116,7 +117,23 @@ def client_list_rows(
         rows = rows.filter(status=status)
     if held in ("own", "shared"):
         rows = rows.filter(is_owner=held == "own")
+    if _trigram_search(query):
+        # The same order, as an expression the name index cannot give: PostgreSQL then
+        # takes the matches from the trigram index and sorts them, instead of walking
+        # the institution's rows in name order until 25 match — for a name late in the
+        # alphabet, most of them (national scale: 273,855 rows read, 184 ms).
+        return ClientPage(
+            rows.order_by(Coalesce("last_name", Value("")), "first_name", "client_id")
+        )
     return ClientPage(rows.order_by("last_name", "first_name", "client_id"))
+
+
+def _trigram_search(query: str) -> bool:
+    """A name search the trigram index answers: every word at least three letters."""
+    query = query.replace("\x00", "").strip()
+    if not query or (query.isascii() and query.isdigit()):
+        return False
+    return all(len(word) >= 3 for word in fold(query).split())
 
 
 def client_get_for_user(user: User, pk: int, action: str = "view") -> Client:

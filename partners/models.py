@@ -224,6 +224,13 @@ class Referral(models.Model):
             models.Index(fields=["referrer", "status"]),
             models.Index(fields=["status", "respond_by"]),
             models.Index(fields=["status", "end_date"]),
+            # Home: "referrals to watch" reads the person's open referrals in
+            # answer-by order and stops at the box's 8 (issue 18).
+            models.Index(
+                fields=["created_by", "respond_by", "id"],
+                condition=Q(status__in=(Status.SENT, *RUNNING_STATUSES)),
+                name="referral_open_by_creator",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -361,6 +361,13 @@ class Step(models.Model):
         indexes = [
             models.Index(fields=["responsible", "status", "due_date"]),
             models.Index(fields=["plan", "status"]),
+            # Home: "my overdue steps" reads the person's open steps in due-date order
+            # and stops at the box's 8, instead of sorting all of them (issue 18).
+            models.Index(
+                fields=["responsible", "due_date", "id"],
+                condition=Q(status__in=OPEN_STEP_STATUSES),
+                name="step_open_by_due",
+            ),
         ]
 
     def __str__(self) -> str:

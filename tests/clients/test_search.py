@@ -186,3 +186,23 @@ def test_the_admin_searches_by_pesel_without_keeping_it_in_its_links(
     assert_no_pesel_in_addresses(page)
     by_name = client.get(url, {"q": "swiatkowska"})
     assert list(by_name.context["cl"].result_list) == [wanted]
+
+
+@pytest.mark.parametrize("query", ["nowak", "now", "no", "anna nowak"])
+def test_a_name_search_lists_in_name_order_however_it_is_planned(own, owner, query) -> None:
+    """Searches of three letters and more sort an expression (so PostgreSQL takes the
+    trigram index's matches, not the name index's order): the order is the same."""
+    from clients.selectors import client_list_rows
+
+    made = [
+        ClientFactory(owner=own, first_name=first, last_name=last)
+        for first, last in [("Zofia", "Nowak"), ("Anna", "Nowakowska"), ("Anna", "Nowak")]
+    ]
+    made.append(ClientFactory(owner=own, first_name="Anna", last_name="Nowak"))
+    page = client_list_rows(owner, query=query)
+    expected = sorted(
+        (c for c in made if all(w in fold(f"{c.first_name} {c.last_name}") for w in query.split())),
+        key=lambda c: (c.last_name, c.first_name, c.pk),
+    )
+    assert page.count() == len(expected)
+    assert list(page[0:10]) == expected

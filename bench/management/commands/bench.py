@@ -32,6 +32,22 @@ class Command(BaseCommand):
         from bench.build import SCALES
 
         parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+        parser.add_argument(
+            "--clients",
+            type=int,
+            default=0,
+            help="Build the scale at this many clients instead (the rest in proportion).",
+        )
+        parser.add_argument(
+            "--build-only",
+            action="store_true",
+            help="Build (and vacuum) the database, keep it, time nothing.",
+        )
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="Time the pages on the database an earlier --build-only left (same options).",
+        )
         parser.add_argument("--json", dest="json_path", default="", help="Write results here.")
         parser.add_argument("--requests", type=int, default=0, help="Timed requests per page.")
         parser.add_argument(
@@ -54,23 +70,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from bench.build import SCALES
+        from bench.build import scale_for
 
-        scale = SCALES[options["scale"]]
+        scale = scale_for(options["scale"], options["clients"])
         requests = options["requests"] or scale.requests
         self._configure()
         from bench import measure
 
         measure.BUDGET_S["seconds"] = options["page_budget"]
-        db = self._fresh_database(options["sqlite_path"], jit=options["pg_jit"])
+        db = self._fresh_database(
+            options["sqlite_path"], jit=options["pg_jit"], reuse=options["reuse"]
+        )
         self.stdout.write(f"Benchmark database: {db} ({connections['default'].vendor})")
 
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0, interactive=False)
-        migrate_s = round(time.perf_counter() - started, 1)
-        self.stdout.write(f"Migrated in {migrate_s}s; building scale {scale.name!r}…")
-
-        from bench.build import build
+        from bench.build import World, build
         from bench.measure import (
             PAGE_TARGET_QUERIES,
             PAGE_TARGETS_P95_MS,
@@ -83,21 +96,43 @@ class Command(BaseCommand):
             measure_selectors,
         )
 
-        build_started = time.perf_counter()
-        with transaction.atomic():
-            world = build(scale, log=self.stdout.write)
-        world.build_seconds = round(time.perf_counter() - build_started, 1)  # with the COMMIT
-        if connections["default"].vendor == "postgresql":
-            # A database in service is vacuumed (autovacuum); without it every index-only
-            # scan — the floor's and the access table's — would read the heap as well.
-            vacuum_started = time.perf_counter()
-            with connections["default"].cursor() as cursor:
-                cursor.execute("VACUUM (ANALYZE)")
-            world.vacuum_seconds = round(time.perf_counter() - vacuum_started, 1)
+        migrate_s = 0.0
+        if options["reuse"]:
+            world = World.from_database(scale)
+            self.stdout.write(f"Reusing {db} (scale {scale.name!r}, as built earlier)")
+        else:
+            started = time.perf_counter()
+            call_command("migrate", verbosity=0, interactive=False)
+            migrate_s = round(time.perf_counter() - started, 1)
+            self.stdout.write(
+                f"Migrated in {migrate_s}s; building scale {scale.name!r} "
+                f"({scale.institutions} institutions, {scale.clients} clients, "
+                f"{scale.audit} audit rows)…"
+            )
+            build_started = time.perf_counter()
+            with transaction.atomic():
+                world = build(scale, log=self.stdout.write)
+            world.build_seconds = round(time.perf_counter() - build_started, 1)  # with COMMIT
+            if connections["default"].vendor == "postgresql":
+                # A database in service is vacuumed (autovacuum); without it every
+                # index-only scan — the floor's and the access table's — reads the heap too.
+                vacuum_started = time.perf_counter()
+                with connections["default"].cursor() as cursor:
+                    cursor.execute("VACUUM (ANALYZE)")
+                world.vacuum_seconds = round(time.perf_counter() - vacuum_started, 1)
         rss_after_build = _peak_rss_mb()
+        size_mb = _db_size_mb()
+        if options["build_only"]:
+            self.stdout.write(
+                f"Built in {world.build_seconds}s (migrate {migrate_s}s, VACUUM ANALYZE "
+                f"{world.vacuum_seconds}s); database {size_mb} MB; peak RSS {rss_after_build} MB. "
+                f"Time it with the same options and --reuse."
+            )
+            return
         self.stdout.write(
             f"Built in {world.build_seconds}s. Measuring ({requests} requests a page)…"
         )
+        load_before = os.getloadavg()
         pages = measure_pages(world, requests=requests, log=self.stdout.write)
         selectors = measure_selectors(world, requests=requests)
         pdfs = measure_pdfs(world, repeats=scale.pdf_repeats)
@@ -140,6 +175,18 @@ class Command(BaseCommand):
                 "rows": world.counts,
                 "insert_seconds": world.seconds,
                 "peak_rss_mb_after_build": rss_after_build,
+                "database_mb": size_mb,
+                "load_average_before": [round(x, 2) for x in load_before],
+                "load_average_after": [round(x, 2) for x in os.getloadavg()],
+                "reused": options["reuse"],
+                "scale_sizes": {
+                    "institutions": scale.institutions,
+                    "clients": scale.clients,
+                    "plans": scale.plans,
+                    "audit": scale.audit,
+                    "offers": scale.offers,
+                    "events": scale.events,
+                },
                 "peak_rss_mb": _peak_rss_mb(),
                 "targets": {
                     "p95_ms": TARGET_P95_MS,
@@ -174,8 +221,11 @@ class Command(BaseCommand):
             logging.getLogger(name).setLevel(logging.WARNING)
         warnings.filterwarnings("ignore", message="No directory at")
 
-    def _fresh_database(self, sqlite_path: str, *, jit: str = "default") -> str:
-        """Point the default connection at a new, empty database before any query."""
+    def _fresh_database(
+        self, sqlite_path: str, *, jit: str = "default", reuse: bool = False
+    ) -> str:
+        """Point the default connection at a new, empty database before any query
+        (with `reuse`, at the one an earlier run left)."""
         conn = connections["default"]
         conn.close()
         cfg = settings.DATABASES["default"]
@@ -194,8 +244,9 @@ class Command(BaseCommand):
                 **{k: v for k, v in params.items() if v},  # type: ignore[arg-type]
                 autocommit=True,
             ) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                admin.execute(f'CREATE DATABASE "{name}"')
+                if not reuse:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    admin.execute(f'CREATE DATABASE "{name}"')
             cfg["NAME"] = name
             if jit == "off":
                 options = dict(cfg.get("OPTIONS") or {})
@@ -204,7 +255,7 @@ class Command(BaseCommand):
                 conn.settings_dict["OPTIONS"] = options
         else:
             path = Path(sqlite_path or Path(settings.BASE_DIR) / "bench.sqlite3")
-            for suffix in ("", "-wal", "-shm", "-journal"):
+            for suffix in ("", "-wal", "-shm", "-journal") if not reuse else ():
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             cfg["NAME"] = str(path)
             # A throw-away file: no fsync per statement (the build is one transaction anyway).
@@ -225,7 +276,7 @@ class Command(BaseCommand):
         w(
             f"Scale {meta['scale']} on {meta['database']} {meta['database_version']}, "
             f"Python {meta['python']}, {meta['cpus']} CPUs; built in {meta['build_seconds']}s; "
-            f"peak RSS {meta['peak_rss_mb']} MB"
+            f"database {meta['database_mb']} MB; peak RSS {meta['peak_rss_mb']} MB"
         )
         w("")
         w(
@@ -265,6 +316,15 @@ class Command(BaseCommand):
 
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _db_size_mb() -> float:
+    conn = connections["default"]
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            return round(cursor.fetchone()[0] / 2**20, 1)
+    return round(Path(conn.settings_dict["NAME"]).stat().st_size / 2**20, 1)
 
 
 def _db_version() -> str:
