@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cooperation', '0005_documents_institution_gdpr'),
-        ('reintegration', '0005_plan_closing_outcome'),
+        ('reintegration', '0006_step_closed_on'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
