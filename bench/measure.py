@@ -115,8 +115,19 @@ def _pages(world: World, role: Role) -> list[tuple[str, str, bool]]:
     client_pk = with_plan[len(with_plan) // 2]
     sample_pesel = world.pesel_of[(own or pool)[len(own or pool) // 3]]
     sample_name = world.last_name_of[(own or pool)[len(own or pool) // 4]]
+    # Each box of home that loads after the first paint (lazy), as the page of its own a
+    # browser without JavaScript gets (htmx asks for the box alone: a little less).
+    from cooperation.navigation import _for_role, _home
+
+    role_name = role.username.removeprefix(f"{role.institution}-")
+    boxes = [
+        (f"home box: {section.key}", reverse("home_section", args=[section.key]), False)
+        for section in sorted(_home().values(), key=lambda s: s.order)
+        if section.lazy and _for_role(section.roles, role_name)
+    ]
     pages = [
         ("home", reverse("home"), False),
+        *boxes,
         ("clients: first page", reverse("clients:list"), True),
         ("clients: page 500", reverse("clients:list") + "?page=500", True),
         ("clients: filtered (status)", reverse("clients:list") + "?status=active", True),
