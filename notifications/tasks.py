@@ -16,6 +16,18 @@ from celery import shared_task
 from django.db import transaction
 
 MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+# Every task that talks to the mail server: redelivered if a worker is lost, retried with
+# backoff while the server fails, and (with eager tasks, the demo) run after the response.
+MAIL_TASK: dict[str, Any] = {
+    "acks_late": True,
+    "ignore_result": True,
+    "after_response": True,
+    "autoretry_for": MAIL_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -36,17 +48,7 @@ def fan_out(event: dict[str, Any]) -> int:
     return len(to_email) + len(to_mailboxes)
 
 
-@shared_task(  # type: ignore[call-overload]
-    acks_late=True,
-    ignore_result=True,
-    # With eager tasks (the demo) the mail server is talked to after the response.
-    after_response=True,
-    autoretry_for=MAIL_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**MAIL_TASK)
 def send_notice_email(notice_id: int, event: dict[str, Any] | None = None) -> bool:
     """E-mail one notice; retried with backoff while the mail server fails. The event
     (when given) lets the kind attach its file, e.g. a meeting's calendar entry."""
@@ -57,17 +59,7 @@ def send_notice_email(notice_id: int, event: dict[str, Any] | None = None) -> bo
     return notice_email_send(notice_id=notice_id, event=Event.from_dict(event) if event else None)
 
 
-@shared_task(  # type: ignore[call-overload]
-    acks_late=True,
-    ignore_result=True,
-    # With eager tasks (the demo) the mail server is talked to after the response.
-    after_response=True,
-    autoretry_for=MAIL_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**MAIL_TASK)
 def send_mailbox_email(mailbox_email_id: int) -> bool:
     """E-mail one shared mailbox of an event; retried with backoff while the mail
     server fails."""
@@ -87,17 +79,7 @@ def digests_hourly() -> int:
     return len(people)
 
 
-@shared_task(  # type: ignore[call-overload]
-    acks_late=True,
-    ignore_result=True,
-    # With eager tasks (the demo) the mail server is talked to after the response.
-    after_response=True,
-    autoretry_for=MAIL_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**MAIL_TASK)
 def send_digest(user_id: int) -> int:
     """One person's daily digest; retried with backoff while the mail server fails."""
     from .services import digest_send

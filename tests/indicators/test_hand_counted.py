@@ -19,6 +19,7 @@ from reintegration.models import Area, Goal, Participant, ReintegrationPlan, Ste
 from tests.factories import ClientFactory
 
 from ..conftest import shifted_now
+from ..reintegration.helpers import set_status
 from .data import at, build_world, county, pick, q, shown, year
 
 pytestmark = pytest.mark.django_db
@@ -414,25 +415,13 @@ def test_overdue_at_the_end_of_a_period_by_the_day_a_step_was_done(done_steps) -
 
 def test_the_services_keep_the_day_a_step_closed(plans) -> None:  # type: ignore[no-untyped-def]
     """Done: today; done to dropped: the same day; reopened: none; added done: today."""
-    from reintegration import services
 
     y = plans.year
     s = Step.objects.get(area="housing", institution=plans.own)  # S1
 
     def update(status, when):  # type: ignore[no-untyped-def]
         with time_machine.travel(shifted_now(when), tick=False):
-            return services.step_update(
-                step=s,
-                acting_user=plans.worker,
-                goal=s.goal,
-                area=s.area,
-                title=s.title,
-                institution=s.institution,
-                responsible=s.responsible,
-                due_date=s.due_date,
-                status=status,
-                outcome="-" if status in (StepStatus.DONE, StepStatus.DROPPED) else "",
-            )
+            return set_status(s, plans.worker, status)
 
     assert update(StepStatus.DONE, f"{y + 1}-01-05T23:30").closed_on == d(y + 1, 1, 5)
     assert update(StepStatus.DROPPED, f"{y + 1}-01-07T10:00").closed_on == d(y + 1, 1, 5)

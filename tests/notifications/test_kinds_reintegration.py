@@ -16,7 +16,7 @@ from reintegration import services
 from reintegration.models import Step, StepStatus
 
 from ..factories import ClientFactory, agreement_between, member
-from ..reintegration.helpers import TODAY, add_step, soon
+from ..reintegration.helpers import TODAY, add_step, set_status, soon
 from .kindcheck import assert_no_personal_data, collecting, may_see, the_one, told
 
 NAME, PESEL = "Zzyzxowska", "44051401359"
@@ -50,18 +50,7 @@ def setup(own, partner, owner, partner_user):
 
 
 def _complete(step: Step, user) -> Step:
-    return services.step_update(
-        step=step,
-        acting_user=user,
-        goal=step.goal,
-        area=step.area,
-        title=step.title,
-        institution=step.institution,
-        responsible=step.responsible,
-        due_date=step.due_date,
-        status=StepStatus.DONE,
-        outcome="zrobione",
-    )
+    return set_status(step, user, StepStatus.DONE, outcome="zrobione")
 
 
 def test_a_partners_new_step_tells_the_owners_people_and_not_the_partner(

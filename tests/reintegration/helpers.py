@@ -53,3 +53,22 @@ def add_step(plan, user, goal, *, area=Area.HOUSING, institution=None, responsib
         responsible=responsible or user,
         **data,
     )
+
+
+def set_status(step, user, status, *, outcome=None):  # type: ignore[no-untyped-def]
+    """The step with a new status and nothing else changed (a done or dropped step gets
+    an outcome, as the form requires)."""
+    if outcome is None:
+        outcome = "-" if status in (StepStatus.DONE, StepStatus.DROPPED) else ""
+    return services.step_update(
+        step=step,
+        acting_user=user,
+        goal=step.goal,
+        area=step.area,
+        title=step.title,
+        institution=step.institution,
+        responsible=step.responsible,
+        due_date=step.due_date,
+        status=status,
+        outcome=outcome,
+    )

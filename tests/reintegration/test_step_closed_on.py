@@ -11,30 +11,17 @@ import time_machine
 from django.apps import apps
 from django.utils import timezone
 
-from reintegration import services
 from reintegration.models import PlanChange, Step, StepStatus
 
 from ..conftest import shifted_now
-from .helpers import add_step
+from .helpers import add_step, set_status
 
 pytestmark = pytest.mark.django_db
 
 backfill = importlib.import_module("reintegration.migrations.0006_step_closed_on")
 
 
-def update(step, user, status, *, outcome="-"):  # type: ignore[no-untyped-def]
-    return services.step_update(
-        step=step,
-        acting_user=user,
-        goal=step.goal,
-        area=step.area,
-        title=step.title,
-        institution=step.institution,
-        responsible=step.responsible,
-        due_date=step.due_date,
-        status=status,
-        outcome=outcome,
-    )
+update = set_status  # the step with a new status
 
 
 def test_done_keeps_the_local_day_and_reopening_clears_it(plan, goal, owner) -> None:
