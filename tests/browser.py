@@ -124,6 +124,11 @@ def describe(violations: list[dict]) -> str:
     return json.dumps(violations, indent=1, ensure_ascii=False)
 
 
+def wait_for_lazy_parts(page) -> None:
+    """Until htmx has filled every lazy part of the page (home boxes, client panels)."""
+    page.wait_for_function("() => document.querySelectorAll('[data-lazy]').length === 0")
+
+
 def log_in(page, live_server, username: str, password: str | None = None) -> None:
     """Log in through the real login form, as a user would, and land on the home page."""
     from .factories import PASSWORD

@@ -10,14 +10,10 @@ from agreements.models import Scope
 from clients.services import client_share, consent_record, note_add
 from cooperation.models import Role
 
-from ..browser import axe_violations, describe, log_in, screenshot
+from ..browser import axe_violations, describe, log_in, screenshot, wait_for_lazy_parts
 from ..factories import ClientFactory, agreement_between, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _wait_for_lazy_parts(page) -> None:
-    page.wait_for_function("() => document.querySelectorAll('[data-lazy]').length === 0")
 
 
 def test_the_client_page_loads_its_lazy_panels_and_passes_axe(
@@ -41,11 +37,11 @@ def test_the_client_page_loads_its_lazy_panels_and_passes_axe(
 
     for user, name in ((worker, "worker"), (advisor, "advisor")):
         log_in(page, live_server, user.username)
-        _wait_for_lazy_parts(page)
+        wait_for_lazy_parts(page)
         assert page.locator("main .card").count() >= 1
         page.goto(f"{live_server.url}{person.get_absolute_url()}")
         assert page.locator("[data-lazy]").count() >= 1 or page.locator(".card").count() > 2
-        _wait_for_lazy_parts(page)
+        wait_for_lazy_parts(page)
         if name == "worker":
             # The SEPI box came through htmx, and its form still works with htmx.
             assert page.locator("#sepi-panel").is_visible()

@@ -14,7 +14,7 @@ from cooperation.models import Role
 from meetings import recurrence
 from meetings.models import ActionItem, Event, Invitee, Response
 
-from ..browser import axe_violations, describe, log_in, log_out, screenshot
+from ..browser import axe_violations, describe, log_in, log_out, screenshot, wait_for_lazy_parts
 from ..factories import agreement_between, member
 from .conftest import at, schedule
 
@@ -127,12 +127,14 @@ def test_schedule_accept_minutes_and_the_action_item_on_the_home_page(
     log_out(page)
 
     log_in(page, live_server, "koord-pup")
+    wait_for_lazy_parts(page)
     items = page.locator("#home-action-items")
     assert items.get_by_text("Przesłać do MOPS listę ofert staży").first.is_visible()
     screenshot(page, "meetings-home")
     _no_violations(page)
     items.get_by_role("button").first.click()
     page.wait_for_url(f"{live_server.url}/")
+    wait_for_lazy_parts(page)
     assert page.locator("#home-action-items").count() == 0
     assert ActionItem.objects.get().status == "done"
 

@@ -14,7 +14,7 @@ from cooperation.models import InstitutionKind, Role
 from messaging.models import InformationRequest, RequestStatus
 from messaging.services import announcement_post
 
-from ..browser import axe_violations, describe, log_in, log_out, screenshot
+from ..browser import axe_violations, describe, log_in, log_out, screenshot, wait_for_lazy_parts
 from ..factories import ClientFactory, InstitutionFactory, agreement_between, member
 from .conftest import share
 
@@ -72,6 +72,7 @@ def test_thread_request_and_announcements(page, live_server) -> None:  # type: i
     log_out(page)
 
     log_in(page, live_server, advisor.username)
+    wait_for_lazy_parts(page)
     assert "Czy jest zarejestrowana?" in page.content()
     page.locator("#home-announcements").wait_for()
     assert "Targi pracy w hali" in page.locator("#home-announcements").inner_text()

@@ -11,7 +11,7 @@ from cooperation.models import Role
 from reintegration import services
 from reintegration.models import Area, NeedLevel, Step, StepStatus
 
-from ..browser import ARTIFACTS, axe_violations, describe, log_in, screenshot
+from ..browser import ARTIFACTS, axe_violations, describe, log_in, screenshot, wait_for_lazy_parts
 from ..factories import ClientFactory, member
 from .helpers import add_step, assess, share, soon
 
@@ -127,6 +127,7 @@ def test_the_plan_forms_pass_axe(page, live_server, joint_plan, name) -> None:
 def test_the_plan_lists_pass_axe(page, live_server, joint_plan, path) -> None:
     log_in(page, live_server, "pracownik")
     page.goto(f"{live_server.url}{reverse(path)}")
+    wait_for_lazy_parts(page)
     assert page.get_by_role("link", name="Wniosek o lokal socjalny").first.is_visible() or (
         path == "reintegration:list"
     )
