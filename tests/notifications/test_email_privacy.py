@@ -102,9 +102,7 @@ def test_the_promotion_flow_emails_name_nobody(
     agreement_between(own, partner, [Scope.CLIENT_RECORDS, Scope.PROMOTION])
     consent_for(marked_person, owner, partner)
     programme = completed_programme(marked_person, owner)
-    for user in (owner, advisor, pup_coordinator):
-        for name in KINDS:
-            user.notice_preferences.create(kind=name, mode="immediate")
+    _everyone_at_once(owner, advisor, pup_coordinator)
     with committed():
         case = promotion.case_propose(
             programme=programme,
